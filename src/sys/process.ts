@@ -1,0 +1,32 @@
+// Process-level calls: parent-death signal, child subreaper, getppid.
+import { constants } from 'node:os';
+import { check } from './errno.js';
+import { cfunc } from './libc.js';
+import { PR_GET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG } from './constants.js';
+
+function prctl(option: number, arg: number, call: string): number {
+  const fn = cfunc('int prctl(int, ...)', 'prctl');
+  return check(fn(option, 'ulong', arg, 'ulong', 0, 'ulong', 0, 'ulong', 0), call);
+}
+
+/** Asks the kernel to send `signal` to this process when the thread that forked it exits. Linux only. */
+export function setParentDeathSignal(signal: NodeJS.Signals | number): void {
+  const number = typeof signal === 'number' ? signal : constants.signals[signal];
+  prctl(PR_SET_PDEATHSIG, number, `prctl(PR_SET_PDEATHSIG, ${signal})`);
+}
+
+export function getParentDeathSignal(): number {
+  const out = Buffer.alloc(4);
+  const fn = cfunc('int prctl(int, ...)', 'prctl');
+  check(fn(PR_GET_PDEATHSIG, 'void *', out, 'ulong', 0, 'ulong', 0, 'ulong', 0), 'prctl(PR_GET_PDEATHSIG)');
+  return out.readInt32LE();
+}
+
+/** Orphaned descendants are re-parented to this process instead of init. Linux only. */
+export function setChildSubreaper(on = true): void {
+  prctl(PR_SET_CHILD_SUBREAPER, on ? 1 : 0, `prctl(PR_SET_CHILD_SUBREAPER, ${on ? 1 : 0})`);
+}
+
+export function getppid(): number {
+  return cfunc('int getppid()', 'getppid')();
+}
