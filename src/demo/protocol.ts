@@ -1,0 +1,56 @@
+// What the tutor asks a puppet to do, and what the puppet answers. One request = one small, named
+// piece of work (usually one syscall); the answer carries strace-style log lines of the calls made.
+// Requests and replies travel as JSON lines over the supervisor's control socket.
+
+export type PuppetRequest =
+  /** A listener made by hand: socket, [setsockopt SO_REUSEPORT], bind, listen. `serve` hands it to a Node
+   *  net.Server (which then accepts and answers); without it nobody accepts, so the accept queue grows. */
+  | { op: 'listen'; address?: string; port?: number; backlog?: number; reusePort?: boolean; serve?: 'http' | 'none' }
+  /** The Node way: net.createServer().listen(0, '127.0.0.1'); answers plain HTTP "ok". */
+  | { op: 'listen-node'; backlog?: number }
+  /** server.close() on the Node server that owns fd (made by listen serve=http or listen-node). */
+  | { op: 'server-close'; fd: number }
+  | { op: 'dup'; fd: number }
+  | { op: 'dup2'; fd: number; to: number }
+  | { op: 'close'; fd: number }
+  /** Set (true) or clear (false) O_NONBLOCK (per description) and/or FD_CLOEXEC (per fd). */
+  | { op: 'fcntl'; fd: number; nonblock?: boolean; cloexec?: boolean }
+  | { op: 'open'; path: string; mode: 'r' | 'w' | 'rw' | 'a' }
+  | { op: 'read'; fd: number; length: number }
+  | { op: 'write'; fd: number; data: string }
+  | { op: 'lseek'; fd: number; offset: number; whence?: 'set' | 'cur' | 'end' }
+  /** Spawns a child puppet named `name` (or, with `command`, any program) with chosen fds at chosen
+   *  positions: fds[3] = 19 puts this process's fd 19 at the child's fd 3. */
+  | { op: 'spawn'; name: string; fds?: Record<number, number>; command?: string[]; env?: Record<string, string> }
+  /** unix socket made by hand in the private directory: socket, bind, listen. `path` is relative to it. */
+  | { op: 'unix-listen'; path: string; backlog?: number }
+  | { op: 'unix-connect'; path: string }
+  /** poll then accept4; answers "queue empty" instead of blocking when nothing arrives within timeoutMs. */
+  | { op: 'accept'; fd: number; timeoutMs?: number }
+  /** A TCP client by hand: socket + connect to a loopback address. */
+  | { op: 'connect'; port: number; address?: string }
+  | { op: 'shutdown'; fd: number; how: 'rd' | 'wr' | 'rdwr' }
+  | { op: 'send'; fd: number; data: string }
+  | { op: 'recv'; fd: number; length?: number; timeoutMs?: number }
+  | { op: 'sendfd'; fd: number; fds: number[] }
+  | { op: 'recvfd'; fd: number; timeoutMs?: number }
+  | { op: 'exit'; code?: number };
+
+export type PuppetOp = PuppetRequest['op'];
+
+export interface PuppetReply {
+  ok: boolean;
+  /** strace-style lines, one per syscall made: `dup(19) = 23`, `close(99) = -1 EBADF (Bad file descriptor)`. */
+  lines: string[];
+  /** Op-specific results: { fd }, { fd, port }, { pid }, { fds }, { data }, ... */
+  result: Record<string, unknown>;
+  /** One sentence when ok is false. */
+  error?: string;
+}
+
+/** Sent by a puppet when it connects to the control socket. */
+export interface PuppetHello {
+  hello: string; // the puppet's name
+  pid: number;
+  ppid: number;
+}
