@@ -39,13 +39,17 @@ export class SysError extends Error {
 }
 
 /** Reads errno after a call that returned a negative value, and throws. */
-export function fail(call: string): never {
+export function fail(call: string | (() => string)): never {
   const { koffi } = tryFfi()!;
-  throw new SysError(call, koffi.errno());
+  const errno = koffi.errno();
+  throw new SysError(typeof call === 'string' ? call : call(), errno);
 }
 
-/** Returns `ret` when the call succeeded, throws a SysError with the current errno otherwise. */
-export function check(ret: number | bigint, call: string): number {
+/**
+ * Returns `ret` when the call succeeded, throws a SysError with the current errno otherwise.
+ * Hot paths pass `call` as a function so the strace-style text is only built on failure.
+ */
+export function check(ret: number | bigint, call: string | (() => string)): number {
   const value = Number(ret);
   if (value < 0) fail(call);
   return value;

@@ -7,3 +7,4 @@ export * from './socket.js';
 export * from './sockaddr.js';
 export * from './scm.js';
 export * from './process.js';
+export * from './procdir.js';

@@ -1,0 +1,182 @@
+// The Linux collector: /proc for fds, sock_diag (or /proc/net) for sockets, kcmp for identity.
+// Each network table is read once per snapshot, however many pids are asked for.
+import type { AccessMode, FdRow, FdType, ProcessInfo, Snapshot, SocketDetails } from './model.js';
+import { readProcess, type RawFd, type RawProcess } from './procfs.js';
+import { readSocketsSockDiag } from './sockdiag.js';
+import { readSocketsProcfs } from './procnet.js';
+import type { SocketEntry, SocketIndex } from './sockets.js';
+import { resolveIdentities } from './identity.js';
+import { assignLetters, type PreviousLetter } from './letters.js';
+import { O_ACCMODE, O_APPEND, O_CLOEXEC, O_NONBLOCK } from '../sys/constants.js';
+import { ffiAvailable } from '../sys/index.js';
+
+export interface SnapshotOptions {
+  /** The previous snapshot of a live view: descriptions keep their letters. */
+  previous?: Snapshot;
+}
+
+const S_IFMT = 0o170000;
+const fileTypes: Record<number, FdType> = {
+  0o100000: 'REG', 0o040000: 'DIR', 0o020000: 'CHR', 0o060000: 'BLK', 0o010000: 'FIFO', 0o120000: 'LINK', 0o140000: 'SOCK',
+};
+const anonTypes = new Set<FdType>(['eventpoll', 'eventfd', 'signalfd', 'timerfd', 'inotify', 'pidfd', 'io_uring']);
+
+const bracketed = (link: string) => /\[(\d+)\]$/.exec(link)?.[1];
+
+function readSockets(wanted: Set<number>): { index: SocketIndex; source: Snapshot['socketSource'] } {
+  if (ffiAvailable()) {
+    try {
+      return { index: readSocketsSockDiag(wanted), source: 'sock_diag' };
+    } catch {
+      /* netlink refused (seccomp, old kernel): fall back to the text tables */
+    }
+  }
+  return { index: readSocketsProcfs(), source: 'procfs' };
+}
+
+function accessMode(flags: number): AccessMode {
+  const mode = flags & O_ACCMODE;
+  return mode === 0 ? 'r' : mode === 1 ? 'w' : 'rw';
+}
+
+function socketName(entry: SocketEntry): string {
+  if (entry.protocol === 'UNIX') {
+    const path = entry.local || '(unnamed)';
+    if (entry.state === 'LISTEN') return `${path} (LISTEN)`;
+    return entry.peerInode ? `${path} -> [peer ${entry.peerInode}]` : `${path} (${entry.state})`;
+  }
+  if (entry.state === 'LISTEN') return `${entry.local} (LISTEN)`;
+  if (!entry.remote) return entry.local;
+  return `${entry.local} -> ${entry.remote} (${entry.state})`;
+}
+
+function socketDetails(entry: SocketEntry): SocketDetails {
+  const listening = entry.state === 'LISTEN';
+  return {
+    state: entry.state,
+    local: entry.local || null,
+    remote: entry.remote,
+    acceptQueue: listening ? entry.rqueue : null,
+    backlog: listening ? entry.wqueue : null,
+    recvQueue: listening ? null : entry.rqueue,
+    sendQueue: listening ? null : entry.wqueue,
+    peerInode: entry.peerInode,
+  };
+}
+
+/** What kind of object, its name, and the key of the inode it refers to. */
+function classify(raw: RawFd, sockets: SocketIndex): { type: FdType; name: string; inode: number | null; inodeKey: string; socket: SocketDetails | null } {
+  const { link } = raw;
+  if (link.startsWith('socket:[')) {
+    const inode = Number(bracketed(link));
+    const entry = sockets.get(inode);
+    if (!entry) return { type: 'SOCK', name: link, inode, inodeKey: `sock:${inode}`, socket: null };
+    return { type: entry.protocol, name: socketName(entry), inode, inodeKey: `sock:${inode}`, socket: socketDetails(entry) };
+  }
+  if (link.startsWith('pipe:[')) {
+    const inode = Number(bracketed(link));
+    const end = raw.flags === null ? '' : accessMode(raw.flags) === 'r' ? ' (read end)' : ' (write end)';
+    // The two ends of a pipe share an inode but never a description: their access modes differ,
+    // and a description's access mode never changes, so it can split the group without kcmp.
+    return { type: 'FIFO', name: `${link}${end}`, inode, inodeKey: `pipe:${inode}${end ? ':' + end.slice(2, -5) : ''}`, socket: null };
+  }
+  if (link.startsWith('anon_inode:')) {
+    const kind = link.slice('anon_inode:'.length).replace(/^\[|\]$/g, '');
+    const type: FdType = anonTypes.has(kind as FdType) ? (kind as FdType) : 'anon';
+    // An eventfd context has exactly one description and fdinfo names it (eventfd-id), so fds with
+    // different ids need no kcmp; all other anon inodes share one inode and must be compared.
+    const id = raw.eventfdId === null ? '' : `:${raw.eventfdId}`;
+    return { type, name: `[${kind}]`, inode: raw.ino, inodeKey: `anon:${kind}:${raw.ino}${id}`, socket: null };
+  }
+  const type: FdType = raw.mode === null ? 'unknown' : (fileTypes[raw.mode & S_IFMT] ?? 'unknown');
+  const inode = raw.statIno ?? raw.ino;
+  return { type, name: link, inode, inodeKey: `file:${raw.device ?? `mnt${raw.mntId}`}:${inode}`, socket: null };
+}
+
+/** The same key classify() gives, recomputed from a finished row (for sticky letters). */
+export function inodeKeyOfRow(row: FdRow): string {
+  if (row.socket || ['TCP', 'TCP6', 'UDP', 'UDP6', 'UNIX', 'SOCK'].includes(row.type)) return `sock:${row.inode}`;
+  if (row.type === 'FIFO' && row.name.startsWith('pipe:[')) {
+    const end = /\((read|write) end\)$/.exec(row.name)?.[1];
+    return `pipe:${row.inode}${end ? ':' + end : ''}`;
+  }
+  if (row.name.startsWith('[')) return `anon:${row.name.slice(1, -1)}:${row.inode}`;
+  return `file:${row.device}:${row.inode}`;
+}
+
+function previousLetters(previous: Snapshot | undefined): Map<string, PreviousLetter> | undefined {
+  if (!previous) return undefined;
+  const map = new Map<string, PreviousLetter>();
+  for (const row of previous.rows) {
+    if (row.description !== '?') map.set(`${row.pid}:${row.fd}`, { letter: row.description, inodeKey: inodeKeyOfRow(row) });
+  }
+  return map;
+}
+
+/** Resolves unix peers to the pid/fd holding the other end when it is in this snapshot. */
+function nameUnixPeers(rows: FdRow[]): void {
+  const holders = new Map<number, FdRow>();
+  for (const row of rows) if (row.type === 'UNIX' && row.inode !== null) holders.set(row.inode, row);
+  for (const row of rows) {
+    const peer = row.socket?.peerInode;
+    if (row.type !== 'UNIX' || !peer) continue;
+    const holder = holders.get(peer);
+    if (holder) row.name = row.name.replace(`[peer ${peer}]`, `${holder.command ?? 'pid'} ${holder.pid} fd ${holder.fd}`);
+  }
+}
+
+export function snapshotLinux(pids: number[], options: SnapshotOptions = {}): Snapshot {
+  const takenAt = Date.now();
+  const unique = [...new Set(pids)];
+  const processes: RawProcess[] = unique.map(readProcess);
+  const socketInodes = new Set<number>();
+  for (const p of processes) for (const f of p.fds) if (f.link.startsWith('socket:[')) socketInodes.add(Number(bracketed(f.link)));
+  const { index: sockets, source } = socketInodes.size ? readSockets(socketInodes) : { index: new Map() as SocketIndex, source: 'none' as const };
+
+  const pending: Array<{ row: FdRow; inodeKey: string }> = [];
+  for (const process of processes) {
+    for (const raw of process.fds) {
+      const kind = classify(raw, sockets);
+      const flags = raw.flags;
+      const isFileLike = ['REG', 'DIR', 'CHR', 'BLK'].includes(kind.type);
+      pending.push({
+        inodeKey: kind.inodeKey,
+        row: {
+          pid: process.info.pid,
+          command: process.info.command ?? '?',
+          fd: raw.fd,
+          type: kind.type,
+          cloexec: flags === null ? null : (flags & O_CLOEXEC) !== 0,
+          access: flags === null ? null : accessMode(flags),
+          nonblock: flags === null ? null : (flags & O_NONBLOCK) !== 0,
+          append: flags === null ? null : (flags & O_APPEND) !== 0,
+          flagsRaw: raw.flagsRaw,
+          offset: isFileLike ? raw.pos : null,
+          inode: kind.inode,
+          device: kind.inodeKey.startsWith('file:') ? raw.device : null,
+          name: kind.name,
+          socket: kind.socket,
+          description: '?',
+          identity: 'unknown',
+          descriptionNote: null,
+        },
+      });
+    }
+  }
+
+  const identities = resolveIdentities(
+    pending.map(({ row, inodeKey }) => ({ pid: row.pid, fd: row.fd, inodeKey, isSocket: inodeKey.startsWith('sock:') })),
+  );
+  const letterInputs = pending.map(({ row, inodeKey }) => {
+    const identity = identities.get(`${row.pid}:${row.fd}`)!;
+    row.identity = identity.method;
+    row.descriptionNote = identity.note;
+    return { pid: row.pid, fd: row.fd, inodeKey, descriptionKey: identity.descriptionKey, known: identity.method !== 'unknown' };
+  });
+  const letters = assignLetters(letterInputs, previousLetters(options.previous));
+  const rows = pending.map(({ row }, i) => ({ ...row, description: letters[i] }));
+  nameUnixPeers(rows);
+
+  const infos: ProcessInfo[] = processes.map((p) => p.info);
+  return { takenAt, platform: 'linux', source: 'procfs', socketSource: source, processes: infos, rows };
+}
