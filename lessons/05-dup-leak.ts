@@ -1,0 +1,235 @@
+// Lesson 5: the dup reference-count leak. Go's TCPListener.File() returns a dup of the listening fd;
+// closing the listener but not that dup keeps the socket in LISTEN: clients connect, queue, and hang.
+import type { Lesson } from '../src/lesson/types.js';
+import { isMain, playLessonMain } from '../src/lesson/main.js';
+import { clientsOf, listenersOn, queueText, sameDescription } from '../src/lesson/kit.js';
+
+const CLIENTS = 3;
+
+export const lesson: Lesson = {
+  id: 'dup-leak',
+  number: 5,
+  chapter: { en: 'Chapter 1 · Foundations and pitfalls', zh: '第一章 · 基础与陷阱' },
+  title: { en: 'The dup reference-count leak', zh: 'dup 引用计数泄漏' },
+  summary: {
+    en: 'A socket lives as long as some fd refers to its open file description. Go\'s listener.File() hands you a dup; close the listener and forget the dup, and the port keeps listening — clients connect, queue up, and hang.',
+    zh: '只要还有某个 fd 指向 socket 的打开文件描述（open file description），这个 socket 就一直存在。Go 的 listener.File() 返回的是一个 dup 出来的 fd；如果关掉了 listener 却忘了这个 dup，端口会继续处于 LISTEN：客户端照样能连上、排队，然后一直挂着。',
+  },
+  steps: [
+    {
+      id: 'listen',
+      title: { en: 'A listener', zh: '一个监听 socket' },
+      text: {
+        en: 'The server process listens on 127.0.0.1, port chosen by the kernel. Its table shows the listening socket: TYPE TCP, NAME ending in (LISTEN), and QUEUE — the accept queue now, over its limit (the backlog).',
+        zh: '服务进程在 127.0.0.1 上监听，端口由内核分配。它的 fd 表里能看到这个监听 socket：TYPE 为 TCP，NAME 以 (LISTEN) 结尾，QUEUE 一栏是「当前 accept 队列长度 / 上限（backlog）」。',
+      },
+      code: {
+        go: 'ln, err := net.Listen("tcp", "127.0.0.1:0")',
+        node: "const server = net.createServer(handler).listen(0, '127.0.0.1')",
+      },
+      async run(ctx) {
+        await ctx.start('server');
+        const reply = await ctx.call('server', { op: 'listen-node' });
+        ctx.vars.listenFd = reply.result.fd;
+        ctx.vars.port = reply.result.port;
+      },
+      show: { processes: ['server'], focus: (row, ctx) => row.fd === ctx.vars.listenFd },
+      expect: [
+        {
+          text: { en: 'the port is in LISTEN', zh: '端口处于 LISTEN 状态' },
+          check: (ctx) => ({ ok: listenersOn(ctx.vars.port).length === 1, detail: `127.0.0.1:${ctx.vars.port}` }),
+        },
+      ],
+    },
+    {
+      id: 'dup',
+      title: { en: 'File() is a dup', zh: 'File() 其实是一次 dup' },
+      text: {
+        en: "Go's (*TCPListener).File() calls dup(2) and wraps the new fd in an *os.File. Now two fds refer to one open file description: look at the DESC column — the same letter. The socket's reference count is 2.",
+        zh: 'Go 的 (*TCPListener).File() 内部调用 dup(2)，再把新 fd 包成 *os.File。现在有两个 fd 指向同一个打开文件描述：看 DESC 列——字母相同。这个 socket 的引用计数变成了 2。',
+      },
+      code: {
+        go: 'f, err := ln.(*net.TCPListener).File() // dup(2): a second fd, same description\n// ... hand f to a child, then forget f.Close()',
+        node: '// Node has no File(); a dup needs the FFI:\nconst copy = dup(server._handle.fd)',
+      },
+      async run(ctx) {
+        const reply = await ctx.call('server', { op: 'dup', fd: ctx.vars.listenFd });
+        ctx.vars.dupFd = reply.result.fd;
+      },
+      show: { processes: ['server'], focus: (row, ctx) => row.fd === ctx.vars.listenFd || row.fd === ctx.vars.dupFd },
+      expect: [
+        {
+          text: { en: 'both fds share one open file description', zh: '两个 fd 共享同一个打开文件描述' },
+          check: (ctx) => sameDescription(ctx.row('server', ctx.vars.listenFd), ctx.row('server', ctx.vars.dupFd)),
+        },
+      ],
+      quiz: {
+        question: { en: 'After the dup, how many sockets are listening on the port?', zh: 'dup 之后，这个端口上有几个正在监听的 socket？' },
+        choices: [
+          { en: 'One socket, reachable through two fds', zh: '一个 socket，可以通过两个 fd 访问' },
+          { en: 'Two sockets sharing the port', zh: '两个共享端口的 socket' },
+          { en: 'None until accept() is called', zh: '在调用 accept() 之前一个都没有' },
+        ],
+        answer: 0,
+        explanation: {
+          en: 'dup copies the fd, not the socket: both fds point at the same open file description, which points at the one socket.',
+          zh: 'dup 复制的是 fd，而不是 socket：两个 fd 指向同一个打开文件描述，它再指向唯一的那个 socket。',
+        },
+      },
+    },
+    {
+      id: 'close-listener',
+      title: { en: 'Close the listener, forget the dup', zh: '关闭 listener，却忘了 dup' },
+      text: {
+        en: 'The server "stops listening": server.close() closes its fd. But close(2) only drops one reference. The dup still holds the description, so the socket stays in LISTEN — nobody will ever accept from it.',
+        zh: '服务端「停止监听」：server.close() 关闭了它的 fd。但 close(2) 只减少一个引用。dup 出来的 fd 仍然持有这个打开文件描述，所以 socket 依旧处于 LISTEN——只是再也不会有人对它调用 accept 了。',
+      },
+      async run(ctx) {
+        await ctx.call('server', { op: 'server-close', fd: ctx.vars.listenFd });
+      },
+      show: { processes: ['server'], focus: (row, ctx) => row.fd === ctx.vars.dupFd },
+      expect: [
+        {
+          text: { en: 'the listener fd is gone', zh: '原来的 listener fd 已经关闭' },
+          check: (ctx) => ctx.row('server', ctx.vars.listenFd)?.socket?.state !== 'LISTEN',
+        },
+        {
+          text: { en: 'the port is still in LISTEN, held by the dup', zh: '端口仍处于 LISTEN，由 dup 出来的 fd 持有' },
+          check: (ctx) => {
+            const row = ctx.row('server', ctx.vars.dupFd);
+            return { ok: row?.socket?.state === 'LISTEN' && listenersOn(ctx.vars.port).length === 1, detail: `fd ${ctx.vars.dupFd}: ${row?.name ?? 'gone'}` };
+          },
+        },
+      ],
+    },
+    {
+      id: 'clients-hang',
+      title: { en: 'Clients connect — and hang', zh: '客户端连上了——然后挂住' },
+      text: {
+        en: `A client process connects ${CLIENTS} times. The kernel completes each TCP handshake by itself and parks the connection in the accept queue; connect() succeeds. Watch QUEUE on the leaked fd grow. No process will ever accept these: to the clients the server looks alive but never answers.`,
+        zh: `客户端进程发起 ${CLIENTS} 次连接。TCP 三次握手由内核自己完成，连接被放进 accept 队列，connect() 返回成功。注意泄漏的那个 fd 上 QUEUE 在增长。没有任何进程会 accept 它们：在客户端看来，服务端活着，却永远不回应。`,
+      },
+      async run(ctx) {
+        await ctx.start('client');
+        ctx.vars.clientFds = [];
+        for (let i = 0; i < CLIENTS; i++) {
+          const reply = await ctx.call('client', { op: 'connect', port: ctx.vars.port });
+          ctx.vars.clientFds.push(reply.result.fd);
+        }
+      },
+      show: {
+        processes: ['server', 'client'],
+        focus: (row, ctx) => row.fd === ctx.vars.dupFd || (row.command === 'client' && ctx.vars.clientFds.includes(row.fd)),
+      },
+      expect: [
+        {
+          text: { en: `the accept queue holds ${CLIENTS} connections`, zh: `accept 队列里有 ${CLIENTS} 个连接` },
+          check: async (ctx) => {
+            const row = await ctx.until(() => {
+              const r = ctx.row('server', ctx.vars.dupFd);
+              return r?.socket?.acceptQueue === CLIENTS ? r : undefined;
+            });
+            return { ok: row !== undefined, detail: `QUEUE ${queueText(ctx.row('server', ctx.vars.dupFd))}` };
+          },
+        },
+        {
+          text: { en: 'every client is ESTABLISHED', zh: '每个客户端连接都是 ESTABLISHED' },
+          check: (ctx) => {
+            const established = clientsOf(ctx.vars.port).filter((s) => s.state === 'ESTABLISHED').length;
+            return { ok: established === CLIENTS, detail: `${established}/${CLIENTS}` };
+          },
+        },
+      ],
+      quiz: {
+        question: { en: 'Why did connect() succeed although no process calls accept()?', zh: '没有进程调用 accept()，为什么 connect() 还能成功？' },
+        choices: [
+          { en: 'The kernel finishes the handshake and queues the connection until someone accepts', zh: '内核完成握手，把连接放进队列，等有人来 accept' },
+          { en: 'The client library retries until the server accepts', zh: '客户端库会一直重试，直到服务端 accept' },
+          { en: 'The dup accepts connections automatically', zh: 'dup 出来的 fd 会自动 accept 连接' },
+        ],
+        answer: 0,
+        explanation: {
+          en: 'accept() only takes an already established connection off the queue. Until the queue reaches the backlog limit, the kernel keeps saying yes.',
+          zh: 'accept() 只是从队列里取走一个已经建立好的连接。在队列达到 backlog 上限之前，内核会一直替你答应。',
+        },
+      },
+      hint: {
+        en: 'ss -ltn shows the same queue as Recv-Q / Send-Q on the LISTEN line.',
+        zh: 'ss -ltn 在 LISTEN 那一行用 Recv-Q / Send-Q 显示的是同一个队列。',
+      },
+    },
+    {
+      id: 'close-dup',
+      title: { en: 'Close the dup: the queue is reset', zh: '关掉 dup：队列里的连接被重置' },
+      text: {
+        en: 'Closing the last fd drops the last reference: the kernel destroys the listening socket and resets every connection still waiting in its queue. The clients, which believed they were connected, read ECONNRESET.',
+        zh: '关闭最后一个 fd，也就去掉了最后一个引用：内核销毁这个监听 socket，并重置（RST）队列里所有还在等待的连接。以为自己已经连上的客户端，读到的是 ECONNRESET。',
+      },
+      async run(ctx) {
+        await ctx.call('server', { op: 'close', fd: ctx.vars.dupFd });
+        const reply = await ctx.call('client', { op: 'recv', fd: ctx.vars.clientFds[0], timeoutMs: 1000 }, { allowFail: true });
+        ctx.vars.recvLines = reply.lines.join(' ');
+      },
+      show: { processes: ['server', 'client'] },
+      expect: [
+        {
+          text: { en: 'nothing listens on the port any more', zh: '端口上不再有监听' },
+          check: (ctx) => listenersOn(ctx.vars.port).length === 0,
+        },
+        {
+          text: { en: 'a queued client reads ECONNRESET', zh: '排队中的客户端读到 ECONNRESET' },
+          check: (ctx) => ({ ok: String(ctx.vars.recvLines).includes('ECONNRESET'), detail: ctx.vars.recvLines }),
+        },
+      ],
+    },
+    {
+      id: 'exec-helper',
+      title: { en: 'The same leak through an exec\'d helper', zh: '通过 exec 出来的子进程，同样会泄漏' },
+      text: {
+        en: 'A new listener, and the server starts a helper program (here: sleep) with the listener at the helper\'s fd 3 — as a careless ExtraFiles or stdio entry would. The server closes its listener; the helper, which never uses the socket, keeps the port in LISTEN for as long as it lives.',
+        zh: '再建一个监听 socket，然后服务端启动一个辅助程序（这里用 sleep），并且——就像不小心写进 ExtraFiles 或 stdio 那样——把监听 socket 放到它的 fd 3 上。服务端关闭自己的 listener；而那个根本不用这个 socket 的辅助进程，只要还活着，端口就一直处于 LISTEN。',
+      },
+      code: {
+        go: 'cmd := exec.Command("sleep", "600")\ncmd.ExtraFiles = []*os.File{f} // f from ln.File(): fd 3 in the child\ncmd.Start()\nln.Close() // the port still listens, held by sleep',
+        node: "spawn('sleep', ['600'], { stdio: ['ignore', 'ignore', 'ignore', listenFd] })\nserver.close() // the port still listens, held by sleep",
+      },
+      async run(ctx) {
+        const reply = await ctx.call('server', { op: 'listen-node' });
+        ctx.vars.listenFd2 = reply.result.fd;
+        ctx.vars.port2 = reply.result.port;
+        const spawned = await ctx.call('server', { op: 'spawn', name: 'helper', command: ['sleep', '600'], fds: { 3: ctx.vars.listenFd2 } });
+        ctx.name(spawned.result.pid as number, 'helper');
+        await ctx.call('server', { op: 'server-close', fd: ctx.vars.listenFd2 });
+      },
+      show: { processes: ['server', 'helper'], focus: (row) => row.command === 'helper' && row.fd === 3 },
+      expect: [
+        {
+          text: { en: "the port is in LISTEN, held only by the helper's fd 3", zh: '端口仍在 LISTEN，只由辅助进程的 fd 3 持有' },
+          check: (ctx) => {
+            const row = ctx.row('helper', 3);
+            return { ok: row?.socket?.state === 'LISTEN' && listenersOn(ctx.vars.port2).length === 1, detail: row?.name ?? 'no fd 3' };
+          },
+        },
+      ],
+      quiz: {
+        question: { en: 'Which would have prevented this leak?', zh: '怎样做可以避免这次泄漏？' },
+        choices: [
+          { en: 'Not listing the fd for the child (or closing it right after starting the child)', zh: '不要把这个 fd 交给子进程（或者启动子进程后立刻关闭自己的那份）' },
+          { en: 'Calling server.close() twice', zh: '调用两次 server.close()' },
+          { en: 'Using a larger backlog', zh: '把 backlog 调大' },
+        ],
+        answer: 0,
+        explanation: {
+          en: 'Every fd a child inherits is one more reference. Pass a listener only to the process that will serve it, and close every dup you made (Go: f.Close() after cmd.Start()).',
+          zh: '子进程继承的每个 fd 都多一个引用。只把 listener 交给真正要用它提供服务的进程，并关闭自己 dup 出来的每一个 fd（Go 里：cmd.Start() 之后调用 f.Close()）。',
+        },
+      },
+      hint: {
+        en: "Node's spawn only passes the fds you list in stdio; everything else is close-on-exec. Lesson 4 shows why.",
+        zh: 'Node 的 spawn 只会传递你在 stdio 里列出的 fd，其余的都带 close-on-exec。第 4 课会讲原因。',
+      },
+    },
+  ],
+};
+
+if (isMain(import.meta.url)) await playLessonMain(lesson);

@@ -1,0 +1,143 @@
+// The LessonContext a lesson's functions receive: a thin layer over the supervisor that names
+// processes, logs every syscall line a puppet reports, and takes fd-table snapshots of the lesson's
+// processes. It is the only place where lesson code touches processes.
+import { snapshot as takeSnapshot } from '../fdtable/index.js';
+import type { Snapshot } from '../fdtable/model.js';
+import type { PuppetReply, PuppetRequest } from '../demo/protocol.js';
+import type { PuppetHandle, SupervisorApi } from '../demo/types.js';
+import { pick } from './i18n.js';
+import { LessonActionError, type Lang, type LessonContext, type LogEntry, type Text } from './types.js';
+
+export interface ContextOptions {
+  supervisor: SupervisorApi;
+  lang: Lang;
+  signal: AbortSignal;
+  onLog: (entry: LogEntry) => void;
+}
+
+export function createLessonContext({ supervisor, lang, signal, onLog }: ContextOptions): LessonContext {
+  const startedAt = Date.now();
+  const namesByPid = new Map<number, string>();
+  const vars: Record<string, any> = {};
+  let previous: Snapshot | undefined;
+
+  const log = (text: Text | string, kind: LogEntry['kind'] = 'event', source = 'tutor') => {
+    onLog({ at: Date.now() - startedAt, source, kind, text: typeof text === 'string' ? text : pick(text, lang) });
+  };
+
+  const checkAborted = () => {
+    if (signal.aborted) throw new LessonActionError('the demo was stopped');
+  };
+
+  // What each process had open when it joined the lesson: Node's own plumbing, hidden by default.
+  // Internet sockets are never counted (a successor may be born holding the listener at fd 3).
+  const baseline = new Set<string>();
+  const plumbingKey = (pid: number, fd: number, inode: number | null) => `${pid}:${fd}:${inode}`;
+  const remember = (handle: PuppetHandle) => {
+    namesByPid.set(handle.pid, handle.name);
+    for (const row of takeSnapshot([handle.pid]).rows) {
+      if (!['TCP', 'TCP6', 'UDP', 'UDP6'].includes(row.type)) baseline.add(plumbingKey(row.pid, row.fd, row.inode));
+    }
+    return handle;
+  };
+
+  const handleOf = (name: string): PuppetHandle => {
+    const handle = supervisor.puppet(name);
+    if (!handle) throw new LessonActionError(`no demo process named ${name} is running`);
+    return handle;
+  };
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal.aborted) return reject(new LessonActionError('the demo was stopped'));
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(new LessonActionError('the demo was stopped'));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+
+  const pidsOf = (names?: string[]): number[] => {
+    if (!names || names.includes('*')) {
+      const all = supervisor.pids();
+      return [...all.filter((pid) => namesByPid.has(pid)), ...all.filter((pid) => !namesByPid.has(pid))];
+    }
+    return names.map((name) => [...namesByPid].find(([, n]) => n === name)?.[0]).filter((pid): pid is number => pid !== undefined);
+  };
+
+  const ctx: LessonContext = {
+    lang,
+    signal,
+    supervisor,
+    vars,
+    async start(name, env) {
+      checkAborted();
+      const handle = remember(await supervisor.spawnPuppet(name, { env }));
+      log(`started ${name} (pid ${handle.pid})`, 'event', name);
+      return handle;
+    },
+    async call(name: string, request: PuppetRequest, options = {}): Promise<PuppetReply> {
+      checkAborted();
+      const reply = await handleOf(name).call(request);
+      for (const line of reply.lines) log(line, 'syscall', name);
+      if (!reply.ok) {
+        if (reply.error && reply.lines.length === 0) log(reply.error, 'error', name);
+        if (!options.allowFail) throw new LessonActionError(reply.error ?? `${request.op} failed in ${name}`);
+      }
+      return reply;
+    },
+    async waitFor(name, timeoutMs) {
+      checkAborted();
+      const handle = remember(await supervisor.waitForPuppet(name, timeoutMs));
+      log(`${name} is up (pid ${handle.pid})`, 'event', name);
+      return handle;
+    },
+    name(pid, name) {
+      namesByPid.set(pid, name);
+    },
+    pid(name) {
+      const entry = [...namesByPid].find(([, n]) => n === name);
+      if (!entry) throw new LessonActionError(`no demo process named ${name}`);
+      return entry[0];
+    },
+    names: () => new Map(namesByPid),
+    isPlumbing: (row) => baseline.has(plumbingKey(row.pid, row.fd, row.inode)),
+    log,
+    snapshot(names) {
+      const snap = takeSnapshot(pidsOf(names), { previous });
+      previous = snap;
+      return labelSnapshot(snap, namesByPid);
+    },
+    row(name, fd) {
+      const pid = ctx.pid(name);
+      return takeSnapshot([pid]).rows.find((r) => r.fd === fd);
+    },
+    async until(probe, timeoutMs = 3000, intervalMs = 25) {
+      const deadline = Date.now() + timeoutMs;
+      let value = await probe();
+      while (!value && Date.now() < deadline) {
+        await sleep(intervalMs);
+        value = await probe();
+      }
+      return value;
+    },
+    sleep,
+    t: (text) => pick(text, lang),
+  };
+  return ctx;
+}
+
+/** Shows lesson names (p1, old, new) instead of "node" in the COMMAND column. */
+export function labelSnapshot(snap: Snapshot, names: Map<number, string>): Snapshot {
+  if (names.size === 0) return snap;
+  const label = (pid: number, command: string | null) => names.get(pid) ?? command ?? '?';
+  return {
+    ...snap,
+    processes: snap.processes.map((p) => ({ ...p, command: label(p.pid, p.command) })),
+    rows: snap.rows.map((r) => ({ ...r, command: label(r.pid, r.command) })),
+  };
+}

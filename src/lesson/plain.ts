@@ -1,0 +1,135 @@
+// Plays a lesson in plain text: narrative, code, the syscall log as it happens, fd tables at each
+// observation, ✔/✘ for every expectation, the quiz with its answer explained, the hint. Used by
+// `hotrestart-tutor lesson N --plain`, by non-TTY/CI runs, and by `npx tsx lessons/NN-x.ts`.
+import type { Writable } from 'node:stream';
+import { formatSnapshot, renderTable, wrapWords, type Palette } from '../fdtable/format.js';
+import { plainPalette } from '../fdtable/format.js';
+import { Supervisor } from '../demo/supervisor.js';
+import { createLessonContext } from './context.js';
+import { pick, tr } from './i18n.js';
+import { runStep } from './runner.js';
+import type { Lang, Lesson, LessonContext, LogEntry, Step } from './types.js';
+import { filterObservation } from './observe.js';
+
+export interface PlainOptions {
+  lang: Lang;
+  out: Writable;
+  width?: number;
+  palette?: Palette;
+  /** Run only up to this many steps (tests). */
+  stepLimit?: number;
+}
+
+export interface PlainResult {
+  checks: number;
+  held: number;
+  failedSteps: number;
+}
+
+const MARK_OK = '✔';
+const MARK_FAIL = '✘';
+
+export async function playPlain(lesson: Lesson, options: PlainOptions): Promise<PlainResult> {
+  const { lang, out } = options;
+  const width = Math.max(60, Math.min(options.width ?? 120, 140));
+  const palette = options.palette ?? plainPalette;
+  const write = (text = '') => out.write(text + '\n');
+  const para = (text: string, indent = '') => {
+    for (const paragraph of text.split(/\n\s*\n/)) {
+      for (const line of paragraph.split('\n')) for (const w of wrapWords(line, width - indent.length)) write(indent + w);
+      write();
+    }
+  };
+
+  write(palette.header(`━━ ${tr('lesson', lang)} ${lesson.number} · ${pick(lesson.title, lang)} ━━`));
+  write(palette.muted(pick(lesson.chapter, lang)));
+  write();
+  para(pick(lesson.summary, lang));
+
+  const platforms = lesson.platforms ?? ['linux'];
+  if (!platforms.includes(process.platform)) {
+    write(tr('platform', lang, { platforms: platforms.join(', '), platform: process.platform }));
+    return { checks: 0, held: 0, failedSteps: 0 };
+  }
+
+  const supervisor = await Supervisor.start();
+  const abort = new AbortController();
+  const onLog = (entry: LogEntry) => {
+    const source = entry.source === 'tutor' ? '' : `${entry.source}: `;
+    const line = `  ${entry.kind === 'syscall' ? '$ ' : entry.kind === 'error' ? '! ' : '· '}${source}${entry.text}`;
+    write(entry.kind === 'error' ? palette.warning(line) : palette.muted(line));
+  };
+  const ctx = createLessonContext({ supervisor, lang, signal: abort.signal, onLog });
+  const result: PlainResult = { checks: 0, held: 0, failedSteps: 0 };
+  try {
+    const steps = lesson.steps.slice(0, options.stepLimit ?? lesson.steps.length);
+    for (const [index, step] of steps.entries()) {
+      write(palette.header(`── ${tr('step', lang, { n: index + 1, total: lesson.steps.length })}: ${pick(step.title, lang)} ──`));
+      para(pick(step.text, lang));
+      writeCode(step, lang, write);
+      const outcome = await runStep(step, ctx);
+      if (outcome.status !== 'done') {
+        result.failedSteps++;
+        write(palette.warning(tr('failed', lang, { error: outcome.status === 'failed' ? outcome.error : 'cancelled' })));
+        result.checks += step.expect?.length ?? 0;
+        write();
+        continue;
+      }
+      if (step.show) writeTable(step, ctx, width, palette, write);
+      if (step.expect?.length) {
+        write(`  ${tr('expectations', lang)}:`);
+        step.expect.forEach((expectation, i) => {
+          const o = outcome.expectations[i];
+          result.checks++;
+          if (o.ok) result.held++;
+          const mark = o.ok ? palette.added(MARK_OK) : palette.warning(MARK_FAIL);
+          write(`  ${mark} ${pick(expectation.text, lang)}${o.detail ? palette.muted(`  (${o.detail})`) : ''}`);
+        });
+        write();
+      }
+      if (step.quiz) writeQuiz(step, lang, write);
+      if (step.hint) write(`  ${tr('hint', lang)}: ${pick(step.hint, lang)}\n`);
+    }
+    const failed = result.checks - result.held;
+    write(palette.header(tr('lessonDone', lang, { ok: result.held, total: result.checks })));
+    write(failed === 0 && result.failedSteps === 0 ? tr('allHeld', lang) : tr('someFailed', lang, { n: failed + result.failedSteps }));
+  } finally {
+    abort.abort();
+    await supervisor.stop();
+  }
+  return result;
+}
+
+function writeCode(step: Step, lang: Lang, write: (text?: string) => void): void {
+  const code = step.code;
+  if (!code) return;
+  if (code.title) write(`  ${pick(code.title, lang)}`);
+  const block = (label: string, text: string) => {
+    write(`  ┌─ ${label}`);
+    for (const line of text.replace(/\n$/, '').split('\n')) write(`  │ ${line}`);
+    write('  └─');
+  };
+  if (code.go) block('Go', code.go);
+  if (code.node) block('Node', code.node);
+  if (code.other) block(code.other.label, code.other.code);
+  if (code.note) write(`  ${pick(code.note, lang)}`);
+  write();
+}
+
+function writeTable(step: Step, ctx: LessonContext, width: number, palette: Palette, write: (text?: string) => void): void {
+  const show = step.show!;
+  const snap = filterObservation(ctx.snapshot(show.processes), show, ctx);
+  if (show.caption) write(`  ${ctx.t(show.caption)}`);
+  const table = formatSnapshot(snap.snapshot, { width: width - 2, palette, legend: false, focus: snap.focus });
+  for (const line of renderTable(table).split('\n')) write(`  ${line}`);
+  if (snap.hidden > 0) write(palette.muted(`  (${snap.hidden} ${ctx.lang === 'zh' ? '行 Node 内部的 fd 未显示' : "more rows of Node's own fds not shown"})`));
+  write();
+}
+
+function writeQuiz(step: Step, lang: Lang, write: (text?: string) => void): void {
+  const quiz = step.quiz!;
+  write(`  ${tr('quiz', lang)}: ${pick(quiz.question, lang)}`);
+  quiz.choices.forEach((choice, i) => write(`    ${i + 1}) ${pick(choice, lang)}`));
+  write(`  ${tr('answer', lang)}: ${quiz.answer + 1}) ${pick(quiz.explanation, lang)}`);
+  write();
+}

@@ -1,0 +1,44 @@
+// Runs one step: its action on real processes, then each expectation against what the kernel shows.
+// Failures become outcomes (a failed step, a ✘ expectation), never exceptions past this point.
+import { LessonActionError, type CheckResult, type LessonContext, type Step } from './types.js';
+import type { ExpectationOutcome } from './player.js';
+
+export type StepRunResult =
+  | { status: 'done'; expectations: ExpectationOutcome[] }
+  | { status: 'failed'; error: string }
+  | { status: 'cancelled' };
+
+function normalise(result: CheckResult | boolean): ExpectationOutcome {
+  return typeof result === 'boolean' ? { ok: result } : { ok: result.ok, detail: result.detail };
+}
+
+export function errorSentence(error: unknown): string {
+  if (error instanceof LessonActionError) return error.message;
+  if (error instanceof Error) return error.message.split('\n')[0];
+  return String(error);
+}
+
+/** Runs only the action (used to replay earlier steps when a step is re-run from scratch). */
+export async function runAction(step: Step, ctx: LessonContext): Promise<void> {
+  if (step.run) await step.run(ctx);
+}
+
+export async function runStep(step: Step, ctx: LessonContext): Promise<StepRunResult> {
+  try {
+    await runAction(step, ctx);
+  } catch (error) {
+    if (ctx.signal.aborted) return { status: 'cancelled' };
+    ctx.log(errorSentence(error), 'error');
+    return { status: 'failed', error: errorSentence(error) };
+  }
+  const expectations: ExpectationOutcome[] = [];
+  for (const expectation of step.expect ?? []) {
+    try {
+      expectations.push(normalise(await expectation.check(ctx)));
+    } catch (error) {
+      if (ctx.signal.aborted) return { status: 'cancelled' };
+      expectations.push({ ok: false, detail: errorSentence(error) });
+    }
+  }
+  return { status: 'done', expectations };
+}
