@@ -8,7 +8,7 @@ import type { SocketEntry, SocketIndex } from './sockets.js';
 import { resolveIdentities } from './identity.js';
 import { assignLetters, type PreviousLetter } from './letters.js';
 import { O_ACCMODE, O_APPEND, O_CLOEXEC, O_NONBLOCK } from '../sys/constants.js';
-import { ffiAvailable } from '../sys/index.js';
+import { ffiAvailable, socketProtocolName } from '../sys/index.js';
 
 export interface SnapshotOptions {
   /** The previous snapshot of a live view: descriptions keep their letters. */
@@ -65,12 +65,12 @@ function socketDetails(entry: SocketEntry): SocketDetails {
 }
 
 /** What kind of object, its name, and the key of the inode it refers to. */
-function classify(raw: RawFd, sockets: SocketIndex): { type: FdType; name: string; inode: number | null; inodeKey: string; socket: SocketDetails | null } {
+function classify(pid: number, raw: RawFd, sockets: SocketIndex): { type: FdType; name: string; inode: number | null; inodeKey: string; socket: SocketDetails | null } {
   const { link } = raw;
   if (link.startsWith('socket:[')) {
     const inode = Number(bracketed(link));
     const entry = sockets.get(inode);
-    if (!entry) return { type: 'SOCK', name: link, inode, inodeKey: `sock:${inode}`, socket: null };
+    if (!entry) return unlistedSocket(pid, raw.fd, inode);
     return { type: entry.protocol, name: socketName(entry), inode, inodeKey: `sock:${inode}`, socket: socketDetails(entry) };
   }
   if (link.startsWith('pipe:[')) {
@@ -91,6 +91,24 @@ function classify(raw: RawFd, sockets: SocketIndex): { type: FdType; name: strin
   const type: FdType = raw.mode === null ? 'unknown' : (fileTypes[raw.mode & S_IFMT] ?? 'unknown');
   const inode = raw.statIno ?? raw.ino;
   return { type, name: link, inode, inodeKey: `file:${raw.device ?? `mnt${raw.mntId}`}:${inode}`, socket: null };
+}
+
+const protocolTypes: Record<string, FdType> = { TCP: 'TCP', TCPv6: 'TCP6', UDP: 'UDP', UDPv6: 'UDP6', NETLINK: 'NETLINK', RAW: 'RAW', RAWv6: 'RAW' };
+
+/**
+ * A socket no table lists: a TCP socket not yet bound or connected, one that was reset or closed
+ * (unhashed), a netlink or raw socket. sockfs still tells its protocol, so the row says what it is.
+ */
+function unlistedSocket(pid: number, fd: number, inode: number): ReturnType<typeof classify> {
+  let protocol: string | null = null;
+  try {
+    protocol = ffiAvailable() ? socketProtocolName(pid, fd) : null;
+  } catch {
+    protocol = null;
+  }
+  const type: FdType = protocol === null ? 'SOCK' : (protocolTypes[protocol] ?? (protocol.startsWith('UNIX') ? 'UNIX' : 'SOCK'));
+  const detail = type === 'TCP' || type === 'TCP6' ? ' (no connection: unbound, reset or closed)' : protocol ? ` (${protocol})` : '';
+  return { type, name: `socket:[${inode}]${detail}`, inode, inodeKey: `sock:${inode}`, socket: null };
 }
 
 /** The same key classify() gives, recomputed from a finished row (for sticky letters). */
@@ -136,7 +154,7 @@ export function snapshotLinux(pids: number[], options: SnapshotOptions = {}): Sn
   const pending: Array<{ row: FdRow; inodeKey: string }> = [];
   for (const process of processes) {
     for (const raw of process.fds) {
-      const kind = classify(raw, sockets);
+      const kind = classify(process.info.pid, raw, sockets);
       const flags = raw.flags;
       const isFileLike = ['REG', 'DIR', 'CHR', 'BLK'].includes(kind.type);
       pending.push({

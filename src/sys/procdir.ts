@@ -32,3 +32,15 @@ export function readSmallAt(dirFd: number, name: string, scratch: Buffer): strin
 export function closeQuietly(fd: number): void {
   cfunc('int close(int)', 'close')(fd);
 }
+
+/**
+ * The protocol name sockfs reports for a socket fd of any process ("TCP", "TCPv6", "UDP", "UNIX",
+ * "NETLINK", ...), through the magic link. It answers for sockets no table lists any more, such as
+ * a TCP socket that was reset (state CLOSE, unhashed). Null when it cannot be read.
+ */
+export function socketProtocolName(pid: number, fd: number): string | null {
+  const buffer = Buffer.alloc(64);
+  const n = Number(cfunc('long getxattr(const char *, const char *, void *, size_t)', 'getxattr')(`/proc/${pid}/fd/${fd}`, 'system.sockprotoname', buffer, buffer.length));
+  if (n <= 0) return null;
+  return buffer.toString('latin1', 0, n).replace(/\0.*$/s, '');
+}

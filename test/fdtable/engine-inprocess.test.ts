@@ -127,3 +127,13 @@ describe('process statuses', () => {
     expect(changes).toContainEqual(expect.objectContaining({ fd, change: 'vanished' }));
   });
 });
+
+describe('sockets no table lists', () => {
+  it('a fresh, unconnected TCP socket is still typed TCP (sockfs names its protocol)', () => {
+    const s = track(sys.socket(sys.AF_INET, sys.SOCK_STREAM | sys.SOCK_CLOEXEC));
+    const row = rowOf(snapshot([process.pid]).rows, s);
+    expect(row.type).toBe('TCP');
+    expect(row.socket).toBeNull();
+    expect(row.name).toMatch(/^socket:\[\d+\] \(no connection/);
+  });
+});
