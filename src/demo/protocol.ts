@@ -24,16 +24,19 @@ export type PuppetRequest =
   | { op: 'spawn'; name: string; fds?: Record<number, number>; command?: string[]; env?: Record<string, string> }
   /** unix socket made by hand in the private directory: socket, bind, listen. `path` is relative to it. */
   | { op: 'unix-listen'; path: string; backlog?: number }
-  | { op: 'unix-connect'; path: string }
+  /** Connects without ever hanging the puppet: gives up after timeoutMs (default 1000). */
+  | { op: 'unix-connect'; path: string; timeoutMs?: number }
   /** poll then accept4; answers "queue empty" instead of blocking when nothing arrives within timeoutMs. */
   | { op: 'accept'; fd: number; timeoutMs?: number }
   /** A TCP client by hand: socket + connect to a loopback address. */
-  | { op: 'connect'; port: number; address?: string }
+  | { op: 'connect'; port: number; address?: string; timeoutMs?: number }
   | { op: 'shutdown'; fd: number; how: 'rd' | 'wr' | 'rdwr' }
   | { op: 'send'; fd: number; data: string }
   | { op: 'recv'; fd: number; length?: number; timeoutMs?: number }
   | { op: 'sendfd'; fd: number; fds: number[] }
   | { op: 'recvfd'; fd: number; timeoutMs?: number }
+  /** libc fork() through koffi, which Node has no API for; reports how the child ended (waitpid status). */
+  | { op: 'ffi-fork'; timeoutMs?: number }
   | { op: 'exit'; code?: number };
 
 export type PuppetOp = PuppetRequest['op'];

@@ -1,0 +1,44 @@
+// One run of the tutor: a random id that marks every process it starts, and a private directory for
+// unix sockets and files. The marker is what lets cleanup find processes that left the process tree
+// (successors re-parented to init), so it must travel in the environment of everything we start.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Environment variables the demo processes read. */
+export const ENV = {
+  /** HOTRESTART_TUTOR_RUN=<runId>: present in every process of a run; the cleanup scans for it. */
+  run: 'HOTRESTART_TUTOR_RUN',
+  /** Path of the supervisor's control socket a puppet connects to. */
+  control: 'HOTRESTART_TUTOR_CONTROL',
+  /** The puppet's name. */
+  puppet: 'HOTRESTART_TUTOR_PUPPET',
+  /** Pid of the tutor, for top-level puppets only: they arm PR_SET_PDEATHSIG against it. */
+  parent: 'HOTRESTART_TUTOR_PARENT',
+  /** Comma-separated fds a puppet inherited on purpose (spawn op): lesson fds, not Node's own. */
+  fds: 'HOTRESTART_TUTOR_FDS',
+} as const;
+
+const PUPPET_NAME = /^[A-Za-z0-9_.-]{1,32}$/;
+/** Puppet names appear in logs, fd tables and environment variables: keep them short and plain. */
+export function isPuppetName(name: unknown): name is string {
+  return typeof name === 'string' && PUPPET_NAME.test(name);
+}
+
+export interface Run {
+  readonly runId: string;
+  readonly dir: string;
+  /** The environment entries every process of this run gets. */
+  readonly markerEnv: Record<string, string>;
+}
+
+export async function createRun(root: string = tmpdir()): Promise<Run> {
+  const runId = randomBytes(6).toString('hex');
+  // mkdtemp creates the directory with mode 0700 (minus nothing: umask cannot add bits). Check anyway,
+  // because other users on a shared box must not reach our unix sockets.
+  const dir = await mkdtemp(join(root, 'hotrestart-tutor-'));
+  const mode = (await stat(dir)).mode & 0o777;
+  if (mode !== 0o700) throw new Error(`the private directory ${dir} has mode ${mode.toString(8)}, not 700`);
+  return { runId, dir, markerEnv: { [ENV.run]: runId } };
+}
