@@ -90,7 +90,7 @@ describe('a puppet', () => {
     await p1.call({ op: 'fcntl', fd, nonblock: true });
     expect(fdFlags(p1.pid, fd) & O_NONBLOCK).toBe(O_NONBLOCK);
     const spawned = await p1.call({ op: 'spawn', name: 'sleeper', command: ['sleep', '600'], fds: { 0: fd } });
-    expect(spawned.lines).toContain(`[pid ${spawned.result.pid}] fcntl(0, F_SETFL, O_RDWR) = 0`);
+    expect(spawned.lines).toContain(`[pid ${spawned.result.pid}] fcntl(0, F_SETFL, O_RDWR) = 0 (by libuv)`);
     expect(fdFlags(p1.pid, fd) & O_NONBLOCK).toBe(0);
   });
 
