@@ -45,11 +45,11 @@ export const lesson: Lesson = {
       id: 'dup',
       title: { en: 'File() is a dup', zh: 'File() 其实是一次 dup' },
       text: {
-        en: "Go's (*TCPListener).File() calls dup(2) and wraps the new fd in an *os.File. Now two fds refer to one open file description: look at the DESC column — the same letter. The socket's reference count is 2.",
-        zh: 'Go 的 (*TCPListener).File() 内部调用 dup(2)，再把新 fd 包成 *os.File。现在有两个 fd 指向同一个打开文件描述：看 DESC 列——字母相同。这个 socket 的引用计数变成了 2。',
+        en: "Go's (*TCPListener).File() duplicates the fd — fcntl(F_DUPFD_CLOEXEC), a dup that also sets close-on-exec — and wraps the new fd in an *os.File. Here the server makes a plain dup(2). Either way two fds now refer to one open file description: look at the DESC column — the same letter. The socket's reference count is 2.",
+        zh: 'Go 的 (*TCPListener).File() 会复制这个 fd——用的是 fcntl(F_DUPFD_CLOEXEC)，也就是顺带设置 close-on-exec 的 dup——再把新 fd 包成 *os.File。这里服务端直接调用 dup(2)。无论哪种方式，现在都有两个 fd 指向同一个打开文件描述：看 DESC 列——字母相同。这个 socket 的引用计数变成了 2。',
       },
       code: {
-        go: 'f, err := ln.(*net.TCPListener).File() // dup(2): a second fd, same description\n// ... hand f to a child, then forget f.Close()',
+        go: 'f, err := ln.(*net.TCPListener).File() // F_DUPFD_CLOEXEC: a second fd, same description\n// ... hand f to a child, then forget f.Close()',
         node: '// Node has no File(); a dup needs the FFI:\nconst copy = dup(server._handle.fd)',
       },
       async run(ctx) {

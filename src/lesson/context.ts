@@ -107,14 +107,19 @@ export function createLessonContext({ supervisor, lang, signal, onLog }: Context
     names: () => new Map(namesByPid),
     isPlumbing: (row) => baseline.has(plumbingKey(row.pid, row.fd, row.inode)),
     log,
+    // Every snapshot covers all of the lesson's processes and continues the previous one, so a
+    // description keeps its letter for the whole lesson and letters compare across processes and
+    // across calls; the rows are then narrowed to the processes asked for.
     snapshot(names) {
-      const snap = takeSnapshot(pidsOf(names), { previous });
-      previous = snap;
-      return labelSnapshot(snap, namesByPid);
+      const all = takeSnapshot(pidsOf(), { previous });
+      previous = all;
+      const wanted = new Set(pidsOf(names));
+      const narrowed = { ...all, processes: all.processes.filter((p) => wanted.has(p.pid)), rows: all.rows.filter((r) => wanted.has(r.pid)) };
+      return labelSnapshot(narrowed, namesByPid);
     },
     row(name, fd) {
       const pid = ctx.pid(name);
-      return takeSnapshot([pid]).rows.find((r) => r.fd === fd);
+      return ctx.snapshot([name]).rows.find((r) => r.pid === pid && r.fd === fd);
     },
     async until(probe, timeoutMs = 3000, intervalMs = 25) {
       const deadline = Date.now() + timeoutMs;

@@ -45,7 +45,7 @@ export const ui = {
   go: { en: 'Go', zh: 'Go' },
   node: { en: 'Node', zh: 'Node' },
   chapter: { en: 'Chapter', zh: '章节' },
-  lesson: { en: 'Lesson', zh: '第' },
+  lesson: { en: 'Lesson {n}', zh: '第 {n} 课' },
 } satisfies Record<string, Text>;
 
 export type UiKey = keyof typeof ui;

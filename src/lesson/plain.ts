@@ -34,14 +34,18 @@ export async function playPlain(lesson: Lesson, options: PlainOptions): Promise<
   const width = Math.max(60, Math.min(options.width ?? 120, 140));
   const palette = options.palette ?? plainPalette;
   const write = (text = '') => out.write(text + '\n');
+  // Lines that start with a space are preformatted (diagrams, tables) and printed as written.
   const para = (text: string, indent = '') => {
-    for (const paragraph of text.split(/\n\s*\n/)) {
-      for (const line of paragraph.split('\n')) for (const w of wrapWords(line, width - indent.length)) write(indent + w);
+    for (const paragraph of text.split(/\n[ \t]*\n/)) {
+      for (const line of paragraph.split('\n')) {
+        if (/^\s/.test(line)) write(indent + line);
+        else for (const w of wrapWords(line, width - indent.length)) write(indent + w);
+      }
       write();
     }
   };
 
-  write(palette.header(`━━ ${tr('lesson', lang)} ${lesson.number} · ${pick(lesson.title, lang)} ━━`));
+  write(palette.header(`━━ ${tr('lesson', lang, { n: lesson.number })} · ${pick(lesson.title, lang)} ━━`));
   write(palette.muted(pick(lesson.chapter, lang)));
   write();
   para(pick(lesson.summary, lang));
