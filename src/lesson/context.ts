@@ -77,7 +77,7 @@ export function createLessonContext({ supervisor, lang, signal, onLog }: Context
     async start(name, env) {
       checkAborted();
       const handle = remember(await supervisor.spawnPuppet(name, { env }));
-      log(`started ${name} (pid ${handle.pid})`, 'event', name);
+      log({ en: `started ${name} (pid ${handle.pid})`, zh: `已启动 ${name}（pid ${handle.pid}）` }, 'event', name);
       return handle;
     },
     async call(name: string, request: PuppetRequest, options = {}): Promise<PuppetReply> {
@@ -93,7 +93,7 @@ export function createLessonContext({ supervisor, lang, signal, onLog }: Context
     async waitFor(name, timeoutMs) {
       checkAborted();
       const handle = remember(await supervisor.waitForPuppet(name, timeoutMs));
-      log(`${name} is up (pid ${handle.pid})`, 'event', name);
+      log({ en: `${name} is up (pid ${handle.pid})`, zh: `${name} 已就绪（pid ${handle.pid}）` }, 'event', name);
       return handle;
     },
     name(pid, name) {

@@ -34,6 +34,7 @@ export const ui = {
   cancelled: { en: 'Demo stopped. Press r to run this step again.', zh: '演示已停止。按 r 重新运行这一步。' },
   failed: { en: 'This step failed: {error}', zh: '这一步失败了：{error}' },
   lessonDone: { en: 'Lesson complete: {ok} of {total} checks held.', zh: '本课完成：{total} 项检验中 {ok} 项成立。' },
+  skippedChecks: { en: '{n} check(s) could not run on this machine and were skipped.', zh: '有 {n} 项检验无法在本机运行，已跳过。' },
   allHeld: { en: 'Every expectation held on this machine.', zh: '所有预期都在本机上得到验证。' },
   someFailed: { en: '{n} expectation(s) did not hold on this machine.', zh: '有 {n} 项预期在本机上没有成立。' },
   platform: {
@@ -41,6 +42,11 @@ export const ui = {
     zh: '本课需要 {platforms}；本机是 {platform}，演示无法在这里运行。',
   },
   fdTable: { en: 'fd table', zh: 'fd 表' },
+  hiddenRows: {
+    en: '({n} more rows hidden: stdio and what the runtime opens for itself, such as epoll and its pipes)',
+    zh: '（另有 {n} 行未显示：标准输入输出，以及运行时自己打开的 fd，例如 epoll 和它的管道）',
+  },
+  skipped: { en: 'skipped', zh: '已跳过' },
   log: { en: 'syscalls and events', zh: '系统调用与事件' },
   go: { en: 'Go', zh: 'Go' },
   node: { en: 'Node', zh: 'Node' },

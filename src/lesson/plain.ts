@@ -21,13 +21,16 @@ export interface PlainOptions {
 }
 
 export interface PlainResult {
+  /** Checks that ran (skipped ones excluded). */
   checks: number;
   held: number;
+  skipped: number;
   failedSteps: number;
 }
 
 const MARK_OK = '✔';
 const MARK_FAIL = '✘';
+const MARK_SKIP = '○';
 
 export async function playPlain(lesson: Lesson, options: PlainOptions): Promise<PlainResult> {
   const { lang, out } = options;
@@ -53,7 +56,7 @@ export async function playPlain(lesson: Lesson, options: PlainOptions): Promise<
   const platforms = lesson.platforms ?? ['linux'];
   if (!platforms.includes(process.platform)) {
     write(tr('platform', lang, { platforms: platforms.join(', '), platform: process.platform }));
-    return { checks: 0, held: 0, failedSteps: 0 };
+    return { checks: 0, held: 0, skipped: 0, failedSteps: 0 };
   }
 
   const supervisor = await Supervisor.start();
@@ -64,7 +67,7 @@ export async function playPlain(lesson: Lesson, options: PlainOptions): Promise<
     write(entry.kind === 'error' ? palette.warning(line) : palette.muted(line));
   };
   const ctx = createLessonContext({ supervisor, lang, signal: abort.signal, onLog });
-  const result: PlainResult = { checks: 0, held: 0, failedSteps: 0 };
+  const result: PlainResult = { checks: 0, held: 0, skipped: 0, failedSteps: 0 };
   try {
     const steps = lesson.steps.slice(0, options.stepLimit ?? lesson.steps.length);
     for (const [index, step] of steps.entries()) {
@@ -84,10 +87,12 @@ export async function playPlain(lesson: Lesson, options: PlainOptions): Promise<
         write(`  ${tr('expectations', lang)}:`);
         step.expect.forEach((expectation, i) => {
           const o = outcome.expectations[i];
-          result.checks++;
-          if (o.ok) result.held++;
-          const mark = o.ok ? palette.added(MARK_OK) : palette.warning(MARK_FAIL);
-          write(`  ${mark} ${pick(expectation.text, lang)}${o.detail ? palette.muted(`  (${o.detail})`) : ''}`);
+          if (o.skipped) result.skipped++;
+          else result.checks++;
+          if (o.ok && !o.skipped) result.held++;
+          const mark = o.skipped ? palette.muted(MARK_SKIP) : o.ok ? palette.added(MARK_OK) : palette.warning(MARK_FAIL);
+          const detail = [o.skipped ? tr('skipped', lang) : '', o.detail ?? ''].filter(Boolean).join(': ');
+          write(`  ${mark} ${pick(expectation.text, lang)}${detail ? palette.muted(`  (${detail})`) : ''}`);
         });
         write();
       }
@@ -96,6 +101,7 @@ export async function playPlain(lesson: Lesson, options: PlainOptions): Promise<
     }
     const failed = result.checks - result.held;
     write(palette.header(tr('lessonDone', lang, { ok: result.held, total: result.checks })));
+    if (result.skipped) write(tr('skippedChecks', lang, { n: result.skipped }));
     write(failed === 0 && result.failedSteps === 0 ? tr('allHeld', lang) : tr('someFailed', lang, { n: failed + result.failedSteps }));
   } finally {
     abort.abort();
@@ -126,7 +132,7 @@ function writeTable(step: Step, ctx: LessonContext, width: number, palette: Pale
   if (show.caption) write(`  ${ctx.t(show.caption)}`);
   const table = formatSnapshot(snap.snapshot, { width: width - 2, palette, legend: false, focus: snap.focus });
   for (const line of renderTable(table).split('\n')) write(`  ${line}`);
-  if (snap.hidden > 0) write(palette.muted(`  (${snap.hidden} ${ctx.lang === 'zh' ? '行 Node 内部的 fd 未显示' : "more rows of Node's own fds not shown"})`));
+  if (snap.hidden > 0) write(palette.muted(`  ${tr('hiddenRows', ctx.lang, { n: snap.hidden })}`));
   write();
 }
 

@@ -7,6 +7,7 @@ export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled'
 export interface ExpectationOutcome {
   ok: boolean;
   detail?: string;
+  skipped?: boolean;
 }
 
 export interface StepState {
@@ -126,8 +127,10 @@ export function score(state: PlayerState, lesson: Lesson): LessonScore {
   let correct = 0;
   lesson.steps.forEach((step, i) => {
     const s = state.steps[i];
-    checks += step.expect?.length ?? 0;
-    held += s.expectations.filter((e) => e.ok).length;
+    // A skipped check (the machine lacks what it needs) counts neither as held nor as failed.
+    const skipped = s.expectations.filter((e) => e.skipped).length;
+    checks += (step.expect?.length ?? 0) - skipped;
+    held += s.expectations.filter((e) => e.ok && !e.skipped).length;
     if (step.quiz) {
       quizzes++;
       if (s.choice === step.quiz.answer) correct++;

@@ -9,7 +9,8 @@ export type StepRunResult =
   | { status: 'cancelled' };
 
 function normalise(result: CheckResult | boolean): ExpectationOutcome {
-  return typeof result === 'boolean' ? { ok: result } : { ok: result.ok, detail: result.detail };
+  if (typeof result === 'boolean') return { ok: result };
+  return result.skipped ? { ok: false, skipped: true, detail: result.detail } : { ok: result.ok, detail: result.detail };
 }
 
 export function errorSentence(error: unknown): string {

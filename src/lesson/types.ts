@@ -18,6 +18,8 @@ export interface Text {
 export interface CheckResult {
   ok: boolean;
   detail?: string;
+  /** The check could not run on this machine (no C compiler, not root): shown as skipped, counted neither way. */
+  skipped?: boolean;
 }
 
 export interface Expectation {
