@@ -1,5 +1,11 @@
 // Every lesson, in order. Add one import and one entry per lesson file (lessons/NN-id.ts).
 import type { Lesson } from '../src/lesson/types.js';
+import { lesson as whatIsHotRestart } from './01-what-is-hot-restart.js';
+import { lesson as fork } from './02-fork.js';
+import { lesson as fdDescriptionInode } from './03-fd-description-inode.js';
+import { lesson as inheritanceCloexec } from './04-inheritance-cloexec.js';
 import { lesson as dupLeak } from './05-dup-leak.js';
+import { lesson as nonblockOnDescription } from './06-nonblock-on-description.js';
+import { lesson as reuseportPitfalls } from './07-reuseport-pitfalls.js';
 
-export const lessons: Lesson[] = [dupLeak].sort((a, b) => a.number - b.number);
+export const lessons: Lesson[] = [whatIsHotRestart, fork, fdDescriptionInode, inheritanceCloexec, dupLeak, nonblockOnDescription, reuseportPitfalls].sort((a, b) => a.number - b.number);

@@ -37,6 +37,16 @@ export type PuppetRequest =
   | { op: 'recvfd'; fd: number; timeoutMs?: number }
   /** libc fork() through koffi, which Node has no API for; reports how the child ended (waitpid status). */
   | { op: 'ffi-fork'; timeoutMs?: number }
+  /** getpid and getenv for each name: what a successor reads first (HOT_RESTART, LISTEN_FDS, LISTEN_PID). */
+  | { op: 'env'; names: string[] }
+  /** accept4 on a helper thread with no poll first: really blocks when O_NONBLOCK is clear (SO_RCVTIMEO bounds it). */
+  | { op: 'accept-blocking'; fd: number; giveUpAfterS?: number }
+  /** Waits up to timeoutMs for that accept4 to return; reports it still blocked otherwise. */
+  | { op: 'accept-result'; timeoutMs?: number }
+  /** count (<= 1000) client sockets connected to a loopback port; one summary line in the log. */
+  | { op: 'connect-many'; port: number; count: number; address?: string; timeoutMs?: number }
+  /** recv(MSG_DONTWAIT) on each fd; answers how many read data, EOF, ECONNRESET, EAGAIN, ... */
+  | { op: 'recv-many'; fds: number[] }
   | { op: 'exit'; code?: number };
 
 export type PuppetOp = PuppetRequest['op'];

@@ -1,7 +1,10 @@
 // Runs one puppet request: picks the op's handler, collects its syscall log, and turns failures into a
 // reply with ok=false and one sentence. Handlers live in puppet-{fd,net,server,spawn}-op(s).ts.
 import * as sys from '../sys/index.js';
+import { blockingOps } from './puppet-blocking-ops.js';
+import { crowdOps } from './puppet-crowd-ops.js';
 import type { PuppetOp, PuppetReply, PuppetRequest } from './protocol.js';
+import { envOps } from './puppet-env-ops.js';
 import { fdOps } from './puppet-fd-ops.js';
 import { forkOps } from './puppet-fork-ops.js';
 import { netOps } from './puppet-net-ops.js';
@@ -11,7 +14,7 @@ import { spawnOps } from './puppet-spawn-op.js';
 import { OpError, type PuppetState } from './puppet-state.js';
 import { Trace } from './trace.js';
 
-const handlers: OpTable<PuppetOp> = { ...fdOps, ...netOps, ...serverOps, ...spawnOps, ...forkOps };
+const handlers: OpTable<PuppetOp> = { ...fdOps, ...netOps, ...serverOps, ...spawnOps, ...forkOps, ...envOps, ...blockingOps, ...crowdOps };
 
 export async function runOp(request: PuppetRequest, state: PuppetState): Promise<PuppetReply> {
   const context: OpContext = { trace: new Trace(), state };

@@ -1,21 +1,11 @@
 // Lesson 1 end to end in plain mode: the naive restart must lose requests on this kernel (refused while
 // no socket listens), the steady state before it must lose none, and no demo process may be left.
 import { describe, expect, it } from 'vitest';
-import { Writable } from 'node:stream';
 import { isAlive } from '../helpers/process.js';
 import { lesson } from '../../lessons/01-what-is-hot-restart.js';
 import { playPlain } from '../../src/lesson/plain.js';
+import { collector, startedPids } from '../helpers/lesson-output.js';
 
-function collector(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      chunks.push(String(chunk));
-      done();
-    },
-  });
-  return { stream, text: () => chunks.join('') };
-}
 
 describe('lesson 1: what hot restart is', () => {
   for (const lang of ['en', 'zh'] as const) {
@@ -42,7 +32,7 @@ describe('lesson 1: what hot restart is', () => {
       expect(binds).toEqual(['0', v1Port]);
       expect(text).toMatch(/bind\(127\.0\.0\.1:\d+\) = -1 EADDRINUSE/);
 
-      const pids = [...text.matchAll(/started \w+ \(pid (\d+)\)/g)].map((m) => Number(m[1]));
+      const pids = startedPids(text);
       expect(pids.length).toBe(2);
       expect(pids.filter(isAlive)).toEqual([]);
     }, 60_000);

@@ -3,21 +3,11 @@
 // fork-demo parent and child included.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { Writable } from 'node:stream';
 import { isAlive } from '../helpers/process.js';
 import { lesson } from '../../lessons/02-fork.js';
 import { playPlain } from '../../src/lesson/plain.js';
+import { collector, startedPids } from '../helpers/lesson-output.js';
 
-function collector(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      chunks.push(String(chunk));
-      done();
-    },
-  });
-  return { stream, text: () => chunks.join('') };
-}
 
 function haveCc(): boolean {
   try {
@@ -42,7 +32,7 @@ describe('lesson 2: fork', () => {
       // The core claim, read from the log: libc fork from JavaScript ends in SIGSEGV on this kernel.
       expect(text).toMatch(/waitpid\(\d+, \[\{WIFSIGNALED\(s\) && WTERMSIG\(s\) == SIGSEGV\}\], WNOHANG\) = \d+/);
 
-      const pids = [...text.matchAll(/started \w+ \(pid (\d+)\)|fork\(\) = (\d+)|in pid (\d+) \(ppid/g)].map((m) => Number(m[1] ?? m[2] ?? m[3]));
+      const pids = [...startedPids(text), ...[...text.matchAll(/in pid (\d+) \(ppid/g)].map((m) => Number(m[1]))];
       if (haveCc()) {
         expect(text).not.toMatch(/skipped: no C compiler|已跳过/);
         // Parent and child rows carry the same DESC letter for fd 3 and for fd 4.

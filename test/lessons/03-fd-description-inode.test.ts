@@ -1,22 +1,12 @@
 // Lesson 3 end to end in plain mode: every expectation must hold on this kernel. Then the last table is
 // read back as the learner sees it: the child's fd 3 and p1's x and y carry one DESC letter and one
 // OFFSET, the second open of the same file another letter and its own offset; and no process is left.
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { lesson } from '../../lessons/03-fd-description-inode.js';
 import { playPlain } from '../../src/lesson/plain.js';
 import { isAlive } from '../helpers/process.js';
+import { collector, startedPids } from '../helpers/lesson-output.js';
 
-function collector(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      chunks.push(String(chunk));
-      done();
-    },
-  });
-  return { stream, text: () => chunks.join('') };
-}
 
 /** Table rows of data.txt: command, fd, DESC letter, OFFSET, NODE. */
 function fileRows(table: string) {

@@ -2,22 +2,12 @@
 // tables are read back as the learner sees them: the fd without FD_CLOEXEC reached sleep at its own
 // number, listed fds were dup2'd to 3 and 4 in order, the wrapper's sleep carries its own pid in
 // LISTEN_PID; and no process of the lesson (four sleeps included) is left.
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { lesson } from '../../lessons/04-inheritance-cloexec.js';
 import { playPlain } from '../../src/lesson/plain.js';
 import { isAlive } from '../helpers/process.js';
+import { collector, startedPids } from '../helpers/lesson-output.js';
 
-function collector(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      chunks.push(String(chunk));
-      done();
-    },
-  });
-  return { stream, text: () => chunks.join('') };
-}
 
 /** Every table row: pid, command, fd, FD FLAGS. */
 function tableRows(text: string) {

@@ -1,21 +1,11 @@
 // Lesson 5 end to end in plain mode: every expectation must hold on this kernel, and afterwards no
 // demo process (sleep holding the leaked listener included) may be left.
 import { describe, expect, it } from 'vitest';
-import { Writable } from 'node:stream';
 import { isAlive } from '../helpers/process.js';
 import { lesson } from '../../lessons/05-dup-leak.js';
 import { playPlain } from '../../src/lesson/plain.js';
+import { collector, startedPids } from '../helpers/lesson-output.js';
 
-function collector(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      chunks.push(String(chunk));
-      done();
-    },
-  });
-  return { stream, text: () => chunks.join('') };
-}
 
 describe('lesson 5: dup leak', () => {
   for (const lang of ['en', 'zh'] as const) {
@@ -30,7 +20,7 @@ describe('lesson 5: dup leak', () => {
       // The queue of three hanging clients was on screen.
       expect(out.text()).toMatch(/3\/511 +127\.0\.0\.1:\d+ \(LISTEN\)/);
       // Every process the lesson started is gone: the server, the client and the helper holding the leak.
-      const pids = [...out.text().matchAll(/started \w+ \(pid (\d+)\)|fork\(\) = (\d+)/g)].map((m) => Number(m[1] ?? m[2]));
+      const pids = startedPids(out.text());
       expect(pids.length).toBe(3);
       expect(pids.filter(isAlive)).toEqual([]);
     }, 60_000);
