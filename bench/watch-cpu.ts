@@ -1,0 +1,73 @@
+// Benchmark: the CPU cost of `fds --watch` at 4 refreshes a second on 5 processes of ~60 fds each.
+// Runs the built CLI under a real pseudo-terminal (util-linux `script`) for a fixed time, reads the
+// watcher's user+system CPU time from /proc/PID/stat, and prints it as a share of one core.
+// Usage: npm run bench:watch [-- --seconds 10]   (needs `npm run build` first)
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1]) || 10;
+const cli = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
+const fixture = fileURLToPath(new URL('./fixtures/fd-rich.ts', import.meta.url));
+const TICKS = 100; // USER_HZ on Linux
+
+function startFixture(): Promise<{ child: ChildProcess; pid: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve) => createInterface({ input: child.stdout! }).once('line', (line) => resolve({ child, pid: JSON.parse(line).pid })));
+}
+
+/** utime + stime of a process, in seconds. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS;
+}
+
+/** The node process running cli.js among the descendants of `root` (script -> sh -> node). */
+function findWatcher(root: number): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'latin1');
+      if (cmdline.includes(cli) && cmdline.includes('--watch') && Number(entry) !== root) return Number(entry);
+    } catch {
+      /* gone */
+    }
+  }
+  return undefined;
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(cli)) throw new Error('dist/src/cli.js is missing: run `npm run build` first');
+  const fixtures = await Promise.all(Array.from({ length: 5 }, startFixture));
+  const pids = fixtures.map((f) => f.pid);
+  const command = `COLUMNS=160 LINES=50 ${process.execPath} ${cli} fds --watch=250 ${pids.join(' ')}`;
+  const term = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'ignore', 'inherit'], env: { ...process.env, TERM: 'xterm-256color' } });
+  try {
+    let watcher: number | undefined;
+    for (let i = 0; i < 100 && !watcher; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      watcher = findWatcher(term.pid!);
+    }
+    if (!watcher) throw new Error('the watcher did not start');
+    await new Promise((r) => setTimeout(r, 1500)); // start-up (module loading, first render) is not the steady state
+    const cpu0 = cpuSeconds(watcher);
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    const cpu = cpuSeconds(watcher) - cpu0;
+    const wall = (performance.now() - t0) / 1000;
+    const fds = pids.map((pid) => readdirSync(`/proc/${pid}/fd`).length);
+    console.log(`fds --watch=250 on ${pids.length} processes (${fds.reduce((a, b) => a + b, 0)} fds), ${wall.toFixed(1)} s steady state`);
+    console.log(`CPU: ${(cpu * 1000).toFixed(0)} ms user+system = ${((cpu / wall) * 100).toFixed(2)}% of one core (${((cpu / wall / 4) * 1000).toFixed(1)} ms per refresh)`);
+  } finally {
+    term.stdin!.write('q');
+    setTimeout(() => term.kill('SIGKILL'), 500).unref();
+    for (const f of fixtures) f.child.kill('SIGKILL');
+  }
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});

@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+// hotrestart-tutor's entry point and its one exit site. Colour is decided here, first, because chalk
+// (through ink) reads the environment when it is imported: everything heavy is imported later, on demand.
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { applyColorDecision, isCI } from './ui/color-mode.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_UNSUPPORTED, UserError } from './commands/errors.js';
+import { findCommand } from './commands/index.js';
+import { mainHelp } from './commands/help.js';
+import { packageVersion } from './commands/version.js';
+import { parseOptions, wantsHelp } from './commands/parse.js';
+import type { CommandContext } from './commands/context.js';
+
+export interface Io {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  stdin: NodeJS.ReadStream;
+  env: NodeJS.ProcessEnv;
+}
+
+const defaultIo = (): Io => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
+
+/** Runs the command line and returns the exit code; never throws. */
+export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+  const color = applyColorDecision({ argv, env: io.env, stdoutIsTTY: io.stdout.isTTY === true });
+  const context: CommandContext = {
+    ...io,
+    color,
+    interactive: io.stdout.isTTY === true && io.stdin.isTTY === true && !isCI(io.env),
+  };
+  try {
+    return await dispatch(argv, context);
+  } catch (error) {
+    return report(error, io);
+  }
+}
+
+async function dispatch(argv: string[], context: CommandContext): Promise<number> {
+  const commandAt = argv.findIndex((arg) => !arg.startsWith('-'));
+  const globalArgs = commandAt === -1 ? argv : argv.slice(0, commandAt);
+  const { values } = parseOptions(
+    globalArgs,
+    { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'V' }, 'no-color': { type: 'boolean' } },
+    'hotrestart-tutor',
+  );
+  const write = (text: string) => context.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  if (values.version) {
+    write(packageVersion());
+    return EXIT_OK;
+  }
+  let name = commandAt === -1 ? undefined : argv[commandAt];
+  let rest = commandAt === -1 ? [] : argv.slice(commandAt + 1);
+  if (name === 'help') {
+    [name, ...rest] = rest.length > 0 ? [rest[0], '--help'] : [undefined];
+  }
+  // No command: this is where the interactive tutor app will open; until it exists, list the commands.
+  if (values.help || name === undefined) {
+    write(mainHelp(packageVersion()));
+    return EXIT_OK;
+  }
+  const entry = findCommand(name);
+  if (!entry) throw new UserError(`Unknown command "${name}"; run hotrestart-tutor --help to see the commands.`);
+  const command = await entry.load();
+  if (wantsHelp(rest)) {
+    write(command.usage);
+    return EXIT_OK;
+  }
+  return command.run(rest, context);
+}
+
+/** One sentence for what the user can fix; a short note (stack on request) for what they cannot. */
+function report(error: unknown, io: Io): number {
+  if (error instanceof UserError) {
+    io.stderr.write(`${error.message}\n`);
+    return error.exitCode;
+  }
+  const err = error instanceof Error ? error : new Error(String(error));
+  if (err.name === 'UnsupportedPlatformError') {
+    io.stderr.write(`${err.message}\n`);
+    return EXIT_UNSUPPORTED;
+  }
+  if (err.name === 'FfiUnavailableError') {
+    io.stderr.write(`${err.message}\n`);
+    return EXIT_FAILURE;
+  }
+  const debug = io.env.HOTRESTART_TUTOR_DEBUG;
+  io.stderr.write(
+    debug
+      ? `${err.stack ?? err.message}\n`
+      : `hotrestart-tutor failed: ${err.message.split('\n')[0]} (set HOTRESTART_TUTOR_DEBUG=1 for details)\n`,
+  );
+  return EXIT_FAILURE;
+}
+
+function isEntryPoint(): boolean {
+  if (!process.argv[1]) return false;
+  try {
+    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  // A reader that goes away (`| head`) is not an error worth a stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+  process.exitCode = await main(process.argv.slice(2));
+}
