@@ -85,12 +85,22 @@ function classify(pid: number, raw: RawFd, sockets: SocketIndex): { type: FdType
     const type: FdType = anonTypes.has(kind as FdType) ? (kind as FdType) : 'anon';
     // An eventfd context has exactly one description and fdinfo names it (eventfd-id), so fds with
     // different ids need no kcmp; all other anon inodes share one inode and must be compared.
+    // The id goes into the name, as lsof prints it (`[eventfd:3]`), so a row alone says which context it is.
     const id = raw.eventfdId === null ? '' : `:${raw.eventfdId}`;
-    return { type, name: `[${kind}]`, inode: raw.ino, inodeKey: `anon:${kind}:${raw.ino}${id}`, socket: null };
+    return { type, name: `[${kind}${id}]`, inode: raw.ino, inodeKey: `anon:${kind}:${raw.ino}${id}${accessKey(raw)}`, socket: null };
   }
   const type: FdType = raw.mode === null ? 'unknown' : (fileTypes[raw.mode & S_IFMT] ?? 'unknown');
   const inode = raw.statIno ?? raw.ino;
-  return { type, name: link, inode, inodeKey: `file:${raw.device ?? `mnt${raw.mntId}`}:${inode}`, socket: null };
+  return { type, name: link, inode, inodeKey: `file:${raw.device ?? `mnt${raw.mntId}`}:${inode}${accessKey(raw)}`, socket: null };
+}
+
+/**
+ * A description's access mode (r, w, rw) is fixed when it is opened and F_SETFL cannot change it, so
+ * fds with different modes can never share a description: splitting by it is exact and saves kcmp
+ * calls where many fds share an inode (/dev/null, the anon inode of epoll).
+ */
+function accessKey(raw: RawFd): string {
+  return raw.flags === null ? '' : `/${accessMode(raw.flags)}`;
 }
 
 const protocolTypes: Record<string, FdType> = { TCP: 'TCP', TCPv6: 'TCP6', UDP: 'UDP', UDPv6: 'UDP6', NETLINK: 'NETLINK', RAW: 'RAW', RAWv6: 'RAW' };
@@ -118,8 +128,12 @@ export function inodeKeyOfRow(row: FdRow): string {
     const end = /\((read|write) end\)$/.exec(row.name)?.[1];
     return `pipe:${row.inode}${end ? ':' + end : ''}`;
   }
-  if (row.name.startsWith('[')) return `anon:${row.name.slice(1, -1)}:${row.inode}`;
-  return `file:${row.device}:${row.inode}`;
+  const access = row.access === null ? '' : `/${row.access}`;
+  if (row.name.startsWith('[')) {
+    const [kind, id] = row.name.slice(1, -1).split(':');
+    return `anon:${kind}:${row.inode}${id === undefined ? '' : `:${id}`}${access}`;
+  }
+  return `file:${row.device}:${row.inode}${access}`;
 }
 
 function previousLetters(previous: Snapshot | undefined): Map<string, PreviousLetter> | undefined {

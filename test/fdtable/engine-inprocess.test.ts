@@ -137,3 +137,25 @@ describe('sockets no table lists', () => {
     expect(row.name).toMatch(/^socket:\[\d+\] \(no connection/);
   });
 });
+
+describe('live refreshes', () => {
+  it('an unchanged node process diffs to nothing: every description keeps its letter', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, ['-e', 'require("fs").statSync("/"); setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    try {
+      // Wait until libuv's thread pool and its eventfds exist, so nothing opens between the snapshots.
+      let before = snapshot([child.pid!]);
+      for (let i = 0; i < 50 && before.rows.filter((r) => r.type === 'eventfd').length < 2; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        before = snapshot([child.pid!]);
+      }
+      const eventfds = before.rows.filter((r) => r.type === 'eventfd');
+      expect(eventfds.length).toBeGreaterThan(1);
+      expect(eventfds[0].name).toMatch(/^\[eventfd:\d+\]$/);
+      const after = snapshot([child.pid!], { previous: before });
+      expect(diff(before, after)).toEqual([]);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
