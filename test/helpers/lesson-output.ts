@@ -1,5 +1,9 @@
-// Collecting what a lesson prints in plain mode, and reading back the pids it says it started.
+// Playing a lesson in plain mode for a test: collect what it prints, check that every expectation
+// held, and read back the pids it started and the text of one step.
 import { Writable } from 'node:stream';
+import { expect } from 'vitest';
+import { playPlain, type PlainResult } from '../../src/lesson/plain.js';
+import type { Lang, Lesson } from '../../src/lesson/types.js';
 
 export function collector(): { stream: Writable; text: () => string } {
   const chunks: string[] = [];
@@ -12,7 +16,25 @@ export function collector(): { stream: Writable; text: () => string } {
   return { stream, text: () => chunks.join('') };
 }
 
+/** Plays the lesson and asserts that no step failed and every check that ran held (at least minChecks). */
+export async function playChecked(lesson: Lesson, lang: Lang, minChecks: number): Promise<{ result: PlainResult; text: string }> {
+  const out = collector();
+  const result = await playPlain(lesson, { lang, out: out.stream, width: 120 });
+  const text = out.text();
+  expect(text).not.toContain('✘');
+  expect(result.failedSteps).toBe(0);
+  expect(result.held).toBe(result.checks);
+  expect(result.checks).toBeGreaterThanOrEqual(minChecks);
+  return { result, text };
+}
+
 /** Pids from "started NAME (pid N)" / "已启动 NAME（pid N）" lines and libuv's "fork() = N". */
 export function startedPids(text: string): number[] {
   return [...text.matchAll(/(?:started|已启动) [\w-]+ ?[(（]pid (\d+)[)）]|fork\(\) = (\d+)/g)].map((m) => Number(m[1] ?? m[2]));
+}
+
+/** The text of step n (1-based) as printed, up to the next step's header. */
+export function stepText(text: string, n: number): string {
+  const headers = [...text.matchAll(/^── .*──$/gm)].map((m) => m.index ?? 0);
+  return text.slice(headers[n - 1], headers[n] ?? text.length);
 }

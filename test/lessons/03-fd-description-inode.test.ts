@@ -3,10 +3,8 @@
 // OFFSET, the second open of the same file another letter and its own offset; and no process is left.
 import { describe, expect, it } from 'vitest';
 import { lesson } from '../../lessons/03-fd-description-inode.js';
-import { playPlain } from '../../src/lesson/plain.js';
 import { isAlive } from '../helpers/process.js';
-import { collector, startedPids } from '../helpers/lesson-output.js';
-
+import { playChecked } from '../helpers/lesson-output.js';
 
 /** Table rows of data.txt: command, fd, DESC letter, OFFSET, NODE. */
 function fileRows(table: string) {
@@ -23,13 +21,7 @@ function fileRows(table: string) {
 describe('lesson 3: fd, open file description, inode', () => {
   for (const lang of ['en', 'zh'] as const) {
     it(`plays in ${lang} with every expectation holding`, async () => {
-      const out = collector();
-      const result = await playPlain(lesson, { lang, out: out.stream, width: 120 });
-      const text = out.text();
-      expect(text).not.toContain('✘');
-      expect(result.failedSteps).toBe(0);
-      expect(result.held).toBe(result.checks);
-      expect(result.checks).toBeGreaterThanOrEqual(13);
+      const { text } = await playChecked(lesson, lang, 13);
 
       const [, x, y] = text.match(/dup\((\d+)\) = (\d+)/)!.map(Number);
       const z = Number(text.match(/open\("data\.txt", O_RDONLY\|O_CLOEXEC\) = (\d+)/)![1]);

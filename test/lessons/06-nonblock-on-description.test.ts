@@ -2,26 +2,10 @@
 // as the learner sees it: the server's row loses "nonblock" although only the worker called fcntl, libuv's
 // fcntl(0, ...) in the stdin child is logged, the blocked accept4 resumes only after the client came; and
 // no process of the lesson is left (a puppet whose helper thread still slept in accept would be).
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { lesson } from '../../lessons/06-nonblock-on-description.js';
-import { playPlain } from '../../src/lesson/plain.js';
 import { isAlive } from '../helpers/process.js';
-import { startedPids } from '../helpers/lesson-output.js';
-
-async function play(lang: 'en' | 'zh') {
-  const out = new PassThrough();
-  const chunks: string[] = [];
-  out.on('data', (chunk) => chunks.push(String(chunk)));
-  const result = await playPlain(lesson, { lang, out, width: 120 });
-  return { result, text: chunks.join('') };
-}
-
-/** The text of step n (1-based) as printed, up to the next step's header. */
-function stepText(text: string, n: number): string {
-  const headers = [...text.matchAll(/^── .*──$/gm)].map((m) => m.index ?? 0);
-  return text.slice(headers[n - 1], headers[n] ?? text.length);
-}
+import { playChecked, startedPids, stepText } from '../helpers/lesson-output.js';
 
 /** FILE FLAGS of the server's listener rows in a step's tables. */
 function serverFileFlags(step: string): string[] {
@@ -31,10 +15,7 @@ function serverFileFlags(step: string): string[] {
 describe('lesson 6: O_NONBLOCK lives on the description', () => {
   for (const lang of ['en', 'zh'] as const) {
     it(`plays in ${lang} with every expectation holding`, async () => {
-      const { result, text } = await play(lang);
-      expect(text).not.toContain('✘');
-      expect(result.failedSteps).toBe(0);
-      expect(result.held).toBe(result.checks);
+      const { result, text } = await playChecked(lesson, lang, 1);
       expect(result.checks).toBe(16);
 
       // Only the worker called fcntl, yet the server's row went from rw,nonblock to rw and back.
