@@ -6,7 +6,7 @@ import type { FdRow } from '../src/fdtable/model.js';
 import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { isNodePlumbing } from '../src/lesson/observe.js';
 import { commOf, environOf, openFds, parentOf, rowsOf, rowsTogether, sharing } from '../src/lesson/procview.js';
-import type { Lesson, LessonContext } from '../src/lesson/types.js';
+import type { Lesson } from '../src/lesson/types.js';
 
 /** The variables a successor reads at start-up. */
 const MARKERS = ['HOT_RESTART', 'LISTEN_FDS', 'LISTEN_PID'];

@@ -4,7 +4,7 @@
 // Layouts (linux/inet_diag.h, linux/unix_diag.h) are architecture-independent.
 import * as sys from '../sys/index.js';
 import { bytesToIpv6 } from '../sys/sockaddr.js';
-import { tcpStates, unixState, unixTypes, type SocketEntry, type SocketIndex, type SocketProtocol } from './sockets.js';
+import { tcpStates, unixState, unixTypes, type SocketIndex, type SocketProtocol } from './sockets.js';
 
 const NETLINK_SOCK_DIAG = 4;
 const SOCK_DIAG_BY_FAMILY = 20;

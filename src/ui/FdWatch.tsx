@@ -1,6 +1,6 @@
 // The `fds --watch` live view: re-snapshots every interval, lights up what changed, fits the terminal.
 // Snapshot-taking lives in useSnapshots; this component lays out, and FdTableView/StatusBar only render.
-import React, { useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Box, Text, useApp } from 'ink';
 import { formatSnapshot, plainPalette, type Palette } from '../fdtable/format.js';
 import type { Snapshot } from '../fdtable/model.js';

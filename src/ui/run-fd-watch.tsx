@@ -1,7 +1,6 @@
 // Mounts the live fd view on the real terminal and resolves with the exit code once it is closed.
 // ink restores the terminal (raw mode, cursor) on unmount; signals unmount too, so a kill from another
 // shell leaves the terminal as usable as q does.
-import React from 'react';
 import { render } from 'ink';
 import { FdWatch, type FdWatchProps } from './FdWatch.js';
 import { EXIT_OK } from '../commands/errors.js';

@@ -1,4 +1,3 @@
-import React from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, render } from 'ink-testing-library';
 import { diff } from '../../src/fdtable/diff.js';
@@ -100,7 +99,7 @@ describe('FdWatch', () => {
 
   it('shows a failed refresh in the status bar and keeps the table', async () => {
     let calls = 0;
-    const source = (pids: number[]) => {
+    const source = () => {
       calls += 1;
       if (calls > 1) throw new Error('sock_diag went away');
       return parentAndChild();
