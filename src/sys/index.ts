@@ -8,3 +8,4 @@ export * from './sockaddr.js';
 export * from './scm.js';
 export * from './process.js';
 export * from './procdir.js';
+export * from './socketpair.js';

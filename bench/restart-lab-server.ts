@@ -1,0 +1,37 @@
+// The server the restart lab restarts, in one of two strategies (STRATEGY):
+//   module  hot restart with hotrestart-tutor/restart: SIGUSR2 starts a successor, which inherits the
+//           listener; the old process hands its keep-alive connections over and exits.
+//   naive   stop-and-start, done as carefully as it can be without a successor: on SIGTERM,
+//           http.Server#close() (since Node 19 it also closes idle keep-alive connections), every later
+//           response says Connection: close, exit once the last connection has closed; the lab then
+//           starts a new process on the same port.
+// Answers `ok <pid>` with an x-pid header; prints `{"pid":..,"port":..}` on stdout once it serves.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+const port = Number(process.env.PORT || 0);
+let closing = false;
+const server = http.createServer((_request, response) => {
+  // Without this, busy keep-alive clients would hold a closed server open for ever.
+  if (closing) response.shouldKeepAlive = false;
+  response.setHeader('x-pid', String(process.pid));
+  response.end(`ok ${process.pid}\n`);
+});
+const announce = (actualPort: number) => process.stdout.write(JSON.stringify({ pid: process.pid, port: actualPort }) + '\n');
+
+if (process.env.STRATEGY === 'module') {
+  // Imported only here, so the naive server starts without loading the module (and koffi) at all.
+  const { Upgrader } = await import('../src/restart/index.js');
+  const up = await Upgrader.create({ pidFile: process.env.PID_FILE, log: false });
+  const listener = await up.listen(server, 'http', { host: '127.0.0.1', port });
+  await up.ready();
+  announce(Number(listener.address.split(':').pop()));
+} else {
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  announce((server.address() as AddressInfo).port);
+  process.on('SIGTERM', () => {
+    closing = true;
+    server.close(() => process.exit(0));
+    setTimeout(() => process.exit(0), 5000).unref();
+  });
+}

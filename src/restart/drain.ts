@@ -1,0 +1,124 @@
+// Draining: what the old process does once its successor is ready, or when it stops for good.
+//  1. Stop accepting. For an HTTP server this must NOT be http.Server#close(): since Node 19 that also
+//     closes idle keep-alive connections, and a client that sends on an idle connection at that moment
+//     loses its request (the race every graceful restart of a keep-alive server suffers). Only the
+//     listening handle is closed: net.Server.prototype.close.
+//  2. Every connection, as soon as it is idle, is handed to the successor over the handoff channel and
+//     destroyed here; in-flight requests finish first. Without a successor (stop()), responses say
+//     Connection: close and idle connections are closed.
+//  3. Past the deadline, whatever is left is destroyed.
+import type dgram from 'node:dgram';
+import net from 'node:net';
+import { ConnectionTracker, socketHandle } from './connections.js';
+import type { HandoffSender } from './handoff.js';
+
+export interface DrainTarget {
+  name: string;
+  tracker: ConnectionTracker;
+}
+
+export interface DrainInput {
+  servers: DrainTarget[];
+  datagram: dgram.Socket[];
+  /** The successor's channel, or null to close connections instead of handing them over. */
+  handoff: HandoffSender | null;
+  timeoutMs: number;
+  log: (line: string) => void;
+}
+
+export interface DrainReport {
+  handedOver: number;
+  closedIdle: number;
+  /** Connections still open at the deadline, destroyed. */
+  cutOff: number;
+  ms: number;
+}
+
+const RETRY_MS = 5;
+
+export async function drain(input: DrainInput): Promise<DrainReport> {
+  const startedAt = Date.now();
+  const report: DrainReport = { handedOver: 0, closedIdle: 0, cutOff: 0, ms: 0 };
+  let over = false;
+
+  for (const { tracker } of input.servers) stopAccepting(tracker.server);
+  for (const socket of input.datagram) closeDatagram(socket);
+
+  const release = (target: DrainTarget, socket: net.Socket): void => {
+    if (over || socket.destroyed) return;
+    const { tracker } = target;
+    const busy = tracker.busyReason(socket);
+    if (busy === 'writing') socket.once('drain', () => release(target, socket));
+    else if (busy === 'in-flight' || busy === 'arriving') tracker.onNextResponseEnd(socket, () => release(target, socket));
+    // Anything else is closing by itself, or is the application's to end (raw TCP, WebSocket) within the deadline.
+    if (busy) return;
+    const handoff = tracker.canHandOver ? input.handoff : null;
+    if (!handoff) {
+      report.closedIdle++;
+      socket.destroy();
+      return;
+    }
+    const handle = socketHandle(socket);
+    if (!handle) return;
+    // Stop reading first: from here on, whatever the client sends stays in the kernel's buffer and
+    // travels with the fd. Then make sure nothing arrived since the last response (all synchronous:
+    // libuv cannot read in between).
+    const wasReading = handle.reading !== false;
+    handle.readStop();
+    if (tracker.busyReason(socket)) {
+      if (wasReading) handle.readStart();
+      tracker.onNextResponseEnd(socket, () => release(target, socket));
+      return;
+    }
+    const result = handoff.send(handle.fd, { server: target.name });
+    if (result.sent) {
+      report.handedOver++;
+      // Closes this process's fd only: the successor's reference keeps the connection open. No FIN, no RST.
+      socket.destroy();
+    } else if (result.retry) {
+      setTimeout(() => release(target, socket), RETRY_MS);
+    } else {
+      if (wasReading) handle.readStart();
+      input.log(`handing a connection over failed (${result.reason}); closing it when idle instead`);
+      input.handoff = null;
+      tracker.closeAfterResponses();
+      release(target, socket);
+    }
+  };
+
+  for (const target of input.servers) {
+    if (!input.handoff || !target.tracker.canHandOver) target.tracker.closeAfterResponses();
+    for (const socket of target.tracker.sockets()) release(target, socket);
+  }
+
+  const allGone = Promise.all(input.servers.map(({ tracker }) => tracker.whenEmpty())).then(() => 'done' as const);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), input.timeoutMs)));
+  const outcome = await Promise.race([allGone, deadline]);
+  clearTimeout(timer);
+  over = true;
+  if (outcome === 'timeout') {
+    for (const { tracker } of input.servers) {
+      for (const socket of tracker.sockets()) {
+        report.cutOff++;
+        socket.destroy();
+      }
+    }
+  }
+  for (const { tracker } of input.servers) tracker.detach();
+  report.ms = Date.now() - startedAt;
+  return report;
+}
+
+/** Closes the listening handle only, whatever kind of server this is (http.Server#close would do more). */
+export function stopAccepting(server: net.Server): void {
+  if (server.listening) net.Server.prototype.close.call(server);
+}
+
+function closeDatagram(socket: dgram.Socket): void {
+  try {
+    socket.close();
+  } catch {
+    // Already closed by the application.
+  }
+}
