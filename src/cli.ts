@@ -36,11 +36,12 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
 }
 
 async function dispatch(argv: string[], context: CommandContext): Promise<number> {
-  const commandAt = argv.findIndex((arg) => !arg.startsWith('-'));
+  // The command is the first argument that is neither an option nor the value of --lang.
+  const commandAt = argv.findIndex((arg, i) => !arg.startsWith('-') && argv[i - 1] !== '--lang');
   const globalArgs = commandAt === -1 ? argv : argv.slice(0, commandAt);
   const { values } = parseOptions(
     globalArgs,
-    { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'V' }, 'no-color': { type: 'boolean' } },
+    { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'V' }, 'no-color': { type: 'boolean' }, lang: { type: 'string' } },
     'hotrestart-tutor',
   );
   const write = (text: string) => context.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -50,14 +51,18 @@ async function dispatch(argv: string[], context: CommandContext): Promise<number
   }
   let name = commandAt === -1 ? undefined : argv[commandAt];
   let rest = commandAt === -1 ? [] : argv.slice(commandAt + 1);
-  if (name === 'help') {
+  const helpCommand = name === 'help';
+  if (helpCommand) {
     [name, ...rest] = rest.length > 0 ? [rest[0], '--help'] : [undefined];
   }
-  // No command: this is where the interactive tutor app will open; until it exists, list the commands.
-  if (values.help || name === undefined) {
+  if (values.help || (helpCommand && name === undefined)) {
     write(mainHelp(packageVersion()));
     return EXIT_OK;
   }
+  // A --lang given before the command is the command's own.
+  const lang = values.lang === undefined ? [] : ['--lang', values.lang];
+  // No command: the tutor itself (the app at a terminal, the list of lessons elsewhere).
+  if (name === undefined) return (await import('./commands/tutor.js')).tutorCommand.run(lang, context);
   const entry = findCommand(name);
   if (!entry) throw new UserError(`Unknown command "${name}"; run hotrestart-tutor --help to see the commands.`);
   const command = await entry.load();
@@ -65,7 +70,7 @@ async function dispatch(argv: string[], context: CommandContext): Promise<number
     write(command.usage);
     return EXIT_OK;
   }
-  return command.run(rest, context);
+  return command.run([...rest, ...lang], context);
 }
 
 /** One sentence for what the user can fix; a short note (stack on request) for what they cannot. */

@@ -34,6 +34,8 @@ export function parseFdsArgs(args: readonly string[]): FdsOptions {
       json: { type: 'boolean' },
       width: { type: 'string' },
       'no-color': { type: 'boolean' },
+      // Accepted like on every command (`hotrestart-tutor --lang zh fds ...`); the table itself is in English.
+      lang: { type: 'string' },
     },
     HELP,
   );

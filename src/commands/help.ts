@@ -7,6 +7,7 @@ export function mainHelp(version: string): string {
   return `hotrestart-tutor ${version}: learn zero-downtime server restarts by watching real processes' fd tables.
 
 Usage: hotrestart-tutor <command> [options]
+       hotrestart-tutor [--lang en|zh]    the tutor: the app at a terminal, the list of lessons elsewhere
 
 Commands:
 ${list}
@@ -15,7 +16,8 @@ Options:
   -h, --help       show this help (or: hotrestart-tutor <command> --help)
   -V, --version    print the version
   --no-color       no colour (also: NO_COLOR=1, TERM=dumb; output is plain when not a terminal or CI is set)
+  --lang en|zh     language of the lessons and messages (default: from LC_ALL/LC_MESSAGES/LANG, else English)
 
-The interactive tutor (lessons, playground) will open here when run without a command.
+Run without a command at a terminal to open the tutor; in it, ? shows the keys.
 `;
 }

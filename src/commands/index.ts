@@ -3,6 +3,26 @@ import type { CommandEntry } from './context.js';
 
 export const commands: readonly CommandEntry[] = [
   {
+    name: 'list',
+    summary: 'the lessons by chapter, with your progress marks',
+    load: async () => (await import('./list.js')).listCommand,
+  },
+  {
+    name: 'lesson',
+    summary: 'play one lesson: lesson 5, or lesson dup-leak (--plain for plain text)',
+    load: async () => (await import('./lesson.js')).lessonCommand,
+  },
+  {
+    name: 'progress',
+    summary: 'where your progress is stored, and which lessons are done',
+    load: async () => (await import('./progress.js')).progressCommand,
+  },
+  {
+    name: 'reset',
+    summary: 'erase the progress of one lesson, or of all (asks first; --yes when not at a terminal)',
+    load: async () => (await import('./reset.js')).resetCommand,
+  },
+  {
     name: 'fds',
     summary: 'show the fd tables of running processes, lsof-style (--watch for a live view, --json for scripts)',
     load: async () => (await import('./fds.js')).fdsCommand,

@@ -2,7 +2,8 @@
 // observation, ✔/✘ for every expectation, the quiz with its answer explained, the hint. Used by
 // `hotrestart-tutor lesson N --plain`, by non-TTY/CI runs, and by `npx tsx lessons/NN-x.ts`.
 import type { Writable } from 'node:stream';
-import { formatSnapshot, renderTable, wrapWords, type Palette } from '../fdtable/format.js';
+import { formatSnapshot, renderTable, type Palette } from '../fdtable/format.js';
+import { wrapParagraphs } from '../text/wrap.js';
 import { plainPalette } from '../fdtable/format.js';
 import { Supervisor } from '../demo/supervisor.js';
 import { createLessonContext } from './context.js';
@@ -37,15 +38,10 @@ export async function playPlain(lesson: Lesson, options: PlainOptions): Promise<
   const width = Math.max(60, Math.min(options.width ?? 120, 140));
   const palette = options.palette ?? plainPalette;
   const write = (text = '') => out.write(text + '\n');
-  // Lines that start with a space are preformatted (diagrams, tables) and printed as written.
+  // Wraps at spaces and between Han characters; lines that start with a space are preformatted.
   const para = (text: string, indent = '') => {
-    for (const paragraph of text.split(/\n[ \t]*\n/)) {
-      for (const line of paragraph.split('\n')) {
-        if (/^\s/.test(line)) write(indent + line);
-        else for (const w of wrapWords(line, width - indent.length)) write(indent + w);
-      }
-      write();
-    }
+    for (const line of wrapParagraphs(text, width, indent)) write(line);
+    write();
   };
 
   write(palette.header(`━━ ${tr('lesson', lang, { n: lesson.number })} · ${pick(lesson.title, lang)} ━━`));

@@ -37,7 +37,7 @@ export type PlayerAction =
   | { type: 'run-finished'; index: number; expectations: ExpectationOutcome[] }
   | { type: 'run-failed'; index: number; error: string }
   | { type: 'run-cancelled'; index: number }
-  /** Re-run: every step up to the current one goes back to pending (the demo restarts from scratch). */
+  /** Re-run: every step goes back to pending (the demo restarts from scratch; steps up to the current one run again). */
   | { type: 'rerun' }
   | { type: 'answer'; choice: number }
   | { type: 'toggle-hint' }
@@ -96,8 +96,10 @@ export function playerReducer(state: PlayerState, action: PlayerAction): PlayerS
     case 'run-cancelled':
       return updateStep(state, action.index, { status: 'cancelled' });
     case 'rerun': {
+      // The demo restarts from scratch, so every result it produced is stale, later steps' included;
+      // quiz answers are the learner's and stay.
       if (isBusy(state)) return state;
-      const steps = state.steps.map((s, i) => (i <= state.index ? { ...freshStep(), choice: s.choice } : s));
+      const steps = state.steps.map((s) => ({ ...freshStep(), choice: s.choice }));
       return { ...state, steps };
     }
     case 'answer':

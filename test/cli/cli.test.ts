@@ -5,11 +5,11 @@ import { expectOneSentence, root, runCli } from './helpers.js';
 const version = (JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { version: string }).version;
 
 describe('hotrestart-tutor', () => {
-  it('lists its commands when run without arguments', async () => {
+  it('lists the lessons, not the app, when run without arguments and without a terminal', async () => {
     const result = await runCli([]);
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toContain(`hotrestart-tutor ${version}`);
-    expect(result.stdout).toMatch(/^ {2}fds {2}/m);
+    expect(result.stdout).toMatch(/^ {2}5 {2}/m);
+    expect(result.stdout).toMatch(/lesson/i);
   });
 
   it.each([['--help'], ['-h'], ['help']])('prints help for %s', async (flag) => {

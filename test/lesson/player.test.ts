@@ -38,7 +38,7 @@ describe('player', () => {
     expect(s.steps[0].status).toBe('pending');
   });
 
-  it('re-run resets every step up to the current one and keeps quiz answers', () => {
+  it('re-run resets every step and keeps quiz answers', () => {
     let s = initialPlayerState(lesson, 'en');
     s = play(s, { type: 'run-finished', index: 0, expectations: [{ ok: true }] }, { type: 'next' }, { type: 'run-finished', index: 1, expectations: [] }, { type: 'answer', choice: 1 }, { type: 'rerun' });
     expect(s.steps.map((x) => x.status)).toEqual(['pending', 'pending', 'pending']);

@@ -1,0 +1,63 @@
+// One open lesson: connects the runner (effects), the keys and the progress saving to the pure view.
+// Stays mounted while the terminal is too small, so shrinking the window never ends a demo.
+import { useEffect, useMemo } from 'react';
+import type { Palette } from '../../fdtable/format.js';
+import type { SupervisorApi } from '../../demo/types.js';
+import type { Lang, Lesson } from '../../lesson/types.js';
+import type { RunRecord } from '../../progress/model.js';
+import { useLessonKeys } from '../hooks/use-lesson-keys.js';
+import { useLessonProgress } from '../hooks/use-lesson-progress.js';
+import { useLessonRunner } from '../hooks/use-lesson-runner.js';
+import { layoutLesson } from './lesson-layout.js';
+import { HelpOverlay, isTooSmall, LessonView, TooSmall } from './views.js';
+
+export interface LessonScreenProps {
+  lesson: Lesson;
+  lang: Lang;
+  palette: Palette;
+  columns: number;
+  rows: number;
+  record: (run: RunRecord) => void;
+  /** q: back to the menu. */
+  onLeave(): void;
+  /** Ctrl-C with no demo left to stop. */
+  onQuit(): void;
+  onToggleLang(): void;
+  startSupervisor?: () => Promise<SupervisorApi>;
+  intervalMs?: number;
+}
+
+export function LessonScreen({ lesson, lang, palette, columns, rows, record, onLeave, onQuit, onToggleLang, startSupervisor, intervalMs }: LessonScreenProps) {
+  const { state, driver } = useLessonRunner({ lesson, lang, startSupervisor, intervalMs });
+  const { player } = state;
+  useEffect(() => driver.dispatch({ type: 'set-lang', lang }), [driver, lang]);
+  useLessonProgress(lesson, player, record);
+
+  // Ink clears the whole screen when its output is as tall as the terminal: keep one line free.
+  const height = rows - 1;
+  const screen = useMemo(() => layoutLesson(lesson, state, columns, height, palette), [lesson, state, columns, height, palette]);
+
+  const step = lesson.steps[player.index];
+  useLessonKeys(
+    {
+      next: () => (player.finished ? onLeave() : driver.dispatch({ type: 'next' })),
+      back: () => driver.dispatch({ type: 'back' }),
+      rerun: () => void driver.rerun(),
+      hint: () => driver.dispatch({ type: 'toggle-hint' }),
+      answer: (choice) => {
+        if (step.quiz && choice < step.quiz.choices.length && !player.finished) driver.dispatch({ type: 'answer', choice });
+      },
+      toggleLang: onToggleLang,
+      toggleHelp: () => driver.dispatch({ type: 'toggle-help' }),
+      leave: onLeave,
+      // The first Ctrl-C stops a demo that is running; with none left, Ctrl-C quits.
+      interrupt: () => (driver.active ? void driver.stopDemo() : onQuit()),
+      scroll: (by) => driver.dispatch({ type: 'scroll', to: Math.min(screen.maxScroll, Math.max(0, state.scroll + by)) }),
+    },
+    { helpVisible: player.helpVisible },
+  );
+
+  if (isTooSmall(columns, rows)) return <TooSmall columns={columns} rows={rows} lang={lang} />;
+  if (player.helpVisible) return <HelpOverlay screen="lesson" lang={player.lang} width={columns} height={height} palette={palette} />;
+  return <LessonView screen={screen} />;
+}

@@ -1,0 +1,37 @@
+// The help overlay's text: every key of the screen it covers, with what it does.
+import type { Palette } from '../../fdtable/format.js';
+import { tr, type UiKey } from '../../lesson/i18n.js';
+import type { Lang } from '../../lesson/types.js';
+import { cellWidth, fit, wrapLine } from '../../text/wrap.js';
+
+const LESSON_KEYS: ReadonlyArray<readonly [string, UiKey]> = [
+  ['→  n  space', 'helpNext'],
+  ['←  b', 'helpBack'],
+  ['r', 'helpRerun'],
+  ['h', 'helpHint'],
+  ['1-9', 'helpAnswer'],
+  ['↑ ↓ PgUp PgDn', 'helpScroll'],
+  ['l', 'helpLang'],
+  ['q  Esc', 'helpQuit'],
+  ['Ctrl-C', 'helpCtrlC'],
+];
+
+const MENU_KEYS: ReadonlyArray<readonly [string, UiKey]> = [
+  ['↑ ↓  k j', 'helpChoose'],
+  ['Enter  →', 'helpOpen'],
+  ['1-9', 'helpDigits'],
+  ['l', 'helpLang'],
+  ['q  Ctrl-C', 'helpQuit'],
+];
+
+export function helpLines(screen: 'menu' | 'lesson', lang: Lang, width: number, palette: Palette): string[] {
+  const keys = screen === 'lesson' ? LESSON_KEYS : MENU_KEYS;
+  const keyWidth = Math.max(...keys.map(([key]) => cellWidth(key))) + 2;
+  const lines = [palette.header(fit(tr('helpTitle', lang), width)), ''];
+  for (const [key, what] of keys) {
+    wrapLine(tr(what, lang), width - keyWidth - 2).forEach((text, i) => {
+      lines.push(`  ${i === 0 ? palette.header(key.padEnd(keyWidth)) : ' '.repeat(keyWidth)}${text}`);
+    });
+  }
+  return lines;
+}

@@ -1,0 +1,102 @@
+// The lesson screen's state: the step player's state (src/lesson/player.ts) plus what the demo
+// produced for the screen — its status, the log, the observed fd table — and the text's scroll
+// position. Pure; the effects that feed it live in src/ui/hooks/use-lesson-runner.ts.
+import { initialPlayerState, playerReducer, type PlayerAction, type PlayerState } from '../../lesson/player.js';
+import type { RowDiff, Snapshot } from '../../fdtable/model.js';
+import type { Lang, Lesson, LogEntry } from '../../lesson/types.js';
+import { initialWatchState, watchReducer, type WatchState } from '../watch-state.js';
+
+/** idle: no processes yet; starting: the supervisor is coming up; live: processes run;
+ *  stopped: the learner stopped it (Ctrl-C); restarting: a re-run is tearing the old one down. */
+export type DemoStatus = 'idle' | 'starting' | 'live' | 'stopped' | 'restarting';
+
+/** Entries kept for the log; the screen shows the last ones that fit. */
+export const LOG_LIMIT = 200;
+
+export interface ObservedTable {
+  watch: WatchState;
+  /** `pid:fd` keys of the rows the step points at. */
+  focus: ReadonlySet<string>;
+  /** Rows hidden as Node's plumbing. */
+  hidden: number;
+}
+
+export interface LessonState {
+  player: PlayerState;
+  demo: DemoStatus;
+  /** An earlier step running again on a fresh demo after a re-run (the screen shows a later one), or null. */
+  replaying: number | null;
+  /** Steps whose actions have run in the current demo: the processes are as after step `ranThrough`. */
+  ranThrough: number;
+  log: readonly LogEntry[];
+  table: ObservedTable;
+  /** First line of the step's text on screen. */
+  scroll: number;
+}
+
+export type LessonAction =
+  | PlayerAction
+  | { type: 'demo'; status: DemoStatus }
+  | { type: 'replaying'; index: number | null }
+  | { type: 'ran-through'; count: number }
+  | { type: 'log'; entry: LogEntry }
+  | { type: 'sample'; snapshot: Snapshot; changes: RowDiff[]; focus: ReadonlySet<string>; hidden: number; at: number; holdMs: number }
+  | { type: 'clear-table' }
+  | { type: 'scroll'; to: number };
+
+const emptyTable: ObservedTable = { watch: initialWatchState, focus: new Set(), hidden: 0 };
+
+export function initialLessonState(lesson: Lesson, lang: Lang): LessonState {
+  return { player: initialPlayerState(lesson, lang), demo: 'idle', replaying: null, ranThrough: 0, log: [], table: emptyTable, scroll: 0 };
+}
+
+export function lessonReducer(state: LessonState, action: LessonAction): LessonState {
+  switch (action.type) {
+    case 'demo':
+      return state.demo === action.status ? state : { ...state, demo: action.status };
+    case 'replaying':
+      return state.replaying === action.index ? state : { ...state, replaying: action.index };
+    case 'ran-through':
+      return state.ranThrough === action.count ? state : { ...state, ranThrough: action.count };
+    case 'log': {
+      const log = state.log.length >= LOG_LIMIT ? [...state.log.slice(1 - LOG_LIMIT), action.entry] : [...state.log, action.entry];
+      return { ...state, log };
+    }
+    case 'sample':
+      return sample(state, action);
+    case 'clear-table':
+      return state.table === emptyTable ? state : { ...state, table: emptyTable };
+    case 'scroll': {
+      const scroll = Math.max(0, action.to);
+      return scroll === state.scroll ? state : { ...state, scroll };
+    }
+    case 'rerun':
+      return rerun(state);
+    default:
+      return withPlayer(state, playerReducer(state.player, action));
+  }
+}
+
+function withPlayer(state: LessonState, player: PlayerState): LessonState {
+  if (player === state.player) return state;
+  // A new step starts at the top of its text.
+  return { ...state, player, scroll: player.index === state.player.index ? state.scroll : 0 };
+}
+
+/** The player resets every step (the fresh demo has done none of them); the app also forgets the demo. */
+function rerun(state: LessonState): LessonState {
+  const reset = playerReducer(state.player, { type: 'rerun' });
+  if (reset === state.player) return state;
+  return { ...state, player: { ...reset, finished: false }, demo: 'idle', replaying: null, ranThrough: 0, log: [], table: emptyTable };
+}
+
+function sample(state: LessonState, action: Extract<LessonAction, { type: 'sample' }>): LessonState {
+  const watch = watchReducer(state.table.watch, { type: 'sample', snapshot: action.snapshot, changes: action.changes, at: action.at, holdMs: action.holdMs });
+  const focus = sameKeys(state.table.focus, action.focus) ? state.table.focus : action.focus;
+  if (watch === state.table.watch && focus === state.table.focus && action.hidden === state.table.hidden) return state;
+  return { ...state, table: { watch, focus, hidden: action.hidden } };
+}
+
+function sameKeys(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  return a.size === b.size && [...a].every((key) => b.has(key));
+}

@@ -1,0 +1,66 @@
+// The table of contents: lessons grouped by chapter, each with the learner's mark. Shared by the
+// app's menu and by the plain `list` output, so both say the same thing the same way.
+import type { Progress, LessonProgress } from '../../progress/model.js';
+import { pick, tr } from '../../lesson/i18n.js';
+import type { Lang, Lesson, Text } from '../../lesson/types.js';
+import { cellWidth } from '../../text/wrap.js';
+
+export type Mark = 'done' | 'started' | 'new';
+
+export interface TocEntry {
+  lesson: Lesson;
+  /** Position in the flat list of lessons (what the menu selects). */
+  index: number;
+  mark: Mark;
+  record: LessonProgress | undefined;
+}
+
+export interface TocChapter {
+  title: Text;
+  entries: TocEntry[];
+}
+
+export function markOf(record: LessonProgress | undefined): Mark {
+  if (!record) return 'new';
+  return record.status === 'done' ? 'done' : 'started';
+}
+
+/** Chapters in the order their first lesson appears; lessons in the order given. */
+export function buildToc(lessons: readonly Lesson[], progress: Progress): TocChapter[] {
+  const chapters: TocChapter[] = [];
+  lessons.forEach((lesson, index) => {
+    const record = progress.lessons[lesson.id];
+    const entry: TocEntry = { lesson, index, mark: markOf(record), record };
+    const chapter = chapters.find((c) => c.title.en === lesson.chapter.en);
+    if (chapter) chapter.entries.push(entry);
+    else chapters.push({ title: lesson.chapter, entries: [entry] });
+  });
+  return chapters;
+}
+
+const SYMBOLS: Record<Mark, string> = { done: '✔', started: '◐', new: '·' };
+
+/** `✔ done`, `◐ started 3/6`, `· not yet`, padded to one width so titles line up in both languages. */
+export function markText(entry: TocEntry, lang: Lang): string {
+  const words = { done: tr('markDone', lang), started: tr('markStarted', lang), new: tr('markNew', lang) };
+  const steps = entry.mark === 'started' && entry.record ? ` ${entry.record.reached}/${entry.record.steps}` : '';
+  const text = `${SYMBOLS[entry.mark]} ${words[entry.mark]}${steps}`;
+  return text + ' '.repeat(Math.max(0, MARK_WIDTH - cellWidth(text)));
+}
+const MARK_WIDTH = 14;
+
+/** One lesson as a line: `  5  ✔ done        The dup reference-count leak`. */
+export function tocLine(entry: TocEntry, lang: Lang): string {
+  return `${String(entry.lesson.number).padStart(3)}  ${markText(entry, lang)}${pick(entry.lesson.title, lang)}`;
+}
+
+/** The whole table of contents as plain lines (for `list` and the non-interactive start). */
+export function tocLines(toc: readonly TocChapter[], lang: Lang): string[] {
+  const lines: string[] = [];
+  for (const chapter of toc) {
+    lines.push(pick(chapter.title, lang));
+    for (const entry of chapter.entries) lines.push(tocLine(entry, lang));
+    lines.push('');
+  }
+  return lines;
+}

@@ -1,0 +1,105 @@
+// Laying screens out into lines: the height is shared without ever exceeding it, Chinese wraps between
+// characters, code goes side by side only when nothing would be cut.
+import { describe, expect, it } from 'vitest';
+import { cellWidth, plainPalette } from '../../src/fdtable/format.js';
+import { codeLines } from '../../src/ui/app/code-lines.js';
+import { fitBlocks, linesBlock } from '../../src/ui/app/fit-blocks.js';
+import { layoutLesson } from '../../src/ui/app/lesson-layout.js';
+import { layoutMenu } from '../../src/ui/app/menu-layout.js';
+import { buildToc } from '../../src/ui/app/toc.js';
+import { emptyProgress } from '../../src/progress/model.js';
+import { wrapLine, wrapParagraphs } from '../../src/text/wrap.js';
+import { play, quietLesson, ranFirstStep } from './fixtures.js';
+
+const lines = (n: number, label = 'x') => Array.from({ length: n }, (_, i) => `${label}${i}`);
+
+describe('fitBlocks', () => {
+  it('serves minimums in order, then grows blocks in order, never past the height', () => {
+    const blocks = [linesBlock('a', lines(10, 'a'), 2), linesBlock('b', lines(10, 'b'), 3, 'tail'), linesBlock('c', lines(1, 'c'), 1)];
+    const fitted = fitBlocks(blocks, 8, { mins: ['c', 'a', 'b'], grow: [['a', 4], 'b'] });
+    expect(fitted.heights).toEqual({ a: 4, b: 3, c: 1 });
+    expect(fitted.lines).toEqual(['a0', 'a1', 'a2', 'a3', 'b7', 'b8', 'b9', 'c0']);
+    const tight = fitBlocks(blocks, 4, { mins: ['c', 'a', 'b'], grow: ['a'] });
+    expect(tight.heights).toEqual({ a: 2, b: 1, c: 1 });
+  });
+
+  it('ends a cut head block with a line that says how much is left', () => {
+    expect(linesBlock('a', lines(10), 1, 'head', (n) => `+${n}`).render(4)).toEqual(['x0', 'x1', 'x2', '+7']);
+  });
+});
+
+describe('wrapping', () => {
+  it('breaks Chinese between characters, never before a comma or full stop', () => {
+    const wrapped = wrapLine('只要还有某个 fd 指向 socket 的打开文件描述，这个 socket 就一直存在。', 20);
+    expect(wrapped.every((line) => cellWidth(line) <= 20)).toBe(true);
+    expect(wrapped.some((line) => /^[，。]/.test(line))).toBe(false);
+    expect(wrapped.join('').replace(/\s/g, '')).toBe('只要还有某个fd指向socket的打开文件描述，这个socket就一直存在。');
+  });
+
+  it('keeps preformatted lines (diagrams) as written and separates paragraphs', () => {
+    const text = 'A paragraph that is long enough to wrap at twenty.\n\np1 fd x ────┐\n  indented';
+    const out = wrapParagraphs(text, 20);
+    expect(out).toContain('p1 fd x ────┐');
+    expect(out).toContain('  indented');
+    expect(out).toContain('');
+  });
+});
+
+describe('codeLines', () => {
+  const code = { go: 'ln, _ := net.Listen()', node: 'server.listen(0)' };
+  it('puts Go beside Node when both fit', () => {
+    const out = codeLines(code, 80, 'en', plainPalette);
+    expect(out[0]).toMatch(/^Go +│ Node$/);
+    expect(out[1]).toMatch(/^ln, _ := net\.Listen\(\) +│ server\.listen\(0\)$/);
+  });
+
+  it('stacks them with the language in the margin when they do not, cutting long lines', () => {
+    const out = codeLines({ ...code, go: `${'x'.repeat(100)}\nsecond` }, 80, 'en', plainPalette);
+    expect(out[0]).toMatch(/^Go   │ x+…$/);
+    expect(cellWidth(out[0])).toBe(80);
+    expect(out[1]).toBe('     │ second');
+    expect(out[2]).toBe('Node │ server.listen(0)');
+  });
+});
+
+describe('layoutLesson', () => {
+  const sizes: Array<[number, number]> = [[80, 23], [100, 29], [200, 59], [80, 40]];
+  it.each(sizes)('fills at most %i×%i and no line is wider', (width, height) => {
+    for (const lang of ['en', 'zh'] as const) {
+      for (const state of [ranFirstStep(lang), play(ranFirstStep(lang), { type: 'answer', choice: 2 }, { type: 'toggle-hint' })]) {
+        const screen = layoutLesson(quietLesson, state, width, height, plainPalette);
+        expect(screen.lines.length).toBeLessThanOrEqual(height);
+        for (const line of screen.lines) expect(cellWidth(line)).toBeLessThanOrEqual(width);
+      }
+    }
+  });
+
+  it('never cuts the quiz, the checks or the keys; the text says how much more there is', () => {
+    const screen = layoutLesson(quietLesson, ranFirstStep(), 80, 23, plainPalette);
+    const text = screen.lines.join('\n');
+    expect(text).toContain('Quiz: How many sockets listen? (press 1-3)');
+    expect(text).toContain('  3) None');
+    expect(text).toContain('✔ the port is in LISTEN  (127.0.0.1:41234)');
+    expect(screen.lines.at(-1)).toMatch(/^→ next · ← back · r re-run · h hint · 1-3 answer/);
+    expect(text).toMatch(/… \d+ more lines: ↓ scrolls/);
+    expect(screen.maxScroll).toBeGreaterThan(0);
+  });
+
+  it('scrolled to the end, the text shows its last line and no "more" line', () => {
+    const first = layoutLesson(quietLesson, ranFirstStep(), 80, 23, plainPalette);
+    const end = layoutLesson(quietLesson, play(ranFirstStep(), { type: 'scroll', to: first.maxScroll }), 80, 23, plainPalette);
+    expect(end.lines.join('\n')).not.toMatch(/more lines/);
+    expect(end.lines.join('\n')).toContain('Node │ net.createServer()');
+  });
+});
+
+describe('layoutMenu', () => {
+  it('keeps the chosen lesson in view when the list is taller than the screen', () => {
+    const many = Array.from({ length: 40 }, (_, i) => ({ ...quietLesson, id: `l${i}`, number: i + 1, title: { en: `Lesson title ${i + 1}`, zh: `课 ${i + 1}` } }));
+    const toc = buildToc(many, emptyProgress());
+    const screen = layoutMenu({ toc, selected: 30, lang: 'en', notice: null, width: 80, height: 23, palette: plainPalette });
+    expect(screen.length).toBeLessThanOrEqual(23);
+    expect(screen.join('\n')).toMatch(/^▶ 31 {2}· not yet {5}Lesson title 31$/m);
+    expect(screen.at(-1)).toMatch(/^↑↓ choose/);
+  });
+});
