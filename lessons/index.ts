@@ -7,5 +7,11 @@ import { lesson as inheritanceCloexec } from './04-inheritance-cloexec.js';
 import { lesson as dupLeak } from './05-dup-leak.js';
 import { lesson as nonblockOnDescription } from './06-nonblock-on-description.js';
 import { lesson as reuseportPitfalls } from './07-reuseport-pitfalls.js';
+import { lesson as passByInheritance } from './08-pass-by-inheritance.js';
+import { lesson as scmRights } from './09-scm-rights.js';
+import { lesson as rebuildListener } from './10-rebuild-listener.js';
+import { lesson as signalsReadiness } from './11-signals-readiness.js';
+import { lesson as gracefulDrain } from './12-graceful-drain.js';
+import { lesson as wholeHotRestart } from './13-whole-hot-restart.js';
 
-export const lessons: Lesson[] = [whatIsHotRestart, fork, fdDescriptionInode, inheritanceCloexec, dupLeak, nonblockOnDescription, reuseportPitfalls].sort((a, b) => a.number - b.number);
+export const lessons: Lesson[] = [whatIsHotRestart, fork, fdDescriptionInode, inheritanceCloexec, dupLeak, nonblockOnDescription, reuseportPitfalls, passByInheritance, scmRights, rebuildListener, signalsReadiness, gracefulDrain, wholeHotRestart].sort((a, b) => a.number - b.number);

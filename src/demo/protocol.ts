@@ -47,6 +47,24 @@ export type PuppetRequest =
   | { op: 'connect-many'; port: number; count: number; address?: string; timeoutMs?: number }
   /** recv(MSG_DONTWAIT) on each fd; answers how many read data, EOF, ECONNRESET, EAGAIN, ... */
   | { op: 'recv-many'; fds: number[] }
+  /** Sends a signal to a process of this run (kill -USR2 PID); any other pid is refused. */
+  | { op: 'kill'; pid: number; signal: NodeJS.Signals }
+  /** Installs a handler (process.on) for each signal; SIGKILL and SIGSTOP are refused by the kernel (EINVAL). */
+  | { op: 'trap'; signals: string[] }
+  /** Which trapped signals the handlers caught since the last look; waits up to timeoutMs (default 0) for one. */
+  | { op: 'caught'; timeoutMs?: number }
+  /** Hands an fd this puppet holds to Node: http = http.createServer().listen({fd}); udp-echo = dgram bind({fd}), answering each datagram. */
+  | { op: 'serve-fd'; fd: number; as?: 'http' | 'udp-echo'; backlog?: number }
+  /** Node's own way: spawn a Node worker with an 'ipc' channel and child.send('server', server) it the Node server on fd. */
+  | { op: 'send-server'; fd: number; name?: string }
+  /** unlink(2) a name in the private directory (a unix socket's path): the socket itself lives on. */
+  | { op: 'unlink'; path: string }
+  /** What an fd is: getsockopt SO_DOMAIN, SO_TYPE, SO_ACCEPTCONN, getsockname, getpeername (ENOTSOCK: not a socket). */
+  | { op: 'probe'; fd: number }
+  /** A UDP socket by hand: socket(SOCK_DGRAM) + bind to loopback, port 0. */
+  | { op: 'udp-bind'; address?: string }
+  /** A UDP client: socket, connect, send data, wait up to timeoutMs (default 1000) for one datagram back, close. */
+  | { op: 'udp-ask'; port: number; data: string; address?: string; timeoutMs?: number }
   | { op: 'exit'; code?: number };
 
 export type PuppetOp = PuppetRequest['op'];

@@ -7,14 +7,19 @@ import type { PuppetOp, PuppetReply, PuppetRequest } from './protocol.js';
 import { envOps } from './puppet-env-ops.js';
 import { fdOps } from './puppet-fd-ops.js';
 import { forkOps } from './puppet-fork-ops.js';
+import { handoverOps } from './puppet-handover-ops.js';
 import { netOps } from './puppet-net-ops.js';
 import type { OpContext, OpTable } from './puppet-op.js';
+import { probeOps } from './puppet-probe-ops.js';
 import { serverOps } from './puppet-server-ops.js';
+import { signalOps } from './puppet-signal-ops.js';
 import { spawnOps } from './puppet-spawn-op.js';
+import { trapOps } from './puppet-trap-ops.js';
+import { udpOps } from './puppet-udp-ops.js';
 import { OpError, type PuppetState } from './puppet-state.js';
 import { Trace } from './trace.js';
 
-const handlers: OpTable<PuppetOp> = { ...fdOps, ...netOps, ...serverOps, ...spawnOps, ...forkOps, ...envOps, ...blockingOps, ...crowdOps };
+const handlers: OpTable<PuppetOp> = { ...fdOps, ...netOps, ...serverOps, ...spawnOps, ...forkOps, ...envOps, ...blockingOps, ...crowdOps, ...signalOps, ...trapOps, ...handoverOps, ...probeOps, ...udpOps };
 
 export async function runOp(request: PuppetRequest, state: PuppetState): Promise<PuppetReply> {
   const context: OpContext = { trace: new Trace(), state };

@@ -1,7 +1,9 @@
 // The LessonContext a lesson's functions receive: a thin layer over the supervisor that names
 // processes, logs every syscall line a puppet reports, and takes fd-table snapshots of the lesson's
 // processes. It is the only place where lesson code touches processes.
+import { readFileSync } from 'node:fs';
 import { snapshot as takeSnapshot } from '../fdtable/index.js';
+import { ENV } from '../demo/run.js';
 import type { Snapshot } from '../fdtable/model.js';
 import type { PuppetReply, PuppetRequest } from '../demo/protocol.js';
 import type { PuppetHandle, SupervisorApi } from '../demo/types.js';
@@ -35,8 +37,9 @@ export function createLessonContext({ supervisor, lang, signal, onLog }: Context
   const plumbingKey = (pid: number, fd: number, inode: number | null) => `${pid}:${fd}:${inode}`;
   const remember = (handle: PuppetHandle) => {
     namesByPid.set(handle.pid, handle.name);
+    const handedDown = declaredFds(handle.pid);
     for (const row of takeSnapshot([handle.pid]).rows) {
-      if (!['TCP', 'TCP6', 'UDP', 'UDP6'].includes(row.type)) baseline.add(plumbingKey(row.pid, row.fd, row.inode));
+      if (!['TCP', 'TCP6', 'UDP', 'UDP6'].includes(row.type) && !handedDown.has(row.fd)) baseline.add(plumbingKey(row.pid, row.fd, row.inode));
     }
     return handle;
   };
@@ -136,13 +139,25 @@ export function createLessonContext({ supervisor, lang, signal, onLog }: Context
   return ctx;
 }
 
-/** Shows lesson names (p1, old, new) instead of "node" in the COMMAND column. */
+/** The fds a puppet's spawner handed down on purpose (HOTRESTART_TUTOR_FDS): lesson fds, never plumbing. */
+function declaredFds(pid: number): Set<number> {
+  try {
+    const environ = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
+    const entry = environ.find((e) => e.startsWith(`${ENV.fds}=`));
+    return new Set((entry?.slice(ENV.fds.length + 1) ?? '').split(',').filter(Boolean).map(Number));
+  } catch {
+    return new Set();
+  }
+}
+
+/** Shows lesson names (p1, old, new) instead of "node" in the COMMAND column and in unix peer names. */
 export function labelSnapshot(snap: Snapshot, names: Map<number, string>): Snapshot {
   if (names.size === 0) return snap;
   const label = (pid: number, command: string | null) => names.get(pid) ?? command ?? '?';
+  const peer = (name: string) => name.replace(/-> (\S+) (\d+) fd (\d+)$/, (_, command: string, pid: string, fd: string) => `-> ${label(Number(pid), command)} ${pid} fd ${fd}`);
   return {
     ...snap,
     processes: snap.processes.map((p) => ({ ...p, command: label(p.pid, p.command) })),
-    rows: snap.rows.map((r) => ({ ...r, command: label(r.pid, r.command) })),
+    rows: snap.rows.map((r) => ({ ...r, command: label(r.pid, r.command), name: r.type === 'UNIX' ? peer(r.name) : r.name })),
   };
 }

@@ -1,0 +1,119 @@
+// The HTTP server of lessons 11 and 12: an application built on the restart module (src/restart), as small
+// as it can be. Like a daemon it runs with stdout and stderr on /dev/null; every generation appends JSON
+// lines to REPORT_FILE (src/lesson/demo-servers.ts reads them): its log lines (the module's included),
+// each change of the upgrader's state, `holding` (warming up until the lesson says so), `listening` and `ready`. It reads its knobs at start-up from
+// KNOB_FILE, a JSON object the lesson rewrites before each upgrade:
+//   holdUntil       warm up until this file exists (the lesson decides when start-up is over)
+//   startDelayMs    warm up this long (a cache to fill, a configuration to load)
+//   crash           exit with code 1 during start-up, before ready()
+//   order           'endless': tell the parent to shut down as soon as the listener is here, before warming
+//                   up (what github.com/fvbock/endless does); default: the module's order (ready, then drain)
+//   idle            'close': close idle keep-alive connections when draining; default: hand them over
+//   drainTimeoutMs  the drain deadline of this generation
+//   label           a name for this process in every report (the lesson's name for it, e.g. 'broken')
+// Endpoints: /  ->  ok <pid> (header x-pid);  /slow?ms=N  ->  the same after N ms.
+// Signals: SIGUSR2 upgrades (the module's trigger); SIGHUP upgrades too (wired here, as an application may);
+// SIGTERM shuts down the way endless does: stop accepting, finish requests, exit, whatever the module is doing.
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import { ENV, Upgrader, type UpgraderState } from '../../src/restart/index.js';
+
+interface Knobs {
+  holdUntil?: string;
+  startDelayMs?: number;
+  crash?: boolean;
+  order?: 'endless' | 'module';
+  idle?: 'close' | 'handoff';
+  drainTimeoutMs?: number;
+  label?: string;
+}
+
+const knobFile = process.env.KNOB_FILE;
+const knobs: Knobs = knobFile && existsSync(knobFile) ? (JSON.parse(readFileSync(knobFile, 'utf8')) as Knobs) : {};
+// Read before Upgrader.create takes the variables out of the environment: its first line comes before it returns.
+let generation = Number(process.env[ENV.generation]) || 1;
+let watched: Upgrader | undefined;
+let lastState: UpgraderState = 'starting';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One JSON line per write (O_APPEND: every generation shares the file and lines stay whole). */
+function report(event: string, fields: Record<string, unknown> = {}): void {
+  if (!process.env.REPORT_FILE) return;
+  appendFileSync(process.env.REPORT_FILE, JSON.stringify({ event, pid: process.pid, at: Date.now(), generation, label: knobs.label, ...fields }) + '\n');
+}
+/** The module has no state-change event, but it logs right after each change: look before each line. */
+function noteState(): void {
+  if (!watched || watched.state === lastState) return;
+  report('state', { from: lastState, to: watched.state });
+  lastState = watched.state;
+}
+function log(text: string): void {
+  noteState();
+  report('log', { text });
+}
+
+const up = await Upgrader.create({
+  trigger: 'SIGUSR2',
+  startupTimeoutMs: 15_000,
+  drainTimeoutMs: knobs.drainTimeoutMs ?? 10_000,
+  handoffConnections: knobs.idle !== 'close',
+  log,
+});
+generation = up.generation;
+watched = up;
+log(`started${up.parentPid ? ` by pid ${up.parentPid}` : ''}; knobs ${JSON.stringify(knobs)}`);
+void up.exited.then(noteState);
+
+if (knobs.crash) {
+  log('crashing during start-up: exit(1)');
+  process.exit(1);
+}
+if (knobs.order === 'endless' && up.parentPid) {
+  // endless: the child signals its parent as soon as it holds the listener, before it can serve.
+  log(`endless order: kill(${up.parentPid}, SIGTERM) before warming up`);
+  process.kill(up.parentPid, 'SIGTERM');
+}
+if (knobs.startDelayMs) {
+  log(`warming up for ${knobs.startDelayMs} ms`);
+  await sleep(knobs.startDelayMs);
+}
+if (knobs.holdUntil) {
+  log('warming up until the tutor says so');
+  report('holding');
+  while (!existsSync(knobs.holdUntil)) await sleep(10);
+}
+
+const server = http.createServer((request, response) => {
+  const url = new URL(request.url ?? '/', 'http://x');
+  const answer = () => {
+    response.setHeader('x-pid', String(process.pid));
+    response.end(`ok ${process.pid}\n`);
+  };
+  if (url.pathname !== '/slow') return answer();
+  const ms = Number(url.searchParams.get('ms') ?? 100);
+  log(`GET ${request.url}: answering in ${ms} ms`);
+  const timer = setTimeout(() => {
+    answer();
+    log(`GET ${request.url}: answered`);
+  }, ms);
+  response.once('close', () => {
+    clearTimeout(timer);
+    if (!response.writableFinished) log(`GET ${request.url}: the connection was closed before the answer`);
+  });
+});
+// Node's default (5 s) would close idle keep-alive connections by itself while the learner reads.
+server.keepAliveTimeout = 120_000;
+
+const listener = await up.listen(server, 'http', { host: '127.0.0.1', port: 0 });
+report('listening', { port: Number(listener.address.split(':').pop()), fd: listener.fd, inherited: listener.inherited });
+up.onExit(() => log('exit hook: flushing the access log, closing the database pool'));
+process.on('SIGHUP', () => {
+  log('SIGHUP received');
+  void up.upgrade();
+});
+process.on('SIGTERM', () => {
+  log('SIGTERM received: closing the listener, finishing requests, then exit');
+  server.close(() => process.exit(0));
+});
+await up.ready();
+report('ready');
