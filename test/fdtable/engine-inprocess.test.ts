@@ -142,17 +142,20 @@ describe('live refreshes', () => {
   it('an unchanged node process diffs to nothing: every description keeps its letter', async () => {
     const { spawn } = await import('node:child_process');
     const child = spawn(process.execPath, ['-e', 'require("fs").statSync("/"); setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    const fdSet = (snap: ReturnType<typeof snapshot>) => snap.rows.map((r) => `${r.fd}:${r.inode}:${r.name}`).join(' ');
     try {
-      // Wait until libuv's thread pool and its eventfds exist, so nothing opens between the snapshots.
-      let before = snapshot([child.pid!]);
-      for (let i = 0; i < 50 && before.rows.filter((r) => r.type === 'eventfd').length < 2; i++) {
-        await new Promise((r) => setTimeout(r, 20));
-        before = snapshot([child.pid!]);
+      // A starting node opens fds for a while (libuv's pool, its eventfds): compare two snapshots only
+      // once the set of open fds held still between them, so what is left to differ is identity.
+      let pair: [ReturnType<typeof snapshot>, ReturnType<typeof snapshot>] | undefined;
+      for (let i = 0; i < 100 && !pair; i++) {
+        await new Promise((r) => setTimeout(r, 30));
+        const before = snapshot([child.pid!]);
+        const after = snapshot([child.pid!], { previous: before });
+        if (before.rows.filter((r) => r.type === 'eventfd').length > 1 && fdSet(before) === fdSet(after)) pair = [before, after];
       }
-      const eventfds = before.rows.filter((r) => r.type === 'eventfd');
-      expect(eventfds.length).toBeGreaterThan(1);
-      expect(eventfds[0].name).toMatch(/^\[eventfd:\d+\]$/);
-      const after = snapshot([child.pid!], { previous: before });
+      expect(pair).toBeDefined();
+      const [before, after] = pair!;
+      expect(before.rows.find((r) => r.type === 'eventfd')!.name).toMatch(/^\[eventfd:\d+\]$/);
       expect(diff(before, after)).toEqual([]);
     } finally {
       child.kill('SIGKILL');
