@@ -9,6 +9,7 @@ import { toFdsDocument } from '../fdtable/json.js';
 import type { Snapshot } from '../fdtable/model.js';
 import { paletteFor } from '../ui/palette.js';
 import type { DiffFn, SnapshotSource } from '../ui/watch-state.js';
+import { importProductionReact } from '../ui/production-react.js';
 
 const usage = `Usage: hotrestart-tutor fds PID... [--watch[=MS]] [--json] [--width=N] [--no-color]
 
@@ -96,21 +97,6 @@ function printOnce(snapshot: Snapshot, options: FdsOptions, context: CommandCont
   }
   reportProblems(snapshot, context);
   return exitCodeFor(snapshot);
-}
-
-/**
- * React picks its development or production build from NODE_ENV when it is first loaded; the
- * development build costs about a fifth more CPU per frame of the live view. The variable is put back
- * afterwards so that processes started later do not inherit it.
- */
-async function importProductionReact<T>(load: () => Promise<T>): Promise<T> {
-  const before = process.env.NODE_ENV;
-  process.env.NODE_ENV ??= 'production';
-  try {
-    return await load();
-  } finally {
-    if (before === undefined) delete process.env.NODE_ENV;
-  }
 }
 
 /** One sentence per process that could not be read, on stderr. */

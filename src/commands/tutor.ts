@@ -65,7 +65,7 @@ export async function withDemoCleanup<T>(work: () => Promise<T>): Promise<T> {
 export async function openApp(context: CommandContext, lang: Lang, openLesson?: number): Promise<number> {
   const lessons = await loadLessons();
   const { store, loaded } = openProgress(context.env);
-  const { importProductionReact } = await import('../ui/app/production-react.js');
+  const { importProductionReact } = await import('../ui/production-react.js');
   const { runApp } = await importProductionReact(() => import('../ui/app/run-app.js'));
   await withDemoCleanup(() =>
     runApp({

@@ -2,7 +2,7 @@
 // (fdFlags, fileFlags, description) rather than mirroring FdRow's flat layout, so that the model can
 // evolve without breaking consumers. Any incompatible change bumps the version in SCHEMA.
 // Documented field by field in README.md ("fds --json").
-import type { AccessMode, FdRow, FdType, IdentityMethod, ProcessStatus, RowChange, RowDiff, Snapshot } from './model.js';
+import type { AccessMode, FdRow, FdType, IdentityMethod, ProcessStatus, RowChange, RowDiff, Snapshot, SocketDetails } from './model.js';
 
 export const SCHEMA = 'hotrestart-tutor/fds@1';
 
@@ -42,16 +42,8 @@ export interface JsonRow {
   description: { id: string; identity: IdentityMethod; note: string | null };
 }
 
-export interface JsonSocket {
-  state: string | null;
-  local: string | null;
-  remote: string | null;
-  acceptQueue: number | null;
-  backlog: number | null;
-  recvQueue: number | null;
-  sendQueue: number | null;
-  peerInode: number | null;
-}
+/** The socket part of a row is the model's own shape; the schema freezes it at version 1. */
+export type JsonSocket = SocketDetails;
 
 export interface JsonChange {
   pid: number;

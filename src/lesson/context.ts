@@ -64,11 +64,10 @@ export function createLessonContext({ supervisor, lang, signal, onLog }: Context
       signal.addEventListener('abort', onAbort, { once: true });
     });
 
-  const pidsOf = (names?: string[]): number[] => {
-    if (!names || names.includes('*')) {
-      const all = supervisor.pids();
-      return [...all.filter((pid) => namesByPid.has(pid)), ...all.filter((pid) => !namesByPid.has(pid))];
-    }
+  // One scan of /proc for the run's processes per call: it finds children that puppets started and
+  // nobody named yet. Named processes are resolved from what the lesson already knows.
+  const pidsOf = (names: string[] | undefined, all: number[]): number[] => {
+    if (!names || names.includes('*')) return [...all.filter((pid) => namesByPid.has(pid)), ...all.filter((pid) => !namesByPid.has(pid))];
     return names.map((name) => [...namesByPid].find(([, n]) => n === name)?.[0]).filter((pid): pid is number => pid !== undefined);
   };
 
@@ -114,9 +113,10 @@ export function createLessonContext({ supervisor, lang, signal, onLog }: Context
     // description keeps its letter for the whole lesson and letters compare across processes and
     // across calls; the rows are then narrowed to the processes asked for.
     snapshot(names) {
-      const all = takeSnapshot(pidsOf(), { previous });
+      const live = supervisor.pids();
+      const all = takeSnapshot(pidsOf(undefined, live), { previous });
       previous = all;
-      const wanted = new Set(pidsOf(names));
+      const wanted = new Set(pidsOf(names, live));
       const narrowed = { ...all, processes: all.processes.filter((p) => wanted.has(p.pid)), rows: all.rows.filter((r) => wanted.has(r.pid)) };
       return labelSnapshot(narrowed, namesByPid);
     },

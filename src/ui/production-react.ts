@@ -2,7 +2,6 @@
 // development build is slower per frame and prints warnings into the screen. Interactive views are
 // loaded through this so they get the production build; NODE_ENV is put back afterwards so that the
 // demo processes started later do not inherit it.
-// (src/commands/fds.ts has the same private helper; it can import this one instead.)
 
 export async function importProductionReact<T>(load: () => Promise<T>): Promise<T> {
   const before = process.env.NODE_ENV;
