@@ -71,6 +71,7 @@ export interface ProcessInfo {
   status: ProcessStatus;
   /** One sentence when status is not ok. */
   message: string | null;
+  /** Fds read (ok), or listed but not readable (denied); 0 when not even the list was readable. */
   fdCount: number;
 }
 

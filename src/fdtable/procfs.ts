@@ -1,7 +1,7 @@
 // Reads one process's fd table from /proc: the fd numbers, what each links to, and its fdinfo.
 // Synchronous on purpose: these are tiny pseudo-files answered from kernel memory, and a sync read
 // of ~250 fds costs a few milliseconds where the async version pays per-call promise overhead.
-import { closeSync, openSync, readdirSync, readlinkSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readlinkSync, readSync, statSync } from 'node:fs';
 import type { ProcessInfo } from './model.js';
 import * as sys from '../sys/index.js';
 
@@ -36,21 +36,24 @@ export function readComm(pid: number): string | null {
   }
 }
 
-function statusOf(pid: number, error: NodeJS.ErrnoException): ProcessInfo {
+/** `listed`: the fd directory could be listed (so its count is known) but an fd in it could not be read. */
+function statusOf(pid: number, error: NodeJS.ErrnoException, listed: number | null = null): ProcessInfo {
   if (error.code === 'ENOENT' || error.code === 'ESRCH') {
     return { pid, command: null, status: 'gone', message: `No process with pid ${pid}.`, fdCount: 0 };
   }
   if (error.code === 'EACCES' || error.code === 'EPERM') {
-    return {
-      pid,
-      command: readComm(pid),
-      status: 'denied',
-      message: `Not allowed to read the fds of pid ${pid} (another user's process); run as that user or as root.`,
-      fdCount: 0,
-    };
+    // Listing /proc/PID/fd needs only read access to the directory; reading what an fd refers to needs
+    // ptrace access. Root without CAP_SYS_PTRACE (Docker's default) gets the first and not the second.
+    const message = listed === null
+      ? `Not allowed to read the fds of pid ${pid} (another user's process); run as that user or as root.`
+      : `Not allowed to read the fds of pid ${pid}: its ${listed} fds can be listed but not read (${error.code}), which needs ptrace access; run as that user, or as root with CAP_SYS_PTRACE (docker run --cap-add=SYS_PTRACE).`;
+    return { pid, command: readComm(pid), status: 'denied', message, fdCount: listed ?? 0 };
   }
-  return { pid, command: readComm(pid), status: 'error', message: `Could not read the fds of pid ${pid}: ${error.message}.`, fdCount: 0 };
+  return { pid, command: readComm(pid), status: 'error', message: `Could not read the fds of pid ${pid}: ${error.message}.`, fdCount: listed ?? 0 };
 }
+
+/** Only these mean "the fd closed between readdir and the read"; anything else is a blind spot. */
+const closedMeanwhile = new Set(['ENOENT', 'EBADF']);
 
 // One scratch buffer for every fdinfo read: readFileSync would fstat, allocate and decode per file,
 // which was half the cost of a snapshot. fdinfo's first lines fit easily in 4 KiB.
@@ -172,13 +175,20 @@ export function readProcess(pid: number): RawProcess {
       try {
         info = parseFdinfo(reader.info(name));
         link = linkFromMount(info) ?? learnMount(info, reader.link(name));
-      } catch {
-        continue; // the fd closed between readdir and now
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? '';
+        if (closedMeanwhile.has(code)) continue; // the fd closed between readdir and now
+        // An fd we may not read is not an fd that is not there: the whole table is unknown.
+        return { info: statusOf(pid, error as NodeJS.ErrnoException, names.length), fds: [] };
       }
       fds.push({ fd: Number(name), link, ...info, ...statTarget(pid, name, link) });
     }
   } finally {
     reader.close();
+  }
+  // Every fd "closed meanwhile" may mean the process itself ended while we read.
+  if (fds.length === 0 && names.length > 0 && !existsSync(`/proc/${pid}/fd`)) {
+    return { info: statusOf(pid, Object.assign(new Error('gone'), { code: 'ENOENT' })), fds: [] };
   }
   fds.sort((a, b) => a.fd - b.fd);
   return {
