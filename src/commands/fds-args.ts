@@ -1,6 +1,7 @@
 // `fds` arguments: pids and options, validated into one sentence per mistake (exit 2).
 import { UserError } from './errors.js';
 import { parseOptions } from './parse.js';
+import { chooseLang } from './tutor.js';
 
 export const DEFAULT_WATCH_MS = 250;
 /** Below this a refresh loop costs more than it shows: the eye cannot follow 50 tables a second. */
@@ -39,6 +40,8 @@ export function parseFdsArgs(args: readonly string[]): FdsOptions {
     },
     HELP,
   );
+  // The table is in English whatever --lang says, but a language that does not exist is still a mistake.
+  if (values.lang !== undefined) chooseLang(values.lang, {});
   if (positionals.length === 0) {
     throw new UserError(`fds needs at least one pid, e.g. ${HELP} ${process.pid}; see ${HELP} --help.`);
   }

@@ -33,10 +33,17 @@ describe('parseFdsArgs', () => {
     [['--watch=fast', '1'], 'Invalid --watch interval "fast": give milliseconds from 20, e.g. --watch=500.'],
     [['--width=5', '1'], 'Invalid --width "5": give a number of columns from 20.'],
     [['--frobnicate', '1'], 'Unknown option --frobnicate; see hotrestart-tutor fds --help.'],
+    // The same sentence every other command gives for a language that does not exist.
+    [['1', '--lang', 'xx'], 'Unknown language "xx": use --lang en or --lang zh.'],
   ])('rejects %o in one sentence', (args, message) => {
     const error = failure(args);
     expect(error.message).toBe(message);
     expect(error.exitCode).toBe(2);
+  });
+
+  it('accepts --lang en and zh, like every command', () => {
+    expect(parseFdsArgs(['1', '--lang', 'zh']).pids).toEqual([1]);
+    expect(parseFdsArgs(['--lang=en', '1']).pids).toEqual([1]);
   });
 
   it('asks for a pid when none is given', () => {
