@@ -2,10 +2,11 @@
 // y/N question at a terminal. Without a terminal to ask at, --yes is required: a script must say so.
 import { createInterface } from 'node:readline/promises';
 import type { Command, CommandContext } from './context.js';
-import { EXIT_OK, UserError } from './errors.js';
+import { EXIT_FAILURE, EXIT_OK, UserError } from './errors.js';
 import { parseOptions } from './parse.js';
 import { chooseLang, findLesson, LANG_OPTION, LANG_USAGE, loadLessons, openProgress } from './tutor.js';
 import { pick, tr } from '../lesson/i18n.js';
+import type { Lang } from '../lesson/types.js';
 
 const usage = `Usage: hotrestart-tutor reset [lesson] [--yes] [--lang en|zh]
 
@@ -37,8 +38,21 @@ async function run(args: string[], context: CommandContext): Promise<number> {
     }
   }
   const { store } = openProgress(context.env);
-  context.stdout.write(`${tr(store.erase(lessonId) ? 'resetDone' : 'resetNothing', lang)}\n`);
+  let erased: boolean;
+  try {
+    erased = store.erase(lessonId);
+  } catch (error) {
+    throw new UserError(tr('resetFailed', lang, { path: store.path, reason: failureReason(error, lang) }), EXIT_FAILURE);
+  }
+  context.stdout.write(`${tr(erased ? 'resetDone' : 'resetNothing', lang)}\n`);
   return EXIT_OK;
+}
+
+/** The errno code (EISDIR, ENOTDIR, EACCES) the store or the file system gave, in a few words. */
+function failureReason(error: unknown, lang: Lang): string {
+  const { reason, code, message } = error as { reason?: string; code?: string; message?: string };
+  if (reason === 'newer') return tr('newerReason', lang);
+  return reason ?? code ?? String(message ?? error).split('\n')[0];
 }
 
 /** y or yes (any case) confirms; anything else, an empty line or end of input keeps the progress. */

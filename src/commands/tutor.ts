@@ -47,6 +47,8 @@ export function noticeText(notice: ProgressNotice | null, lang: Lang): string | 
   if (!notice) return null;
   if (notice.kind === 'corrupt') return tr('corruptProgress', lang, { path: notice.path, backup: notice.backup });
   if (notice.kind === 'newer') return tr('newerProgress', lang, { path: notice.path });
+  if (notice.kind === 'corrupt-kept') return tr('corruptProgressKept', lang, { path: notice.path, reason: notice.reason });
+  if (notice.kind === 'dropped') return tr('droppedProgress', lang, { path: notice.path, lessons: notice.lessons.join(', ') });
   return tr('unreadableProgress', lang, { path: notice.path, reason: notice.reason });
 }
 

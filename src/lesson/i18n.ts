@@ -120,6 +120,16 @@ export const ui = {
     en: 'reset erases progress and needs a confirmation: run it at a terminal, or add --yes.',
     zh: 'reset 会清除学习进度，需要确认：请在终端里运行，或加上 --yes。',
   },
+  corruptProgressKept: {
+    en: 'The progress file {path} could not be read, nor set aside ({reason}); it is left as it is and progress will not be saved.',
+    zh: '进度文件 {path} 无法读取，也无法另存（{reason}）；文件保持原样，本次不会保存进度。',
+  },
+  droppedProgress: {
+    en: 'The progress file {path} had entries that are not valid ({lessons}); they were ignored.',
+    zh: '进度文件 {path} 中有无效的条目（{lessons}）；已忽略。',
+  },
+  resetFailed: { en: 'Could not erase progress in {path} ({reason}).', zh: '无法清除 {path} 中的学习进度（{reason}）。' },
+  newerReason: { en: 'written by a newer hotrestart-tutor', zh: '由更新版本的 hotrestart-tutor 写入' },
 } satisfies Record<string, Text>;
 
 export type UiKey = keyof typeof ui;

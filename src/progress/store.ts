@@ -1,14 +1,21 @@
 // Reads and writes the progress file. Writes are atomic (a temporary file in the same directory,
 // fsync, rename), so a crash or a second tutor never leaves half a document behind. A file that cannot
-// be parsed is not fatal: it is kept as progress.json.bak for the curious and progress starts afresh.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+// be parsed is not fatal: it is kept as progress.json.bak (then .bak.1, .bak.2: never overwritten) and
+// progress starts afresh. Read-modify-write runs under a lock file, so concurrent saves keep each other.
+import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
+import { withFileLock } from './lock.js';
 import { emptyProgress, eraseProgress, progressProblem, recordRun, type Progress, type RunRecord } from './model.js';
+import { validLessons } from './validate.js';
 
 /** Why the file on disk was not used as is; the caller words it for the learner. */
 export type ProgressNotice =
   | { kind: 'corrupt'; path: string; backup: string }
+  /** Corrupt, and it could not be set aside either (a read-only directory): left as is, nothing saved. */
+  | { kind: 'corrupt-kept'; path: string; reason: string }
+  /** Lesson entries that were not valid were ignored (and are gone at the next save). */
+  | { kind: 'dropped'; path: string; lessons: string[] }
   /** Written by a newer tutor: read nothing from it and never overwrite it. */
   | { kind: 'newer'; path: string }
   /** Could not be read at all (permissions, a directory in the way). */
@@ -28,6 +35,22 @@ export class ProgressStore {
     return `${this.path}.bak`;
   }
 
+  /** Moves the file to the first free name of .bak, .bak.1, .bak.2, ...: link(2) never replaces an
+   *  existing name, so an earlier backup is never overwritten, even by a second tutor doing the same. */
+  private setAside(): string {
+    for (let n = 0; ; n++) {
+      const backup = n === 0 ? this.backupPath : `${this.backupPath}.${n}`;
+      try {
+        linkSync(this.path, backup);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST' && n < 1000) continue;
+        throw error;
+      }
+      unlinkSync(this.path);
+      return backup;
+    }
+  }
+
   load(): LoadedProgress {
     let text: string;
     try {
@@ -44,28 +67,58 @@ export class ProgressStore {
       parsed = undefined;
     }
     const problem = progressProblem(parsed);
-    if (problem === null) return { progress: parsed as Progress, notice: null, writable: true };
+    if (problem === null) {
+      const document = parsed as Progress;
+      const { lessons, dropped } = validLessons(document.lessons);
+      if (dropped.length === 0) return { progress: document, notice: null, writable: true };
+      return { progress: { ...document, lessons }, notice: { kind: 'dropped', path: this.path, lessons: dropped }, writable: true };
+    }
     if (problem === 'newer') return { progress: emptyProgress(), notice: { kind: 'newer', path: this.path }, writable: false };
-    renameSync(this.path, this.backupPath);
-    return { progress: emptyProgress(), notice: { kind: 'corrupt', path: this.path, backup: this.backupPath }, writable: true };
+    let backup: string;
+    try {
+      backup = this.setAside();
+    } catch (error) {
+      // Where the file cannot be moved, it cannot be replaced either: leave it for the learner to look at.
+      const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+      return { progress: emptyProgress(), notice: { kind: 'corrupt-kept', path: this.path, reason }, writable: false };
+    }
+    return { progress: emptyProgress(), notice: { kind: 'corrupt', path: this.path, backup }, writable: true };
   }
 
-  /** Read, update, write: re-reading first keeps what another tutor wrote meanwhile. */
+  /** Read, update, write under the lock: what another tutor wrote meanwhile is kept. */
   record(run: RunRecord, now = new Date()): LoadedProgress {
-    const loaded = this.load();
-    if (!loaded.writable) return loaded;
-    const progress = recordRun(loaded.progress, run, now);
-    this.save(progress);
-    return { ...loaded, progress };
+    return this.locked(() => {
+      const loaded = this.load();
+      if (!loaded.writable) return loaded;
+      const progress = recordRun(loaded.progress, run, now);
+      this.save(progress);
+      return { ...loaded, progress };
+    });
   }
 
-  /** Erases one lesson's record, or all of them; returns false when there was nothing to erase. */
+  /** Erases one lesson's record, or all of them; returns false when there was nothing to erase.
+   *  Throws an Error whose `reason` is the errno code (or 'newer') when the file cannot be rewritten. */
   erase(lessonId?: string): boolean {
-    const loaded = this.load();
-    if (!loaded.writable) throw new Error(`cannot rewrite ${this.path}`);
-    const had = lessonId === undefined ? Object.keys(loaded.progress.lessons).length > 0 : lessonId in loaded.progress.lessons;
-    if (had) this.save(eraseProgress(loaded.progress, lessonId));
-    return had;
+    return this.locked(() => {
+      const loaded = this.load();
+      if (!loaded.writable) {
+        const reason = loaded.notice?.kind === 'unreadable' || loaded.notice?.kind === 'corrupt-kept' ? loaded.notice.reason : 'newer';
+        throw Object.assign(new Error(`cannot rewrite ${this.path} (${reason})`), { reason });
+      }
+      const had = lessonId === undefined ? Object.keys(loaded.progress.lessons).length > 0 : lessonId in loaded.progress.lessons;
+      if (had) this.save(eraseProgress(loaded.progress, lessonId));
+      return had;
+    });
+  }
+
+  /** The directory must exist for the lock file; a failure to create it is the save's error to report. */
+  private locked<T>(fn: () => T): T {
+    try {
+      mkdirSync(dirname(this.path), { recursive: true });
+    } catch {
+      return fn(); // load() reports the same path problem (ENOTDIR, EACCES) as a notice
+    }
+    return withFileLock(this.path, fn);
   }
 
   save(progress: Progress): void {
