@@ -1,6 +1,7 @@
 // `hotrestart-tutor lesson <number|id> [--plain] [--lang en|zh]`: one lesson, in the app at a terminal,
 // in plain text otherwise. A plain run exits 0 when every expectation held on this machine, 1 when one
 // did not (or a step failed), and records the result in the progress file either way.
+import { Writable } from 'node:stream';
 import type { Command, CommandContext } from './context.js';
 import { EXIT_FAILURE, EXIT_OK, UserError } from './errors.js';
 import { parseOptions } from './parse.js';
@@ -41,7 +42,23 @@ async function playAndRecord(lesson: Lesson, lang: Lang, context: CommandContext
   const notice = noticeText(loaded.notice, lang);
   if (notice) context.stderr.write(`${notice}\n`);
   const width = context.stdout.isTTY ? context.stdout.columns || 80 : undefined;
-  const result = await withDemoCleanup(() => playPlain(lesson, { lang, out: context.stdout, width, palette: paletteFor(context.color) }));
+  // Once stopped by a signal, the demo's processes are ended under the running step, which then fails:
+  // none of that is the lesson's outcome. One line says it was stopped; the rest is not printed.
+  let stopped = false;
+  const out = new Writable({
+    write(chunk, _encoding, callback) {
+      if (!stopped) context.stdout.write(chunk);
+      callback();
+    },
+  });
+  const onStop = (signal: NodeJS.Signals) => {
+    if (stopped) return;
+    stopped = true;
+    context.stdout.write(`\n${tr('lessonStopped', lang, { n: lesson.number, signal })}\n`);
+  };
+  const result = await withDemoCleanup(() => playPlain(lesson, { lang, out, width, palette: paletteFor(context.color) }), { onStop });
+  // A stopped run proves nothing about the lesson and records nothing; the exit handler sets the code.
+  if (stopped) return EXIT_FAILURE;
   const allHeld = result.failedSteps === 0 && result.held === result.checks;
   try {
     store.record({

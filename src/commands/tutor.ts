@@ -5,7 +5,7 @@
 import type { Command, CommandContext } from './context.js';
 import { EXIT_OK, UserError } from './errors.js';
 import { parseOptions } from './parse.js';
-import { installExitHandlers, runCleanups } from '../demo/cleanup.js';
+import { installExitHandlers, runCleanups, type ExitHandlerOptions } from '../demo/cleanup.js';
 import { detectLang, isLang, tr } from '../lesson/i18n.js';
 import type { Lang, Lesson } from '../lesson/types.js';
 import { progressPath } from '../progress/paths.js';
@@ -53,8 +53,8 @@ export function noticeText(notice: ProgressNotice | null, lang: Lang): string | 
 }
 
 /** Runs work that starts demo processes: they end however the work ends (return, throw, signal). */
-export async function withDemoCleanup<T>(work: () => Promise<T>): Promise<T> {
-  const uninstall = installExitHandlers();
+export async function withDemoCleanup<T>(work: () => Promise<T>, options: ExitHandlerOptions = {}): Promise<T> {
+  const uninstall = installExitHandlers(options);
   try {
     return await work();
   } finally {

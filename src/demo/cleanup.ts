@@ -49,6 +49,9 @@ export function runCleanupsSync(): void {
 }
 
 export interface ExitHandlerOptions {
+  /** Called at once, before any cleanup runs, when SIGINT, SIGTERM or SIGHUP arrives: the moment to stop
+   *  reporting, since ending the demo's processes will make whatever is running fail. */
+  onStop?: (signal: NodeJS.Signals) => void;
   /** Called after the cleanups ran for SIGINT, SIGTERM or SIGHUP. Default: exit with 128 + signal number. */
   onSignal?: (signal: NodeJS.Signals) => void;
   /** Called after the sync cleanups ran for an uncaught exception or unhandled rejection.
@@ -62,6 +65,7 @@ const signalNumbers: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 1
 export function installExitHandlers(options: ExitHandlerOptions = {}): () => void {
   const onExit = () => runCleanupsSync();
   const onSignal = (signal: NodeJS.Signals) => {
+    options.onStop?.(signal);
     void runCleanups().then(() => {
       if (options.onSignal) options.onSignal(signal);
       else process.exit(128 + signalNumbers[signal]);

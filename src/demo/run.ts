@@ -2,9 +2,10 @@
 // unix sockets and files. The marker is what lets cleanup find processes that left the process tree
 // (successors re-parented to init), so it must travel in the environment of everything we start.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, stat } from 'node:fs/promises';
+import { mkdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { faultPoint } from './fault.js';
 
 /** Environment variables the demo processes read. */
 export const ENV = {
@@ -33,12 +34,21 @@ export interface Run {
   readonly markerEnv: Record<string, string>;
 }
 
-export async function createRun(root: string = tmpdir()): Promise<Run> {
+/** Picks the run's id and the path of its private directory, without creating it yet: the warden must
+ *  be watching before the directory exists, so that no moment is left in which a signal (SIGKILL
+ *  included) could strand an empty directory (see makeRunDir). */
+export function planRun(root: string = tmpdir()): Run {
   const runId = randomBytes(6).toString('hex');
-  // mkdtemp creates the directory with mode 0700 (minus nothing: umask cannot add bits). Check anyway,
-  // because other users on a shared box must not reach our unix sockets.
-  const dir = await mkdtemp(join(root, 'hotrestart-tutor-'));
-  const mode = (await stat(dir)).mode & 0o777;
-  if (mode !== 0o700) throw new Error(`the private directory ${dir} has mode ${mode.toString(8)}, not 700`);
-  return { runId, dir, markerEnv: { [ENV.run]: runId } };
+  return { runId, dir: join(root, `hotrestart-tutor-${runId}`), markerEnv: { [ENV.run]: runId } };
+}
+
+/** Creates the private directory: mkdir(2) with mode 0700 never follows a symlink and fails if the
+ *  name exists, so a directory planted by someone else is refused rather than used. */
+export function makeRunDir(run: Run): void {
+  mkdirSync(run.dir, { mode: 0o700 });
+  faultPoint('run-dir');
+  // umask can only take bits away; check anyway, because other users on a shared box must not reach
+  // our unix sockets.
+  const mode = statSync(run.dir).mode & 0o777;
+  if (mode !== 0o700) throw new Error(`the private directory ${run.dir} has mode ${mode.toString(8)}, not 700`);
 }

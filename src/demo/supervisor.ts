@@ -8,7 +8,7 @@ import { onCleanup } from './cleanup.js';
 import { entryUrl, nodeCommand } from './entry.js';
 import { killMarkedSync, markedPids, signalAll } from './marker.js';
 import { acceptControlConnection, PuppetClient } from './puppet-client.js';
-import { createRun, ENV, isPuppetName, type Run } from './run.js';
+import { ENV, isPuppetName, makeRunDir, planRun, type Run } from './run.js';
 import { startWarden, type Warden } from './tether.js';
 import type { PuppetHandle, SpawnPuppetOptions, SupervisorApi } from './types.js';
 
@@ -26,11 +26,13 @@ const TERM_GRACE_MS = 300;
 
 export class Supervisor implements SupervisorApi {
   static async start(options: SupervisorOptions = {}): Promise<Supervisor> {
-    const run = await createRun(options.tmpRoot);
+    const run = planRun(options.tmpRoot);
     let warden: Warden | undefined;
     try {
-      // The warden first: from here on, whatever happens to us, the run gets cleaned up.
+      // The warden first: from here on, whatever happens to us, the run gets cleaned up. Only then the
+      // directory, synchronously, so no signal can land between its creation and its first guard.
       warden = await startWarden(run);
+      makeRunDir(run);
       const controlPath = join(run.dir, 'control.sock');
       const supervisor = new Supervisor(run, warden, controlPath, options);
       await supervisor.listen();

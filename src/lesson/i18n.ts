@@ -129,6 +129,7 @@ export const ui = {
     zh: '进度文件 {path} 中有无效的条目（{lessons}）；已忽略。',
   },
   resetFailed: { en: 'Could not erase progress in {path} ({reason}).', zh: '无法清除 {path} 中的学习进度（{reason}）。' },
+  lessonStopped: { en: 'Lesson {n} was stopped ({signal}); its processes were ended.', zh: '第 {n} 课已被中止（{signal}）；它的进程都已结束。' },
   newerReason: { en: 'written by a newer hotrestart-tutor', zh: '由更新版本的 hotrestart-tutor 写入' },
 } satisfies Record<string, Text>;
 
