@@ -54,10 +54,13 @@ async function probeClients(ctx: LessonContext): Promise<Record<string, number>>
 
 /** Logs the sysctl's value for the demo, and how it got there, before anything happens under it. */
 function logSysctl(ctx: LessonContext, state: SysctlState, wanted: string): void {
-  const { before, inForce, refused } = state;
+  const { before, inForce, refused, holder } = state;
   const line: Text =
     before === undefined ? { en: `${MIGRATE} does not exist on this kernel (it came with Linux 5.14)`, zh: `这个内核没有 ${MIGRATE}（Linux 5.14 才引入）` }
-    : refused ? { en: `${MIGRATE} stays ${before}: setting it to ${wanted} was refused (${refused}); it needs root`, zh: `${MIGRATE} 保持为 ${before}：设为 ${wanted} 被拒绝（${refused}），需要 root 权限` }
+    : refused === 'busy' ? { en: `${MIGRATE} stays ${before}: another tutor (pid ${holder}) is changing it right now, so this demo runs with it as it is`, zh: `${MIGRATE} 保持为 ${before}：另一个 tutor（pid ${holder}）正在修改它，本演示按现值运行` }
+    : refused === 'EACCES' || refused === 'EPERM' || refused === 'EROFS' ? { en: `${MIGRATE} stays ${before}: setting it to ${wanted} was refused (${refused}); it needs root`, zh: `${MIGRATE} 保持为 ${before}：设为 ${wanted} 被拒绝（${refused}），需要 root 权限` }
+    : refused === 'no lock' ? { en: `${MIGRATE} stays ${before}: there is no safe place under /run to record the value to put back, so it is not changed`, zh: `${MIGRATE} 保持为 ${before}：/run 下没有可安全记录原值的位置，因此不修改` }
+    : refused ? { en: `${MIGRATE} stays ${before}: setting it to ${wanted} failed (${refused})`, zh: `${MIGRATE} 保持为 ${before}：设为 ${wanted} 失败（${refused}）` }
     : inForce !== before ? { en: `sysctl -w ${MIGRATE}=${inForce} (was ${before}; put back when this step ends)`, zh: `sysctl -w ${MIGRATE}=${inForce}（原为 ${before}；这一步结束时恢复）` }
     : { en: `${MIGRATE} is already ${inForce}`, zh: `${MIGRATE} 本来就是 ${inForce}` };
   ctx.log(line);

@@ -41,7 +41,7 @@ function wardenHandle(child: ChildProcess): Warden {
   return {
     pid,
     async release(timeoutMs = 2500) {
-      child.stdin?.destroy();
+      child.stdin?.end('r'); // "released": the warden need not wait for us to die
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs)));
       const late = await Promise.race([exited.then(() => false), timedOut]);

@@ -3,8 +3,14 @@
 // process inherits it). However the tutor ends, SIGKILL included, the kernel closes that write end and
 // the warden reads EOF: it then kills every process carrying the run marker and removes the private
 // directory. It runs in its own session, so a Ctrl-C or hangup meant for the tutor does not reach it.
+// It also puts back any sysctl the tutor had changed (lesson 7): the tutor's own cleanup cannot run
+// when it is killed outright, and a changed sysctl affects the whole network namespace.
 //   usage: warden <runId> <dir>
-import { endRunSync } from './marker.js';
+import { endRunSync, isAlive, sleepSync } from './marker.js';
+import { repairAllStale } from './sysctl-guard.js';
+
+/** Our parent until it dies (we are detached into our own session, not re-parented yet). */
+const tutorPid = process.ppid;
 
 const [runId, dir] = process.argv.slice(2);
 if (!runId || !dir || !/^[0-9a-f]+$/.test(runId)) {
@@ -12,13 +18,18 @@ if (!runId || !dir || !/^[0-9a-f]+$/.test(runId)) {
   process.exit(2);
 }
 
+/** The tutor writes one byte before a normal release: it is alive, so there is no death to wait for. */
+let released = false;
 process.stdin.on('data', () => {
-  // Nothing is ever written; reading only so that 'end' fires.
+  released = true;
 });
 process.stdin.on('end', () => finish());
 process.stdin.on('error', () => finish());
 
 function finish(): void {
+  // The pipe closes while the tutor is exiting; a lock counts as stale only once its holder is gone.
+  for (let i = 0; !released && i < 50 && isAlive(tutorPid); i++) sleepSync(10);
+  repairAllStale();
   endRunSync(runId, dir);
   process.exit(0);
 }

@@ -1,22 +1,18 @@
 // Reading a sysctl, and changing one for the length of a demo when this process may. A change is always
-// undone: when the demo's function ends (however it ends), and through the cleanup registry if the tutor
-// itself is ended first (Ctrl-C, a crash), so the machine is left as the learner had it.
+// undone: when the demo's function ends (however it ends), through the cleanup registry if the tutor
+// itself is ended first (Ctrl-C, a crash), and by the warden if the tutor is killed outright (SIGKILL),
+// so the machine is left as the learner had it.
 //
 // Two tutors on one machine must not take each other's temporary value for "the value before": a change is
-// made under a lock file that records the value to put back. A tutor killed outright (SIGKILL) leaves the
-// file behind, and the next tutor that wants the lock restores the recorded value for it.
-import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// made under a lock file that records the value to put back (see demo/sysctl-guard.ts for where, and why
+// there).
+import { accessSync, constants, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { onCleanup } from '../demo/cleanup.js';
-import { isAlive } from '../demo/marker.js';
+import { faultPoint } from '../demo/fault.js';
+import { lockDirProblem, lockPathOf, readLock, repairStale, sysctlPath as pathOf } from '../demo/sysctl-guard.js';
 
 /** How long a tutor waits for another one's change to end before running its demo unchanged. */
-const LOCK_WAIT_MS = 5000;
-
-function pathOf(name: string): string {
-  return `/proc/sys/${name.replace(/\./g, '/')}`;
-}
+export const LOCK_WAIT_MS = 5000;
 
 /** The value (trimmed), or undefined when this kernel has no such sysctl or it is unreadable. */
 export function readSysctl(name: string): string | undefined {
@@ -32,31 +28,23 @@ export interface SysctlState {
   inForce: string | undefined;
   /** The value before; equal to inForce when nothing was changed. */
   before: string | undefined;
-  /** Why the wanted value could not be set (EACCES, EROFS, busy, ...), when it could not. */
+  /** Why the wanted value could not be set, when it could not: an errno code (EACCES, EPERM, EROFS: it
+   *  needs root), 'busy' (another tutor is changing it: see holder), or 'no lock' (no safe place to
+   *  record the value to put back). */
   refused?: string;
+  /** With refused 'busy': the pid of the tutor whose change is in force. */
+  holder?: number;
 }
 
-const lockPathOf = (name: string) => join(tmpdir(), `hotrestart-tutor-sysctl-${name}.lock`);
-
-/** A lock left by a tutor that died while its change was in force: put the recorded value back. Only our
- *  own files count (anyone may write in the temporary directory), and only a plain number is written. */
-function repairStale(name: string): void {
-  const lockPath = lockPathOf(name);
-  try {
-    if (statSync(lockPath).uid !== process.getuid?.()) return;
-    const [pid, before] = readFileSync(lockPath, 'latin1').trim().split(' ');
-    if (isAlive(Number(pid))) return;
-    if (before !== undefined && /^-?\d+$/.test(before)) writeFileSync(pathOf(name), before);
-    rmSync(lockPath, { force: true });
-  } catch {
-    // Gone meanwhile, or not ours to repair.
-  }
+interface Held {
+  record: (before: string) => void;
+  release: () => void;
 }
 
-/** Takes the lock for changing `name`; returns its release, or undefined when it stayed busy. */
-async function lock(name: string): Promise<{ record: (before: string) => void; release: () => void } | undefined> {
+/** Takes the lock for changing `name`; the holder's pid when it stayed busy past waitMs. */
+async function lock(name: string, waitMs: number): Promise<Held | { holder: number }> {
   const lockPath = lockPathOf(name);
-  const deadline = Date.now() + LOCK_WAIT_MS;
+  const deadline = Date.now() + waitMs;
   for (;;) {
     try {
       writeFileSync(lockPath, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
@@ -65,27 +53,48 @@ async function lock(name: string): Promise<{ record: (before: string) => void; r
         release: () => rmSync(lockPath, { force: true }),
       };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return undefined;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    repairStale(name);
-    if (Date.now() > deadline) return undefined;
+    repairStale(name, lockPath);
+    if (Date.now() > deadline) return { holder: readLock(lockPath)?.pid ?? 0 };
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** Why this process may not write the sysctl at all (checked before waiting for anyone), or null. */
+function writeProblem(name: string): string | null {
+  try {
+    accessSync(pathOf(name), constants.W_OK);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code ?? 'EACCES';
+  }
+  return lockDirProblem() === null ? null : 'no lock';
 }
 
 /**
  * Runs fn with sysctl `name` set to `value` when it is not already and this process is allowed to set it;
  * otherwise runs fn with the value as it is. The old value is written back before this resolves.
  */
-export async function withSysctl<T>(name: string, value: string, fn: (state: SysctlState) => Promise<T>): Promise<SysctlState & { result: T }> {
-  const unchanged = async (before: string | undefined, refused?: string) => {
-    const state: SysctlState = refused ? { inForce: before, before, refused } : { inForce: before, before };
+export async function withSysctl<T>(
+  name: string, value: string, fn: (state: SysctlState) => Promise<T>, options: { waitMs?: number } = {},
+): Promise<SysctlState & { result: T }> {
+  const unchanged = async (before: string | undefined, refusal: Pick<SysctlState, 'refused' | 'holder'> = {}) => {
+    const state: SysctlState = { inForce: before, before, ...refusal };
     return { ...state, result: await fn(state) };
   };
-  repairStale(name);
-  if (readSysctl(name) === undefined || readSysctl(name) === value) return unchanged(readSysctl(name));
-  const held = await lock(name);
-  if (!held) return unchanged(readSysctl(name), 'busy');
+  if (readSysctl(name) === undefined) return unchanged(undefined);
+  const problem = writeProblem(name);
+  if (problem !== null) return unchanged(readSysctl(name), readSysctl(name) === value ? {} : { refused: problem });
+  // Locked even when the value is already the wanted one: it may be another tutor's temporary value,
+  // which that tutor will put back in the middle of our demo.
+  let held: Held;
+  try {
+    const taken = await lock(name, options.waitMs ?? LOCK_WAIT_MS);
+    if ('holder' in taken) return unchanged(readSysctl(name), { refused: 'busy', holder: taken.holder });
+    held = taken;
+  } catch {
+    return unchanged(readSysctl(name), { refused: 'no lock' });
+  }
   const before = readSysctl(name);
   const path = pathOf(name);
   try {
@@ -94,8 +103,9 @@ export async function withSysctl<T>(name: string, value: string, fn: (state: Sys
     try {
       writeFileSync(path, value);
     } catch (error) {
-      return await unchanged(before, (error as NodeJS.ErrnoException).code ?? 'error');
+      return await unchanged(before, { refused: (error as NodeJS.ErrnoException).code ?? 'error' });
     }
+    faultPoint('sysctl-set');
     const restore = () => {
       writeFileSync(path, before);
       held.release();
