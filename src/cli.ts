@@ -111,5 +111,7 @@ if (isEntryPoint()) {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
   });
+  // Whatever started us (npm start, a shell) dying ends us too.
+  (await import('./sys/parent.js')).endWithParent();
   process.exitCode = await main(process.argv.slice(2));
 }
