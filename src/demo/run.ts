@@ -6,11 +6,12 @@ import { mkdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { faultPoint } from './fault.js';
+import { RUN_MARKER } from './sweep.mjs';
 
 /** Environment variables the demo processes read. */
 export const ENV = {
   /** HOTRESTART_TUTOR_RUN=<runId>: present in every process of a run; the cleanup scans for it. */
-  run: 'HOTRESTART_TUTOR_RUN',
+  run: RUN_MARKER,
   /** Path of the supervisor's control socket a puppet connects to. */
   control: 'HOTRESTART_TUTOR_CONTROL',
   /** The puppet's name. */

@@ -2,7 +2,7 @@
 // child_process rather than execa: what matters here is the exact lifetime of one pipe fd, and an
 // unref'd child that never keeps the tutor alive.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { entryUrl, nodeCommand } from './entry.js';
+import { nodeCommand } from './entry.js';
 import { isAlive } from './marker.js';
 import type { Run } from './run.js';
 
@@ -15,7 +15,8 @@ export interface Warden {
 }
 
 export async function startWarden(run: Run): Promise<Warden> {
-  const { file, args } = nodeCommand(entryUrl('warden'));
+  // Plain JavaScript in both the source and the built tree: no loader to wait for.
+  const { file, args } = nodeCommand(new URL('./warden.mjs', import.meta.url).href);
   // No demo variables in its environment: the warden must not carry the marker it hunts for.
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('HOTRESTART_TUTOR_')));
   const child = spawn(file, [...args, run.runId, run.dir], {
