@@ -30,6 +30,8 @@ export async function startWarden(run: Run): Promise<Warden> {
   });
   child.unref();
   (child.stdin as unknown as { unref(): void }).unref();
+  // A warden that already ended (killed by someone) makes the release byte an EPIPE: nothing to do then.
+  child.stdin?.on('error', () => {});
   return wardenHandle(child);
 }
 
