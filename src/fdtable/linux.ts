@@ -3,6 +3,7 @@
 import type { AccessMode, FdRow, FdType, ProcessInfo, Snapshot, SocketDetails } from './model.js';
 import { readProcess, type RawFd, type RawProcess } from './procfs.js';
 import { readSocketsSockDiag } from './sockdiag.js';
+import { readSocketsPerFd, type SocketFd } from './sockquery.js';
 import { readSocketsProcfs } from './procnet.js';
 import type { SocketEntry, SocketIndex } from './sockets.js';
 import { resolveIdentities } from './identity.js';
@@ -23,10 +24,19 @@ const anonTypes = new Set<FdType>(['eventpoll', 'eventfd', 'signalfd', 'timerfd'
 
 const bracketed = (link: string) => /\[(\d+)\]$/.exec(link)?.[1];
 
-function readSockets(wanted: Set<number>): { index: SocketIndex; source: Snapshot['socketSource'] } {
+function readSockets(wanted: SocketFd[]): { index: SocketIndex; source: Snapshot['socketSource'] } {
   if (ffiAvailable()) {
     try {
-      return { index: readSocketsSockDiag(wanted), source: 'sock_diag' };
+      // Each socket on its own first; the namespace-wide dump only for what that cannot settle.
+      const { index, unresolved } = readSocketsPerFd(wanted);
+      if (unresolved.size) {
+        const dumped = readSocketsSockDiag(unresolved);
+        for (const inode of unresolved) {
+          const entry = dumped.get(inode);
+          if (entry) index.set(inode, entry);
+        }
+      }
+      return { index, source: 'sock_diag' };
     } catch {
       /* netlink refused (seccomp, old kernel): fall back to the text tables */
     }
@@ -161,9 +171,18 @@ export function snapshotLinux(pids: number[], options: SnapshotOptions = {}): Sn
   const takenAt = Date.now();
   const unique = [...new Set(pids)];
   const processes: RawProcess[] = unique.map(readProcess);
-  const socketInodes = new Set<number>();
-  for (const p of processes) for (const f of p.fds) if (f.link.startsWith('socket:[')) socketInodes.add(Number(bracketed(f.link)));
-  const { index: sockets, source } = socketInodes.size ? readSockets(socketInodes) : { index: new Map() as SocketIndex, source: 'none' as const };
+  const socketFds: SocketFd[] = [];
+  const seen = new Set<number>();
+  for (const p of processes) {
+    for (const f of p.fds) {
+      if (!f.link.startsWith('socket:[')) continue;
+      const inode = Number(bracketed(f.link));
+      // One fd per socket is enough to ask about it (a socket shared by fork or dup is one socket).
+      if (!seen.has(inode)) socketFds.push({ pid: p.info.pid, fd: f.fd, inode });
+      seen.add(inode);
+    }
+  }
+  const { index: sockets, source } = socketFds.length ? readSockets(socketFds) : { index: new Map() as SocketIndex, source: 'none' as const };
 
   const pending: Array<{ row: FdRow; inodeKey: string }> = [];
   for (const process of processes) {
