@@ -4,7 +4,7 @@ import type { AccessMode, FdRow, FdType, ProcessInfo, Snapshot, SocketDetails } 
 import { readProcess, type RawFd, type RawProcess } from './procfs.js';
 import { readSocketsSockDiag } from './sockdiag.js';
 import { readSocketsPerFd, type SocketFd } from './sockquery.js';
-import { readSocketsProcfs } from './procnet.js';
+import { namespaceInetSockets, readSocketsProcfs } from './procnet.js';
 import type { SocketEntry, SocketIndex } from './sockets.js';
 import { resolveIdentities } from './identity.js';
 import { assignLetters, type PreviousLetter } from './letters.js';
@@ -14,6 +14,11 @@ import { ffiAvailable, socketProtocolName } from '../sys/index.js';
 export interface SnapshotOptions {
   /** The previous snapshot of a live view: descriptions keep their letters. */
   previous?: Snapshot;
+  /**
+   * How socket details are asked for: one by one (pidfd_getfd), by a dump of the namespace, or
+   * (auto, the default) whichever costs less for this many sockets. Rows are the same either way.
+   */
+  sockets?: 'auto' | 'per-socket' | 'dump';
 }
 
 const S_IFMT = 0o170000;
@@ -24,9 +29,19 @@ const anonTypes = new Set<FdType>(['eventpoll', 'eventfd', 'signalfd', 'timerfd'
 
 const bracketed = (link: string) => /\[(\d+)\]$/.exec(link)?.[1];
 
-function readSockets(wanted: SocketFd[]): { index: SocketIndex; source: Snapshot['socketSource'] } {
+/**
+ * Asking one socket costs about as much as five sockets of a dump (measured with bench:busy and the
+ * 5-process bench): below that ratio the dump of the namespace is the cheaper way to ask.
+ */
+const DUMP_SOCKETS_PER_ASKED_SOCKET = 5;
+
+function readSockets(wanted: SocketFd[], strategy: SnapshotOptions['sockets'] = 'auto'): { index: SocketIndex; source: Snapshot['socketSource'] } {
   if (ffiAvailable()) {
     try {
+      const namespace = strategy === 'auto' ? namespaceInetSockets() : null;
+      if (strategy === 'dump' || (namespace !== null && namespace < DUMP_SOCKETS_PER_ASKED_SOCKET * wanted.length)) {
+        return { index: readSocketsSockDiag(new Set(wanted.map((s) => s.inode))), source: 'sock_diag' };
+      }
       // Each socket on its own first; the namespace-wide dump only for what that cannot settle.
       const { index, unresolved } = readSocketsPerFd(wanted);
       if (unresolved.size) {
@@ -182,7 +197,7 @@ export function snapshotLinux(pids: number[], options: SnapshotOptions = {}): Sn
       seen.add(inode);
     }
   }
-  const { index: sockets, source } = socketFds.length ? readSockets(socketFds) : { index: new Map() as SocketIndex, source: 'none' as const };
+  const { index: sockets, source } = socketFds.length ? readSockets(socketFds, options.sockets) : { index: new Map() as SocketIndex, source: 'none' as const };
 
   const pending: Array<{ row: FdRow; inodeKey: string }> = [];
   for (const process of processes) {

@@ -107,13 +107,16 @@ function examine(copy: number, inode: number, index: SocketIndex): Outcome {
   const family = local.readUInt16LE(0);
   if (family === sys.AF_UNIX) return { inode, payload: unixExact(inode), read: readUnix, inodeOffset: 4 };
   if (family !== sys.AF_INET && family !== sys.AF_INET6) return 'absent'; // netlink, packet...: in no table a dump reads
-  if (sys.sockoptInto(copy, sys.SOL_SOCKET, sys.SO_PROTOCOL, option, 4) < 0) return 'unresolved';
-  const protocol = option.readInt32LE(0);
-  if (protocol !== sys.IPPROTO_TCP && protocol !== sys.IPPROTO_UDP) return 'absent'; // raw, SCTP, UDP-Lite
-  const tcp = protocol === sys.IPPROTO_TCP;
+  // Only a TCP socket answers TCP_INFO, so most sockets need no SO_PROTOCOL question.
+  const tcp = sys.sockoptInto(copy, sys.IPPROTO_TCP, sys.TCP_INFO, option, 32) === 32;
+  if (!tcp) {
+    if (sys.sockoptInto(copy, sys.SOL_SOCKET, sys.SO_PROTOCOL, option, 4) < 0) return 'unresolved';
+    const protocol = option.readInt32LE(0);
+    if (protocol === sys.IPPROTO_TCP) return 'unresolved'; // TCP_INFO refused on a TCP socket: unexpected
+    if (protocol !== sys.IPPROTO_UDP) return 'absent'; // raw, SCTP, UDP-Lite: in no table a dump reads
+  }
   const name = protocolOf(family, tcp);
   if (tcp) {
-    if (sys.sockoptInto(copy, sys.IPPROTO_TCP, sys.TCP_INFO, option, 32) < 32) return 'unresolved';
     const state = option.readUInt8(0);
     if (state === TCP_LISTEN) {
       if (fstatSync(copy).ino !== inode) return 'unresolved'; // the fd number was reused meanwhile

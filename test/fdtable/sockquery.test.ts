@@ -7,6 +7,10 @@ import { join } from 'node:path';
 import * as sys from '../../src/sys/index.js';
 import { readSocketsPerFd, type SocketFd } from '../../src/fdtable/sockquery.js';
 import { readSocketsSockDiag } from '../../src/fdtable/sockdiag.js';
+import { snapshot, type Snapshot } from '../../src/fdtable/index.js';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 
 const opened: number[] = [];
 const track = (fd: number) => (opened.push(fd), fd);
@@ -136,5 +140,46 @@ describe('a socket asked on its own equals the dump', () => {
     sys.close(fd);
     const perFd = readSocketsPerFd([{ pid: process.pid, fd, inode }, { pid: 2 ** 22 + 777, fd: 3, inode: 1 }]);
     expect([...perFd.unresolved].sort()).toEqual([1, inode].sort());
+  });
+});
+
+describe('another process', () => {
+  const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}.ts`, import.meta.url));
+  const children: ChildProcess[] = [];
+  afterEach(() => {
+    while (children.length) children.pop()!.kill('SIGKILL');
+  });
+
+  function start(options: { uid?: number; gid?: number } = {}): Promise<number> {
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture('socket-kinds')], { stdio: ['pipe', 'pipe', 'inherit'], ...options });
+    children.push(child);
+    return new Promise((resolve, reject) => {
+      createInterface({ input: child.stdout! }).once('line', (text) => resolve(JSON.parse(text).pid));
+      child.once('exit', (code) => reject(new Error(`socket-kinds exited with ${code}`)));
+    });
+  }
+
+  const socketRows = (snap: Snapshot) =>
+    snap.rows.filter((r) => ['TCP', 'TCP6', 'UDP', 'UDP6', 'UNIX'].includes(r.type)).map(({ description, identity, descriptionNote, ...row }) => row);
+
+  it('a snapshot asked socket by socket equals one from the dump, row for row', async () => {
+    const pid = await start();
+    const perSocket = snapshot([pid], { sockets: 'per-socket' });
+    const dumped = snapshot([pid], { sockets: 'dump' });
+    expect(perSocket.rows).toEqual(dumped.rows);
+    expect(perSocket.socketSource).toBe('sock_diag');
+    expect(socketRows(perSocket).find((r) => r.socket?.state === 'LISTEN' && r.type === 'TCP')?.socket).toMatchObject({ acceptQueue: 2, backlog: 8 });
+    expect(socketRows(perSocket).filter((r) => r.type === 'UNIX' && r.name.includes(' -> ')).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('without ptrace rights pidfd_getfd is refused, and the dump gives the same socket rows', async () => {
+    const pid = await start({ uid: 12345, gid: 12345 });
+    const reader = spawnSync(process.execPath, ['--import', 'tsx', fixture('reader-without-ptrace'), String(pid), '12345'], { encoding: 'utf8', timeout: 30_000 });
+    expect(reader.stderr).toBe('');
+    const { perSocket, snapshot: theirs } = JSON.parse(reader.stdout) as { perSocket: { asked: number; unresolved: number }; snapshot: Snapshot };
+    expect(perSocket.asked).toBeGreaterThan(10);
+    expect(perSocket.unresolved).toBe(perSocket.asked); // every pidfd_getfd refused
+    expect(theirs.processes[0].status).toBe('ok');
+    expect(socketRows(theirs)).toEqual(socketRows(snapshot([pid], { sockets: 'per-socket' })));
   });
 });
