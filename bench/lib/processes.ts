@@ -26,6 +26,12 @@ export function atExit(fn: () => void): void {
   cleanups.push(fn);
 }
 
+/** Kills `child` when the benchmark ends, however it ends. */
+export function adopt(child: ChildProcess): ChildProcess {
+  children.add(child);
+  return child;
+}
+
 /** Starts bench/fixtures/NAME.ts under tsx and resolves with the first JSON line it prints. */
 export function startFixture<T extends { pid: number }>(name: string, args: string[] = []): Promise<T & { child: ChildProcess }> {
   const script = fileURLToPath(new URL(`../fixtures/${name}.ts`, import.meta.url));

@@ -151,7 +151,9 @@ describe('another process', () => {
   });
 
   function start(options: { uid?: number; gid?: number } = {}): Promise<number> {
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture('socket-kinds')], { stdio: ['pipe', 'pipe', 'inherit'], ...options });
+    // No tsx cache: another user's would be left behind in /tmp.
+    const env = { ...process.env, TSX_DISABLE_CACHE: '1' };
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture('socket-kinds')], { stdio: ['pipe', 'pipe', 'inherit'], env, ...options });
     children.push(child);
     return new Promise((resolve, reject) => {
       createInterface({ input: child.stdout! }).once('line', (text) => resolve(JSON.parse(text).pid));
