@@ -4,6 +4,7 @@ import type { AccessMode, FdRow, FdType, ProcessInfo, Snapshot, SocketDetails } 
 import { readProcess, type RawFd, type RawProcess } from './procfs.js';
 import { readSocketsSockDiag } from './sockdiag.js';
 import { readSocketsPerFd, type SocketFd } from './sockquery.js';
+import { nextSnapshot } from './fdinfo-cache.js';
 import { namespaceInetSockets, readSocketsProcfs } from './procnet.js';
 import type { SocketEntry, SocketIndex } from './sockets.js';
 import { resolveIdentities } from './identity.js';
@@ -184,6 +185,7 @@ function nameUnixPeers(rows: FdRow[]): void {
 
 export function snapshotLinux(pids: number[], options: SnapshotOptions = {}): Snapshot {
   const takenAt = Date.now();
+  nextSnapshot();
   const unique = [...new Set(pids)];
   const processes: RawProcess[] = unique.map(readProcess);
   const socketFds: SocketFd[] = [];
