@@ -31,11 +31,12 @@ export interface PerSocketAnswer {
   exact: number;
   tcpInfo: number;
   absent: number;
+  /** Of the exact answers: sent from a request remembered from an earlier snapshot, without copying the fd. */
+  remembered: number;
 }
 
 const TCP_LISTEN = 10;
 const TCP_CLOSE = 7;
-const EAGAIN = 11;
 const NOCOOKIE = 0xffffffff;
 /** Replies of one batch must fit the netlink socket's receive buffer, or the kernel drops them. */
 const BATCH = 64;
@@ -132,8 +133,8 @@ function examine(copy: number, inode: number, index: SocketIndex): Outcome {
   return { inode, payload, read: (msg, into) => readInet(msg, name, into), inodeOffset: 68 };
 }
 
-/** Sends up to BATCH exact requests at once; the kernel answers each before send() returns. */
-function ask(sock: number, batch: Request[], index: SocketIndex, unresolved: Set<number>): number {
+/** Sends up to BATCH exact requests at once (the kernel answers each before send() returns); returns those not answered. */
+function ask(sock: number, batch: Request[], index: SocketIndex): Request[] {
   const answered = new Set<number>();
   sys.sendRaw(sock, Buffer.concat(batch.map((r, i) => nlmsg(r.payload, i + 1, NLM_F_REQUEST))));
   const buffer = Buffer.alloc(64 * 1024);
@@ -145,22 +146,34 @@ function ask(sock: number, batch: Request[], index: SocketIndex, unresolved: Set
       if (length < 16) break;
       const request = batch[buffer.readUInt32LE(offset + 8) - 1];
       const msg = buffer.subarray(offset + 16, offset + length);
-      // An error (ENOENT: not found; ESTALE) or another socket found at that address: the dump decides.
+      // An error (ENOENT: not found; ESTALE) or another socket found at that address: not answered.
       if (request && buffer.readUInt16LE(offset + 4) !== NLMSG_ERROR && msg.length >= request.inodeOffset + 4 && msg.readUInt32LE(request.inodeOffset) === request.inode) {
         request.read(msg, index);
         answered.add(request.inode);
       }
       offset += (length + 3) & ~3;
     }
-    if (n === -EAGAIN) break;
   }
-  for (const r of batch) if (!answered.has(r.inode)) unresolved.add(r.inode);
-  return answered.size;
+  return batch.filter((r) => !answered.has(r.inode));
 }
 
-/** Socket details for the given socket fds. Throws only when netlink itself is unusable. */
-export function readSocketsPerFd(sockets: SocketFd[]): PerSocketAnswer {
-  const answer: PerSocketAnswer = { index: new Map(), unresolved: new Set(), exact: 0, tcpInfo: 0, absent: 0 };
+function askAll(sock: number, requests: Request[], index: SocketIndex): Request[] {
+  const failed: Request[] = [];
+  for (let i = 0; i < requests.length; i += BATCH) failed.push(...ask(sock, requests.slice(i, i + BATCH), index));
+  return failed;
+}
+
+/**
+ * Exact requests that were answered, by socket inode. A connected socket's addresses never change,
+ * so the next snapshot sends the same request without copying the fd again; the reply still comes
+ * fresh from the kernel (state, queues), and it must name the same inode or the socket is examined
+ * anew. Listeners are not kept: their queues come from TCP_INFO, which needs the fd every time.
+ */
+const remembered = new Map<number, Request>();
+const REMEMBER_AT_MOST = 8192;
+
+/** Copies each socket fd and examines it; returns the exact requests still to send. */
+function examineAll(sockets: SocketFd[], answer: PerSocketAnswer): Request[] {
   const requests: Request[] = [];
   const byPid = new Map<number, SocketFd[]>();
   for (const s of sockets) byPid.set(s.pid, [...(byPid.get(s.pid) ?? []), s]);
@@ -198,13 +211,36 @@ export function readSocketsPerFd(sockets: SocketFd[]): PerSocketAnswer {
     }
     if (pidfd >= 0) sys.closeQuietly(pidfd);
   }
-  if (requests.length) {
-    const sock = sys.socket(sys.AF_NETLINK, sys.SOCK_RAW | sys.SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-    try {
-      for (let i = 0; i < requests.length; i += BATCH) answer.exact += ask(sock, requests.slice(i, i + BATCH), answer.index, answer.unresolved);
-    } finally {
-      sys.close(sock);
+  return requests;
+}
+
+/** Socket details for the given socket fds. Throws only when netlink itself is unusable. */
+export function readSocketsPerFd(sockets: SocketFd[]): PerSocketAnswer {
+  const answer: PerSocketAnswer = { index: new Map(), unresolved: new Set(), exact: 0, tcpInfo: 0, absent: 0, remembered: 0 };
+  const byInode = new Map(sockets.map((s) => [s.inode, s]));
+  const known = sockets.flatMap((s) => remembered.get(s.inode) ?? []);
+  let sock = -1;
+  const netlink = () => (sock >= 0 ? sock : (sock = sys.socket(sys.AF_NETLINK, sys.SOCK_RAW | sys.SOCK_CLOEXEC, NETLINK_SOCK_DIAG)));
+  try {
+    const stale = new Set(known.length ? askAll(netlink(), known, answer.index).map((r) => r.inode) : []);
+    answer.remembered = known.length - stale.size;
+    answer.exact = answer.remembered;
+    for (const inode of stale) remembered.delete(inode);
+    const fresh = sockets.filter((s) => !remembered.has(s.inode) || stale.has(s.inode));
+    const requests = examineAll(fresh, answer);
+    if (requests.length) {
+      const failed = new Set(askAll(netlink(), requests, answer.index));
+      if (remembered.size + requests.length > REMEMBER_AT_MOST) remembered.clear();
+      for (const r of requests) {
+        if (failed.has(r)) answer.unresolved.add(r.inode);
+        else if (byInode.has(r.inode)) {
+          remembered.set(r.inode, r);
+          answer.exact++;
+        }
+      }
     }
+  } finally {
+    if (sock >= 0) sys.close(sock);
   }
   return answer;
 }

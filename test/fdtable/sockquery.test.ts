@@ -122,6 +122,22 @@ describe('a socket asked on its own equals the dump', () => {
     expect(perFd.unresolved.size).toBe(0);
   });
 
+  it('a second snapshot sends remembered requests without copying the fds, and still sees changes', () => {
+    const { listener, addr } = tcp(sys.AF_INET, '127.0.0.1', 4);
+    const client = connectTo(sys.AF_INET, addr);
+    const server = track(sys.accept4(listener, sys.SOCK_CLOEXEC).fd);
+    const udp = track(sys.socket(sys.AF_INET, sys.SOCK_DGRAM | sys.SOCK_CLOEXEC));
+    sys.bind(udp, { family: 'inet', address: '127.0.0.1', port: 0 });
+    const fds = [listener, server, udp];
+    expect(compare(fds)).toMatchObject({ exact: 2, remembered: 0, tcpInfo: 1 });
+    sys.close(opened.splice(opened.indexOf(client), 1)[0]); // server: ESTABLISHED -> CLOSE_WAIT
+    sys.connect(udp, addr); // its remembered request (unconnected) no longer finds it
+    const again = compare(fds);
+    expect(again).toMatchObject({ exact: 2, remembered: 1, tcpInfo: 1 });
+    expect(again.index.get(inodeOf(server))!.state).toBe('CLOSE_WAIT');
+    expect(again.index.get(inodeOf(udp))!.state).toBe('CONNECTED');
+  });
+
   it('sockets no dump lists are known absent without one; a bound closed TCP socket is left to the dump', () => {
     const fresh = track(sys.socket(sys.AF_INET, sys.SOCK_STREAM | sys.SOCK_CLOEXEC));
     const netlink = track(sys.socket(sys.AF_NETLINK, sys.SOCK_RAW | sys.SOCK_CLOEXEC, 4));
