@@ -3,7 +3,9 @@
 import type { AccessMode, FdRow, FdType, ProcessInfo, Snapshot, SocketDetails } from './model.js';
 import { readProcess, type RawFd, type RawProcess } from './procfs.js';
 import { readSocketsSockDiag } from './sockdiag.js';
-import { readSocketsProcfs } from './procnet.js';
+import { readSocketsPerFd, type SocketFd } from './sockquery.js';
+import { nextSnapshot } from './fdinfo-cache.js';
+import { namespaceInetSockets, readSocketsProcfs } from './procnet.js';
 import type { SocketEntry, SocketIndex } from './sockets.js';
 import { resolveIdentities } from './identity.js';
 import { assignLetters, type PreviousLetter } from './letters.js';
@@ -13,6 +15,11 @@ import { ffiAvailable, socketProtocolName } from '../sys/index.js';
 export interface SnapshotOptions {
   /** The previous snapshot of a live view: descriptions keep their letters. */
   previous?: Snapshot;
+  /**
+   * How socket details are asked for: one by one (pidfd_getfd), by a dump of the namespace, or
+   * (auto, the default) whichever costs less for this many sockets. Rows are the same either way.
+   */
+  sockets?: 'auto' | 'per-socket' | 'dump';
 }
 
 const S_IFMT = 0o170000;
@@ -23,10 +30,29 @@ const anonTypes = new Set<FdType>(['eventpoll', 'eventfd', 'signalfd', 'timerfd'
 
 const bracketed = (link: string) => /\[(\d+)\]$/.exec(link)?.[1];
 
-function readSockets(wanted: Set<number>): { index: SocketIndex; source: Snapshot['socketSource'] } {
+/**
+ * Asking one socket costs about as much as five sockets of a dump (measured with bench:busy and the
+ * 5-process bench): below that ratio the dump of the namespace is the cheaper way to ask.
+ */
+const DUMP_SOCKETS_PER_ASKED_SOCKET = 5;
+
+function readSockets(wanted: SocketFd[], strategy: SnapshotOptions['sockets'] = 'auto'): { index: SocketIndex; source: Snapshot['socketSource'] } {
   if (ffiAvailable()) {
     try {
-      return { index: readSocketsSockDiag(wanted), source: 'sock_diag' };
+      const namespace = strategy === 'auto' ? namespaceInetSockets() : null;
+      if (strategy === 'dump' || (namespace !== null && namespace < DUMP_SOCKETS_PER_ASKED_SOCKET * wanted.length)) {
+        return { index: readSocketsSockDiag(new Set(wanted.map((s) => s.inode))), source: 'sock_diag' };
+      }
+      // Each socket on its own first; the namespace-wide dump only for what that cannot settle.
+      const { index, unresolved } = readSocketsPerFd(wanted);
+      if (unresolved.size) {
+        const dumped = readSocketsSockDiag(unresolved);
+        for (const inode of unresolved) {
+          const entry = dumped.get(inode);
+          if (entry) index.set(inode, entry);
+        }
+      }
+      return { index, source: 'sock_diag' };
     } catch {
       /* netlink refused (seccomp, old kernel): fall back to the text tables */
     }
@@ -159,11 +185,21 @@ function nameUnixPeers(rows: FdRow[]): void {
 
 export function snapshotLinux(pids: number[], options: SnapshotOptions = {}): Snapshot {
   const takenAt = Date.now();
+  nextSnapshot();
   const unique = [...new Set(pids)];
   const processes: RawProcess[] = unique.map(readProcess);
-  const socketInodes = new Set<number>();
-  for (const p of processes) for (const f of p.fds) if (f.link.startsWith('socket:[')) socketInodes.add(Number(bracketed(f.link)));
-  const { index: sockets, source } = socketInodes.size ? readSockets(socketInodes) : { index: new Map() as SocketIndex, source: 'none' as const };
+  const socketFds: SocketFd[] = [];
+  const seen = new Set<number>();
+  for (const p of processes) {
+    for (const f of p.fds) {
+      if (!f.link.startsWith('socket:[')) continue;
+      const inode = Number(bracketed(f.link));
+      // One fd per socket is enough to ask about it (a socket shared by fork or dup is one socket).
+      if (!seen.has(inode)) socketFds.push({ pid: p.info.pid, fd: f.fd, inode });
+      seen.add(inode);
+    }
+  }
+  const { index: sockets, source } = socketFds.length ? readSockets(socketFds, options.sockets) : { index: new Map() as SocketIndex, source: 'none' as const };
 
   const pending: Array<{ row: FdRow; inodeKey: string }> = [];
   for (const process of processes) {

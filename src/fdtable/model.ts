@@ -81,7 +81,10 @@ export interface Snapshot {
   platform: NodeJS.Platform;
   /** Where rows came from. */
   source: 'procfs' | 'lsof';
-  /** Where socket details came from. */
+  /**
+   * Where socket details came from. sock_diag covers a dump, exact requests for single sockets, and
+   * for a TCP listener asked on its own TCP_INFO, which carries the same two queue fields.
+   */
   socketSource: 'sock_diag' | 'procfs' | 'lsof' | 'none';
   processes: ProcessInfo[];
   rows: FdRow[];

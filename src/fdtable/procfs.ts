@@ -4,6 +4,7 @@
 import { closeSync, existsSync, openSync, readdirSync, readlinkSync, readSync, statSync } from 'node:fs';
 import type { ProcessInfo } from './model.js';
 import * as sys from '../sys/index.js';
+import { keptFds, readFdinfo } from './fdinfo-cache.js';
 
 export interface RawFd {
   fd: number;
@@ -128,9 +129,9 @@ function ffiReader(pid: number): FdReader {
     throw error;
   }
   return {
-    own: new Set([String(fdDir), String(infoDir)]),
+    own: new Set([String(fdDir), String(infoDir), ...keptFds()]),
     link: (name) => sys.readlinkAt(fdDir, name, scratch),
-    info: (name) => sys.readSmallAt(infoDir, name, scratch),
+    info: (name) => readFdinfo(pid, infoDir, name, scratch),
     close: () => {
       sys.closeQuietly(fdDir);
       sys.closeQuietly(infoDir);

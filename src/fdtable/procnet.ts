@@ -79,3 +79,20 @@ export function readSocketsProcfs(): SocketIndex {
   }
   return index;
 }
+
+/**
+ * TCP and UDP sockets in this network namespace (IPv4 and IPv6, TIME_WAIT excluded), from
+ * /proc/net/sockstat{,6}: two tiny reads that say how big a sock_diag dump would be. Unix sockets
+ * are not counted there; null when neither file is readable.
+ */
+export function namespaceInetSockets(): number | null {
+  let total: number | null = null;
+  for (const file of ['/proc/net/sockstat', '/proc/net/sockstat6']) {
+    try {
+      for (const [, n] of readFileSync(file, 'latin1').matchAll(/^(?:TCP6?|UDP6?): inuse (\d+)/gm)) total = (total ?? 0) + Number(n);
+    } catch {
+      /* no IPv6 */
+    }
+  }
+  return total;
+}

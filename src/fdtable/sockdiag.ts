@@ -6,11 +6,11 @@ import * as sys from '../sys/index.js';
 import { bytesToIpv6 } from '../sys/sockaddr.js';
 import { tcpStates, unixState, unixTypes, type SocketIndex, type SocketProtocol } from './sockets.js';
 
-const NETLINK_SOCK_DIAG = 4;
+export const NETLINK_SOCK_DIAG = 4;
 const SOCK_DIAG_BY_FAMILY = 20;
-const NLM_F_REQUEST = 0x1;
+export const NLM_F_REQUEST = 0x1;
 const NLM_F_DUMP = 0x300;
-const NLMSG_ERROR = 2;
+export const NLMSG_ERROR = 2;
 const NLMSG_DONE = 3;
 const IPPROTO_TCP = 6;
 const IPPROTO_UDP = 17;
@@ -26,16 +26,16 @@ const INET_STATES = ALL_STATES & ~((1 << 6) | (1 << 12));
 
 const align4 = (n: number) => (n + 3) & ~3;
 
-function nlmsg(payload: Buffer, seq: number): Buffer {
+export function nlmsg(payload: Buffer, seq: number, flags = NLM_F_REQUEST | NLM_F_DUMP): Buffer {
   const header = Buffer.alloc(16);
   header.writeUInt32LE(16 + payload.length, 0);
   header.writeUInt16LE(SOCK_DIAG_BY_FAMILY, 4);
-  header.writeUInt16LE(NLM_F_REQUEST | NLM_F_DUMP, 6);
+  header.writeUInt16LE(flags, 6);
   header.writeUInt32LE(seq, 8);
   return Buffer.concat([header, payload]);
 }
 
-function inetRequest(family: number, protocol: number): Buffer {
+export function inetRequest(family: number, protocol: number): Buffer {
   const req = Buffer.alloc(56); // struct inet_diag_req_v2
   req.writeUInt8(family, 0);
   req.writeUInt8(protocol, 1);
@@ -43,7 +43,7 @@ function inetRequest(family: number, protocol: number): Buffer {
   return req;
 }
 
-function unixRequest(): Buffer {
+export function unixRequest(): Buffer {
   const req = Buffer.alloc(24); // struct unix_diag_req
   req.writeUInt8(sys.AF_UNIX, 0);
   req.writeUInt32LE(ALL_STATES, 4);
@@ -83,7 +83,7 @@ function endpoint(address: string, port: number, family: number): string {
   return family === sys.AF_INET ? `${address}:${port}` : `[${address}]:${port}`;
 }
 
-function readInet(msg: Buffer, protocol: SocketProtocol, index: SocketIndex): void {
+export function readInet(msg: Buffer, protocol: SocketProtocol, index: SocketIndex): void {
   // struct inet_diag_msg: family, state, timer, retrans, id{sport@4 dport@6 src@8 dst@24 if@40 cookie@44}, expires@52, rqueue@56, wqueue@60, uid@64, inode@68
   const family = msg.readUInt8(0);
   const state = msg.readUInt8(1);
@@ -106,7 +106,7 @@ function readInet(msg: Buffer, protocol: SocketProtocol, index: SocketIndex): vo
   });
 }
 
-function readUnix(msg: Buffer, index: SocketIndex): void {
+export function readUnix(msg: Buffer, index: SocketIndex): void {
   // struct unix_diag_msg: family, type, state, pad, ino@4, cookie@8; then rtattrs from 16
   const type = msg.readUInt8(1);
   const state = msg.readUInt8(2);
@@ -145,7 +145,8 @@ function readUnix(msg: Buffer, index: SocketIndex): void {
 /**
  * Dumps the socket tables of this network namespace, most common first (TCP, UNIX, TCP6, UDP, UDP6),
  * and stops as soon as every inode in `wanted` has been found: each table is read at most once,
- * and tables no fd of the snapshot is in are not read at all. Throws when netlink is unavailable.
+ * and tables no fd of the snapshot is in are not read at all. With `wanted`, only those inodes are
+ * in the index. Throws when netlink is unavailable.
  */
 export function readSocketsSockDiag(wanted?: Set<number>): SocketIndex {
   const index: SocketIndex = new Map();
@@ -172,8 +173,10 @@ export function readSocketsSockDiag(wanted?: Set<number>): SocketIndex {
     for (let i = 0; i < tables.length && missing > 0; i++) {
       dump(sock, tables[i](), i + 1, (msg) => {
         // inode offsets: inet_diag_msg @68, unix_diag_msg @4
-        count(msg.readUInt32LE(tables[i] === unixRequest ? 4 : 68));
-        readers[i](msg);
+        const inode = msg.readUInt32LE(tables[i] === unixRequest ? 4 : 68);
+        count(inode);
+        // On a busy machine most of a dump is other processes' sockets: parse only the ones asked for.
+        if (!wanted || wanted.has(inode)) readers[i](msg);
       });
     }
   } finally {

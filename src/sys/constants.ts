@@ -60,3 +60,10 @@ export const SYS_kcmp: Record<string, number> = { x64: 312, arm64: 272 };
 
 export const domainNames: Record<number, string> = { [AF_UNIX]: 'AF_UNIX', [AF_INET]: 'AF_INET', [AF_INET6]: 'AF_INET6', [AF_NETLINK]: 'AF_NETLINK' };
 export const typeNames: Record<number, string> = { [SOCK_STREAM]: 'SOCK_STREAM', [SOCK_DGRAM]: 'SOCK_DGRAM', [SOCK_RAW]: 'SOCK_RAW' };
+
+export const SO_PROTOCOL = 38;
+export const SO_RCVBUF = 8;
+export const IPPROTO_TCP = 6;
+export const IPPROTO_UDP = 17;
+export const TCP_INFO = 11;
+export const MSG_DONTWAIT = 0x40;

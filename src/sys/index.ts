@@ -9,3 +9,5 @@ export * from './scm.js';
 export * from './process.js';
 export * from './procdir.js';
 export * from './socketpair.js';
+export * from './pidfd.js';
+export * from './sockprobe.js';

@@ -44,3 +44,13 @@ export function socketProtocolName(pid: number, fd: number): string | null {
   if (n <= 0) return null;
   return buffer.toString('latin1', 0, n).replace(/\0.*$/s, '');
 }
+
+/** openat(dirFd, name, O_RDONLY | O_CLOEXEC): an fd to keep (see fdtable/fdinfo-cache.ts). */
+export function openAt(dirFd: number, name: string): number {
+  return check(cfunc('int openat(int, const char *, int)', 'reading /proc')(dirFd, name, O_RDONLY | O_CLOEXEC), () => `openat(${dirFd}, ${name})`);
+}
+
+/** pread(fd, scratch, 0): a /proc file read again from its start; bytes read, or -1 when it failed. */
+export function preadStart(fd: number, scratch: Buffer): number {
+  return Number(cfunc('long pread(int, void *, size_t, long)', 'reading /proc')(fd, scratch, scratch.length, 0));
+}

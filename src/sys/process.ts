@@ -30,3 +30,16 @@ export function setChildSubreaper(on = true): void {
 export function getppid(): number {
   return cfunc('int getppid()', 'getppid')();
 }
+
+const RLIMIT_NOFILE = 7;
+
+/** Raises this process's open-fd limit (soft and hard) to at least `count`; root may go past the hard limit. */
+export function raiseFdLimit(count: number): void {
+  const limit = Buffer.alloc(16); // struct rlimit { rlim_t cur, max; }
+  check(cfunc('int getrlimit(int, void *)', 'setrlimit')(RLIMIT_NOFILE, limit), 'getrlimit(RLIMIT_NOFILE)');
+  const max = limit.readBigUInt64LE(8);
+  const wanted = BigInt(count);
+  limit.writeBigUInt64LE(wanted > max ? wanted : max, 8);
+  limit.writeBigUInt64LE(wanted > max ? wanted : max, 0);
+  check(cfunc('int setrlimit(int, const void *)', 'setrlimit')(RLIMIT_NOFILE, limit), `setrlimit(RLIMIT_NOFILE, {${count}, ${count}})`);
+}

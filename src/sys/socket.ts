@@ -37,6 +37,13 @@ export function getsockoptInt(fd: number, level: number, option: number): number
   return buffer.readInt32LE();
 }
 
+/** SO_LINGER {on, 0}: close() resets the connection instead of leaving a TIME_WAIT entry behind. */
+export function abortOnClose(fd: number): void {
+  const linger = Buffer.alloc(8); // struct linger { int l_onoff; int l_linger; }
+  linger.writeInt32LE(1, 0);
+  check(cfunc('int setsockopt(int, int, int, const void *, uint32)', 'setsockopt')(fd, SOL_SOCKET, 13, linger, 8), `setsockopt(${fd}, SOL_SOCKET, SO_LINGER, {1, 0}, 8)`);
+}
+
 export function setReusePort(fd: number): void {
   setsockoptInt(fd, SOL_SOCKET, SO_REUSEPORT, 1);
 }

@@ -1,0 +1,60 @@
+// Live views read the same /proc/PID/fdinfo/N files every refresh. Opening one costs a path lookup
+// and three calls (openat, read, close); a file kept open answers with one pread(2), because procfs
+// builds fdinfo afresh at every read from offset 0, looking the fd number up in the target's table
+// at that moment. So a kept file never shows stale data: a reused fd number shows its new file, a
+// closed fd or an ended process makes the read fail, and the entry is dropped and opened again.
+// What is kept is a reference to the process and the fd number, never to the target's open file,
+// so holding it changes nothing the fd table shows (unlike a copy of the fd, which would keep a
+// closed listener alive). Kept files are close-on-exec, and bounded in number.
+import * as sys from '../sys/index.js';
+
+const MAX_KEPT = 2048;
+/** Files not read for this many snapshots are closed: their process is no longer watched. */
+const IDLE_SNAPSHOTS = 8;
+/** `${pid}/${fd name}` -> our fd on its fdinfo file, and the snapshot that last read it. */
+const kept = new Map<string, { fd: number; used: number }>();
+let generation = 0;
+
+/** Starts a snapshot: closes the files of processes no longer watched. */
+export function nextSnapshot(): void {
+  generation++;
+  for (const [key, entry] of kept) {
+    if (generation - entry.used > IDLE_SNAPSHOTS) {
+      kept.delete(key);
+      sys.closeQuietly(entry.fd);
+    }
+  }
+}
+
+/** Our own kept fds, so a snapshot of this very process can leave them out. */
+export function keptFds(): string[] {
+  return [...kept.values()].map((e) => String(e.fd));
+}
+
+/** fdinfo text of `name` in `pid`, read through a kept file when there is one. Throws when the fd is gone. */
+export function readFdinfo(pid: number, infoDir: number, name: string, scratch: Buffer): string {
+  const key = `${pid}/${name}`;
+  const entry = kept.get(key);
+  if (entry !== undefined) {
+    const n = sys.preadStart(entry.fd, scratch);
+    if (n >= 0) {
+      entry.used = generation;
+      return scratch.toString('latin1', 0, n);
+    }
+    kept.delete(key); // the fd closed or the process ended: look again below
+    sys.closeQuietly(entry.fd);
+  }
+  if (kept.size >= MAX_KEPT) return sys.readSmallAt(infoDir, name, scratch);
+  const opened = sys.openAt(infoDir, name);
+  kept.set(key, { fd: opened, used: generation });
+  const n = sys.preadStart(opened, scratch);
+  if (n < 0) throw new Error(`fdinfo ${name} of pid ${pid} could not be read`);
+  return scratch.toString('latin1', 0, n);
+}
+
+/** How many fdinfo files of `pid` are kept open now. */
+export function keptFor(pid: number): number {
+  let n = 0;
+  for (const key of kept.keys()) if (key.startsWith(`${pid}/`)) n++;
+  return n;
+}
