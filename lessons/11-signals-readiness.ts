@@ -20,6 +20,8 @@ const SERVER = entryUrl('servers/11-12-server', import.meta.url);
 const WARM_UP_MS = 1000;
 /** The clients of the last step give up after this long. */
 const CLIENT_PATIENCE_MS = 500;
+/** Fresh connections made while the successor warms up: none may reach it. */
+const WARM_PROBES = 10;
 const TRAPPED = ['SIGTERM', 'SIGHUP', 'SIGUSR2'] as const;
 const UNCATCHABLE = ['SIGKILL', 'SIGSTOP'] as const;
 /** Load workers while stubborn is stopped: each has one request waiting. */
@@ -299,12 +301,12 @@ export const lesson: Lesson = {
       id: 'readiness-pipe',
       title: { en: 'Who tells whom: the readiness pipe', zh: '谁告诉谁：就绪管道' },
       text: {
-        en: 'This time the shell sends SIGHUP, which this application wires to the same upgrade() (any signal, or an admin endpoint, can). gen3 starts and warms up — here until the tutor lets it go, so the tables can be read at leisure.\n\nBesides the listener at fd 3, gen3 inherited fd 4: the write end of a pipe whose read end gen2 holds (same NODE). gen3 will write "READY" into it and close it; gen2 waits on the read end. Why a pipe and not a signal to the parent? Because its end-of-file is news too: if gen3 dies, the kernel closes its end, and gen2 learns of the crash at once. fd 5 is the handoff channel, a unix socketpair, for the next lesson.\n\nMeanwhile the shell sends SIGUSR2 to both. gen2 is upgrading and refuses a second upgrade; gen3 is not ready and refuses too. One upgrade at a time.',
-        zh: '这一次 shell 发送 SIGHUP，这个应用把它也接到了同一个 upgrade() 上（任何信号、或者一个管理接口都可以）。gen3 启动并开始预热——这里一直预热到 tutor 放行为止，好让你慢慢看 fd 表。\n\n除了 fd 3 上的监听 socket，gen3 还继承了 fd 4：一个管道的写端，读端在 gen2 手里（NODE 相同）。gen3 会往里写「READY」然后关闭它；gen2 在读端上等待。为什么用管道，而不是给父进程发个信号？因为管道的 EOF 本身也是消息：如果 gen3 死了，内核会关闭它那一端，gen2 立刻就知道它崩溃了。fd 5 是交接通道（handoff channel），一个 unix socketpair，留到下一课再讲。\n\n与此同时，shell 给两个进程都发送 SIGUSR2。gen2 正在升级中，拒绝第二次升级；gen3 还没有就绪，也拒绝。一次只进行一个升级。',
+        en: 'This time the shell sends SIGHUP, which this application wires to the same upgrade() (any signal, or an admin endpoint, can). gen3 starts and warms up — here until the tutor lets it go, so the tables can be read at leisure. It holds the listener at fd 3 but does not listen on it before it is warm, so it takes nothing from the shared accept queue: the tutor makes fresh connections meanwhile, and gen2 answers every one.\n\nBesides the listener at fd 3, gen3 inherited fd 4: the write end of a pipe whose read end gen2 holds (same NODE). gen3 will write "READY" into it and close it; gen2 waits on the read end. Why a pipe and not a signal to the parent? Because its end-of-file is news too: if gen3 dies, the kernel closes its end, and gen2 learns of the crash at once. fd 5 is the handoff channel, a unix socketpair, for the next lesson.\n\nMeanwhile the shell sends SIGUSR2 to both. gen2 is upgrading and refuses a second upgrade; gen3 is not ready and refuses too. One upgrade at a time.',
+        zh: '这一次 shell 发送 SIGHUP，这个应用把它也接到了同一个 upgrade() 上（任何信号、或者一个管理接口都可以）。gen3 启动并开始预热——这里一直预热到教程放行为止，好让你慢慢看 fd 表。它在 fd 3 上持有监听 socket，但预热完成之前不在上面 listen，所以不会从共享的 accept 队列里取走任何连接：其间教程发起若干新连接，全部由 gen2 应答。\n\n除了 fd 3 上的监听 socket，gen3 还继承了 fd 4：一个管道的写端，读端在 gen2 手里（NODE 相同）。gen3 会往里写「READY」然后关闭它；gen2 在读端上等待。为什么用管道，而不是给父进程发个信号？因为管道的 EOF 本身也是消息：如果 gen3 死了，内核会关闭它那一端，gen2 立刻就知道它崩溃了。fd 5 是交接通道（handoff channel），一个 unix socketpair，留到下一课再讲。\n\n与此同时，shell 给两个进程都发送 SIGUSR2。gen2 正在升级中，拒绝第二次升级；gen3 还没有就绪，也拒绝。一次只进行一个升级。',
       },
       code: {
         go: '// tableflip, new process: once it can really serve\nif err := upg.Ready(); err != nil { // writes to the inherited pipe, closes it\n\tlog.Fatal(err)\n}\n// old process: Upgrade() returns once the child is ready, or fails',
-        node: "await up.listen(server, 'http', address) // the inherited fd 3\nawait warmUp()                           // caches, configuration, connections\nawait up.ready()                         // \"READY\\n\" into fd 4, then close(4)",
+        node: "await warmUp()                           // caches, configuration, connections\nawait up.listen(server, 'http', address) // only now accept from the inherited fd 3\nawait up.ready()                         // \"READY\\n\" into fd 4, then close(4)",
       },
       async run(ctx) {
         const demo = demoOf(ctx);
@@ -319,6 +321,10 @@ export const lesson: Lesson = {
         await demo.waitForLog('gen2', /upgrade refused/, mark);
         await demo.signal('gen3', 'SIGUSR2');
         await demo.waitForLog('gen3', /upgrade refused/, mark);
+        // While gen3 warms up, fresh connections (one each) must all be answered by gen2: gen3 holds fd 3
+        // but has not called listen on it, so it takes nothing from the shared accept queue yet.
+        ctx.vars.warmAnswers = [];
+        for (let i = 0; i < WARM_PROBES; i += 1) ctx.vars.warmAnswers.push(await askOnce(demo.port));
         const gen3 = rowsOf(ctx, 'gen3');
         ctx.vars.pipeInode = gen3.find((row) => row.fd === 4 && row.type === 'FIFO')?.inode;
         const handoff = gen3.find((row) => row.fd === 5 && row.type === 'UNIX');
@@ -338,6 +344,16 @@ export const lesson: Lesson = {
             const [listener, pipe] = [ctx.row('gen3', 3), ctx.row('gen3', 4)];
             const notReady = !demo.find(demo.of('gen3', 'ready'));
             return { ok: listener?.socket?.state === 'LISTEN' && pipe?.type === 'FIFO' && pipe.access === 'w' && notReady, detail: `fd 3 ${listener?.name ?? '-'}; fd 4 ${pipe?.name ?? '-'} ${pipe?.access ?? ''}` };
+          },
+        },
+        {
+          text: { en: `gen3 does not answer while it warms up: ${WARM_PROBES} fresh connections, all answered by gen2`, zh: `gen3 预热期间不应答：${WARM_PROBES} 条新连接全部由 gen2 应答` },
+          check: (ctx) => {
+            const demo = demoOf(ctx);
+            const answers = ctx.vars.warmAnswers as Array<{ pid: number | null; error: string | null }>;
+            const byGen2 = answers.filter((a) => a.pid === demo.pid('gen2')).length;
+            const byGen3 = answers.filter((a) => a.pid === demo.pid('gen3')).length;
+            return { ok: answers.length === WARM_PROBES && byGen2 === WARM_PROBES && byGen3 === 0, detail: `gen2 ${byGen2} · gen3 ${byGen3} · ${ctx.t({ en: 'failed', zh: '失败' })} ${answers.length - byGen2 - byGen3}` };
           },
         },
         {
@@ -374,8 +390,8 @@ export const lesson: Lesson = {
       id: 'ready',
       title: { en: 'READY: the pipe closes, the old process goes', zh: 'READY：管道关闭，旧进程离开' },
       text: {
-        en: 'The tutor lets gen3 finish its warm-up. gen3 serves on fd 3, calls ready(): one line into fd 4, then close(4). gen2 reads it, stops accepting, hands over, runs its exit hook and exits. The pipe has done its one job: no fd refers to it any more.',
-        zh: 'tutor 让 gen3 结束预热。gen3 在 fd 3 上提供服务，调用 ready()：往 fd 4 写一行，然后 close(4)。gen2 读到它，停止 accept，完成交接，运行退出钩子，然后退出。管道完成了它唯一的任务：再也没有 fd 指向它了。',
+        en: 'The tutor lets gen3 finish its warm-up. Only now does gen3 listen on fd 3 (server.listen({ fd: 3 })) and call ready(): one line into fd 4, then close(4). gen2 reads it, stops accepting, hands over, runs its exit hook and exits. The pipe has done its one job: no fd refers to it any more.',
+        zh: '教程让 gen3 结束预热。直到这时 gen3 才在 fd 3 上 listen（server.listen({ fd: 3 })），并调用 ready()：往 fd 4 写一行，然后 close(4)。gen2 读到它，停止 accept，完成交接，运行退出钩子，然后退出。管道完成了它唯一的任务：再也没有 fd 指向它了。',
       },
       async run(ctx) {
         const demo = demoOf(ctx);

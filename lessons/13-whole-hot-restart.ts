@@ -44,6 +44,9 @@ import {
   waitGone,
 } from './13-whole-hot-restart.kit.js';
 
+/** Answers the load must get while hot-2 warms up, every one from hot-1. */
+const WARM_LOAD_ANSWERS = 40;
+
 export const lesson: Lesson = {
   id: 'whole-hot-restart',
   number: 13,
@@ -255,13 +258,13 @@ export const lesson: Lesson = {
       id: 'handover-inherit',
       title: { en: '3 · fd handover: the successor inherits the socket', zh: '3 · 交接 fd：继任者继承同一个 socket' },
       text: {
-        en: "The third way never makes a second socket. hot-1 is written with this project's restart module: Upgrader.create(), up.listen(server, 'http', ...), up.ready(). Under load, the launcher sends it SIGUSR2 (kill -USR2, as for nginx's binary upgrade; tableflip's example uses SIGHUP). The module starts hot-2 with the same command line (through /bin/sh, which sets LISTEN_PID=$$ and execs node, so the pid is hot-2's own) and passes the listener at hot-2's fd 3, with LISTEN_FDS=1, LISTEN_PID and LISTEN_FDNAMES=http in its environment; beside it, the write end of a readiness pipe and one end of a socketpair for the connections to come.\n\nhot-2 is held in its warm-up here, before ready(), so you can look: hot-1's fd and hot-2's fd 3 carry the same DESC letter and the same inode. One socket, one accept queue, two processes — and hot-2 already accepts from it too: whichever process calls accept() first gets the next connection. Nothing can be lost between them, because nothing is closed.",
-        zh: '第三种方式根本不创建第二个 socket。hot-1 用本项目的重启模块编写：Upgrader.create()、up.listen(server, \'http\', ...)、up.ready()。在负载之下，launcher 给它发送 SIGUSR2（kill -USR2，和 nginx 升级二进制时一样；tableflip 的示例用的是 SIGHUP）。模块用同样的命令行启动 hot-2（经由 /bin/sh：它设置 LISTEN_PID=$$ 后 exec node，所以这个 pid 就是 hot-2 自己的），把监听 socket 放在 hot-2 的 fd 3 上，并在环境变量里写上 LISTEN_FDS=1、LISTEN_PID 和 LISTEN_FDNAMES=http；旁边还有一个就绪管道（readiness pipe）的写端，以及一个 socketpair 的一端，留给稍后交接的连接。\n\n这里让 hot-2 停在预热阶段、还没调用 ready()，好让你看清楚：hot-1 的 fd 和 hot-2 的 fd 3 带着相同的 DESC 字母和相同的 inode。一个 socket、一个 accept 队列、两个进程——而且 hot-2 已经开始从中 accept 了：谁先调用 accept()，下一个连接就归谁。两者之间什么都不会丢，因为什么都没有关闭。',
+        en: "The third way never makes a second socket. hot-1 is written with this project's restart module: Upgrader.create(), up.listen(server, 'http', ...), up.ready(). Under load, the launcher sends it SIGUSR2 (kill -USR2, as for nginx's binary upgrade; tableflip's example uses SIGHUP). The module starts hot-2 with the same command line (through /bin/sh, which sets LISTEN_PID=$$ and execs node, so the pid is hot-2's own) and passes the listener at hot-2's fd 3, with LISTEN_FDS=1, LISTEN_PID and LISTEN_FDNAMES=http in its environment; beside it, the write end of a readiness pipe and one end of a socketpair for the connections to come.\n\nhot-2 is held in its warm-up here, before it listens, so you can look: hot-1's fd and hot-2's fd 3 carry the same DESC letter and the same inode. One socket, one accept queue, two processes. hot-2 only holds it: a successor warms up first (configuration, caches, connections), then calls up.listen() and starts accepting, then up.ready(). Had it listened before it was warm, it would take connections from the shared queue that it cannot serve well yet. So while it warms up, hot-1 answers every request. Nothing can be lost between them, because nothing is closed.",
+        zh: '第三种方式根本不创建第二个 socket。hot-1 用本项目的重启模块编写：Upgrader.create()、up.listen(server, \'http\', ...)、up.ready()。在负载之下，launcher 给它发送 SIGUSR2（kill -USR2，和 nginx 升级二进制时一样；tableflip 的示例用的是 SIGHUP）。模块用同样的命令行启动 hot-2（经由 /bin/sh：它设置 LISTEN_PID=$$ 后 exec node，所以这个 pid 就是 hot-2 自己的），把监听 socket 放在 hot-2 的 fd 3 上，并在环境变量里写上 LISTEN_FDS=1、LISTEN_PID 和 LISTEN_FDNAMES=http；旁边还有一个就绪管道（readiness pipe）的写端，以及一个 socketpair 的一端，留给稍后交接的连接。\n\n这里让 hot-2 停在预热阶段、还没有 listen，好让你看清楚：hot-1 的 fd 和 hot-2 的 fd 3 带着相同的 DESC 字母和相同的 inode。一个 socket、一个 accept 队列、两个进程。hot-2 只是持有它：后继进程先预热（配置、缓存、连接），再调用 up.listen() 开始 accept，最后调用 up.ready()。如果它在预热完成之前就 listen，就会从共享队列里取走它还无法好好处理的连接。所以预热期间，每个请求都由 hot-1 应答。两者之间什么都不会丢，因为什么都没有关闭。',
       },
       code: {
         title: { en: 'tableflip (Go) and this project\'s module (Node): the same shape', zh: 'tableflip（Go）和本项目的模块（Node）：同样的结构' },
         go: 'upg, err := tableflip.New(tableflip.Options{PIDFile: "/run/app.pid"})\nif err != nil { log.Fatal(err) }\ndefer upg.Stop()\ngo func() {\n\tsig := make(chan os.Signal, 1)\n\tsignal.Notify(sig, syscall.SIGUSR2)\n\tfor range sig { upg.Upgrade() } // fork+exec the same binary, listeners as extra fds\n}()\nln, err := upg.Listen("tcp", "127.0.0.1:8080") // inherited if there is a parent\ngo http.Serve(ln, handler)\n// endless does the same on SIGHUP: ENDLESS_CONTINUE=1 and the fds in cmd.ExtraFiles',
-        node: "import { Upgrader } from 'hotrestart-tutor/restart'\n\nconst up = await Upgrader.create({ pidFile: '/run/app.pid' }) // SIGUSR2 triggers\nconst server = http.createServer(handler)\nawait up.listen(server, 'http', { host: '127.0.0.1', port: 8080 }) // fd 3 if inherited\nawait warmUp() // configuration, caches, connections\nawait up.ready()",
+        node: "import { Upgrader } from 'hotrestart-tutor/restart'\n\nconst up = await Upgrader.create({ pidFile: '/run/app.pid' }) // SIGUSR2 triggers\nconst server = http.createServer(handler)\nawait warmUp() // configuration, caches, connections: before taking any connection\nawait up.listen(server, 'http', { host: '127.0.0.1', port: 8080 }) // fd 3 if inherited\nawait up.ready()",
       },
       async run(ctx) {
         const first = await launch(ctx, 'hot-1', SERVERS.handover, { PID_FILE: FILES.pid, READY_GATE: FILES.gate });
@@ -273,12 +276,15 @@ export const lesson: Lesson = {
         const warming = await ctx.until(() => reportsOf(ctx).find((r) => r.event === 'warming-up' && r.generation === 2), 15_000);
         if (!warming) throw new LessonActionError('hot-2 did not start within 15 s');
         pumpReports(ctx);
-        remember(ctx, 'hot-2', reportsOf(ctx).find((r) => r.pid === warming.pid && r.event === 'listening')!);
+        // hot-2 has not called listen yet: the module placed the listener at fd 3 (LISTEN_FDS starts there).
+        remember(ctx, 'hot-2', { ...warming, port: first.port, fd: 3 });
         // The write end of the readiness pipe, whose number the module put in hot-2's environment.
         const readyFd = Number(environOf(warming.pid).get(RESTART_ENV.readyFd));
         ctx.vars.readinessPipe = rowsOf(ctx, 'hot-2').find((row) => row.fd === readyFd)?.inode;
-        await ctx.until(() => answeredBy(load.stats(), warming.pid) > 0 || load.stats().finished, 3000);
-        ctx.vars.warmAnswers = answeredBy(load.stats(), warming.pid);
+        // A stretch of load while hot-2 warms up: every answer must come from hot-1.
+        const before = load.stats().ok;
+        await ctx.until(() => load.stats().ok >= before + WARM_LOAD_ANSWERS || load.stats().finished, 5000);
+        ctx.vars.warmAnswers = { hot2: answeredBy(load.stats(), warming.pid), during: load.stats().ok - before };
       },
       show: {
         processes: ['hot-1', 'hot-2'],
@@ -296,8 +302,12 @@ export const lesson: Lesson = {
           },
         },
         {
-          text: { en: 'hot-2 already answers, before ready(): it accepts from the same queue', zh: 'hot-2 在 ready() 之前就已经在应答：它从同一个队列 accept' },
-          check: (ctx) => ({ ok: ctx.vars.warmAnswers > 0, detail: `hot-2 ${ctx.vars.warmAnswers} · hot-1 ${answeredBy(countsOf(ctx, 'handover'), pidOf(ctx, 'hot-1'))}` }),
+          text: { en: 'hot-2 answers nothing while it warms up: it holds fd 3 but has not listened on it yet', zh: 'hot-2 预热期间一个请求都不应答：它持有 fd 3，但还没有在上面 listen' },
+          check: (ctx) => {
+            const { hot2, during } = ctx.vars.warmAnswers as { hot2: number; during: number };
+            const detail = ctx.t({ en: `${during} answers during the warm-up; hot-2 ${hot2} · hot-1 ${answeredBy(countsOf(ctx, 'handover'), pidOf(ctx, 'hot-1'))}`, zh: `预热期间 ${during} 个应答；hot-2 ${hot2} · hot-1 ${answeredBy(countsOf(ctx, 'handover'), pidOf(ctx, 'hot-1'))}` });
+            return { ok: during >= WARM_LOAD_ANSWERS && hot2 === 0, detail };
+          },
         },
         {
           text: { en: 'the port has one listening socket, so one accept queue', zh: '端口上只有一个监听 socket，也就只有一个 accept 队列' },
@@ -327,8 +337,8 @@ export const lesson: Lesson = {
       id: 'handover-ready',
       title: { en: '…ready(): the old one hands over and leaves', zh: '……ready()：旧进程交接后离开' },
       text: {
-        en: "The warm-up ends and hot-2 calls up.ready(): it writes to the readiness pipe. hot-1 reads that as its cue. It stops accepting — it closes its fd of the listener, but hot-2's fd 3 keeps the socket, its queue and everything waiting in it. Then it hands over its connections: each keep-alive connection, as soon as it is idle (no request in flight, no byte of a next one read), is sent to hot-2 over the socketpair with SCM_RIGHTS and closed in hot-1. Closing one of two fds of a connection sends nothing: no FIN, no RST. The client notices nothing, and its next request on the same connection is read by hot-2. Requests in flight finish in hot-1 first. Then hot-1 exits.\n\nThe table shows hot-2 alone: the listener at fd 3 with the inode hot-1 bound at the very start, and the connections it took over, with the clients' same ports.",
-        zh: '预热结束，hot-2 调用 up.ready()：它向就绪管道写入一条消息。hot-1 读到后就知道该让位了。它停止 accept——关闭自己那个监听 fd，但 hot-2 的 fd 3 仍然持有这个 socket、它的队列以及队列里等待的一切。然后它交出自己的连接：每条 keep-alive 连接一旦空闲（没有进行中的请求，也没读到下一个请求的任何字节），就通过 socketpair 用 SCM_RIGHTS 发给 hot-2，并在 hot-1 里关闭。关闭一条连接的两个 fd 之一不会发出任何东西：没有 FIN，也没有 RST。客户端毫无察觉，它在同一条连接上的下一个请求由 hot-2 读取。进行中的请求先在 hot-1 里处理完。然后 hot-1 退出。\n\nfd 表里只剩 hot-2：fd 3 上的监听 socket，inode 就是 hot-1 最初绑定的那个；还有它接手的连接，客户端端口和原来一样。',
+        en: "The warm-up ends; hot-2 calls up.listen(), which serves on the inherited fd 3, then up.ready(): it writes to the readiness pipe. hot-1 reads that as its cue. It stops accepting — it closes its fd of the listener, but hot-2's fd 3 keeps the socket, its queue and everything waiting in it. Then it hands over its connections: each keep-alive connection, as soon as it is idle (no request in flight, no byte of a next one read), is sent to hot-2 over the socketpair with SCM_RIGHTS and closed in hot-1. Closing one of two fds of a connection sends nothing: no FIN, no RST. The client notices nothing, and its next request on the same connection is read by hot-2. Requests in flight finish in hot-1 first. Then hot-1 exits.\n\nThe table shows hot-2 alone: the listener at fd 3 with the inode hot-1 bound at the very start, and the connections it took over, with the clients' same ports.",
+        zh: '预热结束；hot-2 调用 up.listen()，在继承来的 fd 3 上提供服务，然后调用 up.ready()：它向就绪管道写入一条消息。hot-1 读到后就知道该让位了。它停止 accept——关闭自己那个监听 fd，但 hot-2 的 fd 3 仍然持有这个 socket、它的队列以及队列里等待的一切。然后它交出自己的连接：每条 keep-alive 连接一旦空闲（没有进行中的请求，也没读到下一个请求的任何字节），就通过 socketpair 用 SCM_RIGHTS 发给 hot-2，并在 hot-1 里关闭。关闭一条连接的两个 fd 之一不会发出任何东西：没有 FIN，也没有 RST。客户端毫无察觉，它在同一条连接上的下一个请求由 hot-2 读取。进行中的请求先在 hot-1 里处理完。然后 hot-1 退出。\n\nfd 表里只剩 hot-2：fd 3 上的监听 socket，inode 就是 hot-1 最初绑定的那个；还有它接手的连接，客户端端口和原来一样。',
       },
       code: {
         go: '// every generation runs the same main():\nif err := upg.Ready(); err != nil { log.Fatal(err) } // tells the parent, if any, to leave\n<-upg.Exit() // closes once this process\'s own successor is ready\nctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)\ndefer cancel()\nsrv.Shutdown(ctx) // closes idle keep-alive connections: their clients reconnect',
