@@ -4,7 +4,12 @@ import type { Lesson } from '../src/lesson/types.js';
 import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { clientsOf, listenersOn, queueText, sameDescription } from '../src/lesson/kit.js';
 
-const CLIENTS = 3;
+/** A tiny backlog, so that a full accept queue is quick to reach. */
+const BACKLOG = 2;
+/** Linux queues backlog + 1 connections: listen(fd, 2) holds 3. */
+const CLIENTS = BACKLOG + 1;
+/** How long the client beyond a full queue waits for its handshake before the lesson looks at it. */
+const SYN_WAIT_MS = 500;
 
 export const lesson: Lesson = {
   id: 'dup-leak',
@@ -20,16 +25,16 @@ export const lesson: Lesson = {
       id: 'listen',
       title: { en: 'A listener', zh: '一个监听 socket' },
       text: {
-        en: 'The server process listens on 127.0.0.1, port chosen by the kernel. Its table shows the listening socket: TYPE TCP, NAME ending in (LISTEN), and QUEUE — the accept queue now, over its limit (the backlog).',
-        zh: '服务进程在 127.0.0.1 上监听，端口由内核分配。它的 fd 表里能看到这个监听 socket：TYPE 为 TCP，NAME 以 (LISTEN) 结尾，QUEUE 一栏是「当前 accept 队列长度 / 上限（backlog）」。',
+        en: `The server process listens on 127.0.0.1, port chosen by the kernel, with a tiny backlog of ${BACKLOG} so that a full queue is quick to reach (Go's net.Listen cannot choose: it always asks for net.core.somaxconn). Its table shows the listening socket: TYPE TCP, NAME ending in (LISTEN), and QUEUE — the length of the accept queue now, then a slash, then its limit (the backlog).`,
+        zh: `服务进程在 127.0.0.1 上监听，端口由内核分配，backlog 特意设得很小（${BACKLOG}），好让队列很快就满（Go 的 net.Listen 没法选：它总是按 net.core.somaxconn 申请）。它的 fd 表里能看到这个监听 socket：TYPE 为 TCP，NAME 以 (LISTEN) 结尾，QUEUE 一栏是「当前 accept 队列长度 / 上限（backlog）」。`,
       },
       code: {
         go: 'ln, err := net.Listen("tcp", "127.0.0.1:0")',
-        node: "const server = net.createServer(handler).listen(0, '127.0.0.1')",
+        node: "const server = net.createServer(handler).listen({ port: 0, host: '127.0.0.1', backlog: 2 })",
       },
       async run(ctx) {
         await ctx.start('server');
-        const reply = await ctx.call('server', { op: 'listen-node' });
+        const reply = await ctx.call('server', { op: 'listen-node', backlog: BACKLOG });
         ctx.vars.listenFd = reply.result.fd;
         ctx.vars.port = reply.result.port;
       },
@@ -106,8 +111,8 @@ export const lesson: Lesson = {
       id: 'clients-hang',
       title: { en: 'Clients connect — and hang', zh: '客户端连上了——然后挂住' },
       text: {
-        en: `A client process connects ${CLIENTS} times. The kernel completes each TCP handshake by itself and parks the connection in the accept queue; connect() succeeds. Watch QUEUE on the leaked fd grow. No process will ever accept these: to the clients the server looks alive but never answers.`,
-        zh: `客户端进程发起 ${CLIENTS} 次连接。TCP 三次握手由内核自己完成，连接被放进 accept 队列，connect() 返回成功。注意泄漏的那个 fd 上 QUEUE 在增长。没有任何进程会 accept 它们：在客户端看来，服务端活着，却永远不回应。`,
+        en: `A client process connects ${CLIENTS} times. The kernel completes each TCP handshake by itself and parks the connection in the accept queue; connect() succeeds. Watch QUEUE on the leaked fd grow to ${CLIENTS}/${BACKLOG}: Linux queues backlog + 1 connections. No process will ever accept these: to the clients the server looks alive but never answers.\n\nThen one more client tries. The queue is full, and the kernel does not refuse it: it drops the SYN silently. The client retransmits and waits in SYN_SENT; no RST, no ECONNREFUSED.`,
+        zh: `客户端进程发起 ${CLIENTS} 次连接。TCP 三次握手由内核自己完成，连接被放进 accept 队列，connect() 返回成功。注意泄漏的那个 fd 上 QUEUE 增长到 ${CLIENTS}/${BACKLOG}：Linux 的队列能容纳 backlog + 1 个连接。没有任何进程会 accept 它们：在客户端看来，服务端活着，却永远不回应。\n\n接着再来一个客户端。队列已满，内核并不拒绝它，而是悄悄丢弃 SYN。客户端重传 SYN，停在 SYN_SENT 状态；没有 RST，也没有 ECONNREFUSED。`,
       },
       async run(ctx) {
         await ctx.start('client');
@@ -116,6 +121,9 @@ export const lesson: Lesson = {
           const reply = await ctx.call('client', { op: 'connect', port: ctx.vars.port });
           ctx.vars.clientFds.push(reply.result.fd);
         }
+        // One beyond a full queue: connect() does not fail, it just gets no answer.
+        const late = await ctx.call('client', { op: 'connect', port: ctx.vars.port, timeoutMs: SYN_WAIT_MS }, { allowFail: true });
+        ctx.vars.lateLine = late.lines.find((line) => line.startsWith('connect(')) ?? late.error;
       },
       show: {
         processes: ['server', 'client'],
@@ -133,10 +141,18 @@ export const lesson: Lesson = {
           },
         },
         {
-          text: { en: 'every client is ESTABLISHED', zh: '每个客户端连接都是 ESTABLISHED' },
+          text: { en: `the ${CLIENTS} queued clients are ESTABLISHED`, zh: `排队的 ${CLIENTS} 个客户端连接都是 ESTABLISHED` },
           check: (ctx) => {
             const established = clientsOf(ctx.vars.port).filter((s) => s.state === 'ESTABLISHED').length;
             return { ok: established === CLIENTS, detail: `${established}/${CLIENTS}` };
+          },
+        },
+        {
+          text: { en: 'the client beyond the full queue is neither refused nor connected: it waits in SYN_SENT', zh: '队列满了之后来的客户端既没被拒绝，也没连上：它停在 SYN_SENT' },
+          check: (ctx) => {
+            const waiting = clientsOf(ctx.vars.port).filter((s) => s.state === 'SYN_SENT').length;
+            const refused = String(ctx.vars.lateLine).includes('ECONNREFUSED');
+            return { ok: waiting === 1 && !refused, detail: `SYN_SENT ${waiting}; ${ctx.vars.lateLine}` };
           },
         },
       ],
@@ -149,8 +165,8 @@ export const lesson: Lesson = {
         ],
         answer: 0,
         explanation: {
-          en: 'accept() only takes an already established connection off the queue. Until the queue reaches the backlog limit, the kernel keeps saying yes.',
-          zh: 'accept() 只是从队列里取走一个已经建立好的连接。在队列达到 backlog 上限之前，内核会一直替你答应。',
+          en: 'accept() only takes an already established connection off the queue. Until the queue is full (backlog + 1 connections on Linux), the kernel keeps accepting new connections; after that it drops their SYNs silently, and the clients wait.',
+          zh: 'accept() 只是从队列里取走一个已经建立好的连接。在队列满之前（Linux 上是 backlog + 1 个连接），内核会一直接受新连接；满了之后，它悄悄丢弃新来的 SYN，客户端只能干等。',
         },
       },
       hint: {
@@ -214,7 +230,7 @@ export const lesson: Lesson = {
       quiz: {
         question: { en: 'Which would have prevented this leak?', zh: '怎样做可以避免这次泄漏？' },
         choices: [
-          { en: 'Not listing the fd for the child (or closing it right after starting the child)', zh: '不要把这个 fd 交给子进程（或者启动子进程后立刻关闭自己的那份）' },
+          { en: 'Not listing the fd for a child that does not serve it', zh: '不要把这个 fd 交给不用它提供服务的子进程' },
           { en: 'Calling server.close() twice', zh: '调用两次 server.close()' },
           { en: 'Using a larger backlog', zh: '把 backlog 调大' },
         ],
@@ -225,8 +241,8 @@ export const lesson: Lesson = {
         },
       },
       hint: {
-        en: "Node's spawn only passes the fds you list in stdio; everything else is close-on-exec. Lesson 4 shows why.",
-        zh: 'Node 的 spawn 只会传递你在 stdio 里列出的 fd，其余的都带 close-on-exec。第 4 课会讲原因。',
+        en: "Node's spawn passes the fds you list in stdio, and other fds only where close-on-exec is off: Node sets it on every fd it opens, but lesson 4 shows an fd without it slipping through.",
+        zh: 'Node 的 spawn 会传递你在 stdio 里列出的 fd；其他 fd 只有在没设 close-on-exec 时才会传下去：Node 自己打开的 fd 都设了它，但第 4 课展示了一个没设它的 fd 如何溜进子进程。',
       },
     },
   ],
