@@ -7,13 +7,19 @@ import { answeredOnlyBy, askPort } from '../src/lesson/answers.js';
 import { listenersOn } from '../src/lesson/kit.js';
 import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { rowsOf, rowsTogether, sharing } from '../src/lesson/procview.js';
+import { readSysctl } from '../src/lesson/sysctl.js';
 import type { Lesson, LessonContext } from '../src/lesson/types.js';
 
 const PARENTS = ['alpha', 'beta'] as const;
 type Parent = (typeof PARENTS)[number];
 /** The parents listen with a small backlog, so the child's own listen(2) shows as a change of limit. */
 const PARENT_BACKLOG = 128;
-const NODE_BACKLOG = 511;
+/** What Node's listen({ fd }) asks for. */
+const NODE_REQUESTED = 511;
+/** The kernel caps every backlog at net.core.somaxconn (4096 since Linux 5.4, 128 before). */
+const SOMAXCONN = Number(readSysctl('net.core.somaxconn')) || 4096;
+/** What the child's listen(2) really sets: min(requested, somaxconn). */
+const NODE_BACKLOG = Math.min(NODE_REQUESTED, SOMAXCONN);
 const REQUESTS = 20;
 
 const child = (parent: Parent) => `${parent}-child`;
@@ -143,8 +149,8 @@ export const lesson: Lesson = {
       id: 'rebuild',
       title: { en: 'The child rebuilds a server on fd 3', zh: '子进程在 fd 3 上重建服务器' },
       text: {
-        en: `Each child runs the line a Node successor runs: http.createServer(handler).listen({ fd: 3 }). libuv asks the kernel what fd 3 is (getsockname, getsockopt SO_TYPE — lesson 10 looks closer), makes it non-blocking and calls listen(2) on it again. On a socket that is already listening that call keeps the socket and its queue and only updates the limit: QUEUE now reads 0/${NODE_BACKLOG} instead of 0/${PARENT_BACKLOG}, on the same inode.\n\nThen ${REQUESTS} requests go to each parent's http port. The X-Puppet header of every answer names the process that accepted the connection: alpha-child on alpha's port, beta-child on beta's — the same code, under parents that numbered their fds differently.`,
-        zh: `每个子进程都执行 Node 继任进程会执行的那一行：http.createServer(handler).listen({ fd: 3 })。libuv 先问内核 fd 3 是什么（getsockname、getsockopt SO_TYPE——第 10 课细看），把它设为非阻塞，再对它调用一次 listen(2)。对一个已经在监听的 socket，这次调用保留 socket 和它的队列，只更新上限：同一个 inode 上，QUEUE 从 0/${PARENT_BACKLOG} 变成了 0/${NODE_BACKLOG}。\n\n然后向每个父进程的 http 端口各发 ${REQUESTS} 个请求。每个响应的 X-Puppet 头写着 accept 这个连接的进程：alpha 的端口由 alpha-child 响应，beta 的端口由 beta-child 响应——同一份代码，跑在给 fd 编号完全不同的两个父进程之下。`,
+        en: `Each child runs the line a Node successor runs: http.createServer(handler).listen({ fd: 3 }). libuv asks the kernel what fd 3 is (getsockname, getsockopt SO_TYPE — lesson 10 looks closer), makes it non-blocking and calls listen(2) on it again, asking for ${NODE_REQUESTED}. On a socket that is already listening that call keeps the socket and its queue and only updates the limit: QUEUE now reads 0/${NODE_BACKLOG} instead of 0/${PARENT_BACKLOG}, on the same inode. The kernel grants min(requested, net.core.somaxconn); somaxconn is ${SOMAXCONN} on this machine (it was 128 before Linux 5.4, which capped Node's 511 at 128).\n\nThen ${REQUESTS} requests go to each parent's http port. The X-Puppet header of every answer names the process that accepted the connection: alpha-child on alpha's port, beta-child on beta's — the same code, under parents that numbered their fds differently.`,
+        zh: `每个子进程都执行 Node 继任进程会执行的那一行：http.createServer(handler).listen({ fd: 3 })。libuv 先问内核 fd 3 是什么（getsockname、getsockopt SO_TYPE——第 10 课细看），把它设为非阻塞，再对它调用一次 listen(2)，申请 ${NODE_REQUESTED}。对一个已经在监听的 socket，这次调用保留 socket 和它的队列，只更新上限：同一个 inode 上，QUEUE 从 0/${PARENT_BACKLOG} 变成了 0/${NODE_BACKLOG}。内核给的是 min(申请值, net.core.somaxconn)；本机的 somaxconn 是 ${SOMAXCONN}（Linux 5.4 之前是 128，会把 Node 的 511 压到 128）。\n\n然后向每个父进程的 http 端口各发 ${REQUESTS} 个请求。每个响应的 X-Puppet 头写着 accept 这个连接的进程：alpha 的端口由 alpha-child 响应，beta 的端口由 beta-child 响应——同一份代码，跑在给 fd 编号完全不同的两个父进程之下。`,
       },
       code: {
         go: 'f := os.NewFile(3, "http")       // fd 3: ExtraFiles[0]\nln, err := net.FileListener(f)  // dups fd 3, asks the kernel what it is\nf.Close()                       // ln holds its own dup\nhttp.Serve(ln, handler)',
@@ -163,8 +169,8 @@ export const lesson: Lesson = {
         })),
         {
           text: {
-            en: `still one socket per port, the parent's: fd 3 of each child is its inode, its limit now ${NODE_BACKLOG}`,
-            zh: `每个端口上仍然只有一个 socket，就是父进程的那个：子进程的 fd 3 是同一个 inode，上限变成了 ${NODE_BACKLOG}`,
+            en: `still one socket per port, the parent's: fd 3 of each child is its inode, its limit now ${NODE_BACKLOG} = min(${NODE_REQUESTED}, somaxconn ${SOMAXCONN})`,
+            zh: `每个端口上仍然只有一个 socket，就是父进程的那个：子进程的 fd 3 是同一个 inode，上限变成了 ${NODE_BACKLOG} = min(${NODE_REQUESTED}, somaxconn ${SOMAXCONN})`,
           },
           check: (ctx) => {
             const found = PARENTS.map((parent) => {
