@@ -9,6 +9,7 @@ import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { rowsTogether } from '../src/lesson/procview.js';
 import { ACCEPT_WAIT, threadsWaitingIn } from '../src/lesson/threads.js';
 import type { Lesson, LessonContext } from '../src/lesson/types.js';
+import { goSteps } from './06-nonblock-on-description.go.js';
 
 /** How long the helper that gets the listener as its stdin lives: long enough to be seen, then it exits by itself. */
 const HELPER_SECONDS = 2;
@@ -239,11 +240,11 @@ export const lesson: Lesson = {
       id: 'go-fd',
       title: { en: "Go's File() and Fd(): blocking mode for every holder", zh: 'Go 的 File() 与 Fd()：所有持有者都变成阻塞模式' },
       text: {
-        en: "A new process, gosrv, plays a Go server. Go's net.Listen makes a non-blocking socket; the puppet makes it by hand and then sets O_NONBLOCK. ln.File() is a dup. Before Go 1.11, File() then called syscall.SetNonblock(dup, false); today f.Fd() still switches the description to blocking, and os.StartProcess calls Fd() on every file it hands a child. The puppet makes the same calls: dup, then fcntl on the copy without O_NONBLOCK. The listener's own fd, untouched, is blocking too.",
-        zh: '新进程 gosrv 扮演一个 Go 服务。Go 的 net.Listen 创建非阻塞 socket；puppet 手工创建，再设上 O_NONBLOCK。ln.File() 是一次 dup。Go 1.11 之前，File() 接着会调用 syscall.SetNonblock(dup, false)；如今 f.Fd() 仍然会把这个打开文件描述切换成阻塞模式，而 os.StartProcess 会对交给子进程的每个文件调用 Fd()。puppet 做同样的调用：dup，再在副本上用 fcntl 去掉 O_NONBLOCK。listener 自己的 fd 没被碰过，也变成了阻塞的。',
+        en: "A new process, gosrv, a puppet, plays a Go server, so that the next two steps can look inside the kernel; steps 9 and 10 run the real Go program. Go's net.Listen makes a non-blocking socket; the puppet makes it by hand and then sets O_NONBLOCK. ln.File() is a dup (fcntl F_DUPFD_CLOEXEC). Since Go 1.11 File() leaves the mode alone, but f.Fd() switches the description to blocking, and os.StartProcess calls Fd() on every file it hands a child. (Before Go 1.11, CL 108297, File() itself made the description blocking, the listener's own fd included, even with no child at all.) The puppet makes the same calls: dup, then fcntl on the copy without O_NONBLOCK. The listener's own fd, untouched, is blocking too.",
+        zh: '新进程 gosrv 是一个傀儡进程（puppet），扮演 Go 服务，好让接下来两步能看清内核里的情形；第 9、10 步运行真正的 Go 程序。Go 的 net.Listen 创建非阻塞 socket；傀儡进程手工创建，再设上 O_NONBLOCK。ln.File() 是一次 dup（fcntl F_DUPFD_CLOEXEC）。从 Go 1.11 起 File() 不再改模式，但 f.Fd() 会把这个打开文件描述切换成阻塞模式，而 os.StartProcess 会对交给子进程的每个文件调用 Fd()。（Go 1.11 之前，即 CL 108297 之前，File() 自己就会把打开文件描述改成阻塞的，连 listener 自己的 fd 也一起，哪怕根本没有子进程。）傀儡进程做同样的调用：dup，再在副本上用 fcntl 去掉 O_NONBLOCK。listener 自己的 fd 没被碰过，也变成了阻塞的。',
       },
       code: {
-        go: 'ln, _ := net.Listen("tcp", "127.0.0.1:0") // SOCK_NONBLOCK\nf, _ := ln.(*net.TCPListener).File()      // dup(2)\nfd := f.Fd()                              // fcntl(F_SETFL, O_RDWR): blocking\n// Go < 1.11: File() itself did syscall.SetNonblock(dup, false)',
+        go: 'ln, _ := net.Listen("tcp", "127.0.0.1:0") // SOCK_NONBLOCK\nf, _ := ln.(*net.TCPListener).File()      // fcntl(F_DUPFD_CLOEXEC)\nfd := f.Fd()                              // fcntl(F_SETFL, O_RDWR): blocking\n// Go < 1.11: File() itself made the description blocking',
         node: '// Node never does this on its own; by hand (FFI):\nconst copy = dup(fd)\nfcntl(copy, F_SETFL, fcntl(copy, F_GETFL) & ~O_NONBLOCK)',
       },
       async run(ctx) {
@@ -383,6 +384,7 @@ export const lesson: Lesson = {
         zh: 'facebookarchive/grace#40 和 golang/go#29277 报告的就是这个挂起：调用过 File() 之后，Close 再也结束不了正在等待的 Accept（#29277 里连 Close 自己都不返回）。',
       },
     },
+    ...goSteps,
   ],
 };
 

@@ -14,6 +14,7 @@ import { rowsOf } from '../src/lesson/procview.js';
 import { processState, signalSet } from '../src/lesson/signals.js';
 import type { Lesson, LessonContext } from '../src/lesson/types.js';
 import { askOnce, UpgradeDemo } from '../src/lesson/upgrade-demo.js';
+import { excerpt } from '../src/lesson/excerpt.js';
 
 const SERVER = entryUrl('servers/11-12-server', import.meta.url);
 /** The successor's warm-up in the last step: the time the two orders differ by. */
@@ -306,7 +307,7 @@ export const lesson: Lesson = {
       },
       code: {
         go: '// tableflip, new process: once it can really serve\nif err := upg.Ready(); err != nil { // writes to the inherited pipe, closes it\n\tlog.Fatal(err)\n}\n// old process: Upgrade() returns once the child is ready, or fails',
-        node: "await warmUp()                           // caches, configuration, connections\nawait up.listen(server, 'http', address) // only now accept from the inherited fd 3\nawait up.ready()                         // \"READY\\n\" into fd 4, then close(4)",
+        node: excerpt('node/successor.mjs', 'order'),
       },
       async run(ctx) {
         const demo = demoOf(ctx);

@@ -13,6 +13,7 @@ import { formatMixedStats, type MixedStats } from '../src/lesson/mixed-load.js';
 import { environOf, parentOf, rowsOf, rowsTogether } from '../src/lesson/procview.js';
 import { ENV as RESTART_ENV } from '../src/restart/index.js';
 import { LessonActionError, type Lesson } from '../src/lesson/types.js';
+import { excerpt, joinText } from '../src/lesson/excerpt.js';
 import {
   answeredBy,
   BUSY_AT_LEAST_MS,
@@ -264,7 +265,7 @@ export const lesson: Lesson = {
       code: {
         title: { en: 'tableflip (Go) and this project\'s module (Node): the same shape', zh: 'tableflip（Go）和本项目的模块（Node）：同样的结构' },
         go: 'upg, err := tableflip.New(tableflip.Options{PIDFile: "/run/app.pid"})\nif err != nil { log.Fatal(err) }\ndefer upg.Stop()\ngo func() {\n\tsig := make(chan os.Signal, 1)\n\tsignal.Notify(sig, syscall.SIGUSR2)\n\tfor range sig { upg.Upgrade() } // fork+exec the same binary, listeners as extra fds\n}()\nln, err := upg.Listen("tcp", "127.0.0.1:8080") // inherited if there is a parent\ngo http.Serve(ln, handler)\n// endless does the same on SIGHUP: ENDLESS_CONTINUE=1 and the fds in cmd.ExtraFiles',
-        node: "import { Upgrader } from 'hotrestart-tutor/restart'\n\nconst up = await Upgrader.create({ pidFile: '/run/app.pid' }) // SIGUSR2 triggers\nconst server = http.createServer(handler)\nawait warmUp() // configuration, caches, connections: before taking any connection\nawait up.listen(server, 'http', { host: '127.0.0.1', port: 8080 }) // fd 3 if inherited\nawait up.ready()",
+        node: joinText(excerpt('node/successor.mjs', 'create'), excerpt('node/successor.mjs', 'order')),
       },
       async run(ctx) {
         const first = await launch(ctx, 'hot-1', SERVERS.handover, { PID_FILE: FILES.pid, READY_GATE: FILES.gate });
