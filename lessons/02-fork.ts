@@ -14,6 +14,7 @@ import { LessonActionError } from '../src/lesson/types.js';
 import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { listenersOn, sameDescription } from '../src/lesson/kit.js';
 import { dontForkMappings, parentPid, threadCount, type DontForkMappings } from '../src/lesson/proc.js';
+import { excerpt, GO_EXEC_KEEPS_NONBLOCK, joinText } from '../src/lesson/excerpt.js';
 
 const SOURCE = fileURLToPath(new URL('./assets/fork-demo.c', import.meta.url));
 const LOG = 'fork-demo.log';
@@ -351,8 +352,9 @@ export const lesson: Lesson = {
         zh: 'Node 的 spawn 其实也要 fork：libuv 在 C 代码里调用 fork()，子进程只执行少数几个系统调用——用 dup2 把指定的 fd 放到位、execve——然后 exec 用一个新程序替换掉它的全部内存。它从不返回到 JavaScript，所以缺失的堆和线程都无关紧要。Go 的 exec.Cmd 通过 syscall.ForkExec 做的是同一件事。\n\nlauncher 启动 sleep：它的父进程是 launcher，而它完全是一个新程序——一个线程，没有 dc 映射，只有分给它的 fd 0–2。这种 fork + exec，再把监听 socket 放进要传递的 fd 里，就是每一次热重启的前半部分。',
       },
       code: {
-        go: 'cmd := exec.Command("/usr/local/bin/app")\ncmd.ExtraFiles = []*os.File{lnFile} // the child\'s fd 3\nerr := cmd.Start()                  // syscall.ForkExec: fork, dup2 in the child, execve\n\n// the same, one level down:\npid, err := syscall.ForkExec("/usr/local/bin/app", []string{"app"}, &syscall.ProcAttr{\n\tFiles: []uintptr{0, 1, 2, lnFile.Fd()},\n})',
+        go: joinText(excerpt('go/pass-listeners.go', 'extrafiles'), excerpt('go/pass-listeners.go', 'forkexec')),
         node: "const child = spawn('/usr/local/bin/app', [], {\n  stdio: ['inherit', 'inherit', 'inherit', listenFd], // the child's fd 3\n})\n// child_process.fork('app.js') is the same: fork + exec of a new node, plus an IPC channel",
+        note: GO_EXEC_KEEPS_NONBLOCK,
       },
       async run(ctx) {
         const reply = await ctx.call('launcher', { op: 'spawn', name: 'sleep', command: ['sleep', '600'] });

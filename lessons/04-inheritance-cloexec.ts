@@ -7,6 +7,7 @@ import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { isNodePlumbing } from '../src/lesson/observe.js';
 import { commOf, environOf, openFds, parentOf, rowsOf, rowsTogether, sharing } from '../src/lesson/procview.js';
 import type { Lesson } from '../src/lesson/types.js';
+import { excerpt, GO_EXEC_KEEPS_NONBLOCK, joinText } from '../src/lesson/excerpt.js';
 
 /** The variables a successor reads at start-up. */
 const MARKERS = ['HOT_RESTART', 'LISTEN_FDS', 'LISTEN_PID'];
@@ -119,8 +120,9 @@ export const lesson: Lesson = {
         zh: '首先 parent 堵上泄漏：fcntl(D, F_SETFD, FD_CLOEXEC)——这个标志随时都可以设置。然后它再开一个监听 socket（A，管理端口），启动 heir，依次交给它主监听 socket 和管理监听 socket。\n\nNode 的 stdio 数组以子进程的 fd 编号为下标：stdio[3] 成为 fd 3，stdio[4] 成为 fd 4。Go 的 cmd.ExtraFiles[i] 成为 fd 3+i。在 fork 和 exec 之间，libuv 把每个列出的 fd dup2 到对应位置；dup2 会清掉副本上的 FD_CLOEXEC，所以它能活过 exec。（heir 拿到的环境变量留到第 5 步再讲。）',
       },
       code: {
-        go: 'lnFile, _ := ln.(*net.TCPListener).File()       // close-on-exec dup\nadminFile, _ := admin.(*net.TCPListener).File()\ncmd := exec.Command(os.Args[0])\ncmd.ExtraFiles = []*os.File{lnFile, adminFile}  // fd 3, fd 4 in the child\ncmd.Env = append(os.Environ(), "HOT_RESTART=1", "LISTEN_FDS=2")\ncmd.Start()',
+        go: joinText(excerpt('go/pass-listeners.go', 'extrafiles'), excerpt('go/pass-listeners.go', 'restore')),
         node: "spawn(process.execPath, ['server.js'], {\n  stdio: ['ignore', 'inherit', 'inherit', server._handle.fd, admin._handle.fd], // fd 3, fd 4\n  env: { ...process.env, HOT_RESTART: '1', LISTEN_FDS: '2' },\n})",
+        note: GO_EXEC_KEEPS_NONBLOCK,
       },
       async run(ctx) {
         await ctx.call('parent', { op: 'fcntl', fd: ctx.vars.D, cloexec: true });

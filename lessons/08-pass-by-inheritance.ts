@@ -9,6 +9,7 @@ import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { rowsOf, rowsTogether, sharing } from '../src/lesson/procview.js';
 import { readSysctl } from '../src/lesson/sysctl.js';
 import type { Lesson, LessonContext } from '../src/lesson/types.js';
+import { excerpt, GO_EXEC_KEEPS_NONBLOCK, joinText } from '../src/lesson/excerpt.js';
 
 const PARENTS = ['alpha', 'beta'] as const;
 type Parent = (typeof PARENTS)[number];
@@ -91,8 +92,9 @@ export const lesson: Lesson = {
         zh: '每个父进程启动一个子进程，并列出自己的两个监听 socket，http 在前。两个父进程的编号不同，列表却一样。Node 的 stdio 数组以子进程的 fd 编号为下标：stdio[3] 就是 fd 3。Go 的 exec.Cmd.ExtraFiles[i] 成为 fd 3+i；再往下一层，syscall.ForkExec 接受 ProcAttr.Files，下标 i 就是子进程的 fd i（0、1、2 是标准输入输出）。在 fork 和 exec 之间，子进程把每一项 dup2 到对应位置（见日志），而 dup2 出来的副本不带 FD_CLOEXEC，所以 exec 会保留它们。\n\n把四张表放在一起看：alpha 的两个监听 socket 与 alpha-child 的 fd 3、fd 4 字母（DESC）相同，beta 与 beta-child 也一样。两个子进程都在 3 和 4 上拿到监听 socket，所以接手它们的代码每一代都可以完全相同。',
       },
       code: {
-        go: '// exec.Cmd: ExtraFiles[i] becomes fd 3+i in the child\nhttpFile, _ := ln.(*net.TCPListener).File()     // a close-on-exec dup\nadminFile, _ := admin.(*net.TCPListener).File()\ncmd := exec.Command(os.Args[0])\ncmd.ExtraFiles = []*os.File{httpFile, adminFile} // fd 3, fd 4\ncmd.Env = append(os.Environ(), "LISTEN_FDS=2")\nerr := cmd.Start()\n\n// one level down: Files[i] is the child\'s fd i\npid, err := syscall.ForkExec(os.Args[0], os.Args, &syscall.ProcAttr{\n    Env:   append(os.Environ(), "LISTEN_FDS=2"),\n    Files: []uintptr{0, 1, 2, httpFile.Fd(), adminFile.Fd()},\n})',
+        go: joinText(excerpt('go/pass-listeners.go', 'extrafiles'), excerpt('go/pass-listeners.go', 'forkexec')),
         node: "const child = spawn(process.execPath, ['server.js'], {\n  // index = the child's fd: fd 3 and fd 4\n  stdio: ['inherit', 'inherit', 'inherit', server._handle.fd, admin._handle.fd],\n  env: { ...process.env, LISTEN_FDS: '2' },\n})",
+        note: GO_EXEC_KEEPS_NONBLOCK,
       },
       async run(ctx) {
         for (const parent of PARENTS) {
@@ -153,7 +155,7 @@ export const lesson: Lesson = {
         zh: `每个子进程都执行 Node 继任进程会执行的那一行：http.createServer(handler).listen({ fd: 3 })。libuv 先问内核 fd 3 是什么（getsockname、getsockopt SO_TYPE——第 10 课细看），把它设为非阻塞，再对它调用一次 listen(2)，申请 ${NODE_REQUESTED}。对一个已经在监听的 socket，这次调用保留 socket 和它的队列，只更新上限：同一个 inode 上，QUEUE 从 0/${PARENT_BACKLOG} 变成了 0/${NODE_BACKLOG}。内核给的是 min(申请值, net.core.somaxconn)；本机的 somaxconn 是 ${SOMAXCONN}（Linux 5.4 之前是 128，会把 Node 的 511 压到 128）。\n\n然后向每个父进程的 http 端口各发 ${REQUESTS} 个请求。每个响应的 X-Puppet 头写着 accept 这个连接的进程：alpha 的端口由 alpha-child 响应，beta 的端口由 beta-child 响应——同一份代码，跑在给 fd 编号完全不同的两个父进程之下。`,
       },
       code: {
-        go: 'f := os.NewFile(3, "http")       // fd 3: ExtraFiles[0]\nln, err := net.FileListener(f)  // dups fd 3, asks the kernel what it is\nf.Close()                       // ln holds its own dup\nhttp.Serve(ln, handler)',
+        go: excerpt('go/pass-listeners.go', 'child'),
         node: "// fd 3: stdio[3] in the parent's spawn\nhttp.createServer(handler).listen({ fd: 3 })",
       },
       async run(ctx) {
@@ -205,7 +207,7 @@ export const lesson: Lesson = {
         zh: '现在父进程关闭自己手里的副本，就像 Go 的父进程在 cmd.Start() 之后 f.Close()、在子进程就绪后 ln.Close() 那样。每次 close(2) 只减少一个引用；子进程仍然持有这些 socket，所以端口依旧处于 LISTEN——同样的 socket，同样的 accept 队列——请求继续由子进程响应。\n\n这就是基于继承的重启的全部诀窍：监听 socket 从未关闭，变化的只是持有它的进程集合。父进程如果忘了关闭，子进程退出后端口仍然活着：这就是第 5 课讲的泄漏。',
       },
       code: {
-        go: 'cmd.Start()\nhttpFile.Close(); adminFile.Close() // the dups File() made\n// ... once the child says it is ready:\nln.Close(); admin.Close()',
+        go: excerpt('go/pass-listeners.go', 'let-go'),
         node: "spawn(process.execPath, ['server.js'], { stdio: [/* ... */, server._handle.fd, admin._handle.fd] })\n// ... once the child says it is ready:\nserver.close(); admin.close()",
       },
       async run(ctx) {

@@ -11,6 +11,7 @@ import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { isNodePlumbing } from '../src/lesson/observe.js';
 import { parentOf, rowsOf, rowsTogether, sharing } from '../src/lesson/procview.js';
 import type { Lesson, LessonContext } from '../src/lesson/types.js';
+import { excerpt, joinText } from '../src/lesson/excerpt.js';
 
 const REQUESTS = 20;
 
@@ -125,7 +126,7 @@ export const lesson: Lesson = {
         zh: 'old 在这个连接上发送一条消息：两个字节的数据（"fd"），外加一条 SCM_RIGHTS 类型的控制消息，里面装着它的监听 socket 的 fd。new 用 recvmsg(2) 接收，在控制消息里拿到一个属于它自己的 fd 编号——它 fd 表里最小的空位。内核既没有复制 socket，也没有复制打开文件描述：它只是在 new 的 fd 表里装上一个指向同一个描述的新引用，就像 dup 一样，只不过跨越了进程。\n\n编号变了，描述没变：两个 pid 里 DESC 字母相同，inode 相同。MSG_CMSG_CLOEXEC 让新 fd 一到手就带上 close-on-exec，所以它不会泄漏进 new 启动的程序（第 4 课）。',
       },
       code: {
-        go: '// old: the listener rides on a two-byte message\nf, _ := ln.(*net.TCPListener).File()\nconn.(*net.UnixConn).WriteMsgUnix([]byte("fd"), syscall.UnixRights(int(f.Fd())), nil)\n\n// new: read the control part, not only the bytes\nbuf, oob := make([]byte, 16), make([]byte, syscall.CmsgSpace(4))\n_, oobn, _, _, _ := uconn.ReadMsgUnix(buf, oob)\nmsgs, _ := syscall.ParseSocketControlMessage(oob[:oobn])\nfds, _ := syscall.ParseUnixRights(&msgs[0])\nln, _ := net.FileListener(os.NewFile(uintptr(fds[0]), "listener"))',
+        go: joinText(excerpt('go/scm-rights.go', 'send'), excerpt('go/scm-rights.go', 'receive')),
         node: "// FFI again (src/sys/scm.ts): msghdr + one cmsghdr, laid out by hand\nsendFds(connFd, [listenFd], 'fd')                  // old\nconst { fds: [fd] } = recvFds(sockFd)               // new, MSG_CMSG_CLOEXEC",
       },
       async run(ctx) {

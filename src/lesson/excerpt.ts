@@ -47,3 +47,9 @@ export function excerpt(file: string, region: string): Text {
 export function joinText(...parts: Text[]): Text {
   return { en: parts.map((part) => part.en).join('\n'), zh: parts.map((part) => part.zh).join('\n') };
 }
+
+/** Why the Go excerpts that pass listeners to a child restore O_NONBLOCK (shown live in lesson 6). */
+export const GO_EXEC_KEEPS_NONBLOCK: Text = {
+  en: "os/exec calls Fd() on every file it passes, and Fd() makes the shared description blocking: the parent's own listener too, whose Close would then wait for a pending Accept (lesson 6). So the parent puts O_NONBLOCK back through SyscallConn right after cmd.Start — or passes raw fds to syscall.ForkExec, which calls no Fd().",
+  zh: 'os/exec 会对它传递的每个文件调用 Fd()，而 Fd() 把共享的打开文件描述改成阻塞模式：父进程自己的 listener 也一样，它的 Close 之后就得等一个挂起的 Accept（第 6 课）。所以父进程在 cmd.Start 之后立刻通过 SyscallConn 把 O_NONBLOCK 设回去——或者把原始 fd 交给不调用 Fd() 的 syscall.ForkExec。',
+};
