@@ -13,6 +13,7 @@ import { rowsOf } from '../src/lesson/procview.js';
 import type { Lesson, LessonContext } from '../src/lesson/types.js';
 import { askOnce, type Answer, UpgradeDemo } from '../src/lesson/upgrade-demo.js';
 import { excerpt } from '../src/lesson/excerpt.js';
+import { shutRdStep } from './12-graceful-drain.shut-rd.js';
 
 const SERVER = entryUrl('servers/11-12-server', import.meta.url);
 const REQUEST = 'GET / HTTP/1.1\r\nHost: tutor\r\n\r\n';
@@ -428,6 +429,7 @@ export const lesson: Lesson = {
         },
       },
     },
+    shutRdStep,
   ],
 };
 
