@@ -62,6 +62,12 @@ export const lesson: Lesson = {
     en: 'Restart a server the obvious way — stop the old process, start the new one — and for a moment nothing listens on its port: every client that arrives then is refused. Hot restart means replacing the process without that moment. This lesson measures the gap with a real load.',
     zh: '用最直接的方式重启服务——先停掉旧进程，再启动新进程——端口上会有一段时间没有任何 socket 在监听：这期间到达的客户端全部被拒绝。热重启，就是在替换进程的同时不出现这段空档。本课用真实的负载把这段空档量出来。',
   },
+  recap: [
+    { en: 'Stop-then-start leaves a moment when nothing listens on the port: clients that arrive then are refused.', zh: '先停后启会留下一段空档，端口上没有任何监听：这时到来的客户端都被拒绝。' },
+    { en: 'The gap is measured, not guessed: a loopback load counts every refused request.', zh: '空档是量出来的，不是猜出来的：回环负载统计了每一个被拒绝的请求。' },
+    { en: 'Hot restart replaces the process without that moment: the listening socket must outlive the old process.', zh: '热重启在替换进程时没有这段空档：监听 socket 必须比旧进程活得更久。' },
+    { en: 'A draining load balancer moves the problem, it does not remove it: someone still has to restart without a gap.', zh: '负载均衡器的摘流只是把问题挪了个地方，并没有消除它：总得有人做到无空档重启。' },
+  ],
   steps: [
     {
       id: 'serve',

@@ -89,6 +89,13 @@ export const lesson: Lesson = {
     en: 'fork(2) makes a copy of the calling process. The copy inherits every fd, and each inherited fd refers to the same open file description as the parent\'s — which is how a listening socket can outlive the process that opened it. But only the calling thread is copied, and that is why Node (and Go) never fork without exec right after.',
     zh: 'fork(2) 复制出调用它的进程。副本继承所有 fd，而且每个继承来的 fd 与父进程的 fd 指向同一个打开文件描述（open file description）——监听 socket 正是靠这一点活得比打开它的进程更久。但被复制的只有调用 fork 的那一个线程，所以 Node（以及 Go）从不单独 fork，而是 fork 之后立刻 exec。',
   },
+  recap: [
+    { en: "fork returns twice: the child's pid in the parent, 0 in the child (the kernel zeroes the child's return register).", zh: 'fork 返回两次：父进程里是子进程的 pid，子进程里是 0（内核把子进程的返回值寄存器置 0）。' },
+    { en: 'Inherited fds share their open file descriptions: one offset, one listening socket, in both processes.', zh: '继承来的 fd 共享打开文件描述：两个进程里是同一个偏移量、同一个监听 socket。' },
+    { en: 'Only the calling thread is copied; V8 marks its heap do-not-copy, so Node (and Go) fork only to exec at once.', zh: '只有调用 fork 的线程被复制；V8 把堆标记为不复制，所以 Node（和 Go）只在紧接着 exec 时才 fork。' },
+    { en: 'A socket lives as long as some fd refers to it: the child keeps listening after its parent exits.', zh: '只要还有 fd 指向它，socket 就一直存在：父进程退出后，子进程照样在监听。' },
+    { en: "Go's os/exec calls Fd() on the files it passes, which makes a listener blocking: restore O_NONBLOCK, or pass raw fds to syscall.ForkExec.", zh: 'Go 的 os/exec 会对传递的文件调用 Fd()，从而把 listener 变成阻塞的：要么把 O_NONBLOCK 设回去，要么把原始 fd 交给 syscall.ForkExec。' },
+  ],
   steps: [
     {
       id: 'fork',

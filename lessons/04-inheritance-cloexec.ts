@@ -29,6 +29,12 @@ export const lesson: Lesson = {
     en: 'A child gets every fd of its parent that is not marked close-on-exec, at the same number, whether anyone meant it or not; the fds you list land at 3, 4, … in order. Then the child has to be told what it got: an environment marker such as HOT_RESTART=1, or systemd\'s LISTEN_FDS with LISTEN_PID — which must name the child itself, because the environment reaches every descendant.',
     zh: '子进程会得到父进程所有没有标记 close-on-exec 的 fd，编号不变，不管是不是有意的；你明确列出的 fd 按顺序落在 3、4、……上。然后还得告诉子进程它拿到了什么：用 HOT_RESTART=1 这样的环境变量标记，或者 systemd 的 LISTEN_FDS 加 LISTEN_PID——后者必须写子进程自己的 pid，因为环境变量会传给所有后代进程。',
   },
+  recap: [
+    { en: 'execve keeps every fd without close-on-exec, at the same number, whether anyone meant it or not.', zh: 'execve 会保留每一个没有 close-on-exec 的 fd，编号不变，不管是不是有意为之。' },
+    { en: "The fds you list land at 3, 4, … in order: Node's stdio[3], Go's ExtraFiles[0].", zh: '你列出的 fd 按顺序落在 3、4、……：Node 的 stdio[3]，Go 的 ExtraFiles[0]。' },
+    { en: 'Tell the child what it got: HOT_RESTART=1, or LISTEN_FDS with LISTEN_PID naming the child itself.', zh: '要告诉子进程它拿到了什么：HOT_RESTART=1，或者 LISTEN_FDS 加上指名子进程自己的 LISTEN_PID。' },
+    { en: 'The environment reaches every descendant, fds only where they are inherited: LISTEN_PID keeps a grandchild from taking fds that are not its own.', zh: '环境变量会传给所有后代，fd 却只传给继承它的进程：LISTEN_PID 防止孙进程误拿不属于它的 fd。' },
+  ],
   steps: [
     {
       id: 'two-fds',

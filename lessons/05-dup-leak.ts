@@ -20,6 +20,12 @@ export const lesson: Lesson = {
     en: 'A socket lives as long as some fd refers to its open file description. Go\'s listener.File() hands you a dup; close the listener and forget the dup, and the port keeps listening — clients connect, queue up, and hang.',
     zh: '只要还有某个 fd 指向 socket 的打开文件描述（open file description），这个 socket 就一直存在。Go 的 listener.File() 返回的是一个 dup 出来的 fd；如果关掉了 listener 却忘了这个 dup，端口会继续处于 LISTEN：客户端照样能连上、排队，然后一直挂着。',
   },
+  recap: [
+    { en: 'A socket lives as long as some fd refers to its description: close the listener, keep a dup, and the port still listens.', zh: '只要还有 fd 指向它的打开文件描述，socket 就一直存在：关掉 listener 却留着 dup，端口仍在监听。' },
+    { en: 'The kernel completes handshakes by itself: Linux queues backlog + 1 connections, then drops further SYNs silently (SYN_SENT, no refusal).', zh: '握手由内核自己完成：Linux 的队列能容纳 backlog + 1 个连接，之后的 SYN 被悄悄丢弃（客户端停在 SYN_SENT，不会被拒绝）。' },
+    { en: 'Closing the last fd destroys the socket and resets every connection still queued.', zh: '关闭最后一个 fd 会销毁 socket，并重置队列里所有还在等待的连接。' },
+    { en: 'Pass a listener only to the process that will serve it, and close every dup you made.', zh: '只把 listener 交给真正要用它提供服务的进程，并关闭自己 dup 出来的每一个 fd。' },
+  ],
   steps: [
     {
       id: 'listen',

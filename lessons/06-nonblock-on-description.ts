@@ -44,6 +44,13 @@ export const lesson: Lesson = {
     en: "Two kinds of flags sit on two different objects. FD_CLOEXEC belongs to one fd of one process; O_NONBLOCK belongs to the open file description, which every dup and every inheriting child shares. Flip it anywhere and it flips everywhere: libuv does it for you when a listener becomes a child's stdin, and Go's Fd() does it whenever a listener is handed to a child. In blocking mode, Accept after Close hangs.",
     zh: '两类标志挂在两个不同的对象上。FD_CLOEXEC 属于某个进程里的某一个 fd；O_NONBLOCK 属于打开文件描述（open file description），每个 dup 出来的 fd、每个继承它的子进程都共享它。在任何一处改它，处处都跟着变：把 listener 当作子进程的 stdin 时，libuv 会替你改；Go 的 Fd() 在每次把 listener 交给子进程时都会改。一旦变成阻塞模式，Close 之后的 Accept 就会挂住。',
   },
+  recap: [
+    { en: 'O_NONBLOCK belongs to the open file description: a child that flips it flips it for its parent.', zh: 'O_NONBLOCK 属于打开文件描述：子进程改了它，父进程也跟着变。' },
+    { en: 'FD_CLOEXEC belongs to one fd of one process and travels nowhere.', zh: 'FD_CLOEXEC 只属于某个进程的某一个 fd，不会传到别处。' },
+    { en: "libuv makes a child's fds 0 to 2 blocking: pass listeners at fd 3 and above.", zh: 'libuv 会把子进程的 fd 0 到 2 改成阻塞的：监听 socket 要放在 fd 3 及以上。' },
+    { en: "Go: File() is an F_DUPFD_CLOEXEC dup; Fd() (called by cmd.Start with ExtraFiles) makes the description blocking until the child's FileListener sets O_NONBLOCK again.", zh: 'Go：File() 是一次 F_DUPFD_CLOEXEC 的 dup；Fd()（带 ExtraFiles 的 cmd.Start 会调用它）把打开文件描述改成阻塞的，直到子进程的 FileListener 重新设上 O_NONBLOCK。' },
+    { en: 'In blocking mode a thread sleeps inside accept(2): Close cannot wake it, only a client can.', zh: '阻塞模式下，线程睡在 accept(2) 里：Close 唤不醒它，只有客户端能。' },
+  ],
   steps: [
     {
       id: 'inherit',

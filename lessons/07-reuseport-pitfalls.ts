@@ -102,6 +102,12 @@ export const lesson: Lesson = {
     en: 'SO_REUSEPORT lets several sockets listen on one port, each with its own accept queue, and the kernel spreads new connections across them. That is a way to restart without passing a listener, and a way to lose connections: any process of the same user can join and take a share, and a listener that closes resets every connection waiting in its queue, unless net.ipv4.tcp_migrate_req hands them to a sibling.',
     zh: 'SO_REUSEPORT 允许多个 socket 监听同一个端口，每个 socket 有自己的 accept 队列，内核把新连接分散给它们。这是一种不传递 listener 也能重启的办法，也是一种丢连接的办法：同一用户的任何进程都能加入进来分走一份流量；一个 listener 关闭时，它队列里等待的连接全部被重置，除非 net.ipv4.tcp_migrate_req 把它们交给同组的其他 socket。',
   },
+  recap: [
+    { en: 'SO_REUSEPORT gives every socket its own accept queue; the kernel spreads new connections across them.', zh: 'SO_REUSEPORT 让每个 socket 都有自己的 accept 队列；内核把新连接分散到这些队列里。' },
+    { en: 'Any process of the same user can join the group and take a share of the connections.', zh: '同一用户的任何进程都能加入这个组，分走一部分连接。' },
+    { en: 'Closing a busy listener resets every connection waiting in its queue.', zh: '关闭一个忙碌的监听 socket，会重置它队列里所有等待的连接。' },
+    { en: 'net.ipv4.tcp_migrate_req=1 hands that queue to a sibling instead; other kernels have other rules.', zh: 'net.ipv4.tcp_migrate_req=1 会把这个队列转交给同组的另一个 socket；其他内核的规则又不一样。' },
+  ],
   steps: [
     {
       id: 'two-listeners',

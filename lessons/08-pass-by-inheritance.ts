@@ -38,6 +38,12 @@ export const lesson: Lesson = {
     en: 'The classic hot restart (endless, grace, tableflip) starts the new program with the listening sockets already open. The parent lists them; the child finds them at 3, 4, … in the order listed, whatever numbers they had in the parent, rebuilds its server on fd 3 and answers from the very same socket: no second bind, no gap, one accept queue.',
     zh: '经典的热重启（endless、grace、tableflip）在启动新程序时，让监听 socket 保持打开、直接传过去。父进程把它们列出来；子进程按列出的顺序在 3、4、……上找到它们，不管它们在父进程里是几号；子进程在 fd 3 上重建服务器，用同一个 socket 响应请求：不用再次 bind，没有空档，始终只有一个 accept 队列。',
   },
+  recap: [
+    { en: 'A listener passed by inheritance is the same socket: same inode, same accept queue, a new fd number.', zh: '通过继承传递的监听 socket 就是同一个 socket：inode 相同，accept 队列相同，只是 fd 编号不同。' },
+    { en: 'Listed fds land at 3, 4, … whatever numbers the parent used; LISTEN_FDS says how many.', zh: '不管父进程用的是什么编号，列出的 fd 都落在 3、4、……；LISTEN_FDS 说明有几个。' },
+    { en: 'listen(2) on a listening socket keeps it and its queue, only the limit changes: min(requested, net.core.somaxconn).', zh: '对已在监听的 socket 再调用 listen(2)，socket 和队列都保留，只改上限：min(申请值, net.core.somaxconn)。' },
+    { en: 'The parent then closes its own fds: the socket never closes, only the set of processes holding it changes.', zh: '然后父进程关掉自己的 fd：socket 从未关闭，变的只是持有它的进程集合。' },
+  ],
   steps: [
     {
       id: 'two-parents',

@@ -39,6 +39,12 @@ export const lesson: Lesson = {
     en: 'Inheritance needs a parent and its child. Two unrelated processes — an old server and a new one started by a supervisor — can still share a listener: the old one sends it as an SCM_RIGHTS control message over a unix socket. The number changes on the way, the open file description does not. Where the socket lives, what it is called, and who reads it decide whether the handover works.',
     zh: '继承需要父子关系。两个毫不相干的进程——旧服务进程和由 supervisor 启动的新进程——照样可以共享监听 socket：旧进程通过 unix socket，把它放在 SCM_RIGHTS 控制消息里发过去。途中 fd 编号变了，打开文件描述（open file description）没变。socket 放在哪里、叫什么名字、由谁来读，决定了这次交接能否成功。',
   },
+  recap: [
+    { en: 'sendmsg with SCM_RIGHTS passes an open file description to an unrelated process: the receiver gets a new fd on it.', zh: 'sendmsg 搭配 SCM_RIGHTS，能把打开文件描述交给毫不相干的进程：接收方得到一个指向它的新 fd。' },
+    { en: 'The meeting point is a unix socket named after the pid, in a 0700 directory (systemd: RuntimeDirectoryMode=0700).', zh: '会合点是一个以 pid 命名的 unix socket，放在 0700 的目录里（systemd：RuntimeDirectoryMode=0700）。' },
+    { en: 'Read the control part with recvmsg: a plain read drops the fd.', zh: '要用 recvmsg 读控制部分：普通的 read 会把 fd 丢掉。' },
+    { en: 'One name per process: a shared name is unlinked by whoever cleans up first.', zh: '一个进程一个名字：共用的名字会被先清理的那个进程 unlink 掉。' },
+  ],
   steps: [
     {
       id: 'rendezvous',

@@ -84,6 +84,11 @@ export const lesson: Lesson = {
     en: 'A successor is handed numbers. Before it serves anything it must find out what each fd is — the kernel answers getsockopt(SO_DOMAIN, SO_TYPE, SO_ACCEPTCONN), getsockname and getpeername — and what each is for (LISTEN_FDNAMES). Then it needs the right constructor: Node\'s listen({fd}) and dgram bind({fd}), Go\'s FileListener, FilePacketConn and FileConn each accept some kinds and refuse, or mishandle, the rest.',
     zh: '继任进程拿到的只是一些编号。在提供任何服务之前，它得先弄清每个 fd 是什么——内核会回答 getsockopt(SO_DOMAIN、SO_TYPE、SO_ACCEPTCONN)、getsockname 和 getpeername——以及每个 fd 是干什么用的（LISTEN_FDNAMES）。然后还得用对构造方式：Node 的 listen({fd}) 和 dgram bind({fd})，Go 的 FileListener、FilePacketConn 和 FileConn，各自只接受某几种 fd，对其余的要么拒绝，要么处理错。',
   },
+  recap: [
+    { en: 'A successor is handed numbers: ask the kernel what each fd is (SO_DOMAIN, SO_TYPE, SO_ACCEPTCONN, getsockname).', zh: '后继进程拿到的只是编号：要问内核每个 fd 是什么（SO_DOMAIN、SO_TYPE、SO_ACCEPTCONN、getsockname）。' },
+    { en: 'LISTEN_FDNAMES says what each fd is for.', zh: 'LISTEN_FDNAMES 说明每个 fd 是做什么用的。' },
+    { en: "Each constructor accepts some kinds and refuses, or mishandles, the rest: listen({fd}), dgram bind({fd}), Go's FileListener, FilePacketConn, FileConn.", zh: '每种构造方法只接受某些类型，对其余的要么拒绝、要么处理错：listen({fd})、dgram 的 bind({fd})、Go 的 FileListener、FilePacketConn、FileConn。' },
+  ],
   steps: [
     {
       id: 'arrive',

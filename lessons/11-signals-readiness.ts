@@ -104,6 +104,13 @@ export const lesson: Lesson = {
     en: 'A hot restart starts with a signal and ends with a promise kept: the old process leaves only once its successor can really serve. This lesson sends the signals (including the two no process can catch), watches the successor report "ready" through a pipe it inherited, refuses a second upgrade in the middle of one, survives a successor that crashes, and measures what happens when the old process is told to go too early.',
     zh: '热重启以一个信号开始，以一个兑现的承诺结束：只有当后继进程真的能提供服务时，旧进程才离开。本课会发送这些信号（包括任何进程都捕获不了的两个），观察后继进程通过继承来的管道（pipe）报告「就绪」，在升级进行中拒绝第二次升级，挺过一个崩溃的后继进程，并且量一量：旧进程被过早地叫走时会发生什么。',
   },
+  recap: [
+    { en: "Only SIGKILL and SIGSTOP cannot be caught (SIGABRT can); even SIGKILL waits for a process in state D, and a namespace's PID 1 ignores it from inside.", zh: '只有 SIGKILL 和 SIGSTOP 不能捕获（SIGABRT 可以）；连 SIGKILL 也要等 D 状态的进程醒来，而命名空间里的 1 号进程会忽略来自内部的 SIGKILL。' },
+    { en: 'A stopped or hung server cannot start its own upgrade: its signals stay pending.', zh: '被停住或卡死的服务没法自己启动升级：发给它的信号只能挂着。' },
+    { en: 'The successor warms up, then listens, then says ready through an inherited pipe, whose end-of-file also reports a crash.', zh: '后继进程先预热，再 listen，最后通过继承来的管道报告就绪；管道的 EOF 同时也能报告崩溃。' },
+    { en: 'One upgrade at a time, and a successor that crashes never takes the old process down.', zh: '一次只做一个升级；崩溃的后继进程绝不能拖垮旧进程。' },
+    { en: 'Signal the pid from the PID file, never by process name: during an upgrade two processes share the name.', zh: '按 PID 文件里的 pid 发信号，别按进程名：升级期间有两个进程同名。' },
+  ],
   steps: [
     {
       id: 'catchable',

@@ -103,6 +103,13 @@ export const lesson: Lesson = {
     en: 'Once the successor is ready, the old process must leave without losing anything: stop accepting, let every request it has started finish, give its idle connections a future, run its exit hooks, and give up at a deadline. Each of these has a wrong way that looks right. This lesson shows both, with real connections and counted requests.',
     zh: '后继进程就绪之后，旧进程必须一样不丢地离开：停止 accept，让已经开始的每个请求完成，给空闲连接找个去处，运行退出钩子，到截止时间就放弃。每一步都有一种看起来对、其实错的做法。本课用真实的连接和计数的请求，把两种做法都演示出来。',
   },
+  recap: [
+    { en: 'Stop accepting by closing your fd, not by shutting the shared socket down.', zh: '停止 accept 的方式是关闭自己的 fd，而不是 shutdown 共享的 socket。' },
+    { en: 'Closing idle keep-alive connections loses requests already on their way; handing them over loses none.', zh: '关闭空闲的 keep-alive 连接会丢掉已经在路上的请求；把它们交接出去则一个都不丢。' },
+    { en: 'Requests in flight finish where they started; exit hooks run after the drain; a deadline cuts what is left.', zh: '进行中的请求在原进程里完成；退出钩子在排空之后运行；截止时间一到，剩下的被切断。' },
+    { en: 'shutdown(SHUT_RD) tells the peer nothing on Linux; Connection: close and HTTP/2 GOAWAY do.', zh: '在 Linux 上 shutdown(SHUT_RD) 不会告诉对端任何事；Connection: close 和 HTTP/2 的 GOAWAY 才会。' },
+    { en: 'Message consumers drain the same way: stop fetching, finish, acknowledge only when done.', zh: '消息消费者也一样排空：停止拉取，处理完，做完才确认。' },
+  ],
   steps: [
     {
       id: 'stop-accepting',

@@ -57,6 +57,12 @@ export const lesson: Lesson = {
     en: 'Everything at once: a real HTTP server under a live load of keep-alive and Connection: close clients is restarted three ways — stop-and-start, SO_REUSEPORT re-bind, and fd handover with this project\'s restart module — while you watch the pids, the fd tables and the counters. Only the handover loses nothing, and the tables show why: the listening socket never closes, and idle connections change process instead of being dropped.',
     zh: '把前面学的都串起来：一个真实的 HTTP 服务，承受着 keep-alive 和 Connection: close 两类客户端的实时负载，用三种方式重启——先停后启、SO_REUSEPORT 重新绑定、用本项目的重启模块交接 fd——你可以一边看 pid、fd 表和计数器的变化。只有交接方式一个请求都不丢，fd 表说明了原因：监听 socket 从未关闭，空闲连接换了进程而不是被丢弃。',
   },
+  recap: [
+    { en: 'Stop-and-start refuses clients; a SO_REUSEPORT re-bind resets the old queue.', zh: '先停后启会拒绝客户端；SO_REUSEPORT 重新绑定会重置旧队列。' },
+    { en: 'fd handover keeps one listening socket and one accept queue from start to end: nothing is closed, so nothing is lost.', zh: '交接 fd 从头到尾只有一个监听 socket、一个 accept 队列：什么都没关闭，所以什么都不会丢。' },
+    { en: 'The successor warms up before it listens, and the old process leaves only after ready().', zh: '后继进程先预热再 listen，旧进程要等 ready() 之后才离开。' },
+    { en: 'Idle keep-alive connections change process over SCM_RIGHTS instead of being closed.', zh: '空闲的 keep-alive 连接通过 SCM_RIGHTS 换到新进程，而不是被关闭。' },
+  ],
   steps: [
     {
       id: 'bench',

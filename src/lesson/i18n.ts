@@ -29,6 +29,7 @@ export function fill(template: string, values: Record<string, string | number>):
 /** The tutor's interface strings. */
 export const ui = {
   step: { en: 'Step {n}/{total}', zh: '第 {n}/{total} 步' },
+  remember: { en: 'What to remember', zh: '要记住的' },
   hint: { en: 'Hint', zh: '提示' },
   quiz: { en: 'Quiz', zh: '小测验' },
   answer: { en: 'Answer', zh: '答案' },

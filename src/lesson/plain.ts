@@ -3,7 +3,7 @@
 // `hotrestart-tutor lesson N --plain`, by non-TTY/CI runs, and by `npx tsx lessons/NN-x.ts`.
 import type { Writable } from 'node:stream';
 import { formatSnapshot, renderTable, type Palette } from '../fdtable/format.js';
-import { wrapParagraphs } from '../text/wrap.js';
+import { wrapLine, wrapParagraphs } from '../text/wrap.js';
 import { plainPalette } from '../fdtable/format.js';
 import { Supervisor } from '../demo/supervisor.js';
 import { createLessonContext } from './context.js';
@@ -99,6 +99,9 @@ export async function playPlain(lesson: Lesson, options: PlainOptions): Promise<
     write(palette.header(tr('lessonDone', lang, { ok: result.held, total: result.checks })));
     if (result.skipped) write(tr('skippedChecks', lang, { n: result.skipped }));
     write(failed === 0 && result.failedSteps === 0 ? tr('allHeld', lang) : tr('someFailed', lang, { n: failed + result.failedSteps }));
+    write();
+    write(palette.header(`${tr('remember', lang)}:`));
+    for (const point of lesson.recap) for (const line of wrapLine(`• ${pick(point, lang)}`, width)) write(line);
   } finally {
     abort.abort();
     await supervisor.stop();

@@ -80,6 +80,8 @@ export interface Lesson {
   chapter: Text;
   title: Text;
   summary: Text;
+  /** What to remember: the lesson's 3 to 5 key points, shown when it ends. */
+  recap: Text[];
   /** Platforms the demos need; others get one sentence and the lesson is skipped. Default: ['linux']. */
   platforms?: NodeJS.Platform[];
   steps: Step[];
