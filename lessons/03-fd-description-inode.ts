@@ -30,7 +30,7 @@ export const lesson: Lesson = {
   title: { en: 'fd, open file description, inode', zh: 'fd、打开文件描述与 inode' },
   summary: {
     en: 'An fd is an index into a per-process table. It points at an open file description, a system-wide object that holds the offset and the file status flags, which points at the inode, the file itself. dup and inheritance give you another fd on the same description; a second open(2) gives you a new description on the same inode.',
-    zh: 'fd 只是进程自己那张表里的一个下标。它指向一个打开文件描述（open file description）——一个全系统范围的对象，保存着读写偏移量（offset）和文件状态标志；打开文件描述再指向 inode，也就是文件本身。dup 和继承得到的是指向同一个打开文件描述的另一个 fd；再调用一次 open(2) 得到的则是指向同一个 inode 的新打开文件描述。',
+    zh: 'fd（文件描述符）只是进程自己那张表里的一个下标。它指向一个打开文件描述（open file description）——一个全系统范围的对象，保存着读写偏移量（offset）和文件状态标志；打开文件描述再指向 inode，也就是文件本身。dup 和继承得到的是指向同一个打开文件描述的另一个 fd；再调用一次 open(2) 得到的则是指向同一个 inode 的新打开文件描述。',
   },
   recap: [
     { en: "An fd is a number in one process's table; it points at an open file description, which points at an inode.", zh: 'fd 是某个进程 fd 表里的一个编号；它指向打开文件描述，打开文件描述再指向 inode。' },

@@ -203,7 +203,7 @@ export const lesson: Lesson = {
         },
       ],
       quiz: {
-        question: { en: 'heir wants its own successor to get the listener. What must it do?', zh: 'heir 想让它自己的继任进程也拿到监听 socket，该怎么做？' },
+        question: { en: 'heir wants its own successor to get the listener. What must it do?', zh: 'heir 想让它自己的后继进程也拿到监听 socket，该怎么做？' },
         choices: [
           { en: 'List fd 3 again for that child (stdio[3] = 3, or ExtraFiles in Go)', zh: '为那个子进程再次列出 fd 3（stdio[3] = 3，Go 里用 ExtraFiles）' },
           { en: 'Nothing: an inherited fd is inherited again automatically', zh: '什么都不用做：继承来的 fd 会自动再被继承' },

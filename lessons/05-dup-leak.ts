@@ -21,10 +21,10 @@ export const lesson: Lesson = {
     zh: '只要还有某个 fd 指向 socket 的打开文件描述（open file description），这个 socket 就一直存在。Go 的 listener.File() 返回的是一个 dup 出来的 fd；如果关掉了 listener 却忘了这个 dup，端口会继续处于 LISTEN：客户端照样能连上、排队，然后一直挂着。',
   },
   recap: [
-    { en: 'A socket lives as long as some fd refers to its description: close the listener, keep a dup, and the port still listens.', zh: '只要还有 fd 指向它的打开文件描述，socket 就一直存在：关掉 listener 却留着 dup，端口仍在监听。' },
+    { en: 'A socket lives as long as some fd refers to its description: close the listener, keep a dup, and the port still listens.', zh: '只要还有 fd 指向它的打开文件描述，socket 就一直存在：关掉监听 socket 却留着 dup，端口仍在监听。' },
     { en: 'The kernel completes handshakes by itself: Linux queues backlog + 1 connections, then drops further SYNs silently (SYN_SENT, no refusal).', zh: '握手由内核自己完成：Linux 的队列能容纳 backlog + 1 个连接，之后的 SYN 被悄悄丢弃（客户端停在 SYN_SENT，不会被拒绝）。' },
     { en: 'Closing the last fd destroys the socket and resets every connection still queued.', zh: '关闭最后一个 fd 会销毁 socket，并重置队列里所有还在等待的连接。' },
-    { en: 'Pass a listener only to the process that will serve it, and close every dup you made.', zh: '只把 listener 交给真正要用它提供服务的进程，并关闭自己 dup 出来的每一个 fd。' },
+    { en: 'Pass a listener only to the process that will serve it, and close every dup you made.', zh: '只把监听 socket 交给真正要用它提供服务的进程，并关闭自己 dup 出来的每一个 fd。' },
   ],
   steps: [
     {
@@ -90,7 +90,7 @@ export const lesson: Lesson = {
     },
     {
       id: 'close-listener',
-      title: { en: 'Close the listener, forget the dup', zh: '关闭 listener，却忘了 dup' },
+      title: { en: 'Close the listener, forget the dup', zh: '关闭监听 socket，却忘了 dup' },
       text: {
         en: 'The server "stops listening": server.close() closes its fd. But close(2) only drops one reference. The dup still holds the description, so the socket stays in LISTEN — nobody will ever accept from it.',
         zh: '服务端「停止监听」：server.close() 关闭了它的 fd。但 close(2) 只减少一个引用。dup 出来的 fd 仍然持有这个打开文件描述，所以 socket 依旧处于 LISTEN——只是再也不会有人对它调用 accept 了。',
@@ -101,7 +101,7 @@ export const lesson: Lesson = {
       show: { processes: ['server'], focus: (row, ctx) => row.fd === ctx.vars.dupFd },
       expect: [
         {
-          text: { en: 'the listener fd is gone', zh: '原来的 listener fd 已经关闭' },
+          text: { en: 'the listener fd is gone', zh: '原来的监听 socket fd 已经关闭' },
           check: (ctx) => ctx.row('server', ctx.vars.listenFd)?.socket?.state !== 'LISTEN',
         },
         {
@@ -209,7 +209,7 @@ export const lesson: Lesson = {
       title: { en: 'The same leak through an exec\'d helper', zh: '通过 exec 出来的子进程，同样会泄漏' },
       text: {
         en: 'A new listener, and the server starts a helper program (here: sleep) with the listener at the helper\'s fd 3 — as a careless ExtraFiles or stdio entry would. The server closes its listener; the helper, which never uses the socket, keeps the port in LISTEN for as long as it lives.',
-        zh: '再建一个监听 socket，然后服务端启动一个辅助程序（这里用 sleep），并且——就像不小心写进 ExtraFiles 或 stdio 那样——把监听 socket 放到它的 fd 3 上。服务端关闭自己的 listener；而那个根本不用这个 socket 的辅助进程，只要还活着，端口就一直处于 LISTEN。',
+        zh: '再建一个监听 socket，然后服务端启动一个辅助程序（这里用 sleep），并且——就像不小心写进 ExtraFiles 或 stdio 那样——把监听 socket 放到它的 fd 3 上。服务端关闭自己的监听 socket；而那个根本不用这个 socket 的辅助进程，只要还活着，端口就一直处于 LISTEN。',
       },
       code: {
         go: 'cmd := exec.Command("sleep", "600")\ncmd.ExtraFiles = []*os.File{f} // f from ln.File(): fd 3 in the child\ncmd.Start()\nln.Close() // the port still listens, held by sleep',

@@ -54,10 +54,10 @@ export const lesson: Lesson = {
   steps: [
     {
       id: 'inherit',
-      title: { en: 'A child inherits the listener at fd 3', zh: '子进程在 fd 3 上继承 listener' },
+      title: { en: 'A child inherits the listener at fd 3', zh: '子进程在 fd 3 上继承监听 socket' },
       text: {
         en: "The server listens the Node way, so its socket is non-blocking from birth (SOCK_NONBLOCK): FILE FLAGS reads rw,nonblock. It starts a worker with the listener at the worker's fd 3, the way a hot restart hands a listener to its successor. Both rows carry the same DESC letter: one open file description, two fds in two processes. Placing it at fd 3 changed no flag. The worker's fd 3 says cloexec because Node marks every fd it inherits close-on-exec at start-up.",
-        zh: '服务端用 Node 的方式监听，socket 一出生就是非阻塞的（SOCK_NONBLOCK）：FILE FLAGS 显示 rw,nonblock。它启动一个 worker，把 listener 放在 worker 的 fd 3 上——热重启把 listener 交给继任进程时就是这么做的。两行的 DESC 字母相同：一个打开文件描述，两个进程里的两个 fd。放在 fd 3 上没有改变任何标志。worker 的 fd 3 显示 cloexec，是因为 Node 启动时会给它继承来的每个 fd 设上 close-on-exec。',
+        zh: '服务端用 Node 的方式监听，socket 一出生就是非阻塞的（SOCK_NONBLOCK）：FILE FLAGS 显示 rw,nonblock。它启动一个 worker，把监听 socket 放在 worker 的 fd 3 上——热重启把监听 socket 交给后继进程时就是这么做的。两行的 DESC 字母相同：一个打开文件描述，两个进程里的两个 fd。放在 fd 3 上没有改变任何标志。worker 的 fd 3 显示 cloexec，是因为 Node 启动时会给它继承来的每个 fd 设上 close-on-exec。',
       },
       code: {
         go: '// parent\nf, _ := ln.(*net.TCPListener).File() // a dup of the listener\ncmd := exec.Command(exe)\ncmd.ExtraFiles = []*os.File{f}       // ExtraFiles[0] is the child\'s fd 3\ncmd.Start()\n// child\nln, _ := net.FileListener(os.NewFile(3, "listener"))',
@@ -90,7 +90,7 @@ export const lesson: Lesson = {
     },
     {
       id: 'child-clears',
-      title: { en: "The worker clears O_NONBLOCK — on the server's listener too", zh: 'worker 清掉 O_NONBLOCK——服务端的 listener 也跟着变了' },
+      title: { en: "The worker clears O_NONBLOCK — on the server's listener too", zh: 'worker 清掉 O_NONBLOCK——服务端的监听 socket 也跟着变了' },
       text: {
         en: "The worker calls fcntl(3, F_SETFL) without O_NONBLOCK, as a program does that wants accept(2) to wait. The server makes no call at all, yet its row changes: FILE FLAGS is plain rw now. F_SETFL writes into the open file description, and the server's fd points at that same one.",
         zh: 'worker 调用 fcntl(3, F_SETFL) 去掉 O_NONBLOCK——想让 accept(2) 阻塞等待的程序就会这么做。服务端自己一个调用都没做，它那一行却变了：FILE FLAGS 现在只剩 rw。F_SETFL 写的是打开文件描述，而服务端的 fd 指向的正是同一个。',
@@ -105,7 +105,7 @@ export const lesson: Lesson = {
       show: { processes: ['server', 'worker'], focus: isListener },
       expect: [
         {
-          text: { en: "the server's listener is blocking now, though the server made no call", zh: '服务端的 listener 现在是阻塞的，尽管服务端什么调用都没做' },
+          text: { en: "the server's listener is blocking now, though the server made no call", zh: '服务端的监听 socket 现在是阻塞的，尽管服务端什么调用都没做' },
           check: (ctx) => {
             const [server] = withServer(ctx);
             return { ok: server?.nonblock === false, detail: flagsText('server', server) };
@@ -143,7 +143,7 @@ export const lesson: Lesson = {
       show: { processes: ['server', 'worker'], focus: isListener },
       expect: [
         {
-          text: { en: "the server's listener is non-blocking again (shared)", zh: '服务端的 listener 又变回非阻塞（共享的）' },
+          text: { en: "the server's listener is non-blocking again (shared)", zh: '服务端的监听 socket 又变回非阻塞（共享的）' },
           check: (ctx) => {
             const [server] = withServer(ctx);
             return { ok: server?.nonblock === true, detail: flagsText('server', server) };
@@ -160,10 +160,10 @@ export const lesson: Lesson = {
     },
     {
       id: 'stdin',
-      title: { en: "A listener as a child's stdin: libuv makes it blocking", zh: '把 listener 当作子进程的 stdin：libuv 把它改成阻塞的' },
+      title: { en: "A listener as a child's stdin: libuv makes it blocking", zh: '把监听 socket 当作子进程的 stdin：libuv 把它改成阻塞的' },
       text: {
         en: `Now the server starts a helper program (sleep ${HELPER_SECONDS}) with the listener as its stdin, fd 0, as a careless stdio: [listenFd, ...] would. libuv makes a child's fds 0 to 2 blocking, since most programs expect blocking stdio: in the forked child, before exec, it runs fcntl(0, F_SETFL, O_RDWR). The child's fd 0 shares the server's description, so the listener is blocking for the server and the worker too. Neither asked for it.`,
-        zh: `现在服务端启动一个辅助程序（sleep ${HELPER_SECONDS}），把 listener 当作它的 stdin，也就是 fd 0——就像不小心写了 stdio: [listenFd, ...] 那样。libuv 会把子进程的 fd 0 到 2 改成阻塞模式，因为大多数程序默认 stdio 是阻塞的：它在 fork 出来的子进程里、exec 之前执行 fcntl(0, F_SETFL, O_RDWR)。子进程的 fd 0 与服务端共享同一个打开文件描述，于是对服务端和 worker 来说，listener 也都变成了阻塞的。它们谁也没要求过。`,
+        zh: `现在服务端启动一个辅助程序（sleep ${HELPER_SECONDS}），把监听 socket 当作它的 stdin，也就是 fd 0——就像不小心写了 stdio: [listenFd, ...] 那样。libuv 会把子进程的 fd 0 到 2 改成阻塞模式，因为大多数程序默认 stdio 是阻塞的：它在 fork 出来的子进程里、exec 之前执行 fcntl(0, F_SETFL, O_RDWR)。子进程的 fd 0 与服务端共享同一个打开文件描述，于是对服务端和 worker 来说，监听 socket 也都变成了阻塞的。它们谁也没要求过。`,
       },
       code: {
         go: 'cmd := exec.Command("sleep", "2")\ncmd.Stdin = f // f from ln.File()\ncmd.Start()   // os.StartProcess calls f.Fd() on every file it passes,\n              // ExtraFiles too, and Fd() makes the socket blocking',
@@ -182,14 +182,14 @@ export const lesson: Lesson = {
       },
       expect: [
         {
-          text: { en: "the helper's fd 0 is the server's listener (same description)", zh: '辅助进程的 fd 0 就是服务端的 listener（同一个打开文件描述）' },
+          text: { en: "the helper's fd 0 is the server's listener (same description)", zh: '辅助进程的 fd 0 就是服务端的监听 socket（同一个打开文件描述）' },
           check: (ctx) => {
             const [server, helper] = withServer(ctx, ['helper', 0]);
             return oneDescription(server, helper);
           },
         },
         {
-          text: { en: "the server's listener lost O_NONBLOCK", zh: '服务端的 listener 失去了 O_NONBLOCK' },
+          text: { en: "the server's listener lost O_NONBLOCK", zh: '服务端的监听 socket 失去了 O_NONBLOCK' },
           check: (ctx) => {
             const [server] = withServer(ctx);
             return { ok: server?.nonblock === false, detail: flagsText('server', server) };
@@ -222,7 +222,7 @@ export const lesson: Lesson = {
           check: (ctx) => ({ ok: !isAlive(ctx.vars.helperPid), detail: `pid ${ctx.vars.helperPid}` }),
         },
         {
-          text: { en: "the server's listener is still blocking", zh: '服务端的 listener 仍是阻塞的' },
+          text: { en: "the server's listener is still blocking", zh: '服务端的监听 socket 仍是阻塞的' },
           check: (ctx) => {
             const [server] = withServer(ctx);
             return { ok: server?.nonblock === false, detail: flagsText('server', server) };
@@ -230,7 +230,7 @@ export const lesson: Lesson = {
         },
       ],
       quiz: {
-        question: { en: 'How do you hand a Node listener to a child without changing its mode?', zh: '怎样把 Node 的 listener 交给子进程，而不改变它的阻塞模式？' },
+        question: { en: 'How do you hand a Node listener to a child without changing its mode?', zh: '怎样把 Node 的监听 socket 交给子进程，而不改变它的阻塞模式？' },
         choices: [
           { en: 'Place it at fd 3 or above; libuv only touches a child\'s fds 0 to 2', zh: '放在 fd 3 或更高的位置；libuv 只会动子进程的 fd 0 到 2' },
           { en: "Place it at fd 0: stdin is meant for the child's input", zh: '放在 fd 0：stdin 本来就是给子进程输入用的' },

@@ -116,7 +116,7 @@ export const lesson: Lesson = {
       title: { en: 'Stop accepting: close your fd, never shut the socket down', zh: '停止 accept：关闭自己的 fd，千万别 shutdown 这个 socket' },
       text: {
         en: 'Process old has two listeners, A and B, and starts new with A at fd 3 and B at fd 4, as an upgrade does. Then old stops accepting on each, in two different ways.\n\nA: close(2). It drops old\'s reference only; new\'s fd 3 still refers to the socket, which stays in LISTEN. This is what the module does (the listener\'s close, not http.Server#close(), which would also drop idle connections).\n\nB: shutdown(SHUT_RD). shutdown acts on the socket itself, not on one process\'s fd: the listener leaves LISTEN for every holder, new included, which never made a call. Its queue is reset and new clients are refused. Some servers call shutdown() on their listener, for instance to wake a thread blocked in accept(); during a hot restart that takes the successor\'s listener down too.',
-        zh: '进程 old 有两个监听 socket：A 和 B。它像升级那样启动 new，把 A 放在 fd 3、B 放在 fd 4。然后 old 用两种不同的方式分别停止 accept。\n\nA：close(2)。它只去掉 old 自己的引用；new 的 fd 3 仍然指向这个 socket，它保持 LISTEN。本模块就是这么做的（只关闭监听 socket，而不是 http.Server#close()，后者还会关掉空闲连接）。\n\nB：shutdown(SHUT_RD)。shutdown 作用于 socket 本身，而不是某个进程的 fd：这个 listener 对所有持有者都退出了 LISTEN，包括什么调用都没做过的 new。它的队列被重置，新的客户端被拒绝。有些服务会对 listener 调用 shutdown()，比如用来唤醒阻塞在 accept() 里的线程；在热重启期间，这会连后继进程的 listener 一起关掉。',
+        zh: '进程 old 有两个监听 socket：A 和 B。它像升级那样启动 new，把 A 放在 fd 3、B 放在 fd 4。然后 old 用两种不同的方式分别停止 accept。\n\nA：close(2)。它只去掉 old 自己的引用；new 的 fd 3 仍然指向这个 socket，它保持 LISTEN。本模块就是这么做的（只关闭监听 socket，而不是 http.Server#close()，后者还会关掉空闲连接）。\n\nB：shutdown(SHUT_RD)。shutdown 作用于 socket 本身，而不是某个进程的 fd：这个监听 socket 对所有持有者都退出了 LISTEN，包括什么调用都没做过的 new。它的队列被重置，新的客户端被拒绝。有些服务会对监听 socket 调用 shutdown()，比如用来唤醒阻塞在 accept() 里的线程；在热重启期间，这会连后继进程的监听 socket 一起关掉。',
       },
       code: {
         go: 'ln.Close()                              // close(fd): this process only\nsyscall.Shutdown(fd, syscall.SHUT_RD)   // the socket: every process that holds it',
@@ -158,7 +158,7 @@ export const lesson: Lesson = {
       quiz: {
         question: { en: 'Two processes hold one listening socket. One of them calls shutdown(fd, SHUT_RD). What happens to the other?', zh: '两个进程持有同一个监听 socket。其中一个调用 shutdown(fd, SHUT_RD)。另一个会怎样？' },
         choices: [
-          { en: 'Its listener stops listening too: shutdown acts on the socket, not on the fd', zh: '它的 listener 也不再监听了：shutdown 作用于 socket，而不是 fd' },
+          { en: 'Its listener stops listening too: shutdown acts on the socket, not on the fd', zh: '它的监听 socket 也不再监听了：shutdown 作用于 socket，而不是 fd' },
           { en: 'Nothing: each process has its own fd', zh: '没有影响：每个进程有自己的 fd' },
           { en: 'It takes over the accept queue', zh: '它接管 accept 队列' },
         ],
