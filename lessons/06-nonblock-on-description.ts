@@ -10,6 +10,7 @@ import { rowsTogether } from '../src/lesson/procview.js';
 import { ACCEPT_WAIT, threadsWaitingIn } from '../src/lesson/threads.js';
 import type { Lesson, LessonContext } from '../src/lesson/types.js';
 import { goSteps } from './06-nonblock-on-description.go.js';
+import { excerpt, joinText } from '../src/lesson/excerpt.js';
 
 /** How long the helper that gets the listener as its stdin lives: long enough to be seen, then it exits by itself. */
 const HELPER_SECONDS = 2;
@@ -209,7 +210,7 @@ export const lesson: Lesson = {
         zh: `辅助进程在 ${HELPER_SECONDS} 秒后自己结束（本课会等它）。它的 fd 0 没了，打开文件描述却还在：服务端和 worker 仍持有它，也没有谁把 O_NONBLOCK 设回去。Node 的服务现在监听在一个阻塞 socket 上。libuv 还能应付，因为它只在 epoll 报告有连接等待之后才调用 accept4；而没有这种通知就调用 accept(2) 的代码，现在会在内核里一直等，而不是拿到 EAGAIN。最后三步展示这意味着什么。`,
       },
       code: {
-        go: '// after cmd.Start(), put the mode back without Fd():\nrc, _ := ln.(*net.TCPListener).SyscallConn()\nrc.Control(func(fd uintptr) { syscall.SetNonblock(int(fd), true) })',
+        go: joinText({ en: '// after cmd.Start(): keepNonblocking(ln)', zh: '// cmd.Start() 之后：keepNonblocking(ln)' }, excerpt('go/pass-listeners.go', 'restore')),
         node: "// pass listeners at fd 3 and above, never as stdio 0..2:\nspawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit', listenFd] })",
       },
       async run(ctx) {

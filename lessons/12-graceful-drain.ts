@@ -294,8 +294,12 @@ export const lesson: Lesson = {
         zh: `开始升级到 gen4（gen4 停在预热阶段），这期间一个慢请求（${SLOW_MS} 毫秒）到达 gen3。然后 gen4 就绪。慢请求的 HTTP 状态——解析好的请求、还没发出的响应——在 gen3 的内存里，所以没法搬走：gen3 停止 accept，把空闲的连接交出去，然后等它完成。\n\nfd 表显示的是排空进行到一半的 gen3：已经没有监听 socket，只剩一个连接。gen4 在 fd 3 上监听，而且已经收到了上一步里客户端那个空闲的 keep-alive 连接。`,
       },
       code: {
-        go: '// net/http: Shutdown closes the listeners, then waits for active connections to go idle\nerr := srv.Shutdown(ctx)',
+        go: excerpt('go/drain.go', 'drain'),
         node: '// the module: the listener\'s close, then each connection once its response has ended\n// (ConnectionTracker: in flight = between \'request\' and the response\'s \'finish\')',
+        note: {
+          en: 'Go: Serve returns http.ErrServerClosed the moment Shutdown begins. A main that returns then (log.Fatal(srv.Serve(ln)), or just falling off the end) exits in the middle of the drain; wait for Shutdown to return.',
+          zh: 'Go：Shutdown 一开始，Serve 就返回 http.ErrServerClosed。如果 main 这时就返回（log.Fatal(srv.Serve(ln))，或者干脆执行到末尾），进程会在排空进行到一半时退出；要等 Shutdown 返回。',
+        },
       },
       async run(ctx) {
         const demo = demoOf(ctx);
