@@ -62,20 +62,26 @@ export const lesson: Lesson = {
     en: 'Restart a server the obvious way — stop the old process, start the new one — and for a moment nothing listens on its port: every client that arrives then is refused. Hot restart means replacing the process without that moment. This lesson measures the gap with a real load.',
     zh: '用最直接的方式重启服务——先停掉旧进程，再启动新进程——端口上会有一段时间没有任何 socket 在监听：这期间到达的客户端全部被拒绝。热重启，就是在替换进程的同时不出现这段空档。本课用真实的负载把这段空档量出来。',
   },
+  recap: [
+    { en: 'Stop-then-start leaves a moment when nothing listens on the port: clients that arrive then are refused.', zh: '先停后启会留下一段空档，端口上没有任何监听：这时到来的客户端都被拒绝。' },
+    { en: 'The gap is measured, not guessed: a loopback load counts every refused request.', zh: '空档是量出来的，不是猜出来的：回环负载统计了每一个被拒绝的请求。' },
+    { en: 'Hot restart replaces the process without that moment: the listening socket must outlive the old process.', zh: '热重启在替换进程时没有这段空档：监听 socket 必须比旧进程活得更久。' },
+    { en: 'A draining load balancer moves the problem, it does not remove it: someone still has to restart without a gap.', zh: '负载均衡器的摘流只是把问题挪了个地方，并没有消除它：总得有人做到无空档重启。' },
+  ],
   steps: [
     {
       id: 'serve',
-      title: { en: 'A server under light load', zh: '一个承受轻量负载的服务' },
+      title: { en: 'A server under light load', zh: '一个轻负载下的服务' },
       text: {
         en: `Process v1 is a small HTTP server on 127.0.0.1; the kernel picked the port. A load generator in the tutor — loopback only, bounded in count and time, it stops by itself — runs ${CLIENTS} clients, each opening a new connection per request, and logs its counters four times a second: ok, refused (ECONNREFUSED), reset (ECONNRESET), timeout, and requests per second.\n\nThis first load runs for one second. In steady state every request should succeed.`,
-        zh: `进程 v1 是一个小型 HTTP 服务，监听 127.0.0.1，端口由内核分配。tutor 里的负载生成器——只走回环地址（loopback），请求数和时长都有上限，会自己停下——开 ${CLIENTS} 个客户端，每个请求都新建一个连接，并且每秒 4 次打印计数：ok（成功）、refused（ECONNREFUSED，被拒绝）、reset（ECONNRESET，被重置）、timeout（超时），以及每秒请求数。\n\n第一轮负载持续 1 秒。稳定状态下，每个请求都应该成功。`,
+        zh: `进程 v1 是一个小型 HTTP 服务，监听 127.0.0.1，端口由内核分配。教程里的负载生成器——只走回环地址（loopback），请求数和时长都有上限，会自己停下——开 ${CLIENTS} 个客户端，每个请求都新建一个连接，并且每秒 4 次打印计数：ok（成功）、refused（ECONNREFUSED，被拒绝）、reset（ECONNRESET，被重置）、timeout（超时），以及每秒请求数。\n\n第一轮负载持续 1 秒。稳定状态下，每个请求都应该成功。`,
       },
       code: {
         go: 'ln, err := net.Listen("tcp", "127.0.0.1:8080")\nif err != nil { log.Fatal(err) }\nhttp.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {\n\tio.WriteString(w, "ok\\n")\n}))',
         node: "http.createServer((req, res) => res.end('ok\\n')).listen(8080, '127.0.0.1')",
         note: {
           en: 'The demo binds port 0 (the kernel chooses) instead of 8080, so two tutors on one machine never collide.',
-          zh: '演示绑定的是 0 号端口（由内核选择），而不是 8080，这样同一台机器上的两个 tutor 不会冲突。',
+          zh: '演示绑定的是 0 号端口（由内核选择），而不是 8080，这样同一台机器上的两个教程不会冲突。',
         },
       },
       async run(ctx) {
@@ -120,7 +126,7 @@ export const lesson: Lesson = {
       title: { en: 'Restart the naive way: stop…', zh: '最朴素的重启：先停……' },
       text: {
         en: 'The obvious restart is stop, then start: systemctl restart, kill then run, a container replaced by a new one. The load starts again, and v1 exits. The kernel closes all of its fds; with the last reference to the listening socket gone, the socket is destroyed.\n\nFrom this moment nothing listens on the port. The kernel answers each new SYN with a RST, and the client\'s connect() fails with ECONNREFUSED. If v1 had accepted a request but not yet answered it, that request died with v1 and counts as reset. Watch the refused counter climb. (The tutor also tries a plain bind of the port now; step 3 explains the answer.)',
-        zh: '最直接的重启就是「先停、再启动」：systemctl restart、先 kill 再运行、用新容器替换旧容器。负载重新开始，然后 v1 退出。内核关闭它的所有 fd；指向监听 socket 的最后一个引用没了，这个 socket 随之被销毁。\n\n从这一刻起，端口上没有任何监听者。内核对每个新来的 SYN 回一个 RST，客户端的 connect() 以 ECONNREFUSED 失败。如果有请求已被 v1 accept 却还没来得及回应，它会随 v1 一起消失，记为 reset。注意 refused 计数不断上涨。（tutor 此时还试着用一个普通 socket 去 bind 这个端口；第 3 步解释结果。）',
+        zh: '最直接的重启就是「先停、再启动」：systemctl restart、先 kill 再运行、用新容器替换旧容器。负载重新开始，然后 v1 退出。内核关闭它的所有 fd（文件描述符）；指向监听 socket 的最后一个引用没了，这个 socket 随之被销毁。\n\n从这一刻起，端口上没有任何监听者。内核对每个新来的 SYN 回一个 RST，客户端的 connect() 以 ECONNREFUSED 失败。如果有请求已被 v1 accept 却还没来得及回应，它会随 v1 一起消失，记为 reset。注意 refused 计数不断上涨。（教程此时还试着用一个普通 socket 去 bind 这个端口；第 3 步解释结果。）',
       },
       code: {
         title: { en: 'Even a graceful stop closes the listener first', zh: '即使是「优雅」停止，也是先关闭监听 socket' },
@@ -196,7 +202,7 @@ export const lesson: Lesson = {
       title: { en: '…then start on the same port', zh: '……再在同一个端口上启动' },
       text: {
         en: 'Now the new version starts. A fresh process (v2) has to load its runtime and code before it can bind — here the start-up of a Node process; in production also configuration, caches, database connections. Every request in the meantime is refused.\n\nThen v2 binds the same port. The connections v1 closed still occupy the port in TIME_WAIT, and a bind without options fails with EADDRINUSE while they last — as the tutor\'s attempt in step 2 did. Go and Node set SO_REUSEADDR on every listener so that a restart can bind anyway; the demo\'s hand-made listener uses SO_REUSEPORT for the same purpose, and only one listener exists at a time. As soon as v2 listens, requests succeed again.',
-        zh: '现在启动新版本。新进程（v2）要先加载运行时和代码才能 bind——这里是一个 Node 进程的启动时间；在生产环境中还有读配置、预热缓存、连接数据库。这段时间里的每个请求都被拒绝。\n\n然后 v2 绑定同一个端口。v1 关闭的那些连接仍以 TIME_WAIT 状态占着这个端口，在它们消失之前，不带任何选项的 bind 会以 EADDRINUSE 失败——第 2 步里 tutor 的那次尝试就是如此。Go 和 Node 都会给每个监听 socket 设置 SO_REUSEADDR，好让重启后照样能 bind；演示里手工创建的监听 socket 用的是 SO_REUSEPORT，作用相同，而且任一时刻只有一个监听者。v2 一开始监听，请求就又成功了。',
+        zh: '现在启动新版本。新进程（v2）要先加载运行时和代码才能 bind——这里是一个 Node 进程的启动时间；在生产环境中还有读配置、预热缓存、连接数据库。这段时间里的每个请求都被拒绝。\n\n然后 v2 绑定同一个端口。v1 关闭的那些连接仍以 TIME_WAIT 状态占着这个端口，在它们消失之前，不带任何选项的 bind 会以 EADDRINUSE 失败——第 2 步里教程的那次尝试就是如此。Go 和 Node 都会给每个监听 socket 设置 SO_REUSEADDR，好让重启后照样能 bind；演示里手工创建的监听 socket 用的是 SO_REUSEPORT，作用相同，而且任一时刻只有一个监听者。v2 一开始监听，请求就又成功了。',
       },
       code: {
         go: '// the new process, once started:\nln, err := net.Listen("tcp", "127.0.0.1:8080") // Go sets SO_REUSEADDR: TIME_WAIT does not block the bind',

@@ -14,6 +14,7 @@ import { LessonActionError } from '../src/lesson/types.js';
 import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { listenersOn, sameDescription } from '../src/lesson/kit.js';
 import { dontForkMappings, parentPid, threadCount, type DontForkMappings } from '../src/lesson/proc.js';
+import { excerpt, GO_EXEC_KEEPS_NONBLOCK, joinText } from '../src/lesson/excerpt.js';
 
 const SOURCE = fileURLToPath(new URL('./assets/fork-demo.c', import.meta.url));
 const LOG = 'fork-demo.log';
@@ -88,13 +89,20 @@ export const lesson: Lesson = {
     en: 'fork(2) makes a copy of the calling process. The copy inherits every fd, and each inherited fd refers to the same open file description as the parent\'s — which is how a listening socket can outlive the process that opened it. But only the calling thread is copied, and that is why Node (and Go) never fork without exec right after.',
     zh: 'fork(2) 复制出调用它的进程。副本继承所有 fd，而且每个继承来的 fd 与父进程的 fd 指向同一个打开文件描述（open file description）——监听 socket 正是靠这一点活得比打开它的进程更久。但被复制的只有调用 fork 的那一个线程，所以 Node（以及 Go）从不单独 fork，而是 fork 之后立刻 exec。',
   },
+  recap: [
+    { en: "fork returns twice: the child's pid in the parent, 0 in the child (the kernel zeroes the child's return register).", zh: 'fork 返回两次：父进程里是子进程的 pid，子进程里是 0（内核把子进程的返回值寄存器置 0）。' },
+    { en: 'Inherited fds share their open file descriptions: one offset, one listening socket, in both processes.', zh: '继承来的 fd 共享打开文件描述：两个进程里是同一个偏移量、同一个监听 socket。' },
+    { en: 'Only the calling thread is copied; V8 marks its heap do-not-copy, so Node (and Go) fork only to exec at once.', zh: '只有调用 fork 的线程被复制；V8 把堆标记为不复制，所以 Node（和 Go）只在紧接着 exec 时才 fork。' },
+    { en: 'A socket lives as long as some fd refers to it: the child keeps listening after its parent exits.', zh: '只要还有 fd 指向它，socket 就一直存在：父进程退出后，子进程照样在监听。' },
+    { en: "Go's os/exec calls Fd() on the files it passes, which makes a listener blocking: restore O_NONBLOCK, or pass raw fds to syscall.ForkExec.", zh: 'Go 的 os/exec 会对传递的文件调用 Fd()，从而把 listener 变成阻塞的：要么把 O_NONBLOCK 设回去，要么把原始 fd 交给 syscall.ForkExec。' },
+  ],
   steps: [
     {
       id: 'fork',
       title: { en: 'A real fork', zh: '一次真正的 fork' },
       text: {
-        en: 'fork-demo is a small C program (lessons/assets/fork-demo.c), compiled now with cc. It opens a file (its log) as fd 3 and a TCP listener on 127.0.0.1 as fd 4, starts two idle threads, and calls fork() once. Both processes then write one line to the log — what fork() returned, their pid and their parent\'s pid — and pause.\n\nfork() returns twice: in the parent it returns the child\'s pid, in the child it returns 0. A Node process (launcher) starts fork-demo, so the tutor\'s clean-up covers parent and child alike.',
-        zh: 'fork-demo 是一个很小的 C 程序（lessons/assets/fork-demo.c），现在用 cc 编译。它把一个文件（它的日志）打开为 fd 3，在 127.0.0.1 上建一个 TCP 监听 socket 作为 fd 4，启动两个空闲线程，然后调用一次 fork()。之后两个进程各往日志里写一行——fork() 的返回值、自己的 pid、父进程的 pid——然后暂停。\n\nfork() 返回两次：在父进程里返回子进程的 pid，在子进程里返回 0。fork-demo 由一个 Node 进程（launcher）启动，这样 tutor 的清理机制对父子两个进程同样有效。',
+        en: 'fork-demo is a small C program (lessons/assets/fork-demo.c), compiled now with cc. It opens a file (its log) as fd 3 and a TCP listener on 127.0.0.1 as fd 4, starts two idle threads, and calls fork() once. Both processes then write one line to the log — what fork() returned, their pid and their parent\'s pid — and pause.\n\nfork() returns twice: in the parent it returns the child\'s pid, in the child it returns 0. One call, two values, because there are two threads of execution afterwards: the kernel copies the calling thread\'s saved registers into the child and sets the child\'s return-value register (rax on x86-64, x0 on arm64) to 0 before it first runs; the parent\'s call returns normally, with the new pid. The two log lines show both. A Node process (launcher) starts fork-demo, so the tutor\'s clean-up covers parent and child alike.',
+        zh: 'fork-demo 是一个很小的 C 程序（lessons/assets/fork-demo.c），现在用 cc 编译。它把一个文件（它的日志）打开为 fd 3，在 127.0.0.1 上建一个 TCP 监听 socket 作为 fd 4，启动两个空闲线程，然后调用一次 fork()。之后两个进程各往日志里写一行——fork() 的返回值、自己的 pid、父进程的 pid——然后暂停。\n\nfork() 返回两次：在父进程里返回子进程的 pid，在子进程里返回 0。一次调用、两个返回值，是因为此后有两条执行流：内核把调用线程保存的寄存器复制给子进程，并在子进程第一次运行之前把它的返回值寄存器（x86-64 上是 rax，arm64 上是 x0）置为 0；父进程的这次调用照常返回，带回新进程的 pid。日志里的两行把两种返回值都显示出来了。fork-demo 由一个 Node 进程（launcher）启动，这样教程的清理机制对父子两个进程同样有效。',
       },
       code: {
         other: {
@@ -351,8 +359,9 @@ export const lesson: Lesson = {
         zh: 'Node 的 spawn 其实也要 fork：libuv 在 C 代码里调用 fork()，子进程只执行少数几个系统调用——用 dup2 把指定的 fd 放到位、execve——然后 exec 用一个新程序替换掉它的全部内存。它从不返回到 JavaScript，所以缺失的堆和线程都无关紧要。Go 的 exec.Cmd 通过 syscall.ForkExec 做的是同一件事。\n\nlauncher 启动 sleep：它的父进程是 launcher，而它完全是一个新程序——一个线程，没有 dc 映射，只有分给它的 fd 0–2。这种 fork + exec，再把监听 socket 放进要传递的 fd 里，就是每一次热重启的前半部分。',
       },
       code: {
-        go: 'cmd := exec.Command("/usr/local/bin/app")\ncmd.ExtraFiles = []*os.File{lnFile} // the child\'s fd 3\nerr := cmd.Start()                  // syscall.ForkExec: fork, dup2 in the child, execve\n\n// the same, one level down:\npid, err := syscall.ForkExec("/usr/local/bin/app", []string{"app"}, &syscall.ProcAttr{\n\tFiles: []uintptr{0, 1, 2, lnFile.Fd()},\n})',
+        go: joinText(excerpt('go/pass-listeners.go', 'extrafiles'), excerpt('go/pass-listeners.go', 'forkexec')),
         node: "const child = spawn('/usr/local/bin/app', [], {\n  stdio: ['inherit', 'inherit', 'inherit', listenFd], // the child's fd 3\n})\n// child_process.fork('app.js') is the same: fork + exec of a new node, plus an IPC channel",
+        note: GO_EXEC_KEEPS_NONBLOCK,
       },
       async run(ctx) {
         const reply = await ctx.call('launcher', { op: 'spawn', name: 'sleep', command: ['sleep', '600'] });

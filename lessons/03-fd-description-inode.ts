@@ -30,8 +30,14 @@ export const lesson: Lesson = {
   title: { en: 'fd, open file description, inode', zh: 'fd、打开文件描述与 inode' },
   summary: {
     en: 'An fd is an index into a per-process table. It points at an open file description, a system-wide object that holds the offset and the file status flags, which points at the inode, the file itself. dup and inheritance give you another fd on the same description; a second open(2) gives you a new description on the same inode.',
-    zh: 'fd 只是进程自己那张表里的一个下标。它指向一个打开文件描述（open file description）——一个全系统范围的对象，保存着读写偏移量（offset）和文件状态标志；打开文件描述再指向 inode，也就是文件本身。dup 和继承得到的是指向同一个打开文件描述的另一个 fd；再调用一次 open(2) 得到的则是指向同一个 inode 的新打开文件描述。',
+    zh: 'fd（文件描述符）只是进程自己那张表里的一个下标。它指向一个打开文件描述（open file description）——一个全系统范围的对象，保存着读写偏移量（offset）和文件状态标志；打开文件描述再指向 inode，也就是文件本身。dup 和继承得到的是指向同一个打开文件描述的另一个 fd；再调用一次 open(2) 得到的则是指向同一个 inode 的新打开文件描述。',
   },
+  recap: [
+    { en: "An fd is a number in one process's table; it points at an open file description, which points at an inode.", zh: 'fd 是某个进程 fd 表里的一个编号；它指向打开文件描述，打开文件描述再指向 inode。' },
+    { en: 'dup and inheritance add fds on the same description: offset and file status flags (O_NONBLOCK) are shared.', zh: 'dup 和继承只是在同一个打开文件描述上多加 fd：偏移量和文件状态标志（O_NONBLOCK）都是共享的。' },
+    { en: 'A second open(2) makes a new description on the same inode, with its own offset.', zh: '再 open(2) 一次，会在同一个 inode 上建一个新的打开文件描述，有自己的偏移量。' },
+    { en: 'FD_CLOEXEC is per fd: Node sets it on every fd it inherits at start-up.', zh: 'FD_CLOEXEC 按 fd 区分：Node 启动时会给继承来的每个 fd 设上它。' },
+  ],
   steps: [
     {
       id: 'open',
@@ -227,8 +233,8 @@ export const lesson: Lesson = {
       id: 'inherit',
       title: { en: 'Inherited: the same description under another number', zh: '继承：同一个打开文件描述，换了个编号' },
       text: {
-        en: "p1 starts a child and hands it y as the child's fd 3 (Node: stdio[3]; Go: ExtraFiles[0]). Between fork and exec, libuv calls dup2(y, 3) in the child: one more fd table entry, in another process, pointing at the very same description — the same DESC letter as x and y, nonblock included.\n\nThe child reads 4 bytes from its fd 3 and gets \"5678\", right where p1 stopped, and p1's OFFSET moves to 9 though p1 did nothing. A listening socket reaches a successor in a hot restart the same way: not a copy of the socket, the same description.",
-        zh: 'p1 启动一个子进程，把 y 交给它作为 fd 3（Node：stdio[3]；Go：ExtraFiles[0]）。在 fork 和 exec 之间，libuv 在子进程里调用 dup2(y, 3)：在另一个进程里多了一个 fd 表项，指向的正是同一个打开文件描述——DESC 字母与 x、y 相同，连 nonblock 也一样。\n\n子进程从自己的 fd 3 读 4 个字节，读到 "5678"，正好接着 p1 停下的地方；而 p1 什么也没做，它的 OFFSET 却变成了 9。热重启时监听 socket 也是这样交给继任进程的：不是 socket 的副本，而是同一个打开文件描述。',
+        en: "p1 starts a child and hands it y as the child's fd 3 (Node: stdio[3]; Go: ExtraFiles[0]). Between fork and exec, libuv calls dup2(y, 3) in the child: one more fd table entry, in another process, pointing at the very same description — the same DESC letter as x and y, nonblock included.\n\nThe child reads 4 bytes from its fd 3 and gets \"5678\", right where p1 stopped, and p1's OFFSET moves to 9 though p1 did nothing. A listening socket reaches a successor in a hot restart the same way: not a copy of the socket, the same description.\n\nOne detail of the child's row: FD FLAGS says cloexec, though dup2 leaves the new fd without it. The child is a Node program, and Node marks every fd it inherited close-on-exec as it starts, so that it never passes them on to its own children by accident. The flag belongs to the child's fd alone (p1's x and y keep theirs); lesson 4 is about it.",
+        zh: 'p1 启动一个子进程，把 y 交给它作为 fd 3（Node：stdio[3]；Go：ExtraFiles[0]）。在 fork 和 exec 之间，libuv 在子进程里调用 dup2(y, 3)：在另一个进程里多了一个 fd 表项，指向的正是同一个打开文件描述——DESC 字母与 x、y 相同，连 nonblock 也一样。\n\n子进程从自己的 fd 3 读 4 个字节，读到 "5678"，正好接着 p1 停下的地方；而 p1 什么也没做，它的 OFFSET 却变成了 9。热重启时监听 socket 也是这样交给后继进程的：不是 socket 的副本，而是同一个打开文件描述。\n\n子进程那一行有个细节：FD FLAGS 显示 cloexec，而 dup2 得到的新 fd 本来是不带它的。子进程是个 Node 程序，Node 启动时会把继承来的每个 fd 都标记为 close-on-exec，免得无意中再传给它自己的子进程。这个标志只属于子进程的这个 fd（p1 的 x 和 y 各有各的）；第 4 课专门讲它。',
       },
       code: {
         go: 'cmd := exec.Command(os.Args[0], "-child")\ncmd.ExtraFiles = []*os.File{os.NewFile(uintptr(fd2), "data.txt")} // fd 3 in the child\nerr := cmd.Start()',

@@ -7,6 +7,7 @@ import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { isNodePlumbing } from '../src/lesson/observe.js';
 import { commOf, environOf, openFds, parentOf, rowsOf, rowsTogether, sharing } from '../src/lesson/procview.js';
 import type { Lesson } from '../src/lesson/types.js';
+import { excerpt, GO_EXEC_KEEPS_NONBLOCK, joinText } from '../src/lesson/excerpt.js';
 
 /** The variables a successor reads at start-up. */
 const MARKERS = ['HOT_RESTART', 'LISTEN_FDS', 'LISTEN_PID'];
@@ -28,6 +29,12 @@ export const lesson: Lesson = {
     en: 'A child gets every fd of its parent that is not marked close-on-exec, at the same number, whether anyone meant it or not; the fds you list land at 3, 4, … in order. Then the child has to be told what it got: an environment marker such as HOT_RESTART=1, or systemd\'s LISTEN_FDS with LISTEN_PID — which must name the child itself, because the environment reaches every descendant.',
     zh: '子进程会得到父进程所有没有标记 close-on-exec 的 fd，编号不变，不管是不是有意的；你明确列出的 fd 按顺序落在 3、4、……上。然后还得告诉子进程它拿到了什么：用 HOT_RESTART=1 这样的环境变量标记，或者 systemd 的 LISTEN_FDS 加 LISTEN_PID——后者必须写子进程自己的 pid，因为环境变量会传给所有后代进程。',
   },
+  recap: [
+    { en: 'execve keeps every fd without close-on-exec, at the same number, whether anyone meant it or not.', zh: 'execve 会保留每一个没有 close-on-exec 的 fd，编号不变，不管是不是有意为之。' },
+    { en: "The fds you list land at 3, 4, … in order: Node's stdio[3], Go's ExtraFiles[0].", zh: '你列出的 fd 按顺序落在 3、4、……：Node 的 stdio[3]，Go 的 ExtraFiles[0]。' },
+    { en: 'Tell the child what it got: HOT_RESTART=1, or LISTEN_FDS with LISTEN_PID naming the child itself.', zh: '要告诉子进程它拿到了什么：HOT_RESTART=1，或者 LISTEN_FDS 加上指名子进程自己的 LISTEN_PID。' },
+    { en: 'The environment reaches every descendant, fds only where they are inherited: LISTEN_PID keeps a grandchild from taking fds that are not its own.', zh: '环境变量会传给所有后代，fd 却只传给继承它的进程：LISTEN_PID 防止孙进程误拿不属于它的 fd。' },
+  ],
   steps: [
     {
       id: 'two-fds',
@@ -119,8 +126,9 @@ export const lesson: Lesson = {
         zh: '首先 parent 堵上泄漏：fcntl(D, F_SETFD, FD_CLOEXEC)——这个标志随时都可以设置。然后它再开一个监听 socket（A，管理端口），启动 heir，依次交给它主监听 socket 和管理监听 socket。\n\nNode 的 stdio 数组以子进程的 fd 编号为下标：stdio[3] 成为 fd 3，stdio[4] 成为 fd 4。Go 的 cmd.ExtraFiles[i] 成为 fd 3+i。在 fork 和 exec 之间，libuv 把每个列出的 fd dup2 到对应位置；dup2 会清掉副本上的 FD_CLOEXEC，所以它能活过 exec。（heir 拿到的环境变量留到第 5 步再讲。）',
       },
       code: {
-        go: 'lnFile, _ := ln.(*net.TCPListener).File()       // close-on-exec dup\nadminFile, _ := admin.(*net.TCPListener).File()\ncmd := exec.Command(os.Args[0])\ncmd.ExtraFiles = []*os.File{lnFile, adminFile}  // fd 3, fd 4 in the child\ncmd.Env = append(os.Environ(), "HOT_RESTART=1", "LISTEN_FDS=2")\ncmd.Start()',
+        go: joinText(excerpt('go/pass-listeners.go', 'extrafiles'), excerpt('go/pass-listeners.go', 'restore')),
         node: "spawn(process.execPath, ['server.js'], {\n  stdio: ['ignore', 'inherit', 'inherit', server._handle.fd, admin._handle.fd], // fd 3, fd 4\n  env: { ...process.env, HOT_RESTART: '1', LISTEN_FDS: '2' },\n})",
+        note: GO_EXEC_KEEPS_NONBLOCK,
       },
       async run(ctx) {
         await ctx.call('parent', { op: 'fcntl', fd: ctx.vars.D, cloexec: true });
@@ -195,7 +203,7 @@ export const lesson: Lesson = {
         },
       ],
       quiz: {
-        question: { en: 'heir wants its own successor to get the listener. What must it do?', zh: 'heir 想让它自己的继任进程也拿到监听 socket，该怎么做？' },
+        question: { en: 'heir wants its own successor to get the listener. What must it do?', zh: 'heir 想让它自己的后继进程也拿到监听 socket，该怎么做？' },
         choices: [
           { en: 'List fd 3 again for that child (stdio[3] = 3, or ExtraFiles in Go)', zh: '为那个子进程再次列出 fd 3（stdio[3] = 3，Go 里用 ExtraFiles）' },
           { en: 'Nothing: an inherited fd is inherited again automatically', zh: '什么都不用做：继承来的 fd 会自动再被继承' },

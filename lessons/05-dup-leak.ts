@@ -4,7 +4,12 @@ import type { Lesson } from '../src/lesson/types.js';
 import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { clientsOf, listenersOn, queueText, sameDescription } from '../src/lesson/kit.js';
 
-const CLIENTS = 3;
+/** A tiny backlog, so that a full accept queue is quick to reach. */
+const BACKLOG = 2;
+/** Linux queues backlog + 1 connections: listen(fd, 2) holds 3. */
+const CLIENTS = BACKLOG + 1;
+/** How long the client beyond a full queue waits for its handshake before the lesson looks at it. */
+const SYN_WAIT_MS = 500;
 
 export const lesson: Lesson = {
   id: 'dup-leak',
@@ -15,21 +20,27 @@ export const lesson: Lesson = {
     en: 'A socket lives as long as some fd refers to its open file description. Go\'s listener.File() hands you a dup; close the listener and forget the dup, and the port keeps listening — clients connect, queue up, and hang.',
     zh: '只要还有某个 fd 指向 socket 的打开文件描述（open file description），这个 socket 就一直存在。Go 的 listener.File() 返回的是一个 dup 出来的 fd；如果关掉了 listener 却忘了这个 dup，端口会继续处于 LISTEN：客户端照样能连上、排队，然后一直挂着。',
   },
+  recap: [
+    { en: 'A socket lives as long as some fd refers to its description: close the listener, keep a dup, and the port still listens.', zh: '只要还有 fd 指向它的打开文件描述，socket 就一直存在：关掉监听 socket 却留着 dup，端口仍在监听。' },
+    { en: 'The kernel completes handshakes by itself: Linux queues backlog + 1 connections, then drops further SYNs silently (SYN_SENT, no refusal).', zh: '握手由内核自己完成：Linux 的队列能容纳 backlog + 1 个连接，之后的 SYN 被悄悄丢弃（客户端停在 SYN_SENT，不会被拒绝）。' },
+    { en: 'Closing the last fd destroys the socket and resets every connection still queued.', zh: '关闭最后一个 fd 会销毁 socket，并重置队列里所有还在等待的连接。' },
+    { en: 'Pass a listener only to the process that will serve it, and close every dup you made.', zh: '只把监听 socket 交给真正要用它提供服务的进程，并关闭自己 dup 出来的每一个 fd。' },
+  ],
   steps: [
     {
       id: 'listen',
       title: { en: 'A listener', zh: '一个监听 socket' },
       text: {
-        en: 'The server process listens on 127.0.0.1, port chosen by the kernel. Its table shows the listening socket: TYPE TCP, NAME ending in (LISTEN), and QUEUE — the accept queue now, over its limit (the backlog).',
-        zh: '服务进程在 127.0.0.1 上监听，端口由内核分配。它的 fd 表里能看到这个监听 socket：TYPE 为 TCP，NAME 以 (LISTEN) 结尾，QUEUE 一栏是「当前 accept 队列长度 / 上限（backlog）」。',
+        en: `The server process listens on 127.0.0.1, port chosen by the kernel, with a tiny backlog of ${BACKLOG} so that a full queue is quick to reach (Go's net.Listen cannot choose: it always asks for net.core.somaxconn). Its table shows the listening socket: TYPE TCP, NAME ending in (LISTEN), and QUEUE — the length of the accept queue now, then a slash, then its limit (the backlog).`,
+        zh: `服务进程在 127.0.0.1 上监听，端口由内核分配，backlog 特意设得很小（${BACKLOG}），好让队列很快就满（Go 的 net.Listen 没法选：它总是按 net.core.somaxconn 申请）。它的 fd 表里能看到这个监听 socket：TYPE 为 TCP，NAME 以 (LISTEN) 结尾，QUEUE 一栏是「当前 accept 队列长度 / 上限（backlog）」。`,
       },
       code: {
         go: 'ln, err := net.Listen("tcp", "127.0.0.1:0")',
-        node: "const server = net.createServer(handler).listen(0, '127.0.0.1')",
+        node: "const server = net.createServer(handler).listen({ port: 0, host: '127.0.0.1', backlog: 2 })",
       },
       async run(ctx) {
         await ctx.start('server');
-        const reply = await ctx.call('server', { op: 'listen-node' });
+        const reply = await ctx.call('server', { op: 'listen-node', backlog: BACKLOG });
         ctx.vars.listenFd = reply.result.fd;
         ctx.vars.port = reply.result.port;
       },
@@ -79,7 +90,7 @@ export const lesson: Lesson = {
     },
     {
       id: 'close-listener',
-      title: { en: 'Close the listener, forget the dup', zh: '关闭 listener，却忘了 dup' },
+      title: { en: 'Close the listener, forget the dup', zh: '关闭监听 socket，却忘了 dup' },
       text: {
         en: 'The server "stops listening": server.close() closes its fd. But close(2) only drops one reference. The dup still holds the description, so the socket stays in LISTEN — nobody will ever accept from it.',
         zh: '服务端「停止监听」：server.close() 关闭了它的 fd。但 close(2) 只减少一个引用。dup 出来的 fd 仍然持有这个打开文件描述，所以 socket 依旧处于 LISTEN——只是再也不会有人对它调用 accept 了。',
@@ -90,7 +101,7 @@ export const lesson: Lesson = {
       show: { processes: ['server'], focus: (row, ctx) => row.fd === ctx.vars.dupFd },
       expect: [
         {
-          text: { en: 'the listener fd is gone', zh: '原来的 listener fd 已经关闭' },
+          text: { en: 'the listener fd is gone', zh: '原来的监听 socket fd 已经关闭' },
           check: (ctx) => ctx.row('server', ctx.vars.listenFd)?.socket?.state !== 'LISTEN',
         },
         {
@@ -106,8 +117,8 @@ export const lesson: Lesson = {
       id: 'clients-hang',
       title: { en: 'Clients connect — and hang', zh: '客户端连上了——然后挂住' },
       text: {
-        en: `A client process connects ${CLIENTS} times. The kernel completes each TCP handshake by itself and parks the connection in the accept queue; connect() succeeds. Watch QUEUE on the leaked fd grow. No process will ever accept these: to the clients the server looks alive but never answers.`,
-        zh: `客户端进程发起 ${CLIENTS} 次连接。TCP 三次握手由内核自己完成，连接被放进 accept 队列，connect() 返回成功。注意泄漏的那个 fd 上 QUEUE 在增长。没有任何进程会 accept 它们：在客户端看来，服务端活着，却永远不回应。`,
+        en: `A client process connects ${CLIENTS} times. The kernel completes each TCP handshake by itself and parks the connection in the accept queue; connect() succeeds. Watch QUEUE on the leaked fd grow to ${CLIENTS}/${BACKLOG}: Linux queues backlog + 1 connections. No process will ever accept these: to the clients the server looks alive but never answers.\n\nThen one more client tries. The queue is full, and the kernel does not refuse it: it drops the SYN silently. The client retransmits and waits in SYN_SENT; no RST, no ECONNREFUSED.`,
+        zh: `客户端进程发起 ${CLIENTS} 次连接。TCP 三次握手由内核自己完成，连接被放进 accept 队列，connect() 返回成功。注意泄漏的那个 fd 上 QUEUE 增长到 ${CLIENTS}/${BACKLOG}：Linux 的队列能容纳 backlog + 1 个连接。没有任何进程会 accept 它们：在客户端看来，服务端活着，却永远不回应。\n\n接着再来一个客户端。队列已满，内核并不拒绝它，而是悄悄丢弃 SYN。客户端重传 SYN，停在 SYN_SENT 状态；没有 RST，也没有 ECONNREFUSED。`,
       },
       async run(ctx) {
         await ctx.start('client');
@@ -116,6 +127,9 @@ export const lesson: Lesson = {
           const reply = await ctx.call('client', { op: 'connect', port: ctx.vars.port });
           ctx.vars.clientFds.push(reply.result.fd);
         }
+        // One beyond a full queue: connect() does not fail, it just gets no answer.
+        const late = await ctx.call('client', { op: 'connect', port: ctx.vars.port, timeoutMs: SYN_WAIT_MS }, { allowFail: true });
+        ctx.vars.lateLine = late.lines.find((line) => line.startsWith('connect(')) ?? late.error;
       },
       show: {
         processes: ['server', 'client'],
@@ -133,10 +147,18 @@ export const lesson: Lesson = {
           },
         },
         {
-          text: { en: 'every client is ESTABLISHED', zh: '每个客户端连接都是 ESTABLISHED' },
+          text: { en: `the ${CLIENTS} queued clients are ESTABLISHED`, zh: `排队的 ${CLIENTS} 个客户端连接都是 ESTABLISHED` },
           check: (ctx) => {
             const established = clientsOf(ctx.vars.port).filter((s) => s.state === 'ESTABLISHED').length;
             return { ok: established === CLIENTS, detail: `${established}/${CLIENTS}` };
+          },
+        },
+        {
+          text: { en: 'the client beyond the full queue is neither refused nor connected: it waits in SYN_SENT', zh: '队列满了之后来的客户端既没被拒绝，也没连上：它停在 SYN_SENT' },
+          check: (ctx) => {
+            const waiting = clientsOf(ctx.vars.port).filter((s) => s.state === 'SYN_SENT').length;
+            const refused = String(ctx.vars.lateLine).includes('ECONNREFUSED');
+            return { ok: waiting === 1 && !refused, detail: `SYN_SENT ${waiting}; ${ctx.vars.lateLine}` };
           },
         },
       ],
@@ -149,8 +171,8 @@ export const lesson: Lesson = {
         ],
         answer: 0,
         explanation: {
-          en: 'accept() only takes an already established connection off the queue. Until the queue reaches the backlog limit, the kernel keeps saying yes.',
-          zh: 'accept() 只是从队列里取走一个已经建立好的连接。在队列达到 backlog 上限之前，内核会一直替你答应。',
+          en: 'accept() only takes an already established connection off the queue. Until the queue is full (backlog + 1 connections on Linux), the kernel keeps accepting new connections; after that it drops their SYNs silently, and the clients wait.',
+          zh: 'accept() 只是从队列里取走一个已经建立好的连接。在队列满之前（Linux 上是 backlog + 1 个连接），内核会一直接受新连接；满了之后，它悄悄丢弃新来的 SYN，客户端只能干等。',
         },
       },
       hint: {
@@ -187,7 +209,7 @@ export const lesson: Lesson = {
       title: { en: 'The same leak through an exec\'d helper', zh: '通过 exec 出来的子进程，同样会泄漏' },
       text: {
         en: 'A new listener, and the server starts a helper program (here: sleep) with the listener at the helper\'s fd 3 — as a careless ExtraFiles or stdio entry would. The server closes its listener; the helper, which never uses the socket, keeps the port in LISTEN for as long as it lives.',
-        zh: '再建一个监听 socket，然后服务端启动一个辅助程序（这里用 sleep），并且——就像不小心写进 ExtraFiles 或 stdio 那样——把监听 socket 放到它的 fd 3 上。服务端关闭自己的 listener；而那个根本不用这个 socket 的辅助进程，只要还活着，端口就一直处于 LISTEN。',
+        zh: '再建一个监听 socket，然后服务端启动一个辅助程序（这里用 sleep），并且——就像不小心写进 ExtraFiles 或 stdio 那样——把监听 socket 放到它的 fd 3 上。服务端关闭自己的监听 socket；而那个根本不用这个 socket 的辅助进程，只要还活着，端口就一直处于 LISTEN。',
       },
       code: {
         go: 'cmd := exec.Command("sleep", "600")\ncmd.ExtraFiles = []*os.File{f} // f from ln.File(): fd 3 in the child\ncmd.Start()\nln.Close() // the port still listens, held by sleep',
@@ -214,7 +236,7 @@ export const lesson: Lesson = {
       quiz: {
         question: { en: 'Which would have prevented this leak?', zh: '怎样做可以避免这次泄漏？' },
         choices: [
-          { en: 'Not listing the fd for the child (or closing it right after starting the child)', zh: '不要把这个 fd 交给子进程（或者启动子进程后立刻关闭自己的那份）' },
+          { en: 'Not listing the fd for a child that does not serve it', zh: '不要把这个 fd 交给不用它提供服务的子进程' },
           { en: 'Calling server.close() twice', zh: '调用两次 server.close()' },
           { en: 'Using a larger backlog', zh: '把 backlog 调大' },
         ],
@@ -225,8 +247,8 @@ export const lesson: Lesson = {
         },
       },
       hint: {
-        en: "Node's spawn only passes the fds you list in stdio; everything else is close-on-exec. Lesson 4 shows why.",
-        zh: 'Node 的 spawn 只会传递你在 stdio 里列出的 fd，其余的都带 close-on-exec。第 4 课会讲原因。',
+        en: "Node's spawn passes the fds you list in stdio, and other fds only where close-on-exec is off: Node sets it on every fd it opens, but lesson 4 shows an fd without it slipping through.",
+        zh: 'Node 的 spawn 会传递你在 stdio 里列出的 fd；其他 fd 只有在没设 close-on-exec 时才会传下去：Node 自己打开的 fd 都设了它，但第 4 课展示了一个没设它的 fd 如何溜进子进程。',
       },
     },
   ],

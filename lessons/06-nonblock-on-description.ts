@@ -9,6 +9,8 @@ import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { rowsTogether } from '../src/lesson/procview.js';
 import { ACCEPT_WAIT, threadsWaitingIn } from '../src/lesson/threads.js';
 import type { Lesson, LessonContext } from '../src/lesson/types.js';
+import { goSteps } from './06-nonblock-on-description.go.js';
+import { excerpt, joinText } from '../src/lesson/excerpt.js';
 
 /** How long the helper that gets the listener as its stdin lives: long enough to be seen, then it exits by itself. */
 const HELPER_SECONDS = 2;
@@ -43,13 +45,20 @@ export const lesson: Lesson = {
     en: "Two kinds of flags sit on two different objects. FD_CLOEXEC belongs to one fd of one process; O_NONBLOCK belongs to the open file description, which every dup and every inheriting child shares. Flip it anywhere and it flips everywhere: libuv does it for you when a listener becomes a child's stdin, and Go's Fd() does it whenever a listener is handed to a child. In blocking mode, Accept after Close hangs.",
     zh: '两类标志挂在两个不同的对象上。FD_CLOEXEC 属于某个进程里的某一个 fd；O_NONBLOCK 属于打开文件描述（open file description），每个 dup 出来的 fd、每个继承它的子进程都共享它。在任何一处改它，处处都跟着变：把 listener 当作子进程的 stdin 时，libuv 会替你改；Go 的 Fd() 在每次把 listener 交给子进程时都会改。一旦变成阻塞模式，Close 之后的 Accept 就会挂住。',
   },
+  recap: [
+    { en: 'O_NONBLOCK belongs to the open file description: a child that flips it flips it for its parent.', zh: 'O_NONBLOCK 属于打开文件描述：子进程改了它，父进程也跟着变。' },
+    { en: 'FD_CLOEXEC belongs to one fd of one process and travels nowhere.', zh: 'FD_CLOEXEC 只属于某个进程的某一个 fd，不会传到别处。' },
+    { en: "libuv makes a child's fds 0 to 2 blocking: pass listeners at fd 3 and above.", zh: 'libuv 会把子进程的 fd 0 到 2 改成阻塞的：监听 socket 要放在 fd 3 及以上。' },
+    { en: "Go: File() is an F_DUPFD_CLOEXEC dup; Fd() (called by cmd.Start with ExtraFiles) makes the description blocking until the child's FileListener sets O_NONBLOCK again.", zh: 'Go：File() 是一次 F_DUPFD_CLOEXEC 的 dup；Fd()（带 ExtraFiles 的 cmd.Start 会调用它）把打开文件描述改成阻塞的，直到子进程的 FileListener 重新设上 O_NONBLOCK。' },
+    { en: 'In blocking mode a thread sleeps inside accept(2): Close cannot wake it, only a client can.', zh: '阻塞模式下，线程睡在 accept(2) 里：Close 唤不醒它，只有客户端能。' },
+  ],
   steps: [
     {
       id: 'inherit',
-      title: { en: 'A child inherits the listener at fd 3', zh: '子进程在 fd 3 上继承 listener' },
+      title: { en: 'A child inherits the listener at fd 3', zh: '子进程在 fd 3 上继承监听 socket' },
       text: {
         en: "The server listens the Node way, so its socket is non-blocking from birth (SOCK_NONBLOCK): FILE FLAGS reads rw,nonblock. It starts a worker with the listener at the worker's fd 3, the way a hot restart hands a listener to its successor. Both rows carry the same DESC letter: one open file description, two fds in two processes. Placing it at fd 3 changed no flag. The worker's fd 3 says cloexec because Node marks every fd it inherits close-on-exec at start-up.",
-        zh: '服务端用 Node 的方式监听，socket 一出生就是非阻塞的（SOCK_NONBLOCK）：FILE FLAGS 显示 rw,nonblock。它启动一个 worker，把 listener 放在 worker 的 fd 3 上——热重启把 listener 交给继任进程时就是这么做的。两行的 DESC 字母相同：一个打开文件描述，两个进程里的两个 fd。放在 fd 3 上没有改变任何标志。worker 的 fd 3 显示 cloexec，是因为 Node 启动时会给它继承来的每个 fd 设上 close-on-exec。',
+        zh: '服务端用 Node 的方式监听，socket 一出生就是非阻塞的（SOCK_NONBLOCK）：FILE FLAGS 显示 rw,nonblock。它启动一个 worker，把监听 socket 放在 worker 的 fd 3 上——热重启把监听 socket 交给后继进程时就是这么做的。两行的 DESC 字母相同：一个打开文件描述，两个进程里的两个 fd。放在 fd 3 上没有改变任何标志。worker 的 fd 3 显示 cloexec，是因为 Node 启动时会给它继承来的每个 fd 设上 close-on-exec。',
       },
       code: {
         go: '// parent\nf, _ := ln.(*net.TCPListener).File() // a dup of the listener\ncmd := exec.Command(exe)\ncmd.ExtraFiles = []*os.File{f}       // ExtraFiles[0] is the child\'s fd 3\ncmd.Start()\n// child\nln, _ := net.FileListener(os.NewFile(3, "listener"))',
@@ -82,7 +91,7 @@ export const lesson: Lesson = {
     },
     {
       id: 'child-clears',
-      title: { en: "The worker clears O_NONBLOCK — on the server's listener too", zh: 'worker 清掉 O_NONBLOCK——服务端的 listener 也跟着变了' },
+      title: { en: "The worker clears O_NONBLOCK — on the server's listener too", zh: 'worker 清掉 O_NONBLOCK——服务端的监听 socket 也跟着变了' },
       text: {
         en: "The worker calls fcntl(3, F_SETFL) without O_NONBLOCK, as a program does that wants accept(2) to wait. The server makes no call at all, yet its row changes: FILE FLAGS is plain rw now. F_SETFL writes into the open file description, and the server's fd points at that same one.",
         zh: 'worker 调用 fcntl(3, F_SETFL) 去掉 O_NONBLOCK——想让 accept(2) 阻塞等待的程序就会这么做。服务端自己一个调用都没做，它那一行却变了：FILE FLAGS 现在只剩 rw。F_SETFL 写的是打开文件描述，而服务端的 fd 指向的正是同一个。',
@@ -97,7 +106,7 @@ export const lesson: Lesson = {
       show: { processes: ['server', 'worker'], focus: isListener },
       expect: [
         {
-          text: { en: "the server's listener is blocking now, though the server made no call", zh: '服务端的 listener 现在是阻塞的，尽管服务端什么调用都没做' },
+          text: { en: "the server's listener is blocking now, though the server made no call", zh: '服务端的监听 socket 现在是阻塞的，尽管服务端什么调用都没做' },
           check: (ctx) => {
             const [server] = withServer(ctx);
             return { ok: server?.nonblock === false, detail: flagsText('server', server) };
@@ -135,7 +144,7 @@ export const lesson: Lesson = {
       show: { processes: ['server', 'worker'], focus: isListener },
       expect: [
         {
-          text: { en: "the server's listener is non-blocking again (shared)", zh: '服务端的 listener 又变回非阻塞（共享的）' },
+          text: { en: "the server's listener is non-blocking again (shared)", zh: '服务端的监听 socket 又变回非阻塞（共享的）' },
           check: (ctx) => {
             const [server] = withServer(ctx);
             return { ok: server?.nonblock === true, detail: flagsText('server', server) };
@@ -152,10 +161,10 @@ export const lesson: Lesson = {
     },
     {
       id: 'stdin',
-      title: { en: "A listener as a child's stdin: libuv makes it blocking", zh: '把 listener 当作子进程的 stdin：libuv 把它改成阻塞的' },
+      title: { en: "A listener as a child's stdin: libuv makes it blocking", zh: '把监听 socket 当作子进程的 stdin：libuv 把它改成阻塞的' },
       text: {
         en: `Now the server starts a helper program (sleep ${HELPER_SECONDS}) with the listener as its stdin, fd 0, as a careless stdio: [listenFd, ...] would. libuv makes a child's fds 0 to 2 blocking, since most programs expect blocking stdio: in the forked child, before exec, it runs fcntl(0, F_SETFL, O_RDWR). The child's fd 0 shares the server's description, so the listener is blocking for the server and the worker too. Neither asked for it.`,
-        zh: `现在服务端启动一个辅助程序（sleep ${HELPER_SECONDS}），把 listener 当作它的 stdin，也就是 fd 0——就像不小心写了 stdio: [listenFd, ...] 那样。libuv 会把子进程的 fd 0 到 2 改成阻塞模式，因为大多数程序默认 stdio 是阻塞的：它在 fork 出来的子进程里、exec 之前执行 fcntl(0, F_SETFL, O_RDWR)。子进程的 fd 0 与服务端共享同一个打开文件描述，于是对服务端和 worker 来说，listener 也都变成了阻塞的。它们谁也没要求过。`,
+        zh: `现在服务端启动一个辅助程序（sleep ${HELPER_SECONDS}），把监听 socket 当作它的 stdin，也就是 fd 0——就像不小心写了 stdio: [listenFd, ...] 那样。libuv 会把子进程的 fd 0 到 2 改成阻塞模式，因为大多数程序默认 stdio 是阻塞的：它在 fork 出来的子进程里、exec 之前执行 fcntl(0, F_SETFL, O_RDWR)。子进程的 fd 0 与服务端共享同一个打开文件描述，于是对服务端和 worker 来说，监听 socket 也都变成了阻塞的。它们谁也没要求过。`,
       },
       code: {
         go: 'cmd := exec.Command("sleep", "2")\ncmd.Stdin = f // f from ln.File()\ncmd.Start()   // os.StartProcess calls f.Fd() on every file it passes,\n              // ExtraFiles too, and Fd() makes the socket blocking',
@@ -174,14 +183,14 @@ export const lesson: Lesson = {
       },
       expect: [
         {
-          text: { en: "the helper's fd 0 is the server's listener (same description)", zh: '辅助进程的 fd 0 就是服务端的 listener（同一个打开文件描述）' },
+          text: { en: "the helper's fd 0 is the server's listener (same description)", zh: '辅助进程的 fd 0 就是服务端的监听 socket（同一个打开文件描述）' },
           check: (ctx) => {
             const [server, helper] = withServer(ctx, ['helper', 0]);
             return oneDescription(server, helper);
           },
         },
         {
-          text: { en: "the server's listener lost O_NONBLOCK", zh: '服务端的 listener 失去了 O_NONBLOCK' },
+          text: { en: "the server's listener lost O_NONBLOCK", zh: '服务端的监听 socket 失去了 O_NONBLOCK' },
           check: (ctx) => {
             const [server] = withServer(ctx);
             return { ok: server?.nonblock === false, detail: flagsText('server', server) };
@@ -201,7 +210,7 @@ export const lesson: Lesson = {
         zh: `辅助进程在 ${HELPER_SECONDS} 秒后自己结束（本课会等它）。它的 fd 0 没了，打开文件描述却还在：服务端和 worker 仍持有它，也没有谁把 O_NONBLOCK 设回去。Node 的服务现在监听在一个阻塞 socket 上。libuv 还能应付，因为它只在 epoll 报告有连接等待之后才调用 accept4；而没有这种通知就调用 accept(2) 的代码，现在会在内核里一直等，而不是拿到 EAGAIN。最后三步展示这意味着什么。`,
       },
       code: {
-        go: '// after cmd.Start(), put the mode back without Fd():\nrc, _ := ln.(*net.TCPListener).SyscallConn()\nrc.Control(func(fd uintptr) { syscall.SetNonblock(int(fd), true) })',
+        go: joinText({ en: '// after cmd.Start(): keepNonblocking(ln)', zh: '// cmd.Start() 之后：keepNonblocking(ln)' }, excerpt('go/pass-listeners.go', 'restore')),
         node: "// pass listeners at fd 3 and above, never as stdio 0..2:\nspawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit', listenFd] })",
       },
       async run(ctx) {
@@ -214,7 +223,7 @@ export const lesson: Lesson = {
           check: (ctx) => ({ ok: !isAlive(ctx.vars.helperPid), detail: `pid ${ctx.vars.helperPid}` }),
         },
         {
-          text: { en: "the server's listener is still blocking", zh: '服务端的 listener 仍是阻塞的' },
+          text: { en: "the server's listener is still blocking", zh: '服务端的监听 socket 仍是阻塞的' },
           check: (ctx) => {
             const [server] = withServer(ctx);
             return { ok: server?.nonblock === false, detail: flagsText('server', server) };
@@ -222,7 +231,7 @@ export const lesson: Lesson = {
         },
       ],
       quiz: {
-        question: { en: 'How do you hand a Node listener to a child without changing its mode?', zh: '怎样把 Node 的 listener 交给子进程，而不改变它的阻塞模式？' },
+        question: { en: 'How do you hand a Node listener to a child without changing its mode?', zh: '怎样把 Node 的监听 socket 交给子进程，而不改变它的阻塞模式？' },
         choices: [
           { en: 'Place it at fd 3 or above; libuv only touches a child\'s fds 0 to 2', zh: '放在 fd 3 或更高的位置；libuv 只会动子进程的 fd 0 到 2' },
           { en: "Place it at fd 0: stdin is meant for the child's input", zh: '放在 fd 0：stdin 本来就是给子进程输入用的' },
@@ -239,11 +248,11 @@ export const lesson: Lesson = {
       id: 'go-fd',
       title: { en: "Go's File() and Fd(): blocking mode for every holder", zh: 'Go 的 File() 与 Fd()：所有持有者都变成阻塞模式' },
       text: {
-        en: "A new process, gosrv, plays a Go server. Go's net.Listen makes a non-blocking socket; the puppet makes it by hand and then sets O_NONBLOCK. ln.File() is a dup. Before Go 1.11, File() then called syscall.SetNonblock(dup, false); today f.Fd() still switches the description to blocking, and os.StartProcess calls Fd() on every file it hands a child. The puppet makes the same calls: dup, then fcntl on the copy without O_NONBLOCK. The listener's own fd, untouched, is blocking too.",
-        zh: '新进程 gosrv 扮演一个 Go 服务。Go 的 net.Listen 创建非阻塞 socket；puppet 手工创建，再设上 O_NONBLOCK。ln.File() 是一次 dup。Go 1.11 之前，File() 接着会调用 syscall.SetNonblock(dup, false)；如今 f.Fd() 仍然会把这个打开文件描述切换成阻塞模式，而 os.StartProcess 会对交给子进程的每个文件调用 Fd()。puppet 做同样的调用：dup，再在副本上用 fcntl 去掉 O_NONBLOCK。listener 自己的 fd 没被碰过，也变成了阻塞的。',
+        en: "A new process, gosrv, a puppet, plays a Go server, so that the next two steps can look inside the kernel; steps 9 and 10 run the real Go program. Go's net.Listen makes a non-blocking socket; the puppet makes it by hand and then sets O_NONBLOCK. ln.File() is a dup (fcntl F_DUPFD_CLOEXEC). Since Go 1.11 File() leaves the mode alone, but f.Fd() switches the description to blocking, and os.StartProcess calls Fd() on every file it hands a child. (Before Go 1.11, CL 108297, File() itself made the description blocking, the listener's own fd included, even with no child at all.) The puppet makes the same calls: dup, then fcntl on the copy without O_NONBLOCK. The listener's own fd, untouched, is blocking too.",
+        zh: '新进程 gosrv 是一个傀儡进程（puppet），扮演 Go 服务，好让接下来两步能看清内核里的情形；第 9、10 步运行真正的 Go 程序。Go 的 net.Listen 创建非阻塞 socket；傀儡进程手工创建，再设上 O_NONBLOCK。ln.File() 是一次 dup（fcntl F_DUPFD_CLOEXEC）。从 Go 1.11 起 File() 不再改模式，但 f.Fd() 会把这个打开文件描述切换成阻塞模式，而 os.StartProcess 会对交给子进程的每个文件调用 Fd()。（Go 1.11 之前，即 CL 108297 之前，File() 自己就会把打开文件描述改成阻塞的，连 listener 自己的 fd 也一起，哪怕根本没有子进程。）傀儡进程做同样的调用：dup，再在副本上用 fcntl 去掉 O_NONBLOCK。listener 自己的 fd 没被碰过，也变成了阻塞的。',
       },
       code: {
-        go: 'ln, _ := net.Listen("tcp", "127.0.0.1:0") // SOCK_NONBLOCK\nf, _ := ln.(*net.TCPListener).File()      // dup(2)\nfd := f.Fd()                              // fcntl(F_SETFL, O_RDWR): blocking\n// Go < 1.11: File() itself did syscall.SetNonblock(dup, false)',
+        go: 'ln, _ := net.Listen("tcp", "127.0.0.1:0") // SOCK_NONBLOCK\nf, _ := ln.(*net.TCPListener).File()      // fcntl(F_DUPFD_CLOEXEC)\nfd := f.Fd()                              // fcntl(F_SETFL, O_RDWR): blocking\n// Go < 1.11: File() itself made the description blocking',
         node: '// Node never does this on its own; by hand (FFI):\nconst copy = dup(fd)\nfcntl(copy, F_SETFL, fcntl(copy, F_GETFL) & ~O_NONBLOCK)',
       },
       async run(ctx) {
@@ -383,6 +392,7 @@ export const lesson: Lesson = {
         zh: 'facebookarchive/grace#40 和 golang/go#29277 报告的就是这个挂起：调用过 File() 之后，Close 再也结束不了正在等待的 Accept（#29277 里连 Close 自己都不返回）。',
       },
     },
+    ...goSteps,
   ],
 };
 

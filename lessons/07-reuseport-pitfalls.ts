@@ -103,15 +103,21 @@ export const lesson: Lesson = {
   title: { en: 'SO_REUSEPORT pitfalls', zh: 'SO_REUSEPORT 的陷阱' },
   summary: {
     en: 'SO_REUSEPORT lets several sockets listen on one port, each with its own accept queue, and the kernel spreads new connections across them. That is a way to restart without passing a listener, and a way to lose connections: any process of the same user can join and take a share, and a listener that closes resets every connection waiting in its queue, unless net.ipv4.tcp_migrate_req hands them to a sibling.',
-    zh: 'SO_REUSEPORT 允许多个 socket 监听同一个端口，每个 socket 有自己的 accept 队列，内核把新连接分散给它们。这是一种不传递 listener 也能重启的办法，也是一种丢连接的办法：同一用户的任何进程都能加入进来分走一份流量；一个 listener 关闭时，它队列里等待的连接全部被重置，除非 net.ipv4.tcp_migrate_req 把它们交给同组的其他 socket。',
+    zh: 'SO_REUSEPORT 允许多个 socket 监听同一个端口，每个 socket 有自己的 accept 队列，内核把新连接分散给它们。这是一种不传递监听 socket 也能重启的办法，也是一种丢连接的办法：同一用户的任何进程都能加入进来分走一份流量；一个监听 socket 关闭时，它队列里等待的连接全部被重置，除非 net.ipv4.tcp_migrate_req 把它们交给同组的其他 socket。',
   },
+  recap: [
+    { en: 'SO_REUSEPORT gives every socket its own accept queue; the kernel spreads new connections across them.', zh: 'SO_REUSEPORT 让每个 socket 都有自己的 accept 队列；内核把新连接分散到这些队列里。' },
+    { en: 'Any process of the same user can join the group and take a share of the connections.', zh: '同一用户的任何进程都能加入这个组，分走一部分连接。' },
+    { en: 'Closing a busy listener resets every connection waiting in its queue.', zh: '关闭一个忙碌的监听 socket，会重置它队列里所有等待的连接。' },
+    { en: 'net.ipv4.tcp_migrate_req=1 hands that queue to a sibling instead; other kernels have other rules.', zh: 'net.ipv4.tcp_migrate_req=1 会把这个队列转交给同组的另一个 socket；其他内核的规则又不一样。' },
+  ],
   steps: [
     {
       id: 'two-listeners',
       title: { en: 'Two processes, one port', zh: '两个进程，一个端口' },
       text: {
         en: `Process a makes a socket, sets SO_REUSEPORT, binds 127.0.0.1 on a port the kernel picks and listens with a backlog of ${BACKLOG}. Process b does the same on a's port, and its bind succeeds too. Unlike a dup or an inherited listener, these are two sockets: two DESC letters, two inodes, two accept queues (one QUEUE per row). Nobody accepts in this lesson, so each queue counts what the kernel handed that socket.`,
-        zh: `进程 a 创建 socket，设置 SO_REUSEPORT，绑定 127.0.0.1 和内核挑选的端口，以 ${BACKLOG} 的 backlog 监听。进程 b 在 a 的端口上做同样的事，bind 也成功了。和 dup 或继承来的 listener 不同，这是两个 socket：两个 DESC 字母、两个 inode、两个 accept 队列（每行一个 QUEUE）。本课里没人调用 accept，所以每个队列的长度就是内核分给那个 socket 的连接数。`,
+        zh: `进程 a 创建 socket，设置 SO_REUSEPORT，绑定 127.0.0.1 和内核挑选的端口，以 ${BACKLOG} 的 backlog 监听。进程 b 在 a 的端口上做同样的事，bind 也成功了。和 dup 或继承来的监听 socket 不同，这是两个 socket：两个 DESC 字母、两个 inode、两个 accept 队列（每行一个 QUEUE）。本课里没人调用 accept，所以每个队列的长度就是内核分给那个 socket 的连接数。`,
       },
       code: {
         go: 'lc := net.ListenConfig{Control: func(network, address string, c syscall.RawConn) error {\n    var setErr error\n    err := c.Control(func(fd uintptr) {\n        setErr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, unix.SO_REUSEPORT, 1)\n    })\n    if err != nil {\n        return err\n    }\n    return setErr\n}}\nln, err := lc.Listen(ctx, "tcp", "127.0.0.1:8080")',
@@ -141,7 +147,7 @@ export const lesson: Lesson = {
       title: { en: 'The kernel splits the connections', zh: '内核把连接分给两边' },
       text: {
         en: `A client process opens ${ROUND} connections to the port. For each one the kernel picks a socket of the group from a hash of the connection's addresses and ports: even on average, not round-robin, and blind to how busy a process is. Read the QUEUE column: each listener got about half.`,
-        zh: `一个客户端进程向这个端口发起 ${ROUND} 个连接。对每个连接，内核根据连接的地址和端口算出哈希，在组里挑一个 socket：平均下来是均匀的，但不是轮询，也完全不管进程忙不忙。看 QUEUE 一栏：每个 listener 大约分到一半。`,
+        zh: `一个客户端进程向这个端口发起 ${ROUND} 个连接。对每个连接，内核根据连接的地址和端口算出哈希，在组里挑一个 socket：平均下来是均匀的，但不是轮询，也完全不管进程忙不忙。看 QUEUE 一栏：每个监听 socket 大约分到一半。`,
       },
       code: {
         other: { label: 'shell', code: "ss -ltn 'sport = :PORT'   # one line per socket; Recv-Q is its accept queue" },
@@ -161,7 +167,7 @@ export const lesson: Lesson = {
           },
         },
         {
-          text: { en: 'each listener got a fair share (more than a quarter)', zh: '每个 listener 都分到了相当的一份（超过四分之一）' },
+          text: { en: 'each listener got a fair share (more than a quarter)', zh: '每个监听 socket 都分到了相当的一份（超过四分之一）' },
           check: (ctx) => {
             const q = queues(ctx);
             return { ok: (q.a ?? 0) > ROUND / 4 && (q.b ?? 0) > ROUND / 4, detail: queueText(q) };
@@ -221,7 +227,7 @@ export const lesson: Lesson = {
         question: { en: 'Which processes can join a port that listens with SO_REUSEPORT?', zh: '哪些进程能加入一个用 SO_REUSEPORT 监听的端口？' },
         choices: [
           { en: 'Any process of the same effective user that also sets SO_REUSEPORT', zh: '同一有效用户下、同样设置了 SO_REUSEPORT 的任何进程' },
-          { en: 'Only children of the first listener', zh: '只有第一个 listener 的子进程' },
+          { en: 'Only children of the first listener', zh: '只有第一个监听 socket 的子进程' },
           { en: 'Only processes that received the fd', zh: '只有收到了那个 fd 的进程' },
         ],
         answer: 0,
@@ -237,10 +243,10 @@ export const lesson: Lesson = {
     },
     {
       id: 'close-resets',
-      title: { en: 'Closing a busy listener resets its queue', zh: '关闭繁忙的 listener 会重置它的队列' },
+      title: { en: 'Closing a busy listener resets its queue', zh: '关闭繁忙的监听 socket 会重置它的队列' },
       text: {
         en: `Process b "restarts": it closes its listener while connections that completed the handshake wait in its queue. Closing does not hand them to a or the intruder; the kernel resets every one, and the clients, which saw connect() succeed, read ECONNRESET. This is the SO_REUSEPORT restart race: the new process has bound its own socket, the old one closes, and whatever waited in the old queue is lost. (This step runs with ${MIGRATE} at its default, 0.)`,
-        zh: `进程 b「重启」：它关闭自己的 listener，而它的队列里还有已完成握手的连接在等待。关闭并不会把它们交给 a 或 intruder；内核把它们全部重置，以为 connect() 已经成功的客户端读到 ECONNRESET。这就是 SO_REUSEPORT 重启时的竞态：新进程已经绑定了自己的 socket，旧进程关闭，旧队列里等着的连接就这样丢了。（这一步在 ${MIGRATE} 为默认值 0 时运行。）`,
+        zh: `进程 b「重启」：它关闭自己的监听 socket，而它的队列里还有已完成握手的连接在等待。关闭并不会把它们交给 a 或 intruder；内核把它们全部重置，以为 connect() 已经成功的客户端读到 ECONNRESET。这就是 SO_REUSEPORT 重启时的竞态：新进程已经绑定了自己的 socket，旧进程关闭，旧队列里等着的连接就这样丢了。（这一步在 ${MIGRATE} 为默认值 0 时运行。）`,
       },
       code: {
         go: 'ln.Close() // every connection still in this socket\'s accept queue gets a RST',
@@ -277,7 +283,7 @@ export const lesson: Lesson = {
       title: { en: `${MIGRATE}: hand the queue over instead`, zh: `${MIGRATE}：把队列交出去` },
       text: {
         en: `Since Linux 5.14, ${MIGRATE} = 1 makes a closing listener move the connections in its queue (and half-open ones) to another socket of its SO_REUSEPORT group instead of resetting them. Changing it needs root. When the tutor may, it sets 1 for this step only and writes the old value back right after, even if you press Ctrl-C; otherwise the step runs with the value as it is. Now the intruder closes its listener. With 1, no client is reset and a's queue grows by exactly the intruder's; with 0, they are reset as in the previous step.`,
-        zh: `从 Linux 5.14 起，${MIGRATE} = 1 会让正在关闭的 listener 把队列里的连接（以及半连接）迁移给同一 SO_REUSEPORT 组里的另一个 socket，而不是重置它们。修改它需要 root 权限。如果 tutor 有权限，就只在这一步把它设为 1，结束后立刻写回原值，即使你按了 Ctrl-C 也一样；否则这一步按当前值运行。现在 intruder 关闭它的 listener。值为 1 时，没有客户端被重置，a 的队列正好增加 intruder 队列的长度；值为 0 时，它们会像上一步一样被重置。`,
+        zh: `从 Linux 5.14 起，${MIGRATE} = 1 会让正在关闭的监听 socket 把队列里的连接（以及半连接）迁移给同一 SO_REUSEPORT 组里的另一个 socket，而不是重置它们。修改它需要 root 权限。如果教程有权限，就只在这一步把它设为 1，结束后立刻写回原值，即使你按了 Ctrl-C 也一样；否则这一步按当前值运行。现在 intruder 关闭它的监听 socket。值为 1 时，没有客户端被重置，a 的队列正好增加 intruder 队列的长度；值为 0 时，它们会像上一步一样被重置。`,
       },
       code: {
         other: { label: 'shell', code: `sysctl ${MIGRATE}          # read\nsudo sysctl -w ${MIGRATE}=1 # Linux >= 5.14; per network namespace` },
@@ -309,21 +315,21 @@ export const lesson: Lesson = {
         },
       ],
       quiz: {
-        question: { en: 'An old process must close its SO_REUSEPORT listener. What saves the connections in its queue?', zh: '旧进程必须关闭它的 SO_REUSEPORT listener。什么能救下它队列里的连接？' },
+        question: { en: 'An old process must close its SO_REUSEPORT listener. What saves the connections in its queue?', zh: '旧进程必须关闭它的 SO_REUSEPORT 监听 socket。什么能救下它队列里的连接？' },
         choices: [
-          { en: `${MIGRATE} = 1 (Linux 5.14+), or not closing a second queue at all: pass the one listener on instead`, zh: `${MIGRATE} = 1（Linux 5.14+），或者干脆不要有第二个队列：把同一个 listener 传下去` },
+          { en: `${MIGRATE} = 1 (Linux 5.14+), or not closing a second queue at all: pass the one listener on instead`, zh: `${MIGRATE} = 1（Linux 5.14+），或者干脆不要有第二个队列：把同一个监听 socket 传下去` },
           { en: 'A larger backlog', zh: '更大的 backlog' },
-          { en: 'Closing the listener twice', zh: '把 listener 关两次' },
+          { en: 'Closing the listener twice', zh: '把监听 socket 关两次' },
         ],
         answer: 0,
         explanation: {
           en: 'A larger backlog only means more connections to reset. Migration moves them to a sibling; passing the listener (inheritance or SCM_RIGHTS) keeps one socket and one queue, so there is nothing to lose.',
-          zh: '更大的 backlog 只意味着会有更多连接被重置。迁移把它们交给同组的兄弟 socket；传递 listener（继承或 SCM_RIGHTS）则始终只有一个 socket、一个队列，也就没有什么可丢的。',
+          zh: '更大的 backlog 只意味着会有更多连接被重置。迁移把它们交给同组的兄弟 socket；传递监听 socket（继承或 SCM_RIGHTS）则始终只有一个 socket、一个队列，也就没有什么可丢的。',
         },
       },
       hint: {
         en: 'Not root? Run the lesson with sudo to see the migration live; the tutor restores the sysctl when the step ends.',
-        zh: '不是 root？用 sudo 运行本课就能现场看到迁移；这一步结束时 tutor 会恢复这个 sysctl。',
+        zh: '不是 root？用 sudo 运行本课就能现场看到迁移；这一步结束时教程会恢复这个 sysctl。',
       },
     },
     {
@@ -331,7 +337,7 @@ export const lesson: Lesson = {
       title: { en: 'Other kernels, other rules', zh: '别的内核，别的规则' },
       text: {
         en: 'SO_REUSEPORT means something else outside Linux. On macOS (the classic BSD SO_REUSEPORT) several sockets may bind one port, but the kernel does not balance: new connections go to one of them. FreeBSD 12 added SO_REUSEPORT_LB for Linux-like balancing. A hot restart built on SO_REUSEPORT is therefore a Linux design; passing the listener itself, by inheritance or SCM_RIGHTS as the next lessons do, works everywhere and never has a second queue to lose.',
-        zh: '在 Linux 之外，SO_REUSEPORT 的含义不同。在 macOS 上（经典 BSD 语义的 SO_REUSEPORT），多个 socket 可以绑定同一个端口，但内核并不做均衡：新连接只会交给其中一个。FreeBSD 12 增加了 SO_REUSEPORT_LB，才有类似 Linux 的均衡。所以基于 SO_REUSEPORT 的热重启是只属于 Linux 的设计；而像后面几课那样，通过继承或 SCM_RIGHTS 传递 listener 本身，在哪里都能用，也永远不会有第二个队列可丢。',
+        zh: '在 Linux 之外，SO_REUSEPORT 的含义不同。在 macOS 上（经典 BSD 语义的 SO_REUSEPORT），多个 socket 可以绑定同一个端口，但内核并不做均衡：新连接只会交给其中一个。FreeBSD 12 增加了 SO_REUSEPORT_LB，才有类似 Linux 的均衡。所以基于 SO_REUSEPORT 的热重启是只属于 Linux 的设计；而像后面几课那样，通过继承或 SCM_RIGHTS 传递监听 socket 本身，在哪里都能用，也永远不会有第二个队列可丢。',
       },
       code: {
         go: '// tableflip passes the listener to the new process instead of binding again:\nupg, _ := tableflip.New(tableflip.Options{})\nln, _ := upg.Fds.Listen("tcp", "127.0.0.1:8080") // inherited when upgrading',

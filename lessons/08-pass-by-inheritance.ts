@@ -7,13 +7,20 @@ import { answeredOnlyBy, askPort } from '../src/lesson/answers.js';
 import { listenersOn } from '../src/lesson/kit.js';
 import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { rowsOf, rowsTogether, sharing } from '../src/lesson/procview.js';
+import { readSysctl } from '../src/lesson/sysctl.js';
 import type { Lesson, LessonContext } from '../src/lesson/types.js';
+import { excerpt, GO_EXEC_KEEPS_NONBLOCK, joinText } from '../src/lesson/excerpt.js';
 
 const PARENTS = ['alpha', 'beta'] as const;
 type Parent = (typeof PARENTS)[number];
 /** The parents listen with a small backlog, so the child's own listen(2) shows as a change of limit. */
 const PARENT_BACKLOG = 128;
-const NODE_BACKLOG = 511;
+/** What Node's listen({ fd }) asks for. */
+const NODE_REQUESTED = 511;
+/** The kernel caps every backlog at net.core.somaxconn (4096 since Linux 5.4, 128 before). */
+const SOMAXCONN = Number(readSysctl('net.core.somaxconn')) || 4096;
+/** What the child's listen(2) really sets: min(requested, somaxconn). */
+const NODE_BACKLOG = Math.min(NODE_REQUESTED, SOMAXCONN);
 const REQUESTS = 20;
 
 const child = (parent: Parent) => `${parent}-child`;
@@ -31,6 +38,12 @@ export const lesson: Lesson = {
     en: 'The classic hot restart (endless, grace, tableflip) starts the new program with the listening sockets already open. The parent lists them; the child finds them at 3, 4, … in the order listed, whatever numbers they had in the parent, rebuilds its server on fd 3 and answers from the very same socket: no second bind, no gap, one accept queue.',
     zh: '经典的热重启（endless、grace、tableflip）在启动新程序时，让监听 socket 保持打开、直接传过去。父进程把它们列出来；子进程按列出的顺序在 3、4、……上找到它们，不管它们在父进程里是几号；子进程在 fd 3 上重建服务器，用同一个 socket 响应请求：不用再次 bind，没有空档，始终只有一个 accept 队列。',
   },
+  recap: [
+    { en: 'A listener passed by inheritance is the same socket: same inode, same accept queue, a new fd number.', zh: '通过继承传递的监听 socket 就是同一个 socket：inode 相同，accept 队列相同，只是 fd 编号不同。' },
+    { en: 'Listed fds land at 3, 4, … whatever numbers the parent used; LISTEN_FDS says how many.', zh: '不管父进程用的是什么编号，列出的 fd 都落在 3、4、……；LISTEN_FDS 说明有几个。' },
+    { en: 'listen(2) on a listening socket keeps it and its queue, only the limit changes: min(requested, net.core.somaxconn).', zh: '对已在监听的 socket 再调用 listen(2)，socket 和队列都保留，只改上限：min(申请值, net.core.somaxconn)。' },
+    { en: 'The parent then closes its own fds: the socket never closes, only the set of processes holding it changes.', zh: '然后父进程关掉自己的 fd：socket 从未关闭，变的只是持有它的进程集合。' },
+  ],
   steps: [
     {
       id: 'two-parents',
@@ -85,8 +98,9 @@ export const lesson: Lesson = {
         zh: '每个父进程启动一个子进程，并列出自己的两个监听 socket，http 在前。两个父进程的编号不同，列表却一样。Node 的 stdio 数组以子进程的 fd 编号为下标：stdio[3] 就是 fd 3。Go 的 exec.Cmd.ExtraFiles[i] 成为 fd 3+i；再往下一层，syscall.ForkExec 接受 ProcAttr.Files，下标 i 就是子进程的 fd i（0、1、2 是标准输入输出）。在 fork 和 exec 之间，子进程把每一项 dup2 到对应位置（见日志），而 dup2 出来的副本不带 FD_CLOEXEC，所以 exec 会保留它们。\n\n把四张表放在一起看：alpha 的两个监听 socket 与 alpha-child 的 fd 3、fd 4 字母（DESC）相同，beta 与 beta-child 也一样。两个子进程都在 3 和 4 上拿到监听 socket，所以接手它们的代码每一代都可以完全相同。',
       },
       code: {
-        go: '// exec.Cmd: ExtraFiles[i] becomes fd 3+i in the child\nhttpFile, _ := ln.(*net.TCPListener).File()     // a close-on-exec dup\nadminFile, _ := admin.(*net.TCPListener).File()\ncmd := exec.Command(os.Args[0])\ncmd.ExtraFiles = []*os.File{httpFile, adminFile} // fd 3, fd 4\ncmd.Env = append(os.Environ(), "LISTEN_FDS=2")\nerr := cmd.Start()\n\n// one level down: Files[i] is the child\'s fd i\npid, err := syscall.ForkExec(os.Args[0], os.Args, &syscall.ProcAttr{\n    Env:   append(os.Environ(), "LISTEN_FDS=2"),\n    Files: []uintptr{0, 1, 2, httpFile.Fd(), adminFile.Fd()},\n})',
+        go: joinText(excerpt('go/pass-listeners.go', 'extrafiles'), excerpt('go/pass-listeners.go', 'forkexec')),
         node: "const child = spawn(process.execPath, ['server.js'], {\n  // index = the child's fd: fd 3 and fd 4\n  stdio: ['inherit', 'inherit', 'inherit', server._handle.fd, admin._handle.fd],\n  env: { ...process.env, LISTEN_FDS: '2' },\n})",
+        note: GO_EXEC_KEEPS_NONBLOCK,
       },
       async run(ctx) {
         for (const parent of PARENTS) {
@@ -143,11 +157,11 @@ export const lesson: Lesson = {
       id: 'rebuild',
       title: { en: 'The child rebuilds a server on fd 3', zh: '子进程在 fd 3 上重建服务器' },
       text: {
-        en: `Each child runs the line a Node successor runs: http.createServer(handler).listen({ fd: 3 }). libuv asks the kernel what fd 3 is (getsockname, getsockopt SO_TYPE — lesson 10 looks closer), makes it non-blocking and calls listen(2) on it again. On a socket that is already listening that call keeps the socket and its queue and only updates the limit: QUEUE now reads 0/${NODE_BACKLOG} instead of 0/${PARENT_BACKLOG}, on the same inode.\n\nThen ${REQUESTS} requests go to each parent's http port. The X-Puppet header of every answer names the process that accepted the connection: alpha-child on alpha's port, beta-child on beta's — the same code, under parents that numbered their fds differently.`,
-        zh: `每个子进程都执行 Node 继任进程会执行的那一行：http.createServer(handler).listen({ fd: 3 })。libuv 先问内核 fd 3 是什么（getsockname、getsockopt SO_TYPE——第 10 课细看），把它设为非阻塞，再对它调用一次 listen(2)。对一个已经在监听的 socket，这次调用保留 socket 和它的队列，只更新上限：同一个 inode 上，QUEUE 从 0/${PARENT_BACKLOG} 变成了 0/${NODE_BACKLOG}。\n\n然后向每个父进程的 http 端口各发 ${REQUESTS} 个请求。每个响应的 X-Puppet 头写着 accept 这个连接的进程：alpha 的端口由 alpha-child 响应，beta 的端口由 beta-child 响应——同一份代码，跑在给 fd 编号完全不同的两个父进程之下。`,
+        en: `Each child runs the line a Node successor runs: http.createServer(handler).listen({ fd: 3 }). libuv asks the kernel what fd 3 is (getsockname, getsockopt SO_TYPE — lesson 10 looks closer), makes it non-blocking and calls listen(2) on it again, asking for ${NODE_REQUESTED}. On a socket that is already listening that call keeps the socket and its queue and only updates the limit: QUEUE now reads 0/${NODE_BACKLOG} instead of 0/${PARENT_BACKLOG}, on the same inode. The kernel grants min(requested, net.core.somaxconn); somaxconn is ${SOMAXCONN} on this machine (it was 128 before Linux 5.4, which capped Node's 511 at 128).\n\nThen ${REQUESTS} requests go to each parent's http port. The X-Puppet header of every answer names the process that accepted the connection: alpha-child on alpha's port, beta-child on beta's — the same code, under parents that numbered their fds differently.`,
+        zh: `每个子进程都执行 Node 后继进程会执行的那一行：http.createServer(handler).listen({ fd: 3 })。libuv 先问内核 fd 3 是什么（getsockname、getsockopt SO_TYPE——第 10 课细看），把它设为非阻塞，再对它调用一次 listen(2)，申请 ${NODE_REQUESTED}。对一个已经在监听的 socket，这次调用保留 socket 和它的队列，只更新上限：同一个 inode 上，QUEUE 从 0/${PARENT_BACKLOG} 变成了 0/${NODE_BACKLOG}。内核给的是 min(申请值, net.core.somaxconn)；本机的 somaxconn 是 ${SOMAXCONN}（Linux 5.4 之前是 128，会把 Node 的 511 压到 128）。\n\n然后向每个父进程的 http 端口各发 ${REQUESTS} 个请求。每个响应的 X-Puppet 头写着 accept 这个连接的进程：alpha 的端口由 alpha-child 响应，beta 的端口由 beta-child 响应——同一份代码，跑在给 fd 编号完全不同的两个父进程之下。`,
       },
       code: {
-        go: 'f := os.NewFile(3, "http")       // fd 3: ExtraFiles[0]\nln, err := net.FileListener(f)  // dups fd 3, asks the kernel what it is\nf.Close()                       // ln holds its own dup\nhttp.Serve(ln, handler)',
+        go: excerpt('go/pass-listeners.go', 'child'),
         node: "// fd 3: stdio[3] in the parent's spawn\nhttp.createServer(handler).listen({ fd: 3 })",
       },
       async run(ctx) {
@@ -163,8 +177,8 @@ export const lesson: Lesson = {
         })),
         {
           text: {
-            en: `still one socket per port, the parent's: fd 3 of each child is its inode, its limit now ${NODE_BACKLOG}`,
-            zh: `每个端口上仍然只有一个 socket，就是父进程的那个：子进程的 fd 3 是同一个 inode，上限变成了 ${NODE_BACKLOG}`,
+            en: `still one socket per port, the parent's: fd 3 of each child is its inode, its limit now ${NODE_BACKLOG} = min(${NODE_REQUESTED}, somaxconn ${SOMAXCONN})`,
+            zh: `每个端口上仍然只有一个 socket，就是父进程的那个：子进程的 fd 3 是同一个 inode，上限变成了 ${NODE_BACKLOG} = min(${NODE_REQUESTED}, somaxconn ${SOMAXCONN})`,
           },
           check: (ctx) => {
             const found = PARENTS.map((parent) => {
@@ -199,7 +213,7 @@ export const lesson: Lesson = {
         zh: '现在父进程关闭自己手里的副本，就像 Go 的父进程在 cmd.Start() 之后 f.Close()、在子进程就绪后 ln.Close() 那样。每次 close(2) 只减少一个引用；子进程仍然持有这些 socket，所以端口依旧处于 LISTEN——同样的 socket，同样的 accept 队列——请求继续由子进程响应。\n\n这就是基于继承的重启的全部诀窍：监听 socket 从未关闭，变化的只是持有它的进程集合。父进程如果忘了关闭，子进程退出后端口仍然活着：这就是第 5 课讲的泄漏。',
       },
       code: {
-        go: 'cmd.Start()\nhttpFile.Close(); adminFile.Close() // the dups File() made\n// ... once the child says it is ready:\nln.Close(); admin.Close()',
+        go: excerpt('go/pass-listeners.go', 'let-go'),
         node: "spawn(process.execPath, ['server.js'], { stdio: [/* ... */, server._handle.fd, admin._handle.fd] })\n// ... once the child says it is ready:\nserver.close(); admin.close()",
       },
       async run(ctx) {

@@ -11,6 +11,7 @@ import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { isNodePlumbing } from '../src/lesson/observe.js';
 import { parentOf, rowsOf, rowsTogether, sharing } from '../src/lesson/procview.js';
 import type { Lesson, LessonContext } from '../src/lesson/types.js';
+import { excerpt, joinText } from '../src/lesson/excerpt.js';
 
 const REQUESTS = 20;
 
@@ -38,16 +39,22 @@ export const lesson: Lesson = {
     en: 'Inheritance needs a parent and its child. Two unrelated processes — an old server and a new one started by a supervisor — can still share a listener: the old one sends it as an SCM_RIGHTS control message over a unix socket. The number changes on the way, the open file description does not. Where the socket lives, what it is called, and who reads it decide whether the handover works.',
     zh: '继承需要父子关系。两个毫不相干的进程——旧服务进程和由 supervisor 启动的新进程——照样可以共享监听 socket：旧进程通过 unix socket，把它放在 SCM_RIGHTS 控制消息里发过去。途中 fd 编号变了，打开文件描述（open file description）没变。socket 放在哪里、叫什么名字、由谁来读，决定了这次交接能否成功。',
   },
+  recap: [
+    { en: 'sendmsg with SCM_RIGHTS passes an open file description to an unrelated process: the receiver gets a new fd on it.', zh: 'sendmsg 搭配 SCM_RIGHTS，能把打开文件描述交给毫不相干的进程：接收方得到一个指向它的新 fd。' },
+    { en: 'The meeting point is a unix socket named after the pid, in a 0700 directory (systemd: RuntimeDirectoryMode=0700).', zh: '会合点是一个以 pid 命名的 unix socket，放在 0700 的目录里（systemd：RuntimeDirectoryMode=0700）。' },
+    { en: 'Read the control part with recvmsg: a plain read drops the fd.', zh: '要用 recvmsg 读控制部分：普通的 read 会把 fd 丢掉。' },
+    { en: 'One name per process: a shared name is unlinked by whoever cleans up first.', zh: '一个进程一个名字：共用的名字会被先清理的那个进程 unlink 掉。' },
+  ],
   steps: [
     {
       id: 'rendezvous',
       title: { en: 'A meeting point with the pid in its name', zh: '一个名字里带 pid 的会合点' },
       text: {
-        en: 'old is a running HTTP server (its listener made by hand and handed to Node). To give that listener to a process it did not start, it needs a meeting point both can reach: a unix socket with a name in the filesystem. old binds handover-PID.sock — its own pid in the name — inside the tutor\'s private directory, and listens on it.\n\nTwo choices protect it. The directory is mode 0700: connect(2) on a unix socket needs search permission on every directory of the path (and write permission on the socket file), so other users cannot even reach the name. The pid makes the name belong to one process: two generations, or two instances, never share it — step 6 shows what a shared name costs.',
-        zh: 'old 是一个正在运行的 HTTP 服务（监听 socket 手工创建后交给了 Node）。要把这个监听 socket 交给一个不是它启动的进程，需要一个双方都能到达的会合点：一个在文件系统里有名字的 unix socket。old 在 tutor 的私有目录里 bind 了 handover-PID.sock——名字里带着它自己的 pid——并在上面监听。\n\n有两个设计在保护它。目录权限是 0700：对 unix socket 调用 connect(2)，需要路径上每一级目录的搜索（x）权限（以及 socket 文件的写权限），所以别的用户连这个名字都碰不到。pid 让这个名字只属于一个进程：两代进程、两个实例，永远不会共用同一个名字——第 6 步会展示共用名字的代价。',
+        en: 'old is a running HTTP server (its listener made by hand and handed to Node). To give that listener to a process it did not start, it needs a meeting point both can reach: a unix socket with a name in the filesystem. old binds handover-PID.sock — its own pid in the name — inside the tutor\'s private directory, and listens on it.\n\nTwo choices protect it. The directory is mode 0700: connect(2) on a unix socket needs search permission on every directory of the path (and write permission on the socket file), so other users cannot even reach the name. Under systemd, RuntimeDirectory= makes such a directory, but with mode 0755 unless RuntimeDirectoryMode=0700 says otherwise. The pid makes the name belong to one process: two generations, or two instances, never share it — step 6 shows what a shared name costs.',
+        zh: 'old 是一个正在运行的 HTTP 服务（监听 socket 手工创建后交给了 Node）。要把这个监听 socket 交给一个不是它启动的进程，需要一个双方都能到达的会合点：一个在文件系统里有名字的 unix socket。old 在教程的私有目录里 bind 了 handover-PID.sock——名字里带着它自己的 pid——并在上面监听。\n\n有两个设计在保护它。目录权限是 0700：对 unix socket 调用 connect(2)，需要路径上每一级目录的搜索（x）权限（以及 socket 文件的写权限），所以别的用户连这个名字都碰不到。在 systemd 下，RuntimeDirectory= 会建这样一个目录，但默认权限是 0755，要写上 RuntimeDirectoryMode=0700 才是 0700。pid 让这个名字只属于一个进程：两代进程、两个实例，永远不会共用同一个名字——第 6 步会展示共用名字的代价。',
       },
       code: {
-        go: 'dir := os.Getenv("RUNTIME_DIRECTORY") // systemd RuntimeDirectory=: mode 0700\npath := filepath.Join(dir, fmt.Sprintf("handover-%d.sock", os.Getpid()))\nul, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})',
+        go: '// systemd unit: RuntimeDirectory=app and RuntimeDirectoryMode=0700 (the default mode is 0755)\ndir := os.Getenv("RUNTIME_DIRECTORY")\npath := filepath.Join(dir, fmt.Sprintf("handover-%d.sock", os.Getpid()))\nul, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})',
         node: "// Node has no sendmsg(2) for a plain socket, so the rendezvous is made by hand (FFI, src/sys)\nconst ul = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)\nbind(ul, { family: 'unix', path: join(dir, `handover-${process.pid}.sock`) })\nlisten(ul, 511)",
       },
       async run(ctx) {
@@ -85,7 +92,7 @@ export const lesson: Lesson = {
       title: { en: 'An unrelated process knocks', zh: '一个不相干的进程来敲门' },
       text: {
         en: "new is started by the tutor, not by old: no fork between them, no inheritance; their only link is the name. new connects to handover-PID.sock and old accepts. The two new UNIX rows are the two ends of one connection: each one's peer is the other's inode.\n\nHow does new learn the name? From a convention both sides know — a fixed directory plus old's pid, read from a pid file — or from the command line of whoever starts it. Anything that can reach the directory can knock, which is why the directory is private.",
-        zh: 'new 由 tutor 启动，而不是由 old 启动：它们之间没有 fork，没有继承，唯一的联系就是那个名字。new 连接 handover-PID.sock，old 执行 accept。新出现的两行 UNIX 是同一个连接的两端：彼此的对端（peer）就是对方的 inode。\n\nnew 怎么知道这个名字？靠双方都知道的约定——固定目录加上 old 的 pid（从 pid 文件里读）——或者由启动它的人通过命令行告诉它。能进入这个目录的任何进程都能来敲门，所以目录必须是私有的。',
+        zh: 'new 由教程启动，而不是由 old 启动：它们之间没有 fork，没有继承，唯一的联系就是那个名字。new 连接 handover-PID.sock，old 执行 accept。新出现的两行 UNIX 是同一个连接的两端：每一行的 peer inode 正是另一行的 inode。\n\nnew 怎么知道这个名字？靠双方都知道的约定——固定目录加上 old 的 pid（从 pid 文件里读）——或者由启动它的人通过命令行告诉它。能进入这个目录的任何进程都能来敲门，所以目录必须是私有的。',
       },
       code: {
         go: 'pid := readPidFile("/run/myapp/app.pid")\nconn, err := net.Dial("unix", filepath.Join(dir, fmt.Sprintf("handover-%d.sock", pid)))',
@@ -119,13 +126,13 @@ export const lesson: Lesson = {
     },
     {
       id: 'pass',
-      title: { en: 'sendmsg with SCM_RIGHTS', zh: '用 SCM_RIGHTS 调用 sendmsg' },
+      title: { en: 'sendmsg with SCM_RIGHTS', zh: 'sendmsg 搭配 SCM_RIGHTS' },
       text: {
         en: 'old sends one message on the connection: two bytes of data ("fd") and a control message of type SCM_RIGHTS carrying its listener\'s fd. new receives it with recvmsg(2) and finds in the control part an fd number of its own — the lowest free one in its table. The kernel copied neither the socket nor the open file description: it installed in new\'s table one more reference to the same description, as dup does, but across processes.\n\nThe number changed, the description did not: the same DESC letter in two pids, the same inode. MSG_CMSG_CLOEXEC made the new fd close-on-exec at once, so it cannot leak into a program new starts (lesson 4).',
         zh: 'old 在这个连接上发送一条消息：两个字节的数据（"fd"），外加一条 SCM_RIGHTS 类型的控制消息，里面装着它的监听 socket 的 fd。new 用 recvmsg(2) 接收，在控制消息里拿到一个属于它自己的 fd 编号——它 fd 表里最小的空位。内核既没有复制 socket，也没有复制打开文件描述：它只是在 new 的 fd 表里装上一个指向同一个描述的新引用，就像 dup 一样，只不过跨越了进程。\n\n编号变了，描述没变：两个 pid 里 DESC 字母相同，inode 相同。MSG_CMSG_CLOEXEC 让新 fd 一到手就带上 close-on-exec，所以它不会泄漏进 new 启动的程序（第 4 课）。',
       },
       code: {
-        go: '// old: the listener rides on a two-byte message\nf, _ := ln.(*net.TCPListener).File()\nconn.(*net.UnixConn).WriteMsgUnix([]byte("fd"), syscall.UnixRights(int(f.Fd())), nil)\n\n// new: read the control part, not only the bytes\nbuf, oob := make([]byte, 16), make([]byte, syscall.CmsgSpace(4))\n_, oobn, _, _, _ := uconn.ReadMsgUnix(buf, oob)\nmsgs, _ := syscall.ParseSocketControlMessage(oob[:oobn])\nfds, _ := syscall.ParseUnixRights(&msgs[0])\nln, _ := net.FileListener(os.NewFile(uintptr(fds[0]), "listener"))',
+        go: joinText(excerpt('go/scm-rights.go', 'send'), excerpt('go/scm-rights.go', 'receive')),
         node: "// FFI again (src/sys/scm.ts): msghdr + one cmsghdr, laid out by hand\nsendFds(connFd, [listenFd], 'fd')                  // old\nconst { fds: [fd] } = recvFds(sockFd)               // new, MSG_CMSG_CLOEXEC",
       },
       async run(ctx) {
@@ -176,7 +183,7 @@ export const lesson: Lesson = {
       title: { en: 'A plain read drops what rides along', zh: '普通的 read 会丢掉随行的 fd' },
       text: {
         en: "old sends the listener once more. This time new reads the socket the way libuv reads a net.Socket: recv(2), with no room for control messages. new gets the two bytes and nothing else — its table has no new fd. The kernel held the passed reference, found nowhere to put it, and dropped it.\n\nThat is why a Node receiver must keep libuv off the socket. A net.Socket in flowing mode reads as soon as data arrives, and every fd that came with it is lost; only an IPC pipe — the channel spawn makes with 'ipc' — is read by libuv with recvmsg (step 7). So pause() the net.Socket before the message can arrive and read it with recvmsg yourself, or, as the puppets do, never hand the socket to libuv at all.",
-        zh: 'old 再把监听 socket 发一次。这一次 new 按 libuv 读 net.Socket 的方式去读：recv(2)，不给控制消息留任何空间。new 拿到了那两个字节，别的什么都没有——它的 fd 表里没有新的 fd。内核手里有那个被传递的引用，却找不到地方放，于是把它丢掉了。\n\n这就是 Node 接收方必须让 libuv 远离这个 socket 的原因。处于流动模式（flowing）的 net.Socket 一有数据就去读，随数据而来的 fd 全部丢失；只有 IPC 管道——spawn 用 \'ipc\' 建立的那条通道——libuv 才用 recvmsg 来读（第 7 步）。所以要在消息到达之前对 net.Socket 调用 pause()，再自己用 recvmsg 去读；或者像 puppet 这样，根本不把这个 socket 交给 libuv。',
+        zh: 'old 再把监听 socket 发一次。这一次 new 按 libuv 读 net.Socket 的方式去读：recv(2)，不给控制消息留任何空间。new 拿到了那两个字节，别的什么都没有——它的 fd 表里没有新的 fd。内核手里有那个被传递的引用，却找不到地方放，于是把它丢掉了。\n\n这就是 Node 接收方必须让 libuv 远离这个 socket 的原因。处于流动模式（flowing）的 net.Socket 一有数据就去读，随数据而来的 fd 全部丢失；只有 IPC 管道——spawn 用 \'ipc\' 建立的那条通道——libuv 才用 recvmsg 来读（第 7 步）。所以要在消息到达之前对 net.Socket 调用 pause()，再自己用 recvmsg 去读；或者像傀儡进程这样，根本不把这个 socket 交给 libuv。',
       },
       code: {
         node: "const sock = net.connect(path)\nsock.on('data', (bytes) => {})   // libuv read(2)s the message: the fd is gone\n\n// instead: keep libuv off the socket, then read it with recvmsg\nconst sock = net.connect(path).pause()\nconst { fds } = recvFds(sock._handle.fd)",
@@ -245,7 +252,7 @@ export const lesson: Lesson = {
       title: { en: 'Unlinking the name strands the socket', zh: '删掉名字，socket 就成了孤岛' },
       text: {
         en: 'old removes its socket\'s name: unlink("handover-PID.sock"). The listening unix socket is untouched — old\'s fd still shows it in LISTEN — but the directory entry is gone, and for a socket in the filesystem the name is the only way in. A third process, late, tries to connect and gets ENOENT.\n\nThis happens by accident more often than on purpose. Go\'s UnixListener.Close unlinks its path, and so does libuv when a Node server bound to a path closes. With one fixed name for every generation, the new process must remove the stale name to bind its own, and the old one, exiting, then removes the new one\'s: the next upgrade finds nothing to connect to. With the pid in the name, each process only ever unlinks its own.',
-        zh: 'old 删除了它的 socket 的名字：unlink("handover-PID.sock")。监听中的 unix socket 本身毫发无损——old 的 fd 仍然显示它处于 LISTEN——但目录项没了，而对于文件系统里的 socket，名字是唯一的入口。第三个进程 late 尝试连接，得到 ENOENT。\n\n这种事更多是意外发生的。Go 的 UnixListener.Close 会 unlink 它的路径，Node 里绑定到路径的服务器关闭时，libuv 也会这样做。如果每一代进程都用同一个固定名字，新进程得先删掉残留的名字才能 bind 自己的，而旧进程退出时又会把新进程的名字删掉：下一次升级就找不到可连接的对象了。名字里带上 pid，每个进程就只会删除自己的那个。',
+        zh: 'old 删除了它的 socket 的名字：unlink("handover-PID.sock")。监听中的 unix socket 本身毫发无损——old 的 fd 仍然显示它处于 LISTEN——但目录项没了，而对于文件系统里的 socket，名字是唯一的入口。第三个进程 late 尝试连接，得到 ENOENT。\n\n这种情况多半是无意中造成的。Go 的 UnixListener.Close 会 unlink 它的路径，Node 里绑定到路径的服务器关闭时，libuv 也会这样做。如果每一代进程都用同一个固定名字，新进程得先删掉残留的名字才能 bind 自己的，而旧进程退出时又会把新进程的名字删掉：下一次升级就找不到可连接的对象了。名字里带上 pid，每个进程就只会删除自己的那个。',
       },
       code: {
         go: 'ul.Close()                 // also unlinks the path (the default when net created the file)\nul.SetUnlinkOnClose(false) // keep the name while someone may still need it',

@@ -82,15 +82,20 @@ export const lesson: Lesson = {
   title: { en: 'Rebuilding a listener from an fd', zh: '从 fd 重建监听 socket' },
   summary: {
     en: 'A successor is handed numbers. Before it serves anything it must find out what each fd is — the kernel answers getsockopt(SO_DOMAIN, SO_TYPE, SO_ACCEPTCONN), getsockname and getpeername — and what each is for (LISTEN_FDNAMES). Then it needs the right constructor: Node\'s listen({fd}) and dgram bind({fd}), Go\'s FileListener, FilePacketConn and FileConn each accept some kinds and refuse, or mishandle, the rest.',
-    zh: '继任进程拿到的只是一些编号。在提供任何服务之前，它得先弄清每个 fd 是什么——内核会回答 getsockopt(SO_DOMAIN、SO_TYPE、SO_ACCEPTCONN)、getsockname 和 getpeername——以及每个 fd 是干什么用的（LISTEN_FDNAMES）。然后还得用对构造方式：Node 的 listen({fd}) 和 dgram bind({fd})，Go 的 FileListener、FilePacketConn 和 FileConn，各自只接受某几种 fd，对其余的要么拒绝，要么处理错。',
+    zh: '后继进程拿到的只是一些编号。在提供任何服务之前，它得先弄清每个 fd 是什么——内核会回答 getsockopt(SO_DOMAIN、SO_TYPE、SO_ACCEPTCONN)、getsockname 和 getpeername——以及每个 fd 是干什么用的（LISTEN_FDNAMES）。然后还得用对构造方式：Node 的 listen({fd}) 和 dgram bind({fd})，Go 的 FileListener、FilePacketConn 和 FileConn，各自只接受某几种 fd，对其余的要么拒绝，要么处理错。',
   },
+  recap: [
+    { en: 'A successor is handed numbers: ask the kernel what each fd is (SO_DOMAIN, SO_TYPE, SO_ACCEPTCONN, getsockname).', zh: '后继进程拿到的只是编号：要问内核每个 fd 是什么（SO_DOMAIN、SO_TYPE、SO_ACCEPTCONN、getsockname）。' },
+    { en: 'LISTEN_FDNAMES says what each fd is for.', zh: 'LISTEN_FDNAMES 说明每个 fd 是做什么用的。' },
+    { en: "Each constructor accepts some kinds and refuses, or mishandles, the rest: listen({fd}), dgram bind({fd}), Go's FileListener, FilePacketConn, FileConn.", zh: '每种构造方法只接受某些类型，对其余的要么拒绝、要么处理错：listen({fd})、dgram 的 bind({fd})、Go 的 FileListener、FilePacketConn、FileConn。' },
+  ],
   steps: [
     {
       id: 'arrive',
       title: { en: 'Five numbers arrive', zh: '到手的是五个编号' },
       text: {
         en: "old owns five things: an http listener (TCP), a dns socket (UDP), an admin listener (unix stream), ws — a connection it accepted on its http port, say a long-lived WebSocket it wants to keep across the restart — and state, an open file. It starts new with them at fds 3 to 7 and LISTEN_FDS=5, the way systemd passes sockets (SD_LISTEN_FDS_START is 3).\n\nThe table shows what they are, because the tutor reads /proc and sock_diag from outside. new itself has only five numbers and a count.",
-        zh: 'old 手里有五样东西：http 监听 socket（TCP）、dns socket（UDP）、admin 监听 socket（unix 流式）、ws——它在 http 端口上 accept 来的一个连接，比如想在重启中保留下来的长连接 WebSocket——以及 state，一个打开的文件。它启动 new，把这五样放在 fd 3 到 7，并设置 LISTEN_FDS=5，和 systemd 传递 socket 的方式一样（SD_LISTEN_FDS_START 为 3）。\n\n表里能看出它们是什么，因为 tutor 从外部读取 /proc 和 sock_diag。new 自己手里只有五个编号和一个数量。',
+        zh: 'old 手里有五样东西：http 监听 socket（TCP）、dns socket（UDP）、admin 监听 socket（unix 流式）、ws——它在 http 端口上 accept 来的一个连接，比如想在重启中保留下来的长连接 WebSocket——以及 state，一个打开的文件。它启动 new，把这五样放在 fd 3 到 7，并设置 LISTEN_FDS=5，和 systemd 传递 socket 的方式一样（SD_LISTEN_FDS_START 为 3）。\n\n表里能看出它们是什么，因为教程从外部读取 /proc 和 sock_diag。new 自己手里只有五个编号和一个数量。',
       },
       code: {
         go: 'cmd.ExtraFiles = []*os.File{httpF, dnsF, adminF, wsF, stateF} // fds 3..7\ncmd.Env = append(os.Environ(), "LISTEN_FDS=5", "LISTEN_FDNAMES=http:dns:admin:ws:state")',
@@ -128,7 +133,7 @@ export const lesson: Lesson = {
       title: { en: 'Ask the kernel what each fd is', zh: '问内核：每个 fd 是什么' },
       text: {
         en: 'new asks four questions of each fd, one call each: SO_DOMAIN (which family: AF_INET, AF_UNIX), SO_TYPE (stream or datagram), SO_ACCEPTCONN (listening or not), getsockname (bound where); getpeername adds who is at the other end, or ENOTCONN. The first call on the file fails with ENOTSOCK, itself an answer: not a socket.\n\nSO_TYPE alone cannot tell the http listener from the ws connection: both are AF_INET SOCK_STREAM. SO_ACCEPTCONN can, and getpeername confirms it. Each classification below is checked against the table, which the tutor builds from other sources (/proc/PID/fd, sock_diag).',
-        zh: 'new 对每个 fd 问四个问题，每个问题一次调用：SO_DOMAIN（哪个协议族：AF_INET、AF_UNIX）、SO_TYPE（流式还是数据报）、SO_ACCEPTCONN（是否在监听）、getsockname（绑定在哪里）；getpeername 再补上对端是谁，或者返回 ENOTCONN。对那个文件的第一次调用就失败了，返回 ENOTSOCK——这本身就是答案：它不是 socket。\n\n光靠 SO_TYPE 分不清 http 监听 socket 和 ws 连接：两者都是 AF_INET SOCK_STREAM。SO_ACCEPTCONN 能分清，getpeername 再确认一遍。下面每一项分类都和 fd 表对照检查，而 fd 表是 tutor 从另外的来源（/proc/PID/fd、sock_diag）构建的。',
+        zh: 'new 对每个 fd 问四个问题，每个问题一次调用：SO_DOMAIN（哪个协议族：AF_INET、AF_UNIX）、SO_TYPE（流式还是数据报）、SO_ACCEPTCONN（是否在监听）、getsockname（绑定在哪里）；getpeername 再补上对端是谁，或者返回 ENOTCONN。对那个文件的第一次调用就失败了，返回 ENOTSOCK——这本身就是答案：它不是 socket。\n\n光靠 SO_TYPE 分不清 http 监听 socket 和 ws 连接：两者都是 AF_INET SOCK_STREAM。SO_ACCEPTCONN 能分清，getpeername 再确认一遍。下面每一项分类都和 fd 表对照检查，而 fd 表是教程从另外的来源（/proc/PID/fd、sock_diag）构建的。',
       },
       code: {
         go: 'func probe(fd int) (domain, typ, listening int, local, peer syscall.Sockaddr) {\n    domain, _ = syscall.GetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_DOMAIN) // ENOTSOCK: not a socket\n    typ, _ = syscall.GetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_TYPE)\n    listening, _ = syscall.GetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_ACCEPTCONN)\n    local, _ = syscall.Getsockname(fd)\n    peer, _ = syscall.Getpeername(fd) // ENOTCONN: no peer\n    return\n}',
@@ -175,7 +180,7 @@ export const lesson: Lesson = {
       title: { en: 'What each fd is for: LISTEN_FDNAMES', zh: '每个 fd 干什么用：LISTEN_FDNAMES' },
       text: {
         en: 'The probe says what an fd is, not what it is for: two TCP listeners look alike. endless and grace rely on order — fd 3 is http because the parent always lists http first. systemd passes names: LISTEN_FDNAMES, colon-separated in fd order (FileDescriptorName= in the unit, read with sd_listen_fds_with_names). tableflip keys each fd by network and address.\n\nA careful successor uses both: the name says which service an fd belongs to, the probe says whether it can serve it. A mismatch is a reason to refuse to start — not to serve HTTP on a UDP socket.',
-        zh: '探测结果只说明 fd 是什么，说明不了它是干什么用的：两个 TCP 监听 socket 看起来一模一样。endless 和 grace 依靠顺序——fd 3 是 http，因为父进程总是先列 http。systemd 传递名字：LISTEN_FDNAMES，按 fd 顺序用冒号分隔（在 unit 里用 FileDescriptorName= 设置，用 sd_listen_fds_with_names 读取）。tableflip 用网络类型加地址作为每个 fd 的键。\n\n谨慎的继任进程两者都用：名字说明 fd 属于哪个服务，探测结果说明它能不能提供这个服务。两者对不上，就应该拒绝启动——而不是在 UDP socket 上提供 HTTP 服务。',
+        zh: '探测结果只说明 fd 是什么，说明不了它是干什么用的：两个 TCP 监听 socket 看起来一模一样。endless 和 grace 依靠顺序——fd 3 是 http，因为父进程总是先列 http。systemd 传递名字：LISTEN_FDNAMES，按 fd 顺序用冒号分隔（在 unit 里用 FileDescriptorName= 设置，用 sd_listen_fds_with_names 读取）。tableflip 用网络类型加地址作为每个 fd 的键。\n\n谨慎的后继进程两者都用：名字说明 fd 属于哪个服务，探测结果说明它能不能提供这个服务。两者对不上，就应该拒绝启动——而不是在 UDP socket 上提供 HTTP 服务。',
       },
       code: {
         other: {

@@ -3,7 +3,9 @@
 // through an inherited pipe, after which the old process drains; a second trigger during an upgrade is
 // refused; a successor that crashes in start-up takes nobody down; and the endless order (tell the parent
 // to go before serving) against the module's (go once the successor is ready), measured under load.
-import { writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { entryUrl } from '../src/demo/entry.js';
 import { isAlive } from '../src/demo/marker.js';
 import type { FdRow } from '../src/fdtable/model.js';
@@ -12,15 +14,20 @@ import { formatLoadStats, startLoad, type Load, type LoadStats } from '../src/le
 import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { rowsOf } from '../src/lesson/procview.js';
 import { processState, signalSet } from '../src/lesson/signals.js';
-import type { Lesson, LessonContext } from '../src/lesson/types.js';
+import type { CheckResult, Lesson, LessonContext } from '../src/lesson/types.js';
 import { askOnce, UpgradeDemo } from '../src/lesson/upgrade-demo.js';
+import { excerpt } from '../src/lesson/excerpt.js';
 
 const SERVER = entryUrl('servers/11-12-server', import.meta.url);
 /** The successor's warm-up in the last step: the time the two orders differ by. */
 const WARM_UP_MS = 1000;
 /** The clients of the last step give up after this long. */
 const CLIENT_PATIENCE_MS = 500;
-const TRAPPED = ['SIGTERM', 'SIGHUP', 'SIGUSR2'] as const;
+/** Fresh connections made while the successor warms up: none may reach it. */
+const WARM_PROBES = 10;
+/** Handlers stubborn installs: the upgrade and stop signals, SIGTSTP (endless-style "parent, stop"), and
+ *  SIGABRT, which the tRPC article wrongly says cannot be caught. */
+const TRAPPED = ['SIGTERM', 'SIGHUP', 'SIGUSR2', 'SIGTSTP', 'SIGABRT'] as const;
 const UNCATCHABLE = ['SIGKILL', 'SIGSTOP'] as const;
 /** Load workers while stubborn is stopped: each has one request waiting. */
 const STOPPED_CLIENTS = 6;
@@ -65,6 +72,29 @@ function pidText(ctx: LessonContext, byHeader: Record<string, number>): string {
   return Object.entries(byHeader).map(([who, n]) => `${ctx.names().get(Number(who)) ?? who}: ${n}`).join(', ');
 }
 
+/** /proc/PID/cmdline with spaces between the arguments; undefined once the process is gone. */
+function cmdlineOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0$/, '').split('\0').join(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** `unshare --pid --fork`: a shell that is PID 1 of a new PID namespace sends itself SIGKILL and carries on.
+ *  Needs unshare(1) and the right to make a namespace (root, or user namespaces); otherwise skipped. */
+async function pid1IgnoresKill(ctx: LessonContext): Promise<CheckResult> {
+  const script = 'kill -KILL 1; echo "PID 1 ($$) still running after kill -KILL 1"';
+  try {
+    const { stdout } = await promisify(execFile)('unshare', ['--pid', '--fork', '--mount-proc', 'sh', '-c', script], { timeout: 5000, signal: ctx.signal });
+    ctx.log(`unshare --pid --fork sh -c '${script}': ${stdout.trim()}`, 'event', 'shell');
+    return { ok: stdout.includes('still running'), detail: stdout.trim() };
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no unshare(1)' : String((error as { stderr?: string }).stderr ?? error).trim().split('\n')[0];
+    return { ok: false, skipped: true, detail: ctx.t({ en: `cannot make a PID namespace here: ${reason}`, zh: `这里无法创建 PID 命名空间：${reason}` }) };
+  }
+}
+
 export const lesson: Lesson = {
   id: 'signals-readiness',
   number: 11,
@@ -74,13 +104,20 @@ export const lesson: Lesson = {
     en: 'A hot restart starts with a signal and ends with a promise kept: the old process leaves only once its successor can really serve. This lesson sends the signals (including the two no process can catch), watches the successor report "ready" through a pipe it inherited, refuses a second upgrade in the middle of one, survives a successor that crashes, and measures what happens when the old process is told to go too early.',
     zh: '热重启以一个信号开始，以一个兑现的承诺结束：只有当后继进程真的能提供服务时，旧进程才离开。本课会发送这些信号（包括任何进程都捕获不了的两个），观察后继进程通过继承来的管道（pipe）报告「就绪」，在升级进行中拒绝第二次升级，挺过一个崩溃的后继进程，并且量一量：旧进程被过早地叫走时会发生什么。',
   },
+  recap: [
+    { en: "Only SIGKILL and SIGSTOP cannot be caught (SIGABRT can); even SIGKILL waits for a process in state D, and a namespace's PID 1 ignores it from inside.", zh: '只有 SIGKILL 和 SIGSTOP 不能捕获（SIGABRT 可以）；连 SIGKILL 也要等 D 状态的进程醒来，而命名空间里的 1 号进程会忽略来自内部的 SIGKILL。' },
+    { en: 'A stopped or hung server cannot start its own upgrade: its signals stay pending.', zh: '被停住或卡死的服务没法自己启动升级：发给它的信号只能挂着。' },
+    { en: 'The successor warms up, then listens, then says ready through an inherited pipe, whose end-of-file also reports a crash.', zh: '后继进程先预热，再 listen，最后通过继承来的管道报告就绪；管道的 EOF 同时也能报告崩溃。' },
+    { en: 'One upgrade at a time, and a successor that crashes never takes the old process down.', zh: '一次只做一个升级；崩溃的后继进程绝不能拖垮旧进程。' },
+    { en: 'Signal the pid from the PID file, never by process name: during an upgrade two processes share the name.', zh: '按 PID 文件里的 pid 发信号，别按进程名：升级期间有两个进程同名。' },
+  ],
   steps: [
     {
       id: 'catchable',
       title: { en: 'Signals a process can catch — and two it cannot', zh: '进程能捕获的信号——以及捕获不了的两个' },
       text: {
-        en: `Process stubborn is an HTTP server (listen-node). It installs handlers for ${TRAPPED.join(', ')} the way a Node server does (process.on), and tries the same for ${UNCATCHABLE.join(' and ')}. Each handler is one sigaction(2) call by libuv. Then the shell sends it SIGTERM, the polite "please stop": the handler runs — and stubborn simply goes on.\n\nThe kernel keeps, per process, the set of signals that have a handler: SigCgt in /proc/PID/status. SIGKILL and SIGSTOP can never be in it: sigaction refuses them with EINVAL. (Node itself already catches a few at start-up: SIGINT and SIGTERM, to restore the terminal before it dies of them, and SIGUSR1 for its inspector.)`,
-        zh: `进程 stubborn 是一个 HTTP 服务（listen-node）。它像 Node 服务那样（process.on）为 ${TRAPPED.join('、')} 安装处理函数，并且也试着为 ${UNCATCHABLE.join(' 和 ')} 这样做。每个处理函数就是 libuv 调用一次 sigaction(2)。然后 shell 给它发送 SIGTERM，也就是礼貌的「请停下」：处理函数运行了——而 stubborn 照样活着。\n\n内核为每个进程记录哪些信号装了处理函数：/proc/PID/status 里的 SigCgt。SIGKILL 和 SIGSTOP 永远不会出现在里面：sigaction 会以 EINVAL 拒绝它们。（Node 自己在启动时就已经捕获了几个：SIGINT 和 SIGTERM，好在因它们而退出之前恢复终端状态；还有 SIGUSR1，用于它的调试器（inspector）。）`,
+        en: `Process stubborn is an HTTP server (listen-node). It installs handlers for ${TRAPPED.join(', ')} the way a Node server does (process.on), and tries the same for ${UNCATCHABLE.join(' and ')}. Each handler is one sigaction(2) call by libuv. Then the shell sends it SIGTERM, the polite "please stop": the handler runs — and stubborn simply goes on.\n\nThe kernel keeps, per process, the set of signals that have a handler: SigCgt in /proc/PID/status. SIGKILL and SIGSTOP can never be in it: sigaction refuses them with EINVAL. The tRPC article adds SIGABRT to the uncatchable ones; it is wrong: SIGABRT is caught here like any other (abort(3) still ends the process, after the handler). SIGTSTP, the terminal's Ctrl-Z, is catchable too: an endless-style child sends it to its parent to mean "stop serving, leave" (a parent without the handler would only be stopped, state T, not ended).\n\nNode itself already catches a few at start-up: SIGINT and SIGTERM, to restore the terminal before it dies of them, and SIGUSR1 for its inspector — which is why a Node server cannot use SIGUSR1 the way Go programs do for \"reload the configuration\" (signal.Notify(ch, syscall.SIGUSR1)); it takes SIGHUP or an admin endpoint instead.`,
+        zh: `进程 stubborn 是一个 HTTP 服务（listen-node）。它像 Node 服务那样（process.on）为 ${TRAPPED.join('、')} 安装处理函数，并且也试着为 ${UNCATCHABLE.join(' 和 ')} 这样做。每个处理函数就是 libuv 调用一次 sigaction(2)。然后 shell 给它发送 SIGTERM，也就是礼貌的「请停下」：处理函数运行了——而 stubborn 照样活着。\n\n内核为每个进程记录哪些信号装了处理函数：/proc/PID/status 里的 SigCgt。SIGKILL 和 SIGSTOP 永远不会出现在里面：sigaction 会以 EINVAL 拒绝它们。tRPC 的文章把 SIGABRT 也算作不能捕获的信号；这是错的：SIGABRT 在这里和别的信号一样被捕获了（abort(3) 仍会在处理函数之后结束进程）。SIGTSTP（终端里的 Ctrl-Z）也能捕获：endless 风格的子进程把它发给父进程，意思是「停止服务，离开」（没有处理函数的父进程只会被停住，状态 T，而不会结束）。\n\nNode 自己在启动时就已经捕获了几个：SIGINT 和 SIGTERM，好在因它们而退出之前恢复终端状态；还有 SIGUSR1，用于它的调试器（inspector）——所以 Node 服务不能像 Go 程序那样用 SIGUSR1 表示「重新加载配置」（signal.Notify(ch, syscall.SIGUSR1)），而要改用 SIGHUP 或一个管理接口。`,
       },
       code: {
         go: 'sig := make(chan os.Signal, 1)\nsignal.Notify(sig, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR2)\nsignal.Notify(sig, syscall.SIGKILL) // accepted, never delivered: SIGKILL cannot be caught',
@@ -88,6 +125,8 @@ export const lesson: Lesson = {
       },
       async run(ctx) {
         await ctx.start('stubborn');
+        // Before the lesson traps anything: what Node catches by itself.
+        ctx.vars.startupCaught = signalSet(ctx.pid('stubborn'), 'SigCgt') ?? [];
         const listening = await ctx.call('stubborn', { op: 'listen-node' });
         ctx.vars.stubbornFd = listening.result.fd;
         ctx.vars.stubbornPort = listening.result.port;
@@ -99,6 +138,7 @@ export const lesson: Lesson = {
         const caught = await ctx.call('stubborn', { op: 'caught', timeoutMs: 3000 });
         ctx.vars.caught = caught.result.signals;
         ctx.log(`/proc/${pid}/status SigCgt: ${(signalSet(pid, 'SigCgt') ?? []).join(' ')}`);
+        ctx.vars.pid1 = await pid1IgnoresKill(ctx);
       },
       show: { processes: ['stubborn'], focus: isListener },
       expect: [
@@ -117,6 +157,14 @@ export const lesson: Lesson = {
           },
         },
         {
+          text: { en: "SIGKILL's exception: a PID namespace's PID 1 survives kill -KILL 1 sent from inside", zh: 'SIGKILL 的例外：PID 命名空间里的 1 号进程，挨了来自命名空间内部的 kill -KILL 1 仍然活着' },
+          check: (ctx) => ctx.vars.pid1 as CheckResult,
+        },
+        {
+          text: { en: 'before any process.on, Node already caught SIGUSR1 (its inspector)', zh: '还没有调用任何 process.on 时，Node 就已经捕获了 SIGUSR1（它的调试器）' },
+          check: (ctx) => ({ ok: (ctx.vars.startupCaught as string[]).includes('SIGUSR1'), detail: (ctx.vars.startupCaught as string[]).join(' ') }),
+        },
+        {
           text: { en: 'installing a handler for SIGKILL or SIGSTOP fails with EINVAL', zh: '为 SIGKILL 或 SIGSTOP 安装处理函数会以 EINVAL 失败' },
           check: (ctx) => {
             const refused = ctx.vars.refused as Record<string, string>;
@@ -125,7 +173,7 @@ export const lesson: Lesson = {
         },
       ],
       quiz: {
-        question: { en: 'An orchestrator must end a server that ignores SIGTERM. What always works?', zh: '编排系统要结束一个忽略 SIGTERM 的服务。什么办法一定管用？' },
+        question: { en: 'An orchestrator must end a server that ignores SIGTERM. What does the process itself have no say in?', zh: '编排系统要结束一个忽略 SIGTERM 的服务。什么信号是进程自己无权过问的？' },
         choices: [
           { en: 'SIGKILL: no handler can be installed for it, the kernel ends the process', zh: 'SIGKILL：它根本装不了处理函数，由内核直接结束进程' },
           { en: 'SIGTERM sent twice', zh: '连发两次 SIGTERM' },
@@ -133,8 +181,8 @@ export const lesson: Lesson = {
         ],
         answer: 0,
         explanation: {
-          en: 'SIGKILL and SIGSTOP are carried out by the kernel itself; the process gets no say and runs no code. That is also why a graceful drain must hang on SIGTERM (or your own trigger): after SIGKILL there is no "after".',
-          zh: 'SIGKILL 和 SIGSTOP 由内核亲自执行；进程没有发言权，也不会运行任何代码。这也是为什么优雅退出只能挂在 SIGTERM（或你自己的触发信号）上：SIGKILL 之后没有「之后」。',
+          en: 'SIGKILL and SIGSTOP are carried out by the kernel itself; the process gets no say and runs no code. Two cases still delay or block it: a process in uninterruptible sleep (state D, e.g. stuck on a dead NFS server) dies only when that sleep ends, and the PID 1 of a PID namespace (a container\'s first process) ignores even SIGKILL sent from inside its namespace. That is also why a graceful drain must hang on SIGTERM (or your own trigger): after SIGKILL there is no "after".',
+          zh: 'SIGKILL 和 SIGSTOP 由内核亲自执行；进程没有发言权，也不会运行任何代码。但有两种情况会推迟或挡住它：处于不可中断睡眠（状态 D，比如卡在一台挂掉的 NFS 服务器上）的进程，要等那次睡眠结束才会死；PID 命名空间里的 1 号进程（容器的第一个进程）连从命名空间内部发来的 SIGKILL 都会忽略。这也是为什么优雅退出只能挂在 SIGTERM（或你自己的触发信号）上：SIGKILL 之后没有「之后」。',
         },
       },
     },
@@ -299,12 +347,12 @@ export const lesson: Lesson = {
       id: 'readiness-pipe',
       title: { en: 'Who tells whom: the readiness pipe', zh: '谁告诉谁：就绪管道' },
       text: {
-        en: 'This time the shell sends SIGHUP, which this application wires to the same upgrade() (any signal, or an admin endpoint, can). gen3 starts and warms up — here until the tutor lets it go, so the tables can be read at leisure.\n\nBesides the listener at fd 3, gen3 inherited fd 4: the write end of a pipe whose read end gen2 holds (same NODE). gen3 will write "READY" into it and close it; gen2 waits on the read end. Why a pipe and not a signal to the parent? Because its end-of-file is news too: if gen3 dies, the kernel closes its end, and gen2 learns of the crash at once. fd 5 is the handoff channel, a unix socketpair, for the next lesson.\n\nMeanwhile the shell sends SIGUSR2 to both. gen2 is upgrading and refuses a second upgrade; gen3 is not ready and refuses too. One upgrade at a time.',
-        zh: '这一次 shell 发送 SIGHUP，这个应用把它也接到了同一个 upgrade() 上（任何信号、或者一个管理接口都可以）。gen3 启动并开始预热——这里一直预热到 tutor 放行为止，好让你慢慢看 fd 表。\n\n除了 fd 3 上的监听 socket，gen3 还继承了 fd 4：一个管道的写端，读端在 gen2 手里（NODE 相同）。gen3 会往里写「READY」然后关闭它；gen2 在读端上等待。为什么用管道，而不是给父进程发个信号？因为管道的 EOF 本身也是消息：如果 gen3 死了，内核会关闭它那一端，gen2 立刻就知道它崩溃了。fd 5 是交接通道（handoff channel），一个 unix socketpair，留到下一课再讲。\n\n与此同时，shell 给两个进程都发送 SIGUSR2。gen2 正在升级中，拒绝第二次升级；gen3 还没有就绪，也拒绝。一次只进行一个升级。',
+        en: 'This time the shell sends SIGHUP, which this application wires to the same upgrade() (any signal, or an admin endpoint, can). gen3 starts and warms up — here until the tutor lets it go, so the tables can be read at leisure. It holds the listener at fd 3 but does not listen on it before it is warm, so it takes nothing from the shared accept queue: the tutor makes fresh connections meanwhile, and gen2 answers every one.\n\nBesides the listener at fd 3, gen3 inherited fd 4: the write end of a pipe whose read end gen2 holds (same NODE). gen3 will write "READY" into it and close it; gen2 waits on the read end. Why a pipe and not a signal to the parent? Because its end-of-file is news too: if gen3 dies, the kernel closes its end, and gen2 learns of the crash at once. fd 5 is the handoff channel, a unix socketpair, for the next lesson.\n\nMeanwhile the shell sends SIGUSR2 to both. gen2 is upgrading and refuses a second upgrade; gen3 is not ready and refuses too. One upgrade at a time.\n\nNote that the shell names each by its pid. The two run the very same command line now, so a restart script that signals by name (pkill -f, killall, kill $(ps -ef | grep app | ...), as one of the articles does) hits both — and, in other moments, a stale or a foreign process. Signal the pid the server wrote to its PID file: kill -USR2 $(cat /run/app/app.pid).',
+        zh: '这一次 shell 发送 SIGHUP，这个应用把它也接到了同一个 upgrade() 上（任何信号、或者一个管理接口都可以）。gen3 启动并开始预热——这里一直预热到教程放行为止，好让你慢慢看 fd 表。它在 fd 3 上持有监听 socket，但预热完成之前不在上面 listen，所以不会从共享的 accept 队列里取走任何连接：其间教程发起若干新连接，全部由 gen2 应答。\n\n除了 fd 3 上的监听 socket，gen3 还继承了 fd 4：一个管道的写端，读端在 gen2 手里（NODE 相同）。gen3 会往里写「READY」然后关闭它；gen2 在读端上等待。为什么用管道，而不是给父进程发个信号？因为管道的 EOF 本身也是消息：如果 gen3 死了，内核会关闭它那一端，gen2 立刻就知道它崩溃了。fd 5 是交接通道（handoff channel），一个 unix socketpair，留到下一课再讲。\n\n与此同时，shell 给两个进程都发送 SIGUSR2。gen2 正在升级中，拒绝第二次升级；gen3 还没有就绪，也拒绝。一次只进行一个升级。\n\n注意 shell 是按 pid 逐个指名的。这两个进程此刻的命令行一模一样，所以按名字发信号的重启脚本（pkill -f、killall、kill $(ps -ef | grep app | ...)，其中一篇文章就是这么做的）会同时打中两个——换个时刻，还可能打中一个早该退出的或毫不相干的进程。应该给服务写进 PID 文件的那个 pid 发信号：kill -USR2 $(cat /run/app/app.pid)。',
       },
       code: {
         go: '// tableflip, new process: once it can really serve\nif err := upg.Ready(); err != nil { // writes to the inherited pipe, closes it\n\tlog.Fatal(err)\n}\n// old process: Upgrade() returns once the child is ready, or fails',
-        node: "await up.listen(server, 'http', address) // the inherited fd 3\nawait warmUp()                           // caches, configuration, connections\nawait up.ready()                         // \"READY\\n\" into fd 4, then close(4)",
+        node: excerpt('node/successor.mjs', 'order'),
       },
       async run(ctx) {
         const demo = demoOf(ctx);
@@ -319,6 +367,10 @@ export const lesson: Lesson = {
         await demo.waitForLog('gen2', /upgrade refused/, mark);
         await demo.signal('gen3', 'SIGUSR2');
         await demo.waitForLog('gen3', /upgrade refused/, mark);
+        // While gen3 warms up, fresh connections (one each) must all be answered by gen2: gen3 holds fd 3
+        // but has not called listen on it, so it takes nothing from the shared accept queue yet.
+        ctx.vars.warmAnswers = [];
+        for (let i = 0; i < WARM_PROBES; i += 1) ctx.vars.warmAnswers.push(await askOnce(demo.port));
         const gen3 = rowsOf(ctx, 'gen3');
         ctx.vars.pipeInode = gen3.find((row) => row.fd === 4 && row.type === 'FIFO')?.inode;
         const handoff = gen3.find((row) => row.fd === 5 && row.type === 'UNIX');
@@ -338,6 +390,24 @@ export const lesson: Lesson = {
             const [listener, pipe] = [ctx.row('gen3', 3), ctx.row('gen3', 4)];
             const notReady = !demo.find(demo.of('gen3', 'ready'));
             return { ok: listener?.socket?.state === 'LISTEN' && pipe?.type === 'FIFO' && pipe.access === 'w' && notReady, detail: `fd 3 ${listener?.name ?? '-'}; fd 4 ${pipe?.name ?? '-'} ${pipe?.access ?? ''}` };
+          },
+        },
+        {
+          text: { en: `gen3 does not answer while it warms up: ${WARM_PROBES} fresh connections, all answered by gen2`, zh: `gen3 预热期间不应答：${WARM_PROBES} 条新连接全部由 gen2 应答` },
+          check: (ctx) => {
+            const demo = demoOf(ctx);
+            const answers = ctx.vars.warmAnswers as Array<{ pid: number | null; error: string | null }>;
+            const byGen2 = answers.filter((a) => a.pid === demo.pid('gen2')).length;
+            const byGen3 = answers.filter((a) => a.pid === demo.pid('gen3')).length;
+            return { ok: answers.length === WARM_PROBES && byGen2 === WARM_PROBES && byGen3 === 0, detail: `gen2 ${byGen2} · gen3 ${byGen3} · ${ctx.t({ en: 'failed', zh: '失败' })} ${answers.length - byGen2 - byGen3}` };
+          },
+        },
+        {
+          text: { en: 'gen2 and gen3 run the same command line: a signal by name would reach both', zh: 'gen2 和 gen3 的命令行完全相同：按名字发信号会同时打中两个' },
+          check: (ctx) => {
+            const demo = demoOf(ctx);
+            const [a, b] = ['gen2', 'gen3'].map((name) => cmdlineOf(demo.pid(name)));
+            return { ok: a !== undefined && a === b, detail: a ? a.split(' ').map((arg) => arg.split('/').pop()).join(' ') : '-' };
           },
         },
         {
@@ -374,8 +444,8 @@ export const lesson: Lesson = {
       id: 'ready',
       title: { en: 'READY: the pipe closes, the old process goes', zh: 'READY：管道关闭，旧进程离开' },
       text: {
-        en: 'The tutor lets gen3 finish its warm-up. gen3 serves on fd 3, calls ready(): one line into fd 4, then close(4). gen2 reads it, stops accepting, hands over, runs its exit hook and exits. The pipe has done its one job: no fd refers to it any more.',
-        zh: 'tutor 让 gen3 结束预热。gen3 在 fd 3 上提供服务，调用 ready()：往 fd 4 写一行，然后 close(4)。gen2 读到它，停止 accept，完成交接，运行退出钩子，然后退出。管道完成了它唯一的任务：再也没有 fd 指向它了。',
+        en: 'The tutor lets gen3 finish its warm-up. Only now does gen3 listen on fd 3 (server.listen({ fd: 3 })) and call ready(): one line into fd 4, then close(4). gen2 reads it, stops accepting, hands over, runs its exit hook and exits. The pipe has done its one job: no fd refers to it any more.',
+        zh: '教程让 gen3 结束预热。直到这时 gen3 才在 fd 3 上 listen（server.listen({ fd: 3 })），并调用 ready()：往 fd 4 写一行，然后 close(4)。gen2 读到它，停止 accept，完成交接，运行退出钩子，然后退出。管道完成了它唯一的任务：再也没有 fd 指向它了。',
       },
       async run(ctx) {
         const demo = demoOf(ctx);
@@ -462,8 +532,8 @@ export const lesson: Lesson = {
       id: 'order',
       title: { en: 'Told to go too early: endless\'s order against the module\'s', zh: '过早被叫走：endless 的顺序与本模块的顺序' },
       text: {
-        en: `endless (github.com/fvbock/endless) has the child send SIGTERM to its parent as soon as it holds the listener — in ListenAndServe, before Serve. Whatever the child still does after that moment (hooks, lazy initialisation, or a crash) is time in which nobody accepts. Here the successor, gen4, needs ${WARM_UP_MS} ms after that point. A load of clients that give up after ${CLIENT_PATIENCE_MS} ms runs through the upgrade: connections pile up in the accept queue, clients time out.\n\nThen the same warm-up with the module's order, from gen4 to gen5: the old process drains only when the successor has said READY. It serves all through the warm-up.`,
-        zh: `endless（github.com/fvbock/endless）让子进程一拿到监听 socket 就向父进程发送 SIGTERM——在 ListenAndServe 里，Serve 之前。子进程在那之后还要做的任何事（钩子、延迟初始化，或者崩溃）都意味着这段时间里没人 accept。这里的后继进程 gen4 在那之后还需要 ${WARM_UP_MS} 毫秒。升级期间一直跑着负载，客户端等 ${CLIENT_PATIENCE_MS} 毫秒就放弃：连接在 accept 队列里越积越多，客户端纷纷超时。\n\n然后用本模块的顺序、从 gen4 升级到 gen5，做同样的预热：只有后继进程说了 READY，旧进程才开始排空。整个预热期间它都在提供服务。`,
+        en: `endless (github.com/fvbock/endless) has the child send SIGTERM to its parent as soon as it holds the listener — in ListenAndServe, before Serve. Whatever the child still does after that moment (hooks, lazy initialisation, or a crash) is time in which nobody accepts. Here the successor, gen4, needs ${WARM_UP_MS} ms after that point: the tutor injects that delay (the server's startDelayMs knob), standing for the start-up work a real server does after it has the listener — configuration, caches, connections to a database. A bare endless server's own gap is far shorter, only the code between the kill and Serve; the injected ${WARM_UP_MS} ms makes the gap long enough to measure on a busy machine, and shows what a slow start-up costs under endless's order. A load of clients that give up after ${CLIENT_PATIENCE_MS} ms runs through the upgrade: connections pile up in the accept queue, clients time out.\n\nThen the same warm-up with the module's order, from gen4 to gen5: the old process drains only when the successor has said READY. It serves all through the warm-up.`,
+        zh: `endless（github.com/fvbock/endless）让子进程一拿到监听 socket 就向父进程发送 SIGTERM——在 ListenAndServe 里，Serve 之前。子进程在那之后还要做的任何事（钩子、延迟初始化，或者崩溃）都意味着这段时间里没人 accept。这里的后继进程 gen4 在那之后还需要 ${WARM_UP_MS} 毫秒：这段延迟是教程注入的（服务的 startDelayMs 参数），代表真实服务拿到监听 socket 之后还要做的启动工作——加载配置、填充缓存、连接数据库。一个什么都不做的 endless 服务，自身的空档要短得多，只是 kill 和 Serve 之间的那几行代码；注入的 ${WARM_UP_MS} 毫秒让空档长到在繁忙的机器上也能量出来，也展示了启动慢时 endless 的顺序要付出的代价。升级期间一直跑着负载，客户端等 ${CLIENT_PATIENCE_MS} 毫秒就放弃：连接在 accept 队列里越积越多，客户端纷纷超时。\n\n然后用本模块的顺序、从 gen4 升级到 gen5，做同样的预热：只有后继进程说了 READY，旧进程才开始排空。整个预热期间它都在提供服务。`,
       },
       code: {
         go: '// endless: the child, as soon as it has the listener\nif srv.isChild {\n\tsyscall.Kill(syscall.Getppid(), syscall.SIGTERM) // the parent stops accepting now\n}\nsrv.BeforeBegin(srv.Addr)\nreturn srv.Serve() // anything before this is a gap',

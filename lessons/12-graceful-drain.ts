@@ -12,6 +12,8 @@ import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { rowsOf } from '../src/lesson/procview.js';
 import type { Lesson, LessonContext } from '../src/lesson/types.js';
 import { askOnce, type Answer, UpgradeDemo } from '../src/lesson/upgrade-demo.js';
+import { excerpt } from '../src/lesson/excerpt.js';
+import { shutRdStep } from './12-graceful-drain.shut-rd.js';
 
 const SERVER = entryUrl('servers/11-12-server', import.meta.url);
 const REQUEST = 'GET / HTTP/1.1\r\nHost: tutor\r\n\r\n';
@@ -101,13 +103,20 @@ export const lesson: Lesson = {
     en: 'Once the successor is ready, the old process must leave without losing anything: stop accepting, let every request it has started finish, give its idle connections a future, run its exit hooks, and give up at a deadline. Each of these has a wrong way that looks right. This lesson shows both, with real connections and counted requests.',
     zh: '后继进程就绪之后，旧进程必须一样不丢地离开：停止 accept，让已经开始的每个请求完成，给空闲连接找个去处，运行退出钩子，到截止时间就放弃。每一步都有一种看起来对、其实错的做法。本课用真实的连接和计数的请求，把两种做法都演示出来。',
   },
+  recap: [
+    { en: 'Stop accepting by closing your fd, not by shutting the shared socket down.', zh: '停止 accept 的方式是关闭自己的 fd，而不是 shutdown 共享的 socket。' },
+    { en: 'Closing idle keep-alive connections loses requests already on their way; handing them over loses none.', zh: '关闭空闲的 keep-alive 连接会丢掉已经在路上的请求；把它们交接出去则一个都不丢。' },
+    { en: 'Requests in flight finish where they started; exit hooks run after the drain; a deadline cuts what is left.', zh: '进行中的请求在原进程里完成；退出钩子在排空之后运行；截止时间一到，剩下的被切断。' },
+    { en: 'shutdown(SHUT_RD) tells the peer nothing on Linux; Connection: close and HTTP/2 GOAWAY do.', zh: '在 Linux 上 shutdown(SHUT_RD) 不会告诉对端任何事；Connection: close 和 HTTP/2 的 GOAWAY 才会。' },
+    { en: 'Message consumers drain the same way: stop fetching, finish, acknowledge only when done.', zh: '消息消费者也一样排空：停止拉取，处理完，做完才确认。' },
+  ],
   steps: [
     {
       id: 'stop-accepting',
       title: { en: 'Stop accepting: close your fd, never shut the socket down', zh: '停止 accept：关闭自己的 fd，千万别 shutdown 这个 socket' },
       text: {
         en: 'Process old has two listeners, A and B, and starts new with A at fd 3 and B at fd 4, as an upgrade does. Then old stops accepting on each, in two different ways.\n\nA: close(2). It drops old\'s reference only; new\'s fd 3 still refers to the socket, which stays in LISTEN. This is what the module does (the listener\'s close, not http.Server#close(), which would also drop idle connections).\n\nB: shutdown(SHUT_RD). shutdown acts on the socket itself, not on one process\'s fd: the listener leaves LISTEN for every holder, new included, which never made a call. Its queue is reset and new clients are refused. Some servers call shutdown() on their listener, for instance to wake a thread blocked in accept(); during a hot restart that takes the successor\'s listener down too.',
-        zh: '进程 old 有两个监听 socket：A 和 B。它像升级那样启动 new，把 A 放在 fd 3、B 放在 fd 4。然后 old 用两种不同的方式分别停止 accept。\n\nA：close(2)。它只去掉 old 自己的引用；new 的 fd 3 仍然指向这个 socket，它保持 LISTEN。本模块就是这么做的（只关闭监听 socket，而不是 http.Server#close()，后者还会关掉空闲连接）。\n\nB：shutdown(SHUT_RD)。shutdown 作用于 socket 本身，而不是某个进程的 fd：这个 listener 对所有持有者都退出了 LISTEN，包括什么调用都没做过的 new。它的队列被重置，新的客户端被拒绝。有些服务会对 listener 调用 shutdown()，比如用来唤醒阻塞在 accept() 里的线程；在热重启期间，这会连后继进程的 listener 一起关掉。',
+        zh: '进程 old 有两个监听 socket：A 和 B。它像升级那样启动 new，把 A 放在 fd 3、B 放在 fd 4。然后 old 用两种不同的方式分别停止 accept。\n\nA：close(2)。它只去掉 old 自己的引用；new 的 fd 3 仍然指向这个 socket，它保持 LISTEN。本模块就是这么做的（只关闭监听 socket，而不是 http.Server#close()，后者还会关掉空闲连接）。\n\nB：shutdown(SHUT_RD)。shutdown 作用于 socket 本身，而不是某个进程的 fd：这个监听 socket 对所有持有者都退出了 LISTEN，包括什么调用都没做过的 new。它的队列被重置，新的客户端被拒绝。有些服务会对监听 socket 调用 shutdown()，比如用来唤醒阻塞在 accept() 里的线程；在热重启期间，这会连后继进程的监听 socket 一起关掉。',
       },
       code: {
         go: 'ln.Close()                              // close(fd): this process only\nsyscall.Shutdown(fd, syscall.SHUT_RD)   // the socket: every process that holds it',
@@ -149,7 +158,7 @@ export const lesson: Lesson = {
       quiz: {
         question: { en: 'Two processes hold one listening socket. One of them calls shutdown(fd, SHUT_RD). What happens to the other?', zh: '两个进程持有同一个监听 socket。其中一个调用 shutdown(fd, SHUT_RD)。另一个会怎样？' },
         choices: [
-          { en: 'Its listener stops listening too: shutdown acts on the socket, not on the fd', zh: '它的 listener 也不再监听了：shutdown 作用于 socket，而不是 fd' },
+          { en: 'Its listener stops listening too: shutdown acts on the socket, not on the fd', zh: '它的监听 socket 也不再监听了：shutdown 作用于 socket，而不是 fd' },
           { en: 'Nothing: each process has its own fd', zh: '没有影响：每个进程有自己的 fd' },
           { en: 'It takes over the accept queue', zh: '它接管 accept 队列' },
         ],
@@ -164,11 +173,11 @@ export const lesson: Lesson = {
       id: 'closing-idle',
       title: { en: 'Closing idle keep-alive connections loses requests', zh: '关闭空闲的 keep-alive 连接会丢请求' },
       text: {
-        en: `gen1, a server on the restart module, is configured the common way: when it drains, it closes its idle keep-alive connections (handoffConnections: false) — what http.Server#close() does since Node 19, and Go's Shutdown. A client process holds one such connection: one request answered, now idle. A load of ${KEEP_ALIVE_CLIENTS} keep-alive clients runs too, each sending its next request as soon as the last one is answered. Then gen1 is upgraded to gen2 (gen2 holds in its warm-up until the load is going, so the load runs through the handover itself).\n\n"Idle" is the server's view: no request read. A request may be on its way, or about to be sent by a client that has not yet seen the FIN. The client process shows it slowly: its end of the connection is in CLOSE_WAIT (the FIN has arrived), and the request it sends now reaches a socket that gen1 has closed: the answer is end-of-file, and an HTTP client reports ECONNRESET ("socket hang up"). The load's counters show the same thing at full speed.`,
-        zh: `gen1 是一个基于热重启模块的服务，按常见的方式配置：排空时关闭空闲的 keep-alive 连接（handoffConnections: false）——这正是 Node 19 起 http.Server#close() 的行为，也是 Go 的 Shutdown 的行为。一个客户端进程持有这样一个连接：一个请求已经得到回应，现在处于空闲。同时还跑着一组 ${KEEP_ALIVE_CLIENTS} 个 keep-alive 客户端的负载，每个客户端一收到回应就发出下一个请求。然后把 gen1 升级到 gen2（gen2 会停在预热阶段，直到负载跑起来，这样负载正好经历交接的那一刻）。\n\n「空闲」是服务端的视角：没有读到请求。可能有个请求正在路上，或者客户端还没看到 FIN、正要发出请求。客户端进程把这个过程放慢了给你看：它那一端的连接处于 CLOSE_WAIT（FIN 已经到了），它现在发出的请求到达的是一个 gen1 已经关闭的 socket：得到的是 EOF，HTTP 客户端会报告 ECONNRESET（"socket hang up"）。负载的计数器以全速展示了同样的事。`,
+        en: `gen1, a server on the restart module, is configured the common way: when it drains, it closes its idle keep-alive connections (handoffConnections: false) — what http.Server#close() does since Node 19, and Go's Shutdown. A client process holds one such connection: one request answered, now idle. A load of ${KEEP_ALIVE_CLIENTS} keep-alive clients runs too, each sending its next request as soon as the last one is answered. Then gen1 is upgraded to gen2 (gen2 holds in its warm-up until the load is going, so the load runs through the handover itself).\n\n"Idle" is the server's view: no request read. A request may be on its way, or about to be sent by a client that has not yet seen the FIN. The client process shows it slowly: its end of the connection is in CLOSE_WAIT (the FIN has arrived), and the request it sends now reaches a socket that gen1 has closed: the answer is end-of-file, and an HTTP client reports ECONNRESET ("socket hang up"). The load's counters show the same thing at full speed.\n\nWhat softens it elsewhere: a client may retry an idempotent request (GET, HEAD, PUT, DELETE) on a fresh connection when a reused one fails like this — Go's http.Transport does so for GET, HEAD, OPTIONS and TRACE; Node's http.Agent and this load do not, and nobody retries a POST. A server can also warn before it closes: an answer with Connection: close ends keep-alive on that connection (Go's Shutdown sends it on the answers it still gives), and HTTP/2 has GOAWAY, the protocol's own way to drain, naming the last stream the server will process so that the client can send the rest elsewhere. A connection idle at that very moment gets neither warning; handing it over (next step) needs none.`,
+        zh: `gen1 是一个基于热重启模块的服务，按常见的方式配置：排空时关闭空闲的 keep-alive 连接（handoffConnections: false）——这正是 Node 19 起 http.Server#close() 的行为，也是 Go 的 Shutdown 的行为。一个客户端进程持有这样一个连接：一个请求已经得到回应，现在处于空闲。同时还跑着一组 ${KEEP_ALIVE_CLIENTS} 个 keep-alive 客户端的负载，每个客户端一收到回应就发出下一个请求。然后把 gen1 升级到 gen2（gen2 会停在预热阶段，直到负载跑起来，这样负载正好经历交接的那一刻）。\n\n「空闲」是服务端的视角：没有读到请求。可能有个请求正在路上，或者客户端还没看到 FIN、正要发出请求。客户端进程把这个过程放慢了给你看：它那一端的连接处于 CLOSE_WAIT（FIN 已经到了），它现在发出的请求到达的是一个 gen1 已经关闭的 socket：得到的是 EOF，HTTP 客户端会报告 ECONNRESET（"socket hang up"）。负载的计数器以全速展示了同样的事。\n\n别处是怎么缓解的：当复用的连接这样失败时，客户端可以在新连接上重试幂等请求（GET、HEAD、PUT、DELETE）——Go 的 http.Transport 会对 GET、HEAD、OPTIONS 和 TRACE 这么做；Node 的 http.Agent 和这里的负载都不会，也没有谁会重试 POST。服务端也可以在关闭之前先打招呼：带 Connection: close 的响应会结束这条连接上的 keep-alive（Go 的 Shutdown 在它仍然发出的响应上就带着它）；HTTP/2 则有 GOAWAY，这是协议自带的排空方式：它告诉客户端服务端会处理的最后一个流，其余的客户端可以改发到别处。恰好在那一刻空闲的连接，这两种提醒都收不到；而把它交接出去（下一步）则根本不需要提醒。`,
       },
       code: {
-        go: 'srv.Shutdown(ctx) // closes listeners, then idle connections: a request in flight on one is lost\n// (Go\'s Transport retries an idempotent request on a reused connection; a POST fails)',
+        go: 'srv.Shutdown(ctx) // closes listeners, then idle connections: a request in flight on one is lost;\n                  // answers still given carry "Connection: close"\n// (Go\'s Transport retries an idempotent request on a reused connection; a POST fails)',
         node: "server.close() // Node >= 19: also closeIdleConnections()\n// the module, configured the same way:\nawait Upgrader.create({ handoffConnections: false })",
       },
       async run(ctx) {
@@ -214,8 +223,8 @@ export const lesson: Lesson = {
         ],
         answer: 0,
         explanation: {
-          en: 'The server only knows it has read nothing. The request and the FIN cross on the wire; the request reaches a closed socket and the client gets no response. HTTP/1.1 lets a client retry only when it is sure the request was not processed.',
-          zh: '服务端只知道自己什么也没读到。请求和 FIN 在线路上擦肩而过；请求到达的是一个已关闭的 socket，客户端得不到回应。HTTP/1.1 只允许客户端在确定请求没被处理时才重试。',
+          en: 'The server only knows it has read nothing. The request and the FIN cross on the wire; the request reaches a closed socket and the client gets no response. A client may retry it by itself only if the method is idempotent (GET, PUT, DELETE, ...); a POST is lost. Connection: close on the last answers, or HTTP/2 GOAWAY, warns clients that are still talking.',
+          zh: '服务端只知道自己什么也没读到。请求和 FIN 在线路上擦肩而过；请求到达的是一个已关闭的 socket，客户端得不到回应。只有方法是幂等的（GET、PUT、DELETE 等），客户端才可以自动重试；POST 就丢了。在最后几个响应上带 Connection: close，或者 HTTP/2 的 GOAWAY，能提醒仍在通信的客户端。',
         },
       },
     },
@@ -285,8 +294,12 @@ export const lesson: Lesson = {
         zh: `开始升级到 gen4（gen4 停在预热阶段），这期间一个慢请求（${SLOW_MS} 毫秒）到达 gen3。然后 gen4 就绪。慢请求的 HTTP 状态——解析好的请求、还没发出的响应——在 gen3 的内存里，所以没法搬走：gen3 停止 accept，把空闲的连接交出去，然后等它完成。\n\nfd 表显示的是排空进行到一半的 gen3：已经没有监听 socket，只剩一个连接。gen4 在 fd 3 上监听，而且已经收到了上一步里客户端那个空闲的 keep-alive 连接。`,
       },
       code: {
-        go: '// net/http: Shutdown closes the listeners, then waits for active connections to go idle\nerr := srv.Shutdown(ctx)',
+        go: excerpt('go/drain.go', 'drain'),
         node: '// the module: the listener\'s close, then each connection once its response has ended\n// (ConnectionTracker: in flight = between \'request\' and the response\'s \'finish\')',
+        note: {
+          en: 'Go: Serve returns http.ErrServerClosed the moment Shutdown begins. A main that returns then (log.Fatal(srv.Serve(ln)), or just falling off the end) exits in the middle of the drain; wait for Shutdown to return.',
+          zh: 'Go：Shutdown 一开始，Serve 就返回 http.ErrServerClosed。如果 main 这时就返回（log.Fatal(srv.Serve(ln))，或者干脆执行到末尾），进程会在排空进行到一半时退出；要等 Shutdown 返回。',
+        },
       },
       async run(ctx) {
         const demo = demoOf(ctx);
@@ -406,12 +419,12 @@ export const lesson: Lesson = {
       id: 'consumers',
       title: { en: 'The same for message consumers', zh: '消息消费者也一样' },
       text: {
-        en: 'A worker that consumes a queue (Kafka, RabbitMQ, SQS, a Redis stream) has no listener to pass on, but it drains the same way: stop fetching new messages, finish the ones in hand, acknowledge each one only after it is done, then close the client and exit. The successor starts consuming as soon as it is ready; for a while both consume, which a queue with competing consumers allows.\n\nThe acknowledgement is the line between "done" and "to be done again". A message fetched but not acknowledged when the process dies — SIGKILL at the deadline included — is delivered again to someone else. So: at-least-once delivery, and handlers that may run twice for one message (idempotent).',
-        zh: '消费队列的 worker（Kafka、RabbitMQ、SQS、Redis stream）没有监听 socket 可交接，但排空的方式是一样的：停止拉取新消息，处理完手头的消息，每条消息处理完之后才确认（ack），然后关闭客户端并退出。后继进程一就绪就开始消费；有一小段时间两个进程同时消费，这对有竞争消费者的队列来说没有问题。\n\n确认是「已完成」和「要重做」之间的分界线。进程死掉时——包括到截止时间后的 SIGKILL——已经拉取但还没确认的消息，会重新投递给别人。所以：至少一次投递（at-least-once），处理函数必须能对同一条消息运行两次（幂等）。',
+        en: 'A worker that consumes a queue (Kafka, RabbitMQ, SQS, a Redis stream) has no listener to pass on, but it drains the same way: stop fetching new messages, finish the ones in hand, acknowledge each one only after it is done, then close the client and exit. The successor starts consuming as soon as it is ready; for a while both consume, which a queue with competing consumers allows.\n\nThe acknowledgement is the line between "done" and "to be done again". A message fetched but not acknowledged when the process dies — SIGKILL at the deadline included — is delivered again to someone else. So: at-least-once delivery, and handlers that may run twice for one message (idempotent).\n\nOne trap in the drain itself: a fetch already waiting when the drain begins may still bring a message. Abort that fetch and wait for it before waiting for the messages in hand, or a message fetched after the exit hook began is handled by nobody and acknowledged by nobody.',
+        zh: '消费队列的 worker（Kafka、RabbitMQ、SQS、Redis stream）没有监听 socket 可交接，但排空的方式是一样的：停止拉取新消息，处理完手头的消息，每条消息处理完之后才确认（ack），然后关闭客户端并退出。后继进程一就绪就开始消费；有一小段时间两个进程同时消费，这对有竞争消费者的队列来说没有问题。\n\n确认是「已完成」和「要重做」之间的分界线。进程死掉时——包括到截止时间后的 SIGKILL——已经拉取但还没确认的消息，会重新投递给别人。所以：至少一次投递（at-least-once），处理函数必须能对同一条消息运行两次（幂等）。\n\n排空本身也有个陷阱：排空开始时已经在等待的那次拉取，仍可能带回一条消息。先中止这次拉取并等它结束，再去等手头的消息；否则退出钩子开始之后才拉到的消息，既没人处理，也没人确认。',
       },
       code: {
         go: 'func (w *Worker) Run(ctx context.Context) error {\n\tvar inFlight sync.WaitGroup\n\tfor ctx.Err() == nil { // SIGTERM cancels ctx: stop fetching\n\t\tmsg, err := w.queue.Fetch(ctx)\n\t\tif err != nil {\n\t\t\tbreak\n\t\t}\n\t\tinFlight.Add(1)\n\t\tgo func() {\n\t\t\tdefer inFlight.Done()\n\t\t\tw.handle(msg)\n\t\t\tmsg.Ack() // only once it is done\n\t\t}()\n\t}\n\tinFlight.Wait() // finish what is in hand\n\treturn w.queue.Close()\n}',
-        node: "let fetching = true\nconst inFlight = new Set()\nup.onExit(async () => {\n  fetching = false                  // stop fetching\n  await Promise.all(inFlight)       // finish what is in hand\n  await queue.close()\n})\nwhile (fetching) {\n  const msg = await queue.fetch()\n  const job = handle(msg).then(() => msg.ack()) // ack only once done\n  inFlight.add(job)\n  job.finally(() => inFlight.delete(job))\n}",
+        node: excerpt('node/consumer.mjs', 'drain'),
       },
       quiz: {
         question: { en: 'A worker is killed after fetching a message and before acknowledging it. What happens to the message?', zh: '一个 worker 拉取了一条消息，还没确认就被杀掉了。这条消息会怎样？' },
@@ -427,6 +440,7 @@ export const lesson: Lesson = {
         },
       },
     },
+    shutRdStep,
   ],
 };
 

@@ -13,6 +13,7 @@ import { formatMixedStats, type MixedStats } from '../src/lesson/mixed-load.js';
 import { environOf, parentOf, rowsOf, rowsTogether } from '../src/lesson/procview.js';
 import { ENV as RESTART_ENV } from '../src/restart/index.js';
 import { LessonActionError, type Lesson } from '../src/lesson/types.js';
+import { excerpt, joinText } from '../src/lesson/excerpt.js';
 import {
   answeredBy,
   BUSY_AT_LEAST_MS,
@@ -44,6 +45,9 @@ import {
   waitGone,
 } from './13-whole-hot-restart.kit.js';
 
+/** Answers the load must get while hot-2 warms up, every one from hot-1. */
+const WARM_LOAD_ANSWERS = 40;
+
 export const lesson: Lesson = {
   id: 'whole-hot-restart',
   number: 13,
@@ -53,13 +57,19 @@ export const lesson: Lesson = {
     en: 'Everything at once: a real HTTP server under a live load of keep-alive and Connection: close clients is restarted three ways — stop-and-start, SO_REUSEPORT re-bind, and fd handover with this project\'s restart module — while you watch the pids, the fd tables and the counters. Only the handover loses nothing, and the tables show why: the listening socket never closes, and idle connections change process instead of being dropped.',
     zh: '把前面学的都串起来：一个真实的 HTTP 服务，承受着 keep-alive 和 Connection: close 两类客户端的实时负载，用三种方式重启——先停后启、SO_REUSEPORT 重新绑定、用本项目的重启模块交接 fd——你可以一边看 pid、fd 表和计数器的变化。只有交接方式一个请求都不丢，fd 表说明了原因：监听 socket 从未关闭，空闲连接换了进程而不是被丢弃。',
   },
+  recap: [
+    { en: 'Stop-and-start refuses clients; a SO_REUSEPORT re-bind resets the old queue.', zh: '先停后启会拒绝客户端；SO_REUSEPORT 重新绑定会重置旧队列。' },
+    { en: 'fd handover keeps one listening socket and one accept queue from start to end: nothing is closed, so nothing is lost.', zh: '交接 fd 从头到尾只有一个监听 socket、一个 accept 队列：什么都没关闭，所以什么都不会丢。' },
+    { en: 'The successor warms up before it listens, and the old process leaves only after ready().', zh: '后继进程先预热再 listen，旧进程要等 ready() 之后才离开。' },
+    { en: 'Idle keep-alive connections change process over SCM_RIGHTS instead of being closed.', zh: '空闲的 keep-alive 连接通过 SCM_RIGHTS 换到新进程，而不是被关闭。' },
+  ],
   steps: [
     {
       id: 'bench',
       title: { en: 'One server, one load', zh: '一个服务，一份负载' },
       text: {
         en: `A puppet called launcher plays the service manager (systemd, a container runtime): it starts each server as its child and later sends it signals. The servers are plain programs (lessons/servers/13-*.ts) that answer "ok <pid>" with their pid in an x-pid header; they report what they do to a file the tutor reads.\n\nThe load runs in the tutor, on loopback only, bounded, for a few seconds at most: ${KEEP_ALIVE} workers each reuse one keep-alive connection, ${CLOSE} open a new connection per request (Connection: close), each pausing 10 ms between requests. Its counters: ok, refused (ECONNREFUSED), reset (ECONNRESET), timeout, requests per second, and the longest gap — the longest time in which not a single request completed, which is what a user feels as an outage.\n\nFirst naive-1 serves alone for a moment: the steady state to compare with.`,
-        zh: `一个叫 launcher 的 puppet 扮演服务管理器（systemd、容器运行时）：它把每个服务作为自己的子进程启动，之后再给它发信号。服务本身是普通程序（lessons/servers/13-*.ts），回答「ok <pid>」，并在 x-pid 响应头里带上自己的 pid；它们把自己做的事写进一个文件，由 tutor 读取。\n\n负载在 tutor 进程里运行，只走回环地址，有上限，最多持续几秒：${KEEP_ALIVE} 个 worker 各自复用一条 keep-alive 连接，${CLOSE} 个 worker 每个请求都新建连接（Connection: close），每个请求之间停 10 毫秒。计数包括：ok、refused（ECONNREFUSED）、reset（ECONNRESET）、timeout、每秒请求数，以及最长空档——一个请求都没有完成的最长时间，也就是用户感受到的「服务中断」。\n\n先让 naive-1 单独服务一小会儿：这是用来对比的稳定状态。`,
+        zh: `一个叫 launcher 的傀儡进程扮演服务管理器（systemd、容器运行时）：它把每个服务作为自己的子进程启动，之后再给它发信号。服务本身是普通程序（lessons/servers/13-*.ts），回答「ok <pid>」，并在 x-pid 响应头里带上自己的 pid；它们把自己做的事写进一个文件，由教程读取。\n\n负载在教程进程里运行，只走回环地址，有上限，最多持续几秒：${KEEP_ALIVE} 个 worker 各自复用一条 keep-alive 连接，${CLOSE} 个 worker 每个请求都新建连接（Connection: close），每个请求之间停 10 毫秒。计数包括：ok、refused（ECONNREFUSED）、reset（ECONNRESET）、timeout、每秒请求数，以及最长空档——一个请求都没有完成的最长时间，也就是用户感受到的「服务中断」。\n\n先让 naive-1 单独服务一小会儿：这是用来对比的稳定状态。`,
       },
       code: {
         go: 'http.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {\n\tw.Header().Set("X-Pid", strconv.Itoa(os.Getpid()))\n\tfmt.Fprintf(w, "ok %d\\n", os.Getpid())\n})\nlog.Fatal(http.ListenAndServe("127.0.0.1:8080", nil))',
@@ -99,7 +109,7 @@ export const lesson: Lesson = {
       title: { en: '1 · Naive: stop, then start', zh: '1 · 朴素：先停，再启动' },
       text: {
         en: 'The load starts again, and the launcher sends naive-1 SIGTERM, as systemctl restart does. naive-1 leaves as carefully as a process without a successor can: it closes its listener at once, answers the requests it already has with Connection: close, and exits when its last connection is gone. Only then does the launcher start naive-2 on the same port.\n\nFrom the close of naive-1\'s listener until naive-2 listens, no socket listens on the port: the kernel answers every SYN with a RST and connect() fails with ECONNREFUSED. The keep-alive clients are no better off: naive-1 ended their connections, and their reconnects are refused too. The gap lasts as long as the old process takes to finish plus the new one takes to start. (A connection that was still waiting in naive-1\'s accept queue when it closed is reset: the same loss step 4 looks at closely.)',
-        zh: '负载重新开始，launcher 给 naive-1 发送 SIGTERM，就像 systemctl restart 那样。naive-1 以一个没有继任者的进程所能做到的最谨慎的方式离开：立刻关闭监听 socket，用 Connection: close 答完手头的请求，等最后一个连接结束后退出。之后 launcher 才在同一个端口上启动 naive-2。\n\n从 naive-1 的监听 socket 关闭，到 naive-2 开始监听，这段时间端口上没有任何 socket 在监听：内核对每个 SYN 回一个 RST，connect() 以 ECONNREFUSED 失败。keep-alive 客户端也好不到哪里去：naive-1 结束了它们的连接，它们重新连接时同样被拒绝。空档的长度 = 旧进程收尾的时间 + 新进程启动的时间。（关闭时还在 naive-1 的 accept 队列里等待的连接会被重置：第 4 步会仔细看这种损失。）',
+        zh: '负载重新开始，launcher 给 naive-1 发送 SIGTERM，就像 systemctl restart 那样。naive-1 以一个没有后继进程的进程所能做到的最谨慎的方式离开：立刻关闭监听 socket，用 Connection: close 答完手头的请求，等最后一个连接结束后退出。之后 launcher 才在同一个端口上启动 naive-2。\n\n从 naive-1 的监听 socket 关闭，到 naive-2 开始监听，这段时间端口上没有任何 socket 在监听：内核对每个 SYN 回一个 RST，connect() 以 ECONNREFUSED 失败。keep-alive 客户端也好不到哪里去：naive-1 结束了它们的连接，它们重新连接时同样被拒绝。空档的长度 = 旧进程收尾的时间 + 新进程启动的时间。（关闭时还在 naive-1 的 accept 队列里等待的连接会被重置：第 4 步会仔细看这种损失。）',
       },
       code: {
         go: 'sig := make(chan os.Signal, 1)\nsignal.Notify(sig, syscall.SIGTERM)\n<-sig\nctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)\ndefer cancel()\nsrv.Shutdown(ctx) // closes the listener first, then waits for active requests\n// exit; systemd then starts the new binary, which binds the port again',
@@ -150,7 +160,7 @@ export const lesson: Lesson = {
         answer: 0,
         explanation: {
           en: 'A connection belongs to the process that holds its fd. When that process exits the connection ends, and the client must connect again — into the gap. Only a successor that takes the connection over (step 6) spares the client that.',
-          zh: '连接属于持有它 fd 的进程。这个进程退出，连接也就结束了，客户端只能重新连接——正好撞进空档。只有接手这条连接的继任者（第 6 步）才能让客户端免于此事。',
+          zh: '连接属于持有它 fd 的进程。这个进程退出，连接也就结束了，客户端只能重新连接——正好撞进空档。只有接手这条连接的后继进程（第 6 步）才能让客户端不必重连。',
         },
       },
     },
@@ -207,7 +217,7 @@ export const lesson: Lesson = {
       title: { en: '…then the old one closes: its queue is reset', zh: '……然后旧进程关闭：它的队列被重置' },
       text: {
         en: `Now reuse-1 must go. It gets SIGTERM while busy — a slow request, a GC pause, its own shutdown work — so for a moment it calls accept() no more. The kernel does not know that: it goes on putting about half of the new connections into reuse-1's accept queue, where they wait. The demo makes the moment last: reuse-1's event loop is blocked until the tutor has read the queue from the fd table (at least ${BUSY_AT_LEAST_MS} ms), and then, in the same turn, it closes its listener.\n\nClosing a listener does not pass its queue to the other socket of the group. Every connection still waiting there — handshake done, request sent, connect() long since returned — is reset, and its client reads ECONNRESET. (Since Linux 5.14, net.ipv4.tcp_migrate_req = 1 moves them to a sibling instead, as lesson 7 showed. This step needs the default, 0: if the value is 1 and the tutor may change it, it sets 0 for the step and puts the old value back.) Connections reuse-1 had already accepted are finished normally.`,
-        zh: `现在 reuse-1 要退出了。它收到 SIGTERM 时正忙——一个慢请求、一次 GC 停顿、它自己的收尾工作——所以有一小段时间不再调用 accept()。内核并不知道这一点：它照样把大约一半的新连接放进 reuse-1 的 accept 队列，让它们在那里等着。演示把这一刻拉长了：reuse-1 的事件循环一直被阻塞，直到 tutor 从 fd 表里读到队列长度（至少 ${BUSY_AT_LEAST_MS} 毫秒），然后它在同一轮事件循环里关闭监听 socket。\n\n关闭监听 socket 并不会把它的队列交给组里的另一个 socket。仍在队列里等待的每个连接——握手已完成、请求已发出、connect() 早已返回——都会被重置，客户端读到 ECONNRESET。（从 Linux 5.14 起，net.ipv4.tcp_migrate_req = 1 会把它们迁移给同组的兄弟 socket，第 7 课演示过。这一步需要默认值 0：如果当前值是 1 且 tutor 有权限修改，它会在这一步里设为 0，结束后写回原值。）reuse-1 已经 accept 的连接则正常处理完。`,
+        zh: `现在 reuse-1 要退出了。它收到 SIGTERM 时正忙——一个慢请求、一次 GC 停顿、它自己的收尾工作——所以有一小段时间不再调用 accept()。内核并不知道这一点：它照样把大约一半的新连接放进 reuse-1 的 accept 队列，让它们在那里等着。演示把这一刻拉长了：reuse-1 的事件循环一直被阻塞，直到教程从 fd 表里读到队列长度（至少 ${BUSY_AT_LEAST_MS} 毫秒），然后它在同一轮事件循环里关闭监听 socket。\n\n关闭监听 socket 并不会把它的队列交给组里的另一个 socket。仍在队列里等待的每个连接——握手已完成、请求已发出、connect() 早已返回——都会被重置，客户端读到 ECONNRESET。（从 Linux 5.14 起，net.ipv4.tcp_migrate_req = 1 会把它们迁移给同组的兄弟 socket，第 7 课演示过。这一步需要默认值 0：如果当前值是 1 且教程有权限修改，它会在这一步里设为 0，结束后写回原值。）reuse-1 已经 accept 的连接则正常处理完。`,
       },
       code: {
         go: '<-sigterm         // the old process, once the new one listens beside it:\nsrv.Shutdown(ctx) // closes its own socket first: whatever waits in its accept queue is reset,\n                  // then finishes the requests it has',
@@ -253,15 +263,15 @@ export const lesson: Lesson = {
     },
     {
       id: 'handover-inherit',
-      title: { en: '3 · fd handover: the successor inherits the socket', zh: '3 · 交接 fd：继任者继承同一个 socket' },
+      title: { en: '3 · fd handover: the successor inherits the socket', zh: '3 · 交接 fd：后继进程继承同一个 socket' },
       text: {
-        en: "The third way never makes a second socket. hot-1 is written with this project's restart module: Upgrader.create(), up.listen(server, 'http', ...), up.ready(). Under load, the launcher sends it SIGUSR2 (kill -USR2, as for nginx's binary upgrade; tableflip's example uses SIGHUP). The module starts hot-2 with the same command line (through /bin/sh, which sets LISTEN_PID=$$ and execs node, so the pid is hot-2's own) and passes the listener at hot-2's fd 3, with LISTEN_FDS=1, LISTEN_PID and LISTEN_FDNAMES=http in its environment; beside it, the write end of a readiness pipe and one end of a socketpair for the connections to come.\n\nhot-2 is held in its warm-up here, before ready(), so you can look: hot-1's fd and hot-2's fd 3 carry the same DESC letter and the same inode. One socket, one accept queue, two processes — and hot-2 already accepts from it too: whichever process calls accept() first gets the next connection. Nothing can be lost between them, because nothing is closed.",
-        zh: '第三种方式根本不创建第二个 socket。hot-1 用本项目的重启模块编写：Upgrader.create()、up.listen(server, \'http\', ...)、up.ready()。在负载之下，launcher 给它发送 SIGUSR2（kill -USR2，和 nginx 升级二进制时一样；tableflip 的示例用的是 SIGHUP）。模块用同样的命令行启动 hot-2（经由 /bin/sh：它设置 LISTEN_PID=$$ 后 exec node，所以这个 pid 就是 hot-2 自己的），把监听 socket 放在 hot-2 的 fd 3 上，并在环境变量里写上 LISTEN_FDS=1、LISTEN_PID 和 LISTEN_FDNAMES=http；旁边还有一个就绪管道（readiness pipe）的写端，以及一个 socketpair 的一端，留给稍后交接的连接。\n\n这里让 hot-2 停在预热阶段、还没调用 ready()，好让你看清楚：hot-1 的 fd 和 hot-2 的 fd 3 带着相同的 DESC 字母和相同的 inode。一个 socket、一个 accept 队列、两个进程——而且 hot-2 已经开始从中 accept 了：谁先调用 accept()，下一个连接就归谁。两者之间什么都不会丢，因为什么都没有关闭。',
+        en: "The third way never makes a second socket. hot-1 is written with this project's restart module: Upgrader.create(), up.listen(server, 'http', ...), up.ready(). Under load, the launcher sends it SIGUSR2 (kill -USR2, as for nginx's binary upgrade; tableflip's example uses SIGHUP). The module starts hot-2 with the same command line (through /bin/sh, which sets LISTEN_PID=$$ and execs node, so the pid is hot-2's own) and passes the listener at hot-2's fd 3, with LISTEN_FDS=1, LISTEN_PID and LISTEN_FDNAMES=http in its environment; beside it, the write end of a readiness pipe and one end of a socketpair for the connections to come.\n\nhot-2 is held in its warm-up here, before it listens, so you can look: hot-1's fd and hot-2's fd 3 carry the same DESC letter and the same inode. One socket, one accept queue, two processes. hot-2 only holds it: a successor warms up first (configuration, caches, connections), then calls up.listen() and starts accepting, then up.ready(). Had it listened before it was warm, it would take connections from the shared queue that it cannot serve well yet. So while it warms up, hot-1 answers every request. Nothing can be lost between them, because nothing is closed.",
+        zh: '第三种方式根本不创建第二个 socket。hot-1 用本项目的重启模块编写：Upgrader.create()、up.listen(server, \'http\', ...)、up.ready()。在负载之下，launcher 给它发送 SIGUSR2（kill -USR2，和 nginx 升级二进制时一样；tableflip 的示例用的是 SIGHUP）。模块用同样的命令行启动 hot-2（经由 /bin/sh：它设置 LISTEN_PID=$$ 后 exec node，所以这个 pid 就是 hot-2 自己的），把监听 socket 放在 hot-2 的 fd 3 上，并在环境变量里写上 LISTEN_FDS=1、LISTEN_PID 和 LISTEN_FDNAMES=http；旁边还有一个就绪管道（readiness pipe）的写端，以及一个 socketpair 的一端，留给稍后交接的连接。\n\n这里让 hot-2 停在预热阶段、还没有 listen，好让你看清楚：hot-1 的 fd 和 hot-2 的 fd 3 带着相同的 DESC 字母和相同的 inode。一个 socket、一个 accept 队列、两个进程。hot-2 只是持有它：后继进程先预热（配置、缓存、连接），再调用 up.listen() 开始 accept，最后调用 up.ready()。如果它在预热完成之前就 listen，就会从共享队列里取走它还无法好好处理的连接。所以预热期间，每个请求都由 hot-1 应答。两者之间什么都不会丢，因为什么都没有关闭。',
       },
       code: {
         title: { en: 'tableflip (Go) and this project\'s module (Node): the same shape', zh: 'tableflip（Go）和本项目的模块（Node）：同样的结构' },
         go: 'upg, err := tableflip.New(tableflip.Options{PIDFile: "/run/app.pid"})\nif err != nil { log.Fatal(err) }\ndefer upg.Stop()\ngo func() {\n\tsig := make(chan os.Signal, 1)\n\tsignal.Notify(sig, syscall.SIGUSR2)\n\tfor range sig { upg.Upgrade() } // fork+exec the same binary, listeners as extra fds\n}()\nln, err := upg.Listen("tcp", "127.0.0.1:8080") // inherited if there is a parent\ngo http.Serve(ln, handler)\n// endless does the same on SIGHUP: ENDLESS_CONTINUE=1 and the fds in cmd.ExtraFiles',
-        node: "import { Upgrader } from 'hotrestart-tutor/restart'\n\nconst up = await Upgrader.create({ pidFile: '/run/app.pid' }) // SIGUSR2 triggers\nconst server = http.createServer(handler)\nawait up.listen(server, 'http', { host: '127.0.0.1', port: 8080 }) // fd 3 if inherited\nawait warmUp() // configuration, caches, connections\nawait up.ready()",
+        node: joinText(excerpt('node/successor.mjs', 'create'), excerpt('node/successor.mjs', 'order')),
       },
       async run(ctx) {
         const first = await launch(ctx, 'hot-1', SERVERS.handover, { PID_FILE: FILES.pid, READY_GATE: FILES.gate });
@@ -273,12 +283,15 @@ export const lesson: Lesson = {
         const warming = await ctx.until(() => reportsOf(ctx).find((r) => r.event === 'warming-up' && r.generation === 2), 15_000);
         if (!warming) throw new LessonActionError('hot-2 did not start within 15 s');
         pumpReports(ctx);
-        remember(ctx, 'hot-2', reportsOf(ctx).find((r) => r.pid === warming.pid && r.event === 'listening')!);
+        // hot-2 has not called listen yet: the module placed the listener at fd 3 (LISTEN_FDS starts there).
+        remember(ctx, 'hot-2', { ...warming, port: first.port, fd: 3 });
         // The write end of the readiness pipe, whose number the module put in hot-2's environment.
         const readyFd = Number(environOf(warming.pid).get(RESTART_ENV.readyFd));
         ctx.vars.readinessPipe = rowsOf(ctx, 'hot-2').find((row) => row.fd === readyFd)?.inode;
-        await ctx.until(() => answeredBy(load.stats(), warming.pid) > 0 || load.stats().finished, 3000);
-        ctx.vars.warmAnswers = answeredBy(load.stats(), warming.pid);
+        // A stretch of load while hot-2 warms up: every answer must come from hot-1.
+        const before = load.stats().ok;
+        await ctx.until(() => load.stats().ok >= before + WARM_LOAD_ANSWERS || load.stats().finished, 5000);
+        ctx.vars.warmAnswers = { hot2: answeredBy(load.stats(), warming.pid), during: load.stats().ok - before };
       },
       show: {
         processes: ['hot-1', 'hot-2'],
@@ -296,8 +309,12 @@ export const lesson: Lesson = {
           },
         },
         {
-          text: { en: 'hot-2 already answers, before ready(): it accepts from the same queue', zh: 'hot-2 在 ready() 之前就已经在应答：它从同一个队列 accept' },
-          check: (ctx) => ({ ok: ctx.vars.warmAnswers > 0, detail: `hot-2 ${ctx.vars.warmAnswers} · hot-1 ${answeredBy(countsOf(ctx, 'handover'), pidOf(ctx, 'hot-1'))}` }),
+          text: { en: 'hot-2 answers nothing while it warms up: it holds fd 3 but has not listened on it yet', zh: 'hot-2 预热期间一个请求都不应答：它持有 fd 3，但还没有在上面 listen' },
+          check: (ctx) => {
+            const { hot2, during } = ctx.vars.warmAnswers as { hot2: number; during: number };
+            const detail = ctx.t({ en: `${during} answers during the warm-up; hot-2 ${hot2} · hot-1 ${answeredBy(countsOf(ctx, 'handover'), pidOf(ctx, 'hot-1'))}`, zh: `预热期间 ${during} 个应答；hot-2 ${hot2} · hot-1 ${answeredBy(countsOf(ctx, 'handover'), pidOf(ctx, 'hot-1'))}` });
+            return { ok: during >= WARM_LOAD_ANSWERS && hot2 === 0, detail };
+          },
         },
         {
           text: { en: 'the port has one listening socket, so one accept queue', zh: '端口上只有一个监听 socket，也就只有一个 accept 队列' },
@@ -327,8 +344,8 @@ export const lesson: Lesson = {
       id: 'handover-ready',
       title: { en: '…ready(): the old one hands over and leaves', zh: '……ready()：旧进程交接后离开' },
       text: {
-        en: "The warm-up ends and hot-2 calls up.ready(): it writes to the readiness pipe. hot-1 reads that as its cue. It stops accepting — it closes its fd of the listener, but hot-2's fd 3 keeps the socket, its queue and everything waiting in it. Then it hands over its connections: each keep-alive connection, as soon as it is idle (no request in flight, no byte of a next one read), is sent to hot-2 over the socketpair with SCM_RIGHTS and closed in hot-1. Closing one of two fds of a connection sends nothing: no FIN, no RST. The client notices nothing, and its next request on the same connection is read by hot-2. Requests in flight finish in hot-1 first. Then hot-1 exits.\n\nThe table shows hot-2 alone: the listener at fd 3 with the inode hot-1 bound at the very start, and the connections it took over, with the clients' same ports.",
-        zh: '预热结束，hot-2 调用 up.ready()：它向就绪管道写入一条消息。hot-1 读到后就知道该让位了。它停止 accept——关闭自己那个监听 fd，但 hot-2 的 fd 3 仍然持有这个 socket、它的队列以及队列里等待的一切。然后它交出自己的连接：每条 keep-alive 连接一旦空闲（没有进行中的请求，也没读到下一个请求的任何字节），就通过 socketpair 用 SCM_RIGHTS 发给 hot-2，并在 hot-1 里关闭。关闭一条连接的两个 fd 之一不会发出任何东西：没有 FIN，也没有 RST。客户端毫无察觉，它在同一条连接上的下一个请求由 hot-2 读取。进行中的请求先在 hot-1 里处理完。然后 hot-1 退出。\n\nfd 表里只剩 hot-2：fd 3 上的监听 socket，inode 就是 hot-1 最初绑定的那个；还有它接手的连接，客户端端口和原来一样。',
+        en: "The warm-up ends; hot-2 calls up.listen(), which serves on the inherited fd 3, then up.ready(): it writes to the readiness pipe. hot-1 reads that as its cue. It stops accepting — it closes its fd of the listener, but hot-2's fd 3 keeps the socket, its queue and everything waiting in it. Then it hands over its connections: each keep-alive connection, as soon as it is idle (no request in flight, no byte of a next one read), is sent to hot-2 over the socketpair with SCM_RIGHTS and closed in hot-1. Closing one of two fds of a connection sends nothing: no FIN, no RST. The client notices nothing, and its next request on the same connection is read by hot-2. Requests in flight finish in hot-1 first. Then hot-1 exits.\n\nThe table shows hot-2 alone: the listener at fd 3 with the inode hot-1 bound at the very start, and the connections it took over, with the clients' same ports.",
+        zh: '预热结束；hot-2 调用 up.listen()，在继承来的 fd 3 上提供服务，然后调用 up.ready()：它向就绪管道写入一条消息。hot-1 读到后就知道该让位了。它停止 accept——关闭自己那个监听 fd，但 hot-2 的 fd 3 仍然持有这个 socket、它的队列以及队列里等待的一切。然后它交出自己的连接：每条 keep-alive 连接一旦空闲（没有进行中的请求，也没读到下一个请求的任何字节），就通过 socketpair 用 SCM_RIGHTS 发给 hot-2，并在 hot-1 里关闭。连接有两个 fd 时，关掉其中一个不会发出任何报文：没有 FIN，也没有 RST。客户端毫无察觉，它在同一条连接上的下一个请求由 hot-2 读取。进行中的请求先在 hot-1 里处理完。然后 hot-1 退出。\n\nfd 表里只剩 hot-2：fd 3 上的监听 socket，inode 就是 hot-1 最初绑定的那个；还有它接手的连接，客户端端口和原来一样。',
       },
       code: {
         go: '// every generation runs the same main():\nif err := upg.Ready(); err != nil { log.Fatal(err) } // tells the parent, if any, to leave\n<-upg.Exit() // closes once this process\'s own successor is ready\nctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)\ndefer cancel()\nsrv.Shutdown(ctx) // closes idle keep-alive connections: their clients reconnect',
@@ -413,7 +430,7 @@ export const lesson: Lesson = {
       title: { en: 'Three restarts side by side', zh: '三种重启放在一起比较' },
       text: {
         en: "The load of the handover stops, and the tutor puts the three restarts side by side (the table in the log below; failures are attempts: a refused worker tries again 10 ms later).\n\n• Naive stop-and-start loses every request of the gap, and the gap is as long as the old process takes to leave plus the new one takes to start — here a Node start; in production also configuration, caches and connections.\n• SO_REUSEPORT closes the gap: a socket always listens, nothing is refused. But there are two sockets with two accept queues, and whatever waits in the old one when it closes is reset — a busy old process makes that likelier, not rarer. Its keep-alive clients must reconnect. It is Linux-only, anyone of the same user can join the port (lesson 7), and net.ipv4.tcp_migrate_req = 1 (Linux 5.14+) is needed to save the old queue.\n• fd handover keeps one socket from the first generation to the last, so there is neither a gap nor a second queue, and the module hands idle connections over instead of closing them. The price: the successor must be started by the old process (or receive the fds over a unix socket), and the application must say when it is ready.",
-        zh: '交接那一轮的负载停下，tutor 把三次重启放在一起比较（见下面日志里的表格；失败数按尝试次数计：被拒绝的 worker 10 毫秒后会再试）。\n\n• 朴素的先停后启会丢掉空档里的每一个请求，空档长度等于旧进程退出所需的时间加上新进程启动所需的时间——这里是一个 Node 进程的启动；生产环境里还要加上读配置、预热缓存、建立连接。\n• SO_REUSEPORT 消除了空档：始终有 socket 在监听，没有请求被拒绝。但这是两个 socket、两个 accept 队列，旧 socket 关闭时队列里等待的连接会被重置——旧进程越忙，这种事就越容易发生。它的 keep-alive 客户端必须重新连接。它只适用于 Linux，同一用户的任何进程都能加入这个端口（第 7 课），要保住旧队列还需要 net.ipv4.tcp_migrate_req = 1（Linux 5.14+）。\n• 交接 fd 让同一个 socket 从第一代用到最后一代，既没有空档，也没有第二个队列；模块还把空闲连接交接出去，而不是关掉它们。代价是：继任者必须由旧进程启动（或者通过 unix socket 接收 fd），而且应用程序必须明确告知自己何时就绪。',
+        zh: '交接那一轮的负载停下，教程把三次重启放在一起比较（见下面日志里的表格；失败数按尝试次数计：被拒绝的 worker 10 毫秒后会再试）。\n\n• 朴素的先停后启会丢掉空档里的每一个请求，空档长度等于旧进程退出所需的时间加上新进程启动所需的时间——这里是一个 Node 进程的启动；生产环境里还要加上读配置、预热缓存、建立连接。\n• SO_REUSEPORT 消除了空档：始终有 socket 在监听，没有请求被拒绝。但这是两个 socket、两个 accept 队列，旧 socket 关闭时队列里等待的连接会被重置——旧进程越忙，这种事就越容易发生。它的 keep-alive 客户端必须重新连接。它只适用于 Linux，同一用户的任何进程都能加入这个端口（第 7 课），要保住旧队列还需要 net.ipv4.tcp_migrate_req = 1（Linux 5.14+）。\n• 交接 fd 让同一个 socket 从第一代用到最后一代，既没有空档，也没有第二个队列；模块还把空闲连接交接出去，而不是关掉它们。代价是：后继进程必须由旧进程启动（或者通过 unix socket 接收 fd），而且应用程序必须明确告知自己何时就绪。',
       },
       code: {
         other: { label: 'shell', code: 'npm run bench:restart -- --restarts 20   # the module against stop-and-start, 20 restarts each' },

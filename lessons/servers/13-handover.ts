@@ -21,15 +21,17 @@ const up = await Upgrader.create({
   drainTimeoutMs: 5000,
   log: (line) => report('log', { text: line }),
 });
-const server = createAppServer();
-const listener = await up.listen(server, 'http', { host: '127.0.0.1', port: Number(process.env.PORT || 0) });
-report('listening', { port: Number(listener.address.split(':').pop()), fd: listener.fd, inherited: listener.inherited });
-
+// Warm up first, listen after: a successor that listened before it was warm would take connections
+// from the shared accept queue that it cannot answer well yet. Until listen(), the inherited fd 3 is only
+// held, and the old process alone accepts from the queue.
 const gate = process.env.READY_GATE;
 if (up.hasParent && gate) {
   report('warming-up');
   while (!existsSync(gate)) await new Promise((resolve) => setTimeout(resolve, 10));
 }
+const server = createAppServer();
+const listener = await up.listen(server, 'http', { host: '127.0.0.1', port: Number(process.env.PORT || 0) });
+report('listening', { port: Number(listener.address.split(':').pop()), fd: listener.fd, inherited: listener.inherited });
 await up.ready();
 report('ready');
 process.on('SIGTERM', () => void up.stop());

@@ -6,9 +6,10 @@ import { constants } from 'node:os';
 import type { OpTable } from './puppet-op.js';
 import { OpError } from './puppet-state.js';
 
-/** Signals a lesson may trap: the ones servers use, and the two nobody can catch. Not SIGUSR1 (it starts
- *  Node's inspector), not the fault signals. */
-const TRAPPABLE = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGUSR2', 'SIGWINCH', 'SIGCONT', 'SIGKILL', 'SIGSTOP'] as const;
+/** Signals a lesson may trap: the ones servers use (SIGTSTP: endless-style "parent, stop"), SIGABRT (an
+ *  article says it cannot be caught; it can), and the two nobody can catch. Not SIGUSR1 (it starts Node's
+ *  inspector), not the other fault signals. */
+const TRAPPABLE = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGUSR2', 'SIGWINCH', 'SIGCONT', 'SIGTSTP', 'SIGABRT', 'SIGKILL', 'SIGSTOP'] as const;
 type Trappable = (typeof TRAPPABLE)[number];
 
 function trappable(signal: unknown): Trappable {

@@ -16,6 +16,11 @@ export function pick(text: Text, lang: Lang): string {
   return text[lang];
 }
 
+/** A code excerpt: inline code is the same in both languages; a file excerpt has its comments translated. */
+export function codeText(code: string | Text, lang: Lang): string {
+  return typeof code === 'string' ? code : pick(code, lang);
+}
+
 /** Fills {name} placeholders. */
 export function fill(template: string, values: Record<string, string | number>): string {
   return template.replace(/\{(\w+)\}/g, (_, key: string) => (key in values ? String(values[key]) : `{${key}}`));
@@ -24,6 +29,7 @@ export function fill(template: string, values: Record<string, string | number>):
 /** The tutor's interface strings. */
 export const ui = {
   step: { en: 'Step {n}/{total}', zh: '第 {n}/{total} 步' },
+  remember: { en: 'What to remember', zh: '要记住的' },
   hint: { en: 'Hint', zh: '提示' },
   quiz: { en: 'Quiz', zh: '小测验' },
   answer: { en: 'Answer', zh: '答案' },

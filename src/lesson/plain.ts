@@ -3,11 +3,11 @@
 // `hotrestart-tutor lesson N --plain`, by non-TTY/CI runs, and by `npx tsx lessons/NN-x.ts`.
 import type { Writable } from 'node:stream';
 import { formatSnapshot, renderTable, type Palette } from '../fdtable/format.js';
-import { wrapParagraphs } from '../text/wrap.js';
+import { wrapLine, wrapParagraphs } from '../text/wrap.js';
 import { plainPalette } from '../fdtable/format.js';
 import { Supervisor } from '../demo/supervisor.js';
 import { createLessonContext } from './context.js';
-import { pick, tr } from './i18n.js';
+import { codeText, pick, tr } from './i18n.js';
 import { runStep } from './runner.js';
 import type { Lang, Lesson, LessonContext, LogEntry, Step } from './types.js';
 import { filterObservation } from './observe.js';
@@ -99,6 +99,9 @@ export async function playPlain(lesson: Lesson, options: PlainOptions): Promise<
     write(palette.header(tr('lessonDone', lang, { ok: result.held, total: result.checks })));
     if (result.skipped) write(tr('skippedChecks', lang, { n: result.skipped }));
     write(failed === 0 && result.failedSteps === 0 ? tr('allHeld', lang) : tr('someFailed', lang, { n: failed + result.failedSteps }));
+    write();
+    write(palette.header(`${tr('remember', lang)}:`));
+    for (const point of lesson.recap) for (const line of wrapLine(`• ${pick(point, lang)}`, width)) write(line);
   } finally {
     abort.abort();
     await supervisor.stop();
@@ -115,8 +118,8 @@ function writeCode(step: Step, lang: Lang, write: (text?: string) => void): void
     for (const line of text.replace(/\n$/, '').split('\n')) write(`  │ ${line}`);
     write('  └─');
   };
-  if (code.go) block('Go', code.go);
-  if (code.node) block('Node', code.node);
+  if (code.go) block('Go', codeText(code.go, lang));
+  if (code.node) block('Node', codeText(code.node, lang));
   if (code.other) block(code.other.label, code.other.code);
   if (code.note) write(`  ${pick(code.note, lang)}`);
   write();

@@ -15,7 +15,9 @@ function status(pid: number): string | undefined {
   }
 }
 
-const names = new Map<number, string>(Object.entries(constants.signals).map(([name, number]) => [number, name]));
+/** Aliases Node lists after the usual name (SIGIOT after SIGABRT, SIGPOLL after SIGIO): the first name wins. */
+const names = new Map<number, string>();
+for (const [name, number] of Object.entries(constants.signals)) if (!names.has(number)) names.set(number, name);
 
 /** The signals in one set, by name (`SIGTERM`); numbers Node has no name for (real-time ones) as `SIG34`. */
 export function signalSet(pid: number, set: SignalSet): string[] | undefined {

@@ -39,8 +39,9 @@ export interface Quiz {
 /** Side-by-side code excerpt: the Go way (as in the well-known Go hot-restart articles) and the Node way. */
 export interface CodeExcerpt {
   title?: Text;
-  go?: string;
-  node?: string;
+  /** Inline code, or an excerpt of a real file (src/lesson/excerpt.ts) with its comments in both languages. */
+  go?: string | Text;
+  node?: string | Text;
   /** Any other language (C, shell); shown when go/node do not apply. */
   other?: { label: string; code: string };
   note?: Text;
@@ -79,6 +80,8 @@ export interface Lesson {
   chapter: Text;
   title: Text;
   summary: Text;
+  /** What to remember: the lesson's 3 to 5 key points, shown when it ends. */
+  recap: Text[];
   /** Platforms the demos need; others get one sentence and the lesson is skipped. Default: ['linux']. */
   platforms?: NodeJS.Platform[];
   steps: Step[];

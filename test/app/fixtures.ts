@@ -14,6 +14,7 @@ export const quietLesson: Lesson = {
   chapter: t('Chapter 1 · Foundations', '第一章 · 基础'),
   title: t('A quiet lesson', '一节安静的课'),
   summary: t('Nothing runs; everything is shown.', '什么都不运行；一切都展示出来。'),
+  recap: [t('A fixture shows.', '夹具只负责展示。')],
   steps: [
     {
       id: 'one',

@@ -10,6 +10,7 @@ const lesson: Lesson = {
   chapter: t('c'),
   title: t('t'),
   summary: t('s'),
+  recap: [t('r')],
   steps: [
     { id: 'a', title: t('a'), text: t('a'), run: async () => {}, expect: [{ text: t('x'), check: () => true }] },
     { id: 'b', title: t('b'), text: t('b'), quiz: { question: t('q'), choices: [t('1'), t('2')], answer: 1, explanation: t('e') } },

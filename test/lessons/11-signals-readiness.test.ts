@@ -16,8 +16,9 @@ function everyPid(text: string): number[] {
 describe('lesson 11: signals and readiness', () => {
   for (const lang of ['en', 'zh'] as const) {
     it(`plays in ${lang} with every expectation holding`, async () => {
-      const { result, text } = await playChecked(lesson, lang, 23);
-      expect(result.checks).toBe(23);
+      const { result, text } = await playChecked(lesson, lang, 26);
+      // The PID-namespace check is skipped where no namespace can be made (not root, no unshare).
+      expect(result.checks + result.skipped).toBe(27);
 
       expect(stepText(text, 1)).toMatch(/rt_sigaction\(SIGKILL, .*\) = -1 EINVAL/);
       // The stopped server's listener, with clients waiting in its queue.

@@ -3,7 +3,7 @@
 // wrapped line of code reads as two statements); a line too long for the screen is cut with '…'.
 import type { CodeExcerpt, Lang } from '../../lesson/types.js';
 import type { Palette } from '../../fdtable/format.js';
-import { pick, tr } from '../../lesson/i18n.js';
+import { codeText, pick, tr } from '../../lesson/i18n.js';
 import { cellWidth, fit, padTo, wrapLine } from '../../text/wrap.js';
 
 interface Panel {
@@ -16,8 +16,8 @@ const SEPARATOR = ' │ ';
 function panels(code: CodeExcerpt, lang: Lang): Panel[] {
   const split = (text: string) => text.replace(/\n$/, '').split('\n');
   const out: Panel[] = [];
-  if (code.go) out.push({ label: tr('go', lang), lines: split(code.go) });
-  if (code.node) out.push({ label: tr('node', lang), lines: split(code.node) });
+  if (code.go) out.push({ label: tr('go', lang), lines: split(codeText(code.go, lang)) });
+  if (code.node) out.push({ label: tr('node', lang), lines: split(codeText(code.node, lang)) });
   if (code.other) out.push({ label: code.other.label, lines: split(code.other.code) });
   return out;
 }

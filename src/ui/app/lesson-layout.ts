@@ -90,6 +90,9 @@ function summaryLines(lesson: Lesson, state: LessonState, width: number, height:
     ...(result.quizzes > 0 ? wrapLine(tr('quizScore', lang, { correct: result.correct, total: result.quizzes }), width) : []),
     '',
     ...(result.complete ? wrapLine(tr('markedDone', lang), width).map(palette.added) : wrapLine(tr('notDone', lang), width).map(palette.warning)),
+    '',
+    palette.header(fit(tr('remember', lang), width)),
+    ...lesson.recap.flatMap((point) => wrapLine(`• ${pick(point, lang)}`, width)),
   ];
   const keys = palette.muted(fit(tr('finishKeys', lang), width));
   return [...lines.slice(0, Math.max(0, height - 2)), '', keys].slice(-height);

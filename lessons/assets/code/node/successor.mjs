@@ -1,0 +1,18 @@
+// A server on this project's restart module, as lessons 11 and 13 show it: every generation runs this
+// same file. A successor warms up first, listens after (from then on it accepts from the shared queue),
+// and says ready last (then its predecessor drains and leaves).
+import http from 'node:http';
+import { Upgrader } from 'hotrestart-tutor/restart';
+
+const handler = (request, response) => response.end('ok\n');
+async function warmUp() {} // load the configuration, fill caches, open database pools
+
+// [create]
+const up = await Upgrader.create({ pidFile: '/run/app/app.pid' }) // SIGUSR2 triggers an upgrade | zh: SIGUSR2 触发升级
+const server = http.createServer(handler)
+// [/create]
+// [order]
+await warmUp()                                                    // caches, configuration, connections | zh: 缓存、配置、连接
+await up.listen(server, 'http', { host: '127.0.0.1', port: 8080 }) // only now accept from the inherited fd 3 | zh: 直到这时才从继承来的 fd 3 上 accept
+await up.ready()                                                  // "READY\n" into the pipe at fd 4, then close(4) | zh: 往 fd 4 的管道写 "READY\n"，然后 close(4)
+// [/order]
