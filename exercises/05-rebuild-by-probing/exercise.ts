@@ -127,7 +127,7 @@ async function oneRun(ctx: VerifyContext, round: number, order: Kind[]): Promise
     const snap = run.snapshot();
     const handedRows = snap.rows.filter((row) => handed.some((socket) => socket.inode === row.inode));
     const evidence = ctx.rows(snap, handedRows);
-    const of = (kind: Kind) => evidence.filter((line, i) => i === 0 || handedRows[i - 1]?.inode === byKindOf(handed, kind).inode);
+    const of = (kind: Kind) => evidence.filter((_, i) => i === 0 || handedRows[i - 1]?.inode === byKindOf(handed, kind).inode);
     ctx.record('tcp-served', web.status === 200 && web.body.trim() === 'web', {
       pass: { en: `Run ${round} (${orderText}): GET / on the TCP listener answered "web".`, zh: `第 ${round} 轮（${orderText}）：TCP 监听 socket 上的 GET / 回答 "web"。` },
       fail: { en: `Run ${round} (${orderText}): GET / on the TCP listener (port ${tcp.port}) got ${web.status ?? web.error} "${web.body.trim().slice(0, 20)}", expected 200 "web".`, zh: `第 ${round} 轮（${orderText}）：TCP 监听 socket（端口 ${tcp.port}）上的 GET / 得到 ${web.status ?? web.error} "${web.body.trim().slice(0, 20)}"，应为 200 "web"。` },
