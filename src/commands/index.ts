@@ -27,6 +27,21 @@ export const commands: readonly CommandEntry[] = [
     summary: 'show the fd tables of running processes, lsof-style (--watch for a live view, --json for scripts)',
     load: async () => (await import('./fds.js')).fdsCommand,
   },
+  {
+    name: 'exercise',
+    summary: 'exercises: list, start N [--code node|go], reset N (alias: ex)',
+    load: async () => (await import('./exercise.js')).exerciseCommand,
+  },
+  {
+    name: 'ex',
+    summary: 'the same as exercise',
+    load: async () => (await import('./exercise.js')).exerciseCommand,
+  },
+  {
+    name: 'verify',
+    summary: 'check an exercise workspace on real processes: verify [N] [--dir DIR] [--json] [--watch] [--all]',
+    load: async () => (await import('./verify.js')).verifyCommand,
+  },
 ];
 
 export function findCommand(name: string): CommandEntry | undefined {

@@ -28,6 +28,8 @@ export interface Progress {
   schema: typeof PROGRESS_SCHEMA;
   version: typeof PROGRESS_VERSION;
   lessons: Record<string, LessonProgress>;
+  /** Exercise results by exercise id (src/exercise/progress.ts); absent until the first verify. */
+  exercises?: Record<string, import('../exercise/progress.js').ExerciseProgress>;
 }
 
 /** What a run reports (from player.score() in the app, from playPlain's result in plain text): the

@@ -1,0 +1,39 @@
+// Exercise 7 — rollback. On SIGHUP this server starts a successor with its listener (fd 3) and a
+// readiness channel (fd 4). A successor that crashes, or is not READY in time, must be abandoned while
+// the old process keeps serving. One upgrade at a time.
+import http from 'node:http';
+import { spawn } from 'node:child_process';
+import { closeSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import * as sys from './hotrestart-sys.mjs';
+
+const READY_DEADLINE_MS = 1500; // the contract: give up on a successor not READY by then
+
+// The configuration: a broken file makes this process fail at start (an uncaught error, exit 1).
+const config = JSON.parse(readFileSync(join(process.env.EXERCISE_DIR, 'config.json'), 'utf8'));
+const server = http.createServer((req, res) => res.writeHead(200, { 'x-version': config.version }).end(`${config.version}\n`));
+
+const inherited = sys.listenFds();
+delete process.env.LISTEN_FDS; // meant for this process only
+await new Promise((resolve) => setTimeout(resolve, config.warmUpMs)); // the warm-up
+if (inherited.length > 0) {
+  server.listen({ fd: inherited[0].fd }, () => {
+    writeSync(4, 'READY\n');
+    closeSync(4);
+  });
+} else {
+  server.listen(0, '127.0.0.1');
+}
+
+// TODO: a second SIGHUP during an upgrade kills this process (once() left no handler behind).
+process.once('SIGHUP', () => {
+  const successor = spawn(process.execPath, process.argv.slice(1), {
+    stdio: ['ignore', 'inherit', 'inherit', sys.fdOf(server), 'pipe'],
+    env: { ...process.env, LISTEN_FDS: '1' },
+  });
+  // TODO: the channel's end is taken for a handover, READY or not: a successor that crashes takes
+  //       this process down with it. And one that never gets ready is waited for forever.
+  //       Roll back instead: kill the successor, keep serving, allow the next trigger.
+  successor.stdio[4].on('data', () => {});
+  successor.stdio[4].on('end', () => server.close(() => process.exit(0)));
+});
