@@ -1,7 +1,7 @@
 // A lesson without demo processes (its checks are plain functions) and helpers to put its state where
 // a test needs it, so views and reducers are tested without spawning anything.
 import type { Lesson, Text } from '../../src/lesson/types.js';
-import { initialLessonState, lessonReducer, type LessonAction, type LessonState } from '../../src/ui/app/lesson-state.js';
+import { initialLessonState, lessonReducer, type LessonAction, type LessonState } from '../../src/lesson/lesson-state.js';
 import { emptyProgress, recordRun } from '../../src/progress/model.js';
 import { listener, row, snapshotOf } from '../ui/snapshot-fixtures.js';
 

@@ -9,7 +9,7 @@ import { fitBlocks, linesBlock, type Block } from './fit-blocks.js';
 import {
   expectationLines, headerLine, hintLines, keysLine, logLines, quizLines, statusLines, tableBlock, textLines,
 } from './lesson-sections.js';
-import type { LessonState } from './lesson-state.js';
+import type { LessonState } from '../../lesson/lesson-state.js';
 import { fit, wrapLine } from '../../text/wrap.js';
 
 export interface LessonScreen {

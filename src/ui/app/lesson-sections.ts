@@ -9,8 +9,8 @@ import type { Lang, Lesson, LogEntry, Step } from '../../lesson/types.js';
 import { layoutWatchScreen } from '../watch-screen.js';
 import { codeLines } from './code-lines.js';
 import type { Block } from './fit-blocks.js';
-import type { LessonState } from './lesson-state.js';
-import { observationAt } from './observation.js';
+import type { LessonState } from '../../lesson/lesson-state.js';
+import { observationAt } from '../../lesson/observation.js';
 import { fit, spread, wrapLine, wrapParagraphs } from '../../text/wrap.js';
 
 export const MARK = { ok: '✔', fail: '✘', open: '○' } as const;

@@ -1,10 +1,10 @@
 // The lesson screen's state: the step player's state (src/lesson/player.ts) plus what the demo
 // produced for the screen — its status, the log, the observed fd table — and the text's scroll
-// position. Pure; the effects that feed it live in src/ui/hooks/use-lesson-runner.ts.
-import { initialPlayerState, playerReducer, type PlayerAction, type PlayerState } from '../../lesson/player.js';
-import type { RowDiff, Snapshot } from '../../fdtable/model.js';
-import type { Lang, Lesson, LogEntry } from '../../lesson/types.js';
-import { initialWatchState, watchReducer, type WatchState } from '../watch-state.js';
+// position. Pure; the effects that feed it live in src/lesson/driver.ts.
+import { initialPlayerState, playerReducer, type PlayerAction, type PlayerState } from './player.js';
+import type { RowDiff, Snapshot } from '../fdtable/model.js';
+import type { Lang, Lesson, LogEntry } from './types.js';
+import { initialWatchState, watchReducer, type WatchState } from '../fdtable/watch-state.js';
 
 /** idle: no processes yet; starting: the supervisor is coming up; live: processes run;
  *  stopped: the learner stopped it (Ctrl-C); restarting: a re-run is tearing the old one down. */

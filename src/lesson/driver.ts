@@ -3,14 +3,14 @@
 // ways to end a demo — stop (Ctrl-C) and re-run. Real processes cannot be rewound, so a re-run ends the
 // demo and runs every step up to the current one again on fresh processes. Everything it learns goes
 // through the lesson reducer; views only read that state. Used by useLessonRunner.
-import { diff } from '../../fdtable/diff.js';
-import type { Snapshot } from '../../fdtable/model.js';
-import { onCleanup } from '../../demo/cleanup.js';
-import type { SupervisorApi } from '../../demo/types.js';
-import { createLessonContext } from '../../lesson/context.js';
-import { nextToRun, type PlayerAction } from '../../lesson/player.js';
-import { errorSentence, runStep, type StepRunResult } from '../../lesson/runner.js';
-import type { Lang, Lesson, LessonContext } from '../../lesson/types.js';
+import { diff } from '../fdtable/diff.js';
+import type { Snapshot } from '../fdtable/model.js';
+import { onCleanup } from '../demo/cleanup.js';
+import type { SupervisorApi } from '../demo/types.js';
+import { createLessonContext } from './context.js';
+import { nextToRun, type PlayerAction } from './player.js';
+import { errorSentence, runStep, type StepRunResult } from './runner.js';
+import type { Lang, Lesson, LessonContext } from './types.js';
 import { initialLessonState, lessonReducer, type LessonAction, type LessonState } from './lesson-state.js';
 import { observationAt, observedChanges, observeSafely } from './observation.js';
 import { createStore, type Store } from './store.js';
