@@ -2,6 +2,8 @@
 // Pure: no I/O, no colour library. Colour comes from an injected Palette, so the caller's
 // colour decision (NO_COLOR, --no-color, not a TTY) is the only one that counts.
 import type { FdRow, ProcessInfo, RowChange, RowDiff, Snapshot } from './model.js';
+import { cellWidth, cutMiddle, fit } from '../text/width.js';
+import { wrapLine } from '../text/wrap.js';
 
 /** Styling hooks; every function gets plain text and returns it, possibly wrapped in escape codes. */
 export interface Palette {
@@ -239,75 +241,14 @@ const MARKER_LEGEND = 'Since the last refresh: + new fd, ~ changed, - closed.';
 
 function legendLines(withMarkers: boolean, width: number): string[] {
   const text = withMarkers ? `${LEGEND} ${MARKER_LEGEND}` : LEGEND;
-  return wrapWords(text, width);
-}
-
-/** Greedy word wrap; a word longer than the width is cut. */
-export function wrapWords(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/)) {
-    const candidate = line ? `${line} ${word}` : word;
-    if (cellWidth(candidate) <= width || !line) line = candidate;
-    else {
-      lines.push(line);
-      line = word;
-    }
-  }
-  if (line) lines.push(line);
-  return lines.map((l) => fitLine(l, width));
+  return Number.isFinite(width) ? wrapLine(text, width) : [text];
 }
 
 function fitLine(line: string, width: number): string {
-  return cellWidth(line) <= width ? line : truncateEnd(line, width);
+  return Number.isFinite(width) ? fit(line, width) : line;
 }
 
 /** Keeps the head and the tail, which name a path's file and a socket's state: `127.0.0.1:4…(LISTEN)`. */
 export function truncateMiddle(text: string, width: number): string {
-  if (cellWidth(text) <= width) return text;
-  if (width <= 1) return '…'.slice(0, width);
-  const chars = [...text];
-  const keep = width - 1;
-  const head = takeCells(chars, Math.ceil(keep / 2));
-  const tail = takeCells([...chars].reverse(), keep - cellWidth(head.join(''))).reverse();
-  return `${head.join('')}…${tail.join('')}`;
-}
-
-function truncateEnd(text: string, width: number): string {
-  if (width <= 1) return '…'.slice(0, width);
-  return `${takeCells([...text], width - 1).join('')}…`;
-}
-
-/** The leading characters of `chars` that fit in `width` cells. */
-function takeCells(chars: readonly string[], width: number): string[] {
-  const out: string[] = [];
-  let used = 0;
-  for (const char of chars) {
-    const w = cellWidth(char);
-    if (used + w > width) break;
-    out.push(char);
-    used += w;
-  }
-  return out;
-}
-
-/** Terminal cells a string takes: 2 for East Asian wide and emoji code points, 1 otherwise. */
-export function cellWidth(text: string): number {
-  let width = 0;
-  for (const char of text) {
-    const code = char.codePointAt(0)!;
-    width += isWide(code) ? 2 : 1;
-  }
-  return width;
-}
-
-/** East Asian wide and fullwidth blocks, and the emoji blocks, as [first, last] code points. */
-const WIDE_RANGES: ReadonlyArray<readonly [number, number]> = [
-  [0x1100, 0x115f], [0x2e80, 0xa4cf], [0xac00, 0xd7a3], [0xf900, 0xfaff], [0xfe30, 0xfe4f],
-  [0xff00, 0xff60], [0xffe0, 0xffe6], [0x1f300, 0x1f64f], [0x1f900, 0x1f9ff], [0x20000, 0x3fffd],
-];
-
-function isWide(code: number): boolean {
-  // Below U+1100 nothing is wide: the common case (ASCII paths and addresses) costs one comparison.
-  return code >= 0x1100 && WIDE_RANGES.some(([first, last]) => code >= first && code <= last);
+  return cutMiddle(text, width);
 }

@@ -1,7 +1,8 @@
 // Laying screens out into lines: the height is shared without ever exceeding it, Chinese wraps between
 // characters, code goes side by side only when nothing would be cut.
 import { describe, expect, it } from 'vitest';
-import { cellWidth, plainPalette } from '../../src/fdtable/format.js';
+import { plainPalette } from '../../src/fdtable/format.js';
+import { cellWidth } from '../../src/text/width.js';
 import { codeLines } from '../../src/ui/app/code-lines.js';
 import { fitBlocks, linesBlock } from '../../src/ui/app/fit-blocks.js';
 import { layoutLesson } from '../../src/ui/app/lesson-layout.js';
