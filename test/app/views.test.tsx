@@ -148,7 +148,7 @@ describe('LessonView', () => {
     const frame = masked(view.lastFrame());
     expect(frame).toContain('✘ Not quite. Answer: 9) One');
     expect(frame).toContain('dup copies the fd, not the socket.');
-    expect(frame).toMatch(/^> 9999 +99 +TCP +Z +cloexec +rw,nonblock +9\/999 +999\.9\.9\.9:99999 \(LISTEN\)$/m);
+    expect(frame).toMatch(/^> +9999 +99 +TCP +Z +cloexec +rw,nonblock +9\/999 +999\.9\.9\.9:99999 \(LISTEN\)$/m);
     expect(frame).toContain("── fd table · server · 99 of Node's own fds hidden ──");
     expect(lineCount(plain(view.lastFrame()))).toBeLessThanOrEqual(23);
   });
