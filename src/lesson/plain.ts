@@ -15,6 +15,7 @@ import { filterObservation } from './observe.js';
 export interface PlainOptions {
   lang: Lang;
   out: Writable;
+  /** The terminal's width; none when the output goes to a file or a pipe, where nothing is cut. */
   width?: number;
   palette?: Palette;
   /** Run only up to this many steps (tests). */
@@ -35,12 +36,15 @@ const MARK_SKIP = '○';
 
 export async function playPlain(lesson: Lesson, options: PlainOptions): Promise<PlainResult> {
   const { lang, out } = options;
-  const width = Math.max(60, Math.min(options.width ?? 120, 140));
+  // Prose wraps at a width a person reads comfortably; tables and preformatted lines are cut only at
+  // a terminal (a file or a pipe gets them whole, as the README promises).
+  const width = Math.max(60, Math.min(options.width ?? 100, 140));
+  const tableWidth = options.width === undefined ? Infinity : width;
   const palette = options.palette ?? plainPalette;
   const write = (text = '') => out.write(text + '\n');
   // Wraps at spaces and between Han characters; lines that start with a space are preformatted.
   const para = (text: string, indent = '') => {
-    for (const line of wrapParagraphs(text, width, indent)) write(line);
+    for (const line of wrapParagraphs(text, width, indent, options.width === undefined ? Infinity : width)) write(line);
     write();
   };
 
@@ -78,7 +82,7 @@ export async function playPlain(lesson: Lesson, options: PlainOptions): Promise<
         write();
         continue;
       }
-      if (step.show) writeTable(step, ctx, width, palette, write);
+      if (step.show) writeTable(step, ctx, tableWidth, palette, write);
       if (step.expect?.length) {
         write(`  ${tr('expectations', lang)}:`);
         step.expect.forEach((expectation, i) => {

@@ -48,13 +48,13 @@ export function wrapLine(text: string, width: number): string[] {
 }
 
 /** A narrative: paragraphs split by blank lines are wrapped, with one blank line between them; lines
- *  that start with a space are preformatted (diagrams, tables) and only cut to the width. */
-export function wrapParagraphs(text: string, width: number, indent = ''): string[] {
+ *  that start with a space are preformatted (diagrams, tables) and only cut, to `cutAt` (default: the width). */
+export function wrapParagraphs(text: string, width: number, indent = '', cutAt = width): string[] {
   const out: string[] = [];
   const paragraphs = text.split(/\n[ \t]*\n/);
   paragraphs.forEach((paragraph, index) => {
     for (const line of paragraph.split('\n')) {
-      if (/^\s/.test(line) || /[─│┌┐└┘├┤┼▶]/u.test(line)) out.push(fit(indent + line, width));
+      if (/^\s/.test(line) || /[─│┌┐└┘├┤┼▶]/u.test(line)) out.push(Number.isFinite(cutAt) ? fit(indent + line, cutAt) : indent + line);
       else for (const wrapped of wrapLine(line, width - cellWidth(indent))) out.push(indent + wrapped);
     }
     if (index < paragraphs.length - 1) out.push('');
