@@ -30,6 +30,8 @@ interface Demo {
   abort: AbortController;
   ready: Promise<LessonContext>;
   supervisor?: SupervisorApi;
+  /** The context once ready: a table refresh then needs no wait. */
+  ctx?: LessonContext;
   ranThrough: number;
 }
 
@@ -41,6 +43,8 @@ export class LessonDriver {
   private driving: Promise<void> | null = null;
   private timer: NodeJS.Timeout | undefined;
   private previous: Snapshot | undefined;
+  /** The step `previous` was sampled for: a diff across two steps' tables would mark every row. */
+  private sampledIndex = -1;
   private disposed = false;
   private readonly intervalMs: number;
   private readonly holdMs: number;
@@ -63,7 +67,11 @@ export class LessonDriver {
   /** A learner's action on the player (next, back, answer, hint, language, help, scroll). */
   dispatch(action: PlayerAction | Extract<LessonAction, { type: 'scroll' }>): void {
     if (action.type === 'rerun') return void this.rerun();
+    const before = this.store.get().player.index;
     this.store.dispatch(action);
+    // The new step's table at once, not a refresh later, and before its action runs: that first
+    // table is what the step's changes (an fd it closes) are measured against.
+    if (this.store.get().player.index !== before) this.sample();
     this.drive();
   }
 
@@ -160,6 +168,7 @@ export class LessonDriver {
         },
       });
       this.store.dispatch({ type: 'demo', status: 'live' });
+      demo.ctx = ctx;
       return ctx;
     })();
     // If the supervisor failed to start, the next step that needs a demo starts another.
@@ -182,6 +191,7 @@ export class LessonDriver {
     }
     await this.driving;
     this.previous = undefined;
+    this.sampledIndex = -1;
     this.store.dispatch({ type: 'clear-table' });
     this.store.dispatch({ type: 'ran-through', count: 0 });
   }
@@ -191,18 +201,22 @@ export class LessonDriver {
     const state = this.store.get();
     const demo = this.demo;
     if (!demo || state.demo !== 'live') return;
-    const show = observationAt(this.options.lesson, state.player.index);
+    const index = state.player.index;
+    const show = observationAt(this.options.lesson, index);
     if (!show) return;
-    void demo.ready.then((ctx) => {
-      if (this.demo !== demo || demo.abort.signal.aborted) return;
+    const refresh = (ctx: LessonContext) => {
+      if (this.demo !== demo || demo.abort.signal.aborted || this.store.get().player.index !== index) return;
       try {
         const observed = observeSafely(ctx.snapshot(show.processes), show, ctx);
+        if (this.sampledIndex !== index) [this.previous, this.sampledIndex] = [undefined, index];
         const changes = this.previous ? observedChanges(diff(this.previous, observed.snapshot), show) : [];
         this.previous = observed.snapshot;
-        this.store.dispatch({ type: 'sample', snapshot: observed.snapshot, changes, focus: observed.focus, hidden: observed.hidden, at: Date.now(), holdMs: this.holdMs });
+        this.store.dispatch({ type: 'sample', index, snapshot: observed.snapshot, changes, focus: observed.focus, hidden: observed.hidden, at: Date.now(), holdMs: this.holdMs });
       } catch {
         // A process ended between the listing and the reading; the next refresh shows the outcome.
       }
-    });
+    };
+    if (demo.ctx) refresh(demo.ctx);
+    else void demo.ready.then(refresh, () => undefined);
   }
 }

@@ -19,6 +19,9 @@ export interface ObservedTable {
   focus: ReadonlySet<string>;
   /** Rows hidden as Node's plumbing. */
   hidden: number;
+  /** fds closed while this step is on screen: shown struck through until the step changes, since
+   *  closing one is often the step's point and a two-second highlight is easily missed. */
+  closed: readonly RowDiff[];
 }
 
 export interface LessonState {
@@ -40,11 +43,12 @@ export type LessonAction =
   | { type: 'replaying'; index: number | null }
   | { type: 'ran-through'; count: number }
   | { type: 'log'; entry: LogEntry }
-  | { type: 'sample'; snapshot: Snapshot; changes: RowDiff[]; focus: ReadonlySet<string>; hidden: number; at: number; holdMs: number }
+  /** A table refresh for step `index` (dropped when the learner has moved on meanwhile). */
+  | { type: 'sample'; index: number; snapshot: Snapshot; changes: RowDiff[]; focus: ReadonlySet<string>; hidden: number; at: number; holdMs: number }
   | { type: 'clear-table' }
   | { type: 'scroll'; to: number };
 
-const emptyTable: ObservedTable = { watch: initialWatchState, focus: new Set(), hidden: 0 };
+const emptyTable: ObservedTable = { watch: initialWatchState, focus: new Set(), hidden: 0, closed: [] };
 
 export function initialLessonState(lesson: Lesson, lang: Lang): LessonState {
   return { player: initialPlayerState(lesson, lang), demo: 'idle', replaying: null, ranThrough: 0, log: [], table: emptyTable, scroll: 0 };
@@ -79,8 +83,10 @@ export function lessonReducer(state: LessonState, action: LessonAction): LessonS
 
 function withPlayer(state: LessonState, player: PlayerState): LessonState {
   if (player === state.player) return state;
-  // A new step starts at the top of its text.
-  return { ...state, player, scroll: player.index === state.player.index ? state.scroll : 0 };
+  if (player.index === state.player.index) return { ...state, player };
+  // A new step starts at the top of its text, with an empty table until the first refresh of its own
+  // processes: the previous step's rows must never stand under the new step's caption.
+  return { ...state, player, scroll: 0, table: emptyTable };
 }
 
 /** The player resets every step (the fresh demo has done none of them); the app also forgets the demo. */
@@ -91,10 +97,21 @@ function rerun(state: LessonState): LessonState {
 }
 
 function sample(state: LessonState, action: Extract<LessonAction, { type: 'sample' }>): LessonState {
+  if (action.index !== state.player.index) return state;
   const watch = watchReducer(state.table.watch, { type: 'sample', snapshot: action.snapshot, changes: action.changes, at: action.at, holdMs: action.holdMs });
   const focus = sameKeys(state.table.focus, action.focus) ? state.table.focus : action.focus;
-  if (watch === state.table.watch && focus === state.table.focus && action.hidden === state.table.hidden) return state;
-  return { ...state, table: { watch, focus, hidden: action.hidden } };
+  const closed = closedSince(state.table.closed, action.changes, action.snapshot);
+  if (watch === state.table.watch && focus === state.table.focus && action.hidden === state.table.hidden && closed === state.table.closed) return state;
+  return { ...state, table: { watch, focus, hidden: action.hidden, closed } };
+}
+
+/** The fds closed so far in this step, newest last; one opened again under the same number leaves the list. */
+function closedSince(closed: readonly RowDiff[], changes: readonly RowDiff[], snapshot: Snapshot): readonly RowDiff[] {
+  const open = new Set(snapshot.rows.map((row) => `${row.pid}:${row.fd}`));
+  const vanished = changes.filter((change) => change.change === 'vanished');
+  const kept = closed.filter((change) => !open.has(`${change.pid}:${change.fd}`) && !vanished.some((v) => v.pid === change.pid && v.fd === change.fd));
+  if (vanished.length === 0 && kept.length === closed.length) return closed;
+  return [...kept, ...vanished];
 }
 
 function sameKeys(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {

@@ -46,7 +46,7 @@ export function tableSample(): Extract<LessonAction, { type: 'sample' }> {
     { ...listener(4242, 25, 'Z'), command: 'server', cloexec: false },
     row({ pid: 4242, fd: 26, command: 'server', type: 'REG', name: '/tmp/hotrestart-tutor-x/data.txt' }),
   ]);
-  return { type: 'sample', snapshot, changes: [], focus: new Set(['4242:19']), hidden: 24, at: 0, holdMs: 2000 };
+  return { type: 'sample', index: 0, snapshot, changes: [], focus: new Set(['4242:19']), hidden: 24, at: 0, holdMs: 2000 };
 }
 
 /** The first step ran, with a table and a log of many lines. */
