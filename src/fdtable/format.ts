@@ -108,6 +108,8 @@ export interface FormattedTable {
   header: string;
   /** One line per fd row, vanished rows included at their place. */
   rows: string[];
+  /** Indexes into rows of the focused ones (FormatOptions.focus). */
+  focusRows: number[];
   /** Lines about processes without rows: gone, denied, errors, no fds. */
   statusLines: string[];
   /** Remarks: why identity is unknown, which columns were hidden. */
@@ -180,6 +182,7 @@ export function formatSnapshot(snapshot: Snapshot, options: FormatOptions = {}):
     dropped,
     header,
     rows: lines,
+    focusRows: tableRows.flatMap(({ row }, i) => (focus.has(`${row.pid}:${row.fd}`) ? [i] : [])),
     statusLines: statusLines(snapshot.processes).map((line) => palette.warning(fitLine(line, width))),
     notes,
     legend: options.legend === false ? [] : legendLines(options.changes !== undefined, width).map(palette.muted),

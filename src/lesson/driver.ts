@@ -11,7 +11,7 @@ import { createLessonContext } from './context.js';
 import { nextToRun, type PlayerAction } from './player.js';
 import { errorSentence, runStep, type StepRunResult } from './runner.js';
 import type { Lang, Lesson, LessonContext } from './types.js';
-import { initialLessonState, lessonReducer, type LessonAction, type LessonState } from './lesson-state.js';
+import { initialLessonState, lessonReducer, type LessonAction, type LessonState, type ViewAction } from './lesson-state.js';
 import { observationAt, observedChanges, observeSafely } from './observation.js';
 import { createStore, type Store } from './store.js';
 
@@ -65,8 +65,9 @@ export class LessonDriver {
   }
 
   /** A learner's action on the player (next, back, answer, hint, language, help, scroll). */
-  dispatch(action: PlayerAction | Extract<LessonAction, { type: 'scroll' }>): void {
+  dispatch(action: PlayerAction | ViewAction): void {
     if (action.type === 'rerun') return void this.rerun();
+    if (action.type === 'restart') return void this.rerun('start');
     const before = this.store.get().player.index;
     this.store.dispatch(action);
     // The new step's table at once, not a refresh later, and before its action runs: that first
@@ -87,14 +88,15 @@ export class LessonDriver {
     await this.endDemo();
   }
 
-  /** r: end the demo, reset the steps up to the current one, and let the loop replay them afresh. */
-  async rerun(): Promise<void> {
+  /** r: end the demo, reset the steps up to the current one, and let the loop replay them afresh.
+   *  `from: 'start'` (r in the summary) begins the lesson again at step 1 with no quiz answered. */
+  async rerun(from: 'here' | 'start' = 'here'): Promise<void> {
     if (this.store.get().demo === 'restarting') return;
     this.store.dispatch({ type: 'demo', status: 'restarting' });
     await this.endDemo();
     // A Ctrl-C while the old demo was ending means: no demo at all.
     if (this.store.get().demo === 'stopped' || this.disposed) return;
-    this.store.dispatch({ type: 'rerun' });
+    this.store.dispatch({ type: from === 'start' ? 'restart' : 'rerun' });
     this.store.dispatch({ type: 'demo', status: 'idle' });
     this.drive();
   }

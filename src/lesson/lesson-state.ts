@@ -35,7 +35,19 @@ export interface LessonState {
   table: ObservedTable;
   /** First line of the step's text on screen. */
   scroll: number;
+  /** What ↑ ↓ PgUp PgDn move: the text, the fd table or the log (Tab cycles). */
+  pane: Pane;
+  /** First table row on screen; null follows the step's focused rows. */
+  tableScroll: number | null;
+  /** Log lines scrolled back from the newest. */
+  logScroll: number;
+  /** The fd table alone on the screen. */
+  zoom: boolean;
+  /** Check lines wrapped whole instead of cut to one line. */
+  expanded: boolean;
 }
+
+export type Pane = 'text' | 'table' | 'log';
 
 export type LessonAction =
   | PlayerAction
@@ -46,12 +58,23 @@ export type LessonAction =
   /** A table refresh for step `index` (dropped when the learner has moved on meanwhile). */
   | { type: 'sample'; index: number; snapshot: Snapshot; changes: RowDiff[]; focus: ReadonlySet<string>; hidden: number; at: number; holdMs: number }
   | { type: 'clear-table' }
-  | { type: 'scroll'; to: number };
+  | { type: 'scroll'; to: number }
+  | { type: 'pane'; pane: Pane }
+  | { type: 'scroll-table'; to: number | null }
+  | { type: 'scroll-log'; to: number }
+  | { type: 'toggle-zoom' }
+  | { type: 'toggle-expand' };
+
+/** The screen-only actions: they change no step and start nothing. */
+export type ViewAction = Extract<LessonAction, { type: 'scroll' | 'pane' | 'scroll-table' | 'scroll-log' | 'toggle-zoom' | 'toggle-expand' }>;
 
 const emptyTable: ObservedTable = { watch: initialWatchState, focus: new Set(), hidden: 0, closed: [] };
 
 export function initialLessonState(lesson: Lesson, lang: Lang): LessonState {
-  return { player: initialPlayerState(lesson, lang), demo: 'idle', replaying: null, ranThrough: 0, log: [], table: emptyTable, scroll: 0 };
+  return {
+    player: initialPlayerState(lesson, lang), demo: 'idle', replaying: null, ranThrough: 0, log: [], table: emptyTable, scroll: 0,
+    pane: 'text', tableScroll: null, logScroll: 0, zoom: false, expanded: false,
+  };
 }
 
 export function lessonReducer(state: LessonState, action: LessonAction): LessonState {
@@ -74,8 +97,25 @@ export function lessonReducer(state: LessonState, action: LessonAction): LessonS
       const scroll = Math.max(0, action.to);
       return scroll === state.scroll ? state : { ...state, scroll };
     }
+    case 'pane':
+      return state.pane === action.pane ? state : { ...state, pane: action.pane };
+    case 'scroll-table':
+      return state.tableScroll === action.to ? state : { ...state, tableScroll: action.to === null ? null : Math.max(0, action.to) };
+    case 'scroll-log': {
+      const logScroll = Math.max(0, action.to);
+      return logScroll === state.logScroll ? state : { ...state, logScroll };
+    }
+    case 'toggle-zoom':
+      return { ...state, zoom: !state.zoom, pane: state.zoom ? state.pane : 'table' };
+    case 'toggle-expand':
+      return { ...state, expanded: !state.expanded };
     case 'rerun':
       return rerun(state);
+    case 'restart': {
+      const player = playerReducer(state.player, action);
+      if (player === state.player) return state;
+      return { ...state, player, demo: 'idle', replaying: null, ranThrough: 0, log: [], table: emptyTable, scroll: 0, pane: 'text', tableScroll: null, logScroll: 0, zoom: false, expanded: false };
+    }
     default:
       return withPlayer(state, playerReducer(state.player, action));
   }
@@ -86,7 +126,7 @@ function withPlayer(state: LessonState, player: PlayerState): LessonState {
   if (player.index === state.player.index) return { ...state, player };
   // A new step starts at the top of its text, with an empty table until the first refresh of its own
   // processes: the previous step's rows must never stand under the new step's caption.
-  return { ...state, player, scroll: 0, table: emptyTable };
+  return { ...state, player, scroll: 0, table: emptyTable, tableScroll: null, logScroll: 0, expanded: false };
 }
 
 /** The player resets every step (the fresh demo has done none of them); the app also forgets the demo. */

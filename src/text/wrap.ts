@@ -3,7 +3,7 @@
 // clears and redraws the whole screen once its output reaches the terminal's height, and wrapping
 // done by Ink could not be counted).
 // Chinese has no spaces between words, so a line may break between any two wide characters.
-import { cellWidth, fit, isWide, padTo } from './width.js';
+import { cellWidth, fit, isWide, padTo, takeCells } from './width.js';
 /** Punctuation that must not begin a line (Chinese line-breaking rules, simplified). */
 const NO_LINE_START = /^[，。、；：？！）」』》〉】”’,.;:?!)\]…]/u;
 
@@ -45,6 +45,23 @@ export function wrapLine(text: string, width: number): string[] {
   }
   if (line.length > 0) lines.push(line);
   return lines.map((parts) => fit(parts.join('').trimEnd(), width));
+}
+
+/** Like wrapLine, but a word longer than the width is broken across lines instead of cut: nothing is lost. */
+export function wrapWhole(text: string, width: number): string[] {
+  if (width <= 0) return [];
+  const pieces = text.split(' ').flatMap((word) => {
+    if (cellWidth(word) <= width) return [word];
+    const out: string[] = [];
+    let rest = [...word];
+    while (rest.length > 0) {
+      const piece = takeCells(rest, width);
+      out.push(piece.join(''));
+      rest = rest.slice(Math.max(1, piece.length));
+    }
+    return out;
+  });
+  return wrapLine(pieces.join(' '), width);
 }
 
 /** A narrative: paragraphs split by blank lines are wrapped, with one blank line between them; lines
