@@ -120,7 +120,7 @@ export function createLessonContext({ supervisor, lang, signal, onLog }: Context
       const live = supervisor.pids();
       const all = takeSnapshot(pidsOf(undefined, live), { previous });
       previous = all;
-      const lettered = reletter(all, (row) => !isNodePlumbing(row, ctx));
+      const lettered = reletter(all, (row) => !isNodePlumbing(row, ctx), (pid) => namesByPid.has(pid));
       const wanted = new Set(pidsOf(names, live));
       const narrowed = { ...lettered, processes: lettered.processes.filter((p) => wanted.has(p.pid)), rows: lettered.rows.filter((r) => wanted.has(r.pid)) };
       return labelSnapshot(narrowed, namesByPid);

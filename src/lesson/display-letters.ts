@@ -6,7 +6,9 @@
 import { letterName } from '../fdtable/letters.js';
 import type { FdRow, Snapshot } from '../fdtable/model.js';
 
-export type Reletter = (snapshot: Snapshot, shown: (row: FdRow) => boolean) => Snapshot;
+/** `shown`: a row a table may show; `settled`: its process is known to the lesson, so whether a row is
+ *  shown is decided (a puppet just spawned has not yet told its own plumbing apart). */
+export type Reletter = (snapshot: Snapshot, shown: (row: FdRow) => boolean, settled: (pid: number) => boolean) => Snapshot;
 
 export function createDisplayLetters(): Reletter {
   const letters = new Map<string, string>();
@@ -15,13 +17,22 @@ export function createDisplayLetters(): Reletter {
   // The engine may give a vanished description's letter to a new one later: the inode tells them apart.
   const keyOf = (row: FdRow) => `${row.description}|${row.device ?? ''}|${row.inode ?? ''}`;
   const known = (row: FdRow) => row.description !== '' && row.description !== '?';
-  return (snapshot, shown) => {
+  return (snapshot, shown, settled) => {
     for (const row of snapshot.rows) {
-      if (known(row) && shown(row) && !letters.has(keyOf(row))) letters.set(keyOf(row), letterName(upper++));
+      if (known(row) && settled(row.pid) && shown(row) && !letters.has(keyOf(row))) letters.set(keyOf(row), letterName(upper++));
     }
     for (const row of snapshot.rows) {
-      if (known(row) && !letters.has(keyOf(row))) letters.set(keyOf(row), letterName(lower++).toLowerCase());
+      if (known(row) && settled(row.pid) && !letters.has(keyOf(row))) letters.set(keyOf(row), letterName(lower++).toLowerCase());
     }
-    return { ...snapshot, rows: snapshot.rows.map((row) => (known(row) ? { ...row, description: letters.get(keyOf(row))! } : row)) };
+    // A process not settled yet borrows letters for this snapshot only, after the ones in use.
+    const borrowed = new Map<string, string>();
+    const letterOf = (row: FdRow): string => {
+      const key = keyOf(row);
+      const own = letters.get(key);
+      if (own) return own;
+      if (!borrowed.has(key)) borrowed.set(key, letterName(upper + borrowed.size));
+      return borrowed.get(key)!;
+    };
+    return { ...snapshot, rows: snapshot.rows.map((row) => (known(row) ? { ...row, description: letterOf(row) } : row)) };
   };
 }

@@ -2,7 +2,8 @@
 // observation, ✔/✘ for every expectation, the quiz with its answer explained, the hint. Used by
 // `hotrestart-tutor lesson N --plain`, by non-TTY/CI runs, and by `npx tsx lessons/NN-x.ts`.
 import type { Writable } from 'node:stream';
-import { formatSnapshot, renderTable, type Palette } from '../fdtable/format.js';
+import { formatSnapshot, renderTable, type ColumnId, type Palette } from '../fdtable/format.js';
+import { stepColumns } from './focus.js';
 import { wrapParagraphs } from '../text/wrap.js';
 import { plainPalette } from '../fdtable/format.js';
 import { Supervisor } from '../demo/supervisor.js';
@@ -82,7 +83,7 @@ export async function playPlain(lesson: Lesson, options: PlainOptions): Promise<
         write();
         continue;
       }
-      if (step.show) writeTable(step, ctx, tableWidth, palette, write);
+      if (step.show) writeTable(step, stepColumns(lesson, index), ctx, tableWidth, palette, write);
       if (step.expect?.length) {
         write(`  ${tr('expectations', lang)}:`);
         step.expect.forEach((expectation, i) => {
@@ -126,11 +127,11 @@ function writeCode(step: Step, lang: Lang, write: (text?: string) => void): void
   write();
 }
 
-function writeTable(step: Step, ctx: LessonContext, width: number, palette: Palette, write: (text?: string) => void): void {
+function writeTable(step: Step, keep: ColumnId[], ctx: LessonContext, width: number, palette: Palette, write: (text?: string) => void): void {
   const show = step.show!;
   const snap = filterObservation(ctx.snapshot(show.processes), show, ctx);
   if (show.caption) write(`  ${ctx.t(show.caption)}`);
-  const table = formatSnapshot(snap.snapshot, { width: width - 2, palette, legend: false, focus: snap.focus });
+  const table = formatSnapshot(snap.snapshot, { width: width - 2, palette, legend: false, focus: snap.focus, keep });
   for (const line of renderTable(table).split('\n')) write(`  ${line}`);
   if (snap.hidden > 0) write(palette.muted(`  ${tr('hiddenRows', ctx.lang, { n: snap.hidden })}`));
   write();

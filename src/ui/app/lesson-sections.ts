@@ -194,7 +194,8 @@ export function tableSection(lesson: Lesson, state: LessonState, width: number, 
     block: {
       id: 'table',
       size: full.length + 1,
-      min,
+      // Room for the caption, the header and every focused row (within reason) before the text grows.
+      min: Math.max(min, Math.min(2 + table.focusRows.length, 10)),
       render: (height) => (height <= 1 ? [caption] : [caption, ...layoutWatchScreen(table, height - 1, offsetFor(height)).lines]),
     },
     maxOffset: (height) => {
