@@ -75,6 +75,9 @@ const COLUMNS: readonly Column[] = [
   },
 ];
 
+/** Each column's title as the header prints it. */
+export const COLUMN_TITLES = Object.fromEntries(COLUMNS.map((column) => [column.id, column.title])) as Record<ColumnId, string>;
+
 /** Columns given up, in this order, when the table is too wide; PID, FD, DESC and NAME always stay,
  *  and so do the columns a caller asks to keep (FormatOptions.keep). */
 export const DROP_ORDER: readonly ColumnId[] = ['offset', 'node', 'command', 'type', 'queue', 'fdFlags', 'fileFlags'];

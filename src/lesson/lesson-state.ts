@@ -139,8 +139,11 @@ function rerun(state: LessonState): LessonState {
 function sample(state: LessonState, action: Extract<LessonAction, { type: 'sample' }>): LessonState {
   if (action.index !== state.player.index) return state;
   const watch = watchReducer(state.table.watch, { type: 'sample', snapshot: action.snapshot, changes: action.changes, at: action.at, holdMs: action.holdMs });
-  const focus = sameKeys(state.table.focus, action.focus) ? state.table.focus : action.focus;
   const closed = closedSince(state.table.closed, action.changes, action.snapshot);
+  // A focused fd that the step closed stays focused: closing it is usually the point.
+  const closedKeys = new Set(closed.map((change) => `${change.pid}:${change.fd}`));
+  const wanted = new Set([...action.focus, ...[...state.table.focus].filter((key) => closedKeys.has(key))]);
+  const focus = sameKeys(state.table.focus, wanted) ? state.table.focus : wanted;
   if (watch === state.table.watch && focus === state.table.focus && action.hidden === state.table.hidden && closed === state.table.closed) return state;
   return { ...state, table: { watch, focus, hidden: action.hidden, closed } };
 }
