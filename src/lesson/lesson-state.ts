@@ -45,6 +45,8 @@ export interface LessonState {
   zoom: boolean;
   /** Check lines wrapped whole instead of cut to one line. */
   expanded: boolean;
+  /** Index into log of the first entry the current step wrote: the screen keeps those in view. */
+  stepLog: number;
 }
 
 export type Pane = 'text' | 'table' | 'log';
@@ -73,7 +75,7 @@ const emptyTable: ObservedTable = { watch: initialWatchState, focus: new Set(), 
 export function initialLessonState(lesson: Lesson, lang: Lang): LessonState {
   return {
     player: initialPlayerState(lesson, lang), demo: 'idle', replaying: null, ranThrough: 0, log: [], table: emptyTable, scroll: 0,
-    pane: 'text', tableScroll: null, logScroll: 0, zoom: false, expanded: false,
+    pane: 'text', tableScroll: null, logScroll: 0, zoom: false, expanded: false, stepLog: 0,
   };
 }
 
@@ -86,8 +88,9 @@ export function lessonReducer(state: LessonState, action: LessonAction): LessonS
     case 'ran-through':
       return state.ranThrough === action.count ? state : { ...state, ranThrough: action.count };
     case 'log': {
-      const log = state.log.length >= LOG_LIMIT ? [...state.log.slice(1 - LOG_LIMIT), action.entry] : [...state.log, action.entry];
-      return { ...state, log };
+      const trimmed = state.log.length >= LOG_LIMIT;
+      const log = trimmed ? [...state.log.slice(1 - LOG_LIMIT), action.entry] : [...state.log, action.entry];
+      return { ...state, log, stepLog: trimmed ? Math.max(0, state.stepLog - 1) : state.stepLog };
     }
     case 'sample':
       return sample(state, action);
@@ -114,7 +117,11 @@ export function lessonReducer(state: LessonState, action: LessonAction): LessonS
     case 'restart': {
       const player = playerReducer(state.player, action);
       if (player === state.player) return state;
-      return { ...state, player, demo: 'idle', replaying: null, ranThrough: 0, log: [], table: emptyTable, scroll: 0, pane: 'text', tableScroll: null, logScroll: 0, zoom: false, expanded: false };
+      return { ...state, player, demo: 'idle', replaying: null, ranThrough: 0, log: [], table: emptyTable, scroll: 0, pane: 'text', tableScroll: null, logScroll: 0, zoom: false, expanded: false, stepLog: 0 };
+    }
+    case 'run-started': {
+      const next = withPlayer(state, playerReducer(state.player, action));
+      return action.index === next.player.index ? { ...next, stepLog: next.log.length } : next;
     }
     default:
       return withPlayer(state, playerReducer(state.player, action));
@@ -126,14 +133,14 @@ function withPlayer(state: LessonState, player: PlayerState): LessonState {
   if (player.index === state.player.index) return { ...state, player };
   // A new step starts at the top of its text, with an empty table until the first refresh of its own
   // processes: the previous step's rows must never stand under the new step's caption.
-  return { ...state, player, scroll: 0, table: emptyTable, tableScroll: null, logScroll: 0, expanded: false };
+  return { ...state, player, scroll: 0, table: emptyTable, tableScroll: null, logScroll: 0, expanded: false, stepLog: state.log.length };
 }
 
 /** The player resets every step (the fresh demo has done none of them); the app also forgets the demo. */
 function rerun(state: LessonState): LessonState {
   const reset = playerReducer(state.player, { type: 'rerun' });
   if (reset === state.player) return state;
-  return { ...state, player: { ...reset, finished: false }, demo: 'idle', replaying: null, ranThrough: 0, log: [], table: emptyTable };
+  return { ...state, player: { ...reset, finished: false }, demo: 'idle', replaying: null, ranThrough: 0, log: [], table: emptyTable, stepLog: 0 };
 }
 
 function sample(state: LessonState, action: Extract<LessonAction, { type: 'sample' }>): LessonState {

@@ -70,8 +70,9 @@ describe.skipIf(!hasTmux).concurrent('every step at 80×24', () => {
               screen.includes(title) && !/^Lesson .*running…$/m.test(screen) && !screen.includes('(checking)') &&
               !screen.split('\n').some((line) => line.startsWith('○ ') && !line.includes('skipped'));
             const show = observationAt(lesson, index);
-            const hasTable = (screen: string) => !show || /^ *PID /m.test(screen) || screen.includes('(none of these processes is running)');
-            const wantsFocus = !!show?.focus;
+            const hasTable = (screen: string) => !lesson.steps[index].show || /^ *PID /m.test(screen) || screen.includes('(none of these processes is running)');
+            // A step without a table of its own keeps the previous one in view, as context only.
+            const wantsFocus = !!lesson.steps[index].show?.focus;
             let screen = '';
             await waitFor(() => {
               screen = screenOf(session);

@@ -55,7 +55,7 @@ export function layoutLesson(lesson: Lesson, state: LessonState, width: number, 
     },
   };
   const logTitle = (pane === 'log' ? palette.header : palette.muted)(`${pane === 'log' ? '▶' : '──'} ${tr('log', lang)} ──`);
-  const log = logBlock(logTitle, logItems, state.logScroll);
+  const log = logBlock(logTitle, logItems, state.logScroll, state.log.length - state.stepLog);
   const keysFor = (scrollable: boolean) => keysLine({
     canBack: player.index > 0, hasHint: !!step.hint, answers: step.quiz && result.choice === null ? step.quiz.choices.length : 0,
     panes: panes.length, hasTable: table.present, zoomed: state.zoom, cutChecks: checks.cut, expanded: state.expanded, scrollable,

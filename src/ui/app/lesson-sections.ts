@@ -176,6 +176,9 @@ export function tableSection(lesson: Lesson, state: LessonState, width: number, 
   const caption = active ? palette.header(captionText) : palette.muted(captionText);
   const snapshot = watch.snapshot;
   if (!snapshot || (snapshot.rows.length === 0 && watch.changes.length === 0 && closed.length === 0)) {
+    // A table kept from an earlier step is only context: once its processes are gone, it gives way.
+    const inherited = !lesson.steps[state.player.index].show;
+    if (inherited && snapshot) return { block: { id: 'table', size: 0, min: 0, render: () => [] }, present: false, maxOffset: () => 0, offset: () => 0 };
     const empty = [caption, palette.muted(tr('noProcesses', lang))];
     return { block: { id: 'table', size: empty.length, min, render: (height) => empty.slice(0, height) }, present: true, maxOffset: () => 0, offset: () => 0 };
   }
@@ -206,13 +209,17 @@ export function tableSection(lesson: Lesson, state: LessonState, width: number, 
   };
 }
 
-/** The log's newest lines, or older ones after scrolling back (`scroll` lines from the newest). */
-export function logBlock(title: string, items: readonly string[], scroll: number): Block {
+/** Lines of the current step's own log that stay in view before the text grows (a summary table). */
+const STEP_LOG_MIN = 6;
+
+/** The log's newest lines, or older ones after scrolling back (`scroll` lines from the newest).
+ *  `fresh` lines at its end were written by the current step: up to STEP_LOG_MIN of them stay in view. */
+export function logBlock(title: string, items: readonly string[], scroll: number, fresh = 0): Block {
   if (items.length === 0) return { id: 'log', size: 0, min: 0, render: () => [] };
   return {
     id: 'log',
     size: items.length + 1,
-    min: Math.min(2, items.length),
+    min: Math.min(items.length, Math.max(2, Math.min(fresh, STEP_LOG_MIN))),
     render(h) {
       const end = items.length - Math.min(scroll, Math.max(0, items.length - h));
       if (h > items.length) return [title, ...items];
