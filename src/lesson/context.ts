@@ -120,8 +120,12 @@ export function createLessonContext({ supervisor, lang, signal, onLog }: Context
       const live = supervisor.pids();
       const all = takeSnapshot(pidsOf(undefined, live), { previous });
       previous = all;
-      const lettered = reletter(all, (row) => !isNodePlumbing(row, ctx), (pid) => namesByPid.has(pid));
       const wanted = new Set(pidsOf(names, live));
+      const lettered = reletter(all, (row) => {
+        if (!namesByPid.has(row.pid)) return 'later';
+        if (isNodePlumbing(row, ctx)) return 'hidden';
+        return wanted.has(row.pid) ? 'shown' : 'later';
+      });
       const narrowed = { ...lettered, processes: lettered.processes.filter((p) => wanted.has(p.pid)), rows: lettered.rows.filter((r) => wanted.has(r.pid)) };
       return labelSnapshot(narrowed, namesByPid);
     },

@@ -6,9 +6,11 @@
 import { letterName } from '../fdtable/letters.js';
 import type { FdRow, Snapshot } from '../fdtable/model.js';
 
-/** `shown`: a row a table may show; `settled`: its process is known to the lesson, so whether a row is
- *  shown is decided (a puppet just spawned has not yet told its own plumbing apart). */
-export type Reletter = (snapshot: Snapshot, shown: (row: FdRow) => boolean, settled: (pid: number) => boolean) => Snapshot;
+/** shown: a row asked for now (a table's or a check's), which keeps the letter it gets; hidden: Node's
+ *  plumbing, lettered apart; later: not asked for yet, or of a process the lesson does not know yet
+ *  (a puppet just spawned has not told its plumbing apart): it borrows a letter for this snapshot only. */
+export type RowRole = 'shown' | 'hidden' | 'later';
+export type Reletter = (snapshot: Snapshot, role: (row: FdRow) => RowRole) => Snapshot;
 
 export function createDisplayLetters(): Reletter {
   const letters = new Map<string, string>();
@@ -17,14 +19,14 @@ export function createDisplayLetters(): Reletter {
   // The engine may give a vanished description's letter to a new one later: the inode tells them apart.
   const keyOf = (row: FdRow) => `${row.description}|${row.device ?? ''}|${row.inode ?? ''}`;
   const known = (row: FdRow) => row.description !== '' && row.description !== '?';
-  return (snapshot, shown, settled) => {
+  return (snapshot, role) => {
     for (const row of snapshot.rows) {
-      if (known(row) && settled(row.pid) && shown(row) && !letters.has(keyOf(row))) letters.set(keyOf(row), letterName(upper++));
+      if (known(row) && role(row) === 'shown' && !letters.has(keyOf(row))) letters.set(keyOf(row), letterName(upper++));
     }
     for (const row of snapshot.rows) {
-      if (known(row) && settled(row.pid) && !letters.has(keyOf(row))) letters.set(keyOf(row), letterName(lower++).toLowerCase());
+      if (known(row) && role(row) === 'hidden' && !letters.has(keyOf(row))) letters.set(keyOf(row), letterName(lower++).toLowerCase());
     }
-    // A process not settled yet borrows letters for this snapshot only, after the ones in use.
+    // Rows not asked for yet borrow letters for this snapshot only, after the ones in use.
     const borrowed = new Map<string, string>();
     const letterOf = (row: FdRow): string => {
       const key = keyOf(row);

@@ -1,7 +1,7 @@
 // What a step is about: the columns its checks speak of, and DESC letters as a lesson shows them.
 import { describe, expect, it } from 'vitest';
 import { lesson as lesson3 } from '../../lessons/03-fd-description-inode.js';
-import { createDisplayLetters } from '../../src/lesson/display-letters.js';
+import { createDisplayLetters, type RowRole } from '../../src/lesson/display-letters.js';
 import { stepColumns } from '../../src/lesson/focus.js';
 import { listener, row, snapshotOf } from '../ui/snapshot-fixtures.js';
 
@@ -19,19 +19,19 @@ describe('display letters', () => {
     const reletter = createDisplayLetters();
     const plumbing = (fd: number, description: string) => row({ pid: 1, fd, description, inode: 100 + fd });
     const first = snapshotOf([plumbing(0, 'A'), plumbing(1, 'B'), plumbing(5, 'H'), { ...listener(1, 19, 'T'), command: 'p1' }]);
-    const shown = (r: { fd: number }) => r.fd > 5;
-    const a = reletter(first, shown, () => true);
+    const role = (r: { fd: number }): RowRole => (r.fd > 5 ? 'shown' : 'hidden');
+    const a = reletter(first, role);
     expect(a.rows.map((r) => r.description)).toEqual(['a', 'b', 'c', 'A']);
     const second = snapshotOf([...first.rows, { ...listener(1, 25, 'T') }, row({ pid: 1, fd: 26, description: 'Z', inode: 555 })]);
-    const b = reletter(second, shown, () => true);
+    const b = reletter(second, role);
     expect(b.rows.map((r) => `${r.fd}:${r.description}`)).toEqual(['0:a', '1:b', '5:c', '19:A', '25:A', '26:B']);
   });
 
-  it('lends letters to a process the lesson does not know yet, without using them up', () => {
+  it('lends letters to rows not asked for yet, without using them up', () => {
     const reletter = createDisplayLetters();
-    const early = reletter(snapshotOf([row({ pid: 7, fd: 9, description: 'Q', inode: 1 })]), () => true, () => false);
+    const early = reletter(snapshotOf([row({ pid: 7, fd: 9, description: 'Q', inode: 1 })]), () => 'later');
     expect(early.rows[0].description).toBe('A');
-    const later = reletter(snapshotOf([row({ pid: 8, fd: 3, description: 'R', inode: 2 })]), () => true, () => true);
+    const later = reletter(snapshotOf([row({ pid: 8, fd: 3, description: 'R', inode: 2 })]), () => 'shown');
     expect(later.rows[0].description).toBe('A');
   });
 });
