@@ -11,6 +11,7 @@ const KEEP: readonly RegExp[] = [
   /:\d+/g, // ports
   /\[\d+\]/g, // inodes: `socket:[445983]`, `pipe:[1234]`
   /(?<=\/)[^/\s]+(?=\s|$)/g, // a path's file name (a unix socket's `handover-19642.sock`)
+  /(?<=^|\s)[^/\s:]*[A-Za-z][^/\s:]*\.[A-Za-z0-9]+(?=\s|$)/g, // a file name standing alone (a relative path)
   /\bfd \d+/g, // a unix peer's fd
   /(?<![\d.])\d+(?![\d.])/g, // any other number standing alone: a pid (not an address's octets)
 ];

@@ -49,6 +49,7 @@ describe('NAME shortening', () => {
     ['/tmp/hotrestart-tutor-Zx81/handover/handover-19642.sock (LISTEN)', ['handover-19642.sock', '(LISTEN)']],
     ['/tmp/hotrestart-tutor-Zx81/lesson3/some/deeper/path/data.txt', ['data.txt']],
     ['/tmp/hotrestart-tutor-Zx81/u.sock -> old 19642 fd 7', ['19642', 'fd 7']],
+    ['handover-13280.sock -> new 13402 fd 19 and some more words here', ['handover-13280.sock', '13402', 'fd 19']],
   ];
   for (const [name, kept] of cases) {
     it(`keeps ${kept.join(', ')}`, () => {
