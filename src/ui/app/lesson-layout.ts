@@ -39,7 +39,7 @@ export function layoutLesson(lesson: Lesson, state: LessonState, width: number, 
   const text = textLines(step, lang, width, palette);
   const pane = state.zoom ? 'table' : state.pane;
   const table = tableSection(lesson, state, width, palette, TABLE_MIN, pane === 'table' && !state.zoom);
-  const logItems = logLines(state.log, width, palette);
+  const { lines: logItems, cut: logCut } = logLines(state.log, width, palette, state.expanded);
   const panes: Pane[] = ['text', ...(table.present ? (['table'] as const) : []), ...(logItems.length > 0 ? (['log'] as const) : [])];
   const checks = expectationLines(step, result, lang, width, palette, state.expanded);
 
@@ -58,7 +58,7 @@ export function layoutLesson(lesson: Lesson, state: LessonState, width: number, 
   const log = logBlock(logTitle, logItems, state.logScroll, state.log.length - state.stepLog);
   const keysFor = (scrollable: boolean) => keysLine({
     canBack: player.index > 0, hasHint: !!step.hint, answers: step.quiz && result.choice === null ? step.quiz.choices.length : 0,
-    panes: panes.length, hasTable: table.present, zoomed: state.zoom, cutChecks: checks.cut, expanded: state.expanded, scrollable,
+    panes: panes.length, hasTable: table.present, zoomed: state.zoom, cutChecks: checks.cut || logCut, expanded: state.expanded, scrollable,
   }, lang, width, palette);
 
   if (state.zoom && table.present) {

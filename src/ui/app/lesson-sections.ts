@@ -101,13 +101,18 @@ export function quizLines(step: Step, result: StepState, lang: Lang, width: numb
   ];
 }
 
-export function logLines(log: readonly LogEntry[], width: number, palette: Palette): string[] {
-  return log.map((entry) => {
+/** The log as lines, each cut to the width (`cut` says whether one was); `expanded` (e) wraps them whole. */
+export function logLines(log: readonly LogEntry[], width: number, palette: Palette, expanded = false): { lines: string[]; cut: boolean } {
+  let cut = false;
+  const lines = log.flatMap((entry) => {
     const sign = entry.kind === 'syscall' ? '$' : entry.kind === 'error' ? '!' : '·';
     const source = entry.source === 'tutor' ? '' : `${entry.source}: `;
-    const line = fit(`${sign} ${source}${entry.text}`, width);
-    return entry.kind === 'error' ? palette.warning(line) : palette.muted(line);
+    const text = `${sign} ${source}${entry.text}`;
+    if (cellWidth(text) > width) cut = true;
+    const shaped = expanded ? wrapWhole(text, width - 2).map((line, i) => (i === 0 ? line : `  ${line}`)) : [fit(text, width)];
+    return shaped.map((line) => (entry.kind === 'error' ? palette.warning(line) : palette.muted(line)));
   });
+  return { lines, cut };
 }
 
 /** What the footer may offer: only keys that do something on this screen now. */
