@@ -96,6 +96,26 @@ describe('layoutLesson', () => {
   });
 });
 
+describe('the footer', () => {
+  it('offers only keys that act now: no hint, quiz, back or scroll where there is none', () => {
+    const state = play(ranFirstStep(), { type: 'next' }, { type: 'run-started', index: 1 }, { type: 'run-finished', index: 1, expectations: [{ ok: true }, { ok: false }] });
+    const keys = layoutLesson(quietLesson, state, 80, 23, plainPalette).lines.at(-1)!;
+    expect(keys).toMatch(/^→ next · ← back · /);
+    expect(keys).not.toMatch(/h hint|answer/);
+    const first = layoutLesson(quietLesson, ranFirstStep(), 80, 23, plainPalette).lines.at(-1)!;
+    expect(first).not.toContain('← back');
+    expect(first).toContain('h hint');
+  });
+
+  it('keeps the current step\'s own log lines in view (lesson 13\'s comparison table)', () => {
+    const logs = Array.from({ length: 5 }, (_, i) => ({ type: 'log' as const, entry: { at: i, source: 'tutor', kind: 'event' as const, text: `comparison row ${i}` } }));
+    const earlier = Array.from({ length: 20 }, (_, i) => ({ type: 'log' as const, entry: { at: i, source: 'server', kind: 'syscall' as const, text: `dup(19) = ${20 + i}` } }));
+    const state = play(initialLessonState(quietLesson, 'en'), ...earlier, { type: 'run-started', index: 0 }, ...logs, { type: 'run-finished', index: 0, expectations: [{ ok: true }] });
+    const text = layoutLesson(quietLesson, state, 80, 23, plainPalette).lines.join('\n');
+    for (let i = 0; i < 5; i++) expect(text).toContain(`comparison row ${i}`);
+  });
+});
+
 describe('the table and the log as panes', () => {
   /** Step 1 of the quiet lesson with 30 rows, the focused one (fd 19) near the end. */
   function manyRows() {
