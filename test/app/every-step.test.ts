@@ -1,6 +1,6 @@
 // Every lesson, every step, in a real 80×24 terminal (tmux): the rows the step points at are on the
 // screen (marked `>`), and the columns its checks speak of are in the table's header — the size most
-// terminals open with must show each step's evidence (issue 9). Lessons run two at a time.
+// terminals open with must show each step's evidence (issue 9). Lessons run three at a time.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -36,11 +36,11 @@ afterAll(() => {
   rmSync(home, { recursive: true, force: true });
 });
 
-/** Two lessons at a time: the machine has few cores, and each lesson runs real servers and loads. */
+/** Three lessons at a time: they mostly wait on real servers and timers, and the machine has few cores. */
 let running = 0;
 const queue: Array<() => void> = [];
 async function slot<T>(fn: () => Promise<T>): Promise<T> {
-  if (running >= 2) await new Promise<void>((resolve) => queue.push(resolve));
+  if (running >= 3) await new Promise<void>((resolve) => queue.push(resolve));
   running++;
   try {
     return await fn();
@@ -89,11 +89,12 @@ describe.skipIf(!hasTmux).concurrent('every step at 80×24', () => {
             if (header && missing.length > 0) problems.push(`${title}: columns ${missing.join(', ')} not shown\n${screen}`);
             // A key typed while the step's action still ran is refused (as for a person): type it again.
             const next = index + 1 < lesson.steps.length ? `Step ${index + 2}/${lesson.steps.length}` : 'Lesson complete';
+            let typedAt = 0;
             await waitFor(() => {
               if (screenOf(session).includes(next)) return true;
-              tmux('send-keys', '-t', session, 'n');
+              if (Date.now() - typedAt > 2500) [typedAt] = [Date.now(), tmux('send-keys', '-t', session, 'n')];
               return false;
-            }, { timeout: 12_000, interval: 2000, message: next }).catch(() => undefined);
+            }, { timeout: 12_000, interval: 150, message: next }).catch(() => undefined);
           }
         } finally {
           tmux('kill-session', '-t', session);
