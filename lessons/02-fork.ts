@@ -148,6 +148,7 @@ export const lesson: Lesson = {
           }),
         },
       ],
+      show: { processes: ['parent', 'child'], only: forkDemoRows },
       hint: {
         en: 'pstree -p PID (the launcher\'s pid) shows launcher → fork-demo → fork-demo, and ls -l /proc/PID/fd lists each table.',
         zh: 'pstree -p PID（launcher 的 pid）会显示 launcher → fork-demo → fork-demo；ls -l /proc/PID/fd 可以列出每个进程的 fd 表。',

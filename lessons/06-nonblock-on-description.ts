@@ -7,7 +7,7 @@ import { isAlive } from '../src/demo/marker.js';
 import { listenersOn, sameDescription } from '../src/lesson/kit.js';
 import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { rowsTogether } from '../src/lesson/procview.js';
-import { ACCEPT_WAIT, threadsWaitingIn } from '../src/lesson/threads.js';
+import { ACCEPT_WAIT, threadsWaitingIn } from '../src/sys/threads.js';
 import type { Lesson, LessonContext } from '../src/lesson/types.js';
 import { goSteps } from './06-nonblock-on-description.go.js';
 import { excerpt, joinText } from '../src/lesson/excerpt.js';

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { entryUrl } from '../src/demo/entry.js';
 import { isAlive } from '../src/demo/marker.js';
-import { cellWidth } from '../src/fdtable/format.js';
+import { cellWidth } from '../src/text/width.js';
 import type { FdRow } from '../src/fdtable/model.js';
 import { followReports, launchServer, ReportFile, type ServerReport } from '../src/lesson/demo-servers.js';
 import { listenersOn, queueText } from '../src/lesson/kit.js';

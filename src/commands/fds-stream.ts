@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { formatSnapshot, renderTable, type Palette } from '../fdtable/format.js';
 import { toFdsDocument } from '../fdtable/json.js';
 import type { RowDiff, Snapshot } from '../fdtable/model.js';
-import { statusesDiffer, type DiffFn, type SnapshotSource } from '../ui/watch-state.js';
+import { statusesDiffer, type DiffFn, type SnapshotSource } from '../fdtable/watch-state.js';
 
 export interface StreamOptions {
   pids: number[];

@@ -8,7 +8,7 @@ import { formatSnapshot, renderTable, type Palette } from '../fdtable/format.js'
 import { toFdsDocument } from '../fdtable/json.js';
 import type { Snapshot } from '../fdtable/model.js';
 import { paletteFor } from '../ui/palette.js';
-import type { DiffFn, SnapshotSource } from '../ui/watch-state.js';
+import type { DiffFn, SnapshotSource } from '../fdtable/watch-state.js';
 import { importProductionReact } from '../ui/production-react.js';
 
 const usage = `Usage: hotrestart-tutor fds PID... [--watch[=MS]] [--json] [--width=N] [--no-color]

@@ -10,7 +10,7 @@ import * as sys from '../sys/index.js';
 import { check } from '../sys/errno.js';
 import { cfunc, requireFfi } from '../sys/libc.js';
 // A /proc reader with no other dependencies; the lesson's expectation reads the same thing from outside.
-import { ACCEPT_WAIT, threadsWaitingIn } from '../lesson/threads.js';
+import { ACCEPT_WAIT, threadsWaitingIn } from '../sys/threads.js';
 import type { OpTable } from './puppet-op.js';
 import { OpError, type PuppetState } from './puppet-state.js';
 import { addrText, openFlagsText } from './trace.js';

@@ -2,6 +2,9 @@
 // Pure: no I/O, no colour library. Colour comes from an injected Palette, so the caller's
 // colour decision (NO_COLOR, --no-color, not a TTY) is the only one that counts.
 import type { FdRow, ProcessInfo, RowChange, RowDiff, Snapshot } from './model.js';
+import { cellWidth, cutMiddle, fit } from '../text/width.js';
+import { fitName, minimumNameWidth } from './name-cut.js';
+import { wrapLine } from '../text/wrap.js';
 
 /** Styling hooks; every function gets plain text and returns it, possibly wrapped in escape codes. */
 export interface Palette {
@@ -72,9 +75,13 @@ const COLUMNS: readonly Column[] = [
   },
 ];
 
-/** Columns given up, in this order, when the table is too wide; PID, FD, DESC and NAME always stay. */
+/** Each column's title as the header prints it. */
+export const COLUMN_TITLES = Object.fromEntries(COLUMNS.map((column) => [column.id, column.title])) as Record<ColumnId, string>;
+
+/** Columns given up, in this order, when the table is too wide; PID, FD, DESC and NAME always stay,
+ *  and so do the columns a caller asks to keep (FormatOptions.keep). */
 export const DROP_ORDER: readonly ColumnId[] = ['offset', 'node', 'command', 'type', 'queue', 'fdFlags', 'fileFlags'];
-/** NAME is shortened to this many cells before any column is dropped. */
+/** NAME is shortened to this many cells (or to what its kept parts need, if more) before any column is dropped. */
 export const NAME_MIN_WIDTH = 24; // `127.0.0.1:41234 (LISTEN)` whole
 const GAP = '  ';
 const MARKERS: Record<RowChange, string> = { appeared: '+', changed: '~', vanished: '-' };
@@ -92,6 +99,8 @@ export interface FormatOptions {
    * so that plain text shows them too, marked `>` in the marker column (which this option turns on).
    */
   focus?: ReadonlySet<string>;
+  /** Columns the reader is looking at (a lesson step's): hidden last, never to fit the width. */
+  keep?: readonly ColumnId[];
 }
 
 export interface FormattedTable {
@@ -102,6 +111,8 @@ export interface FormattedTable {
   header: string;
   /** One line per fd row, vanished rows included at their place. */
   rows: string[];
+  /** Indexes into rows of the focused ones (FormatOptions.focus). */
+  focusRows: number[];
   /** Lines about processes without rows: gone, denied, errors, no fds. */
   statusLines: string[];
   /** Remarks: why identity is unknown, which columns were hidden. */
@@ -118,40 +129,52 @@ export function formatSnapshot(snapshot: Snapshot, options: FormatOptions = {}):
   const width = options.width ?? Infinity;
   const palette = options.palette ?? plainPalette;
   const focus = options.focus ?? new Set<string>();
-  const withMarkers = options.changes !== undefined || focus.size > 0;
+  // Two marker columns: `>` for the rows a step points at, `+ ~ -` for changes; one does not hide the other.
+  const focusColumn = focus.size > 0;
+  const changeColumn = options.changes !== undefined;
+  const markerWidth = (focusColumn ? 1 : 0) + (changeColumn ? 1 : 0) + (focusColumn || changeColumn ? 1 : 0);
   const tableRows = mergeRows(snapshot, options.changes ?? []);
+  const rows = tableRows.map(({ row }) => row);
 
   const texts = tableRows.map(({ row }) => COLUMNS.map((column) => column.cell(row)));
   // A loop, not Math.max(...spread): a process may hold more fds than a call can take arguments.
   const natural = COLUMNS.map((column, i) => texts.reduce((widest, cells) => Math.max(widest, cellWidth(cells[i])), cellWidth(column.title)));
-  const layout = fitColumns(natural, width - (withMarkers ? 2 : 0));
+  const nameIndex = COLUMNS.findIndex((column) => column.id === 'name');
+  const essential = texts.reduce((widest, cells) => Math.max(widest, minimumNameWidth(cells[nameIndex])), 0);
+  const layout = fitColumns(natural, width - markerWidth, {
+    absent: absentColumns(rows),
+    keep: keptColumns(rows, options.keep ?? []),
+    nameMin: Math.min(natural[nameIndex], Math.max(NAME_MIN_WIDTH, essential)),
+  });
 
   const pad = (text: string, i: number): string => {
     const size = layout.widths[i];
-    const fitted = truncateMiddle(text, size);
+    const fitted = i === nameIndex ? fitName(text, size) : cutMiddle(text, size);
     const fill = ' '.repeat(Math.max(0, size - cellWidth(fitted)));
     return COLUMNS[i].align === 'right' ? fill + fitted : fitted + fill;
   };
   const visible = layout.visible;
-  const prefix = (marker: string): string => (withMarkers ? `${marker} ` : '');
+  const prefix = (focused: boolean, change: RowDiff | null): string =>
+    markerWidth === 0 ? '' : `${focusColumn ? (focused ? '>' : ' ') : ''}${changeColumn ? (change ? MARKERS[change.change] : ' ') : ''} `;
   // Trailing spaces are trimmed so that the NAME column never adds padding past the text.
-  const header = palette.header((prefix(' ') + visible.map((i) => pad(COLUMNS[i].title, i)).join(GAP)).trimEnd());
+  const header = palette.header((prefix(false, null) + visible.map((i) => pad(COLUMNS[i].title, i)).join(GAP)).trimEnd());
 
-  const rows = tableRows.map(({ row, change }, r) => {
+  const lines = tableRows.map(({ row, change }, r) => {
     const cells = visible.map((i) => {
       const text = pad(texts[r][i], i);
       const lit = change?.change === 'changed' && COLUMNS[i].fields.some((field) => change.fields.includes(field));
       return lit ? highlightTrimmed(text, palette.changed) : text;
     });
     const focused = focus.has(`${row.pid}:${row.fd}`);
-    const line = (prefix(change ? MARKERS[change.change] : focused ? '>' : ' ') + cells.join(GAP)).trimEnd();
-    if (change?.change === 'appeared') return palette.added(line);
-    if (change?.change === 'vanished') return palette.vanished(line);
-    return focused ? (palette.focus ?? palette.header)(line) : line;
+    const line = (prefix(focused, change) + cells.join(GAP)).trimEnd();
+    const styled = change?.change === 'appeared' ? palette.added(line) : change?.change === 'vanished' ? palette.vanished(line) : line;
+    // A focused row keeps its style under a change mark: the eye must find it while it changes.
+    return focused ? (palette.focus ?? palette.header)(styled) : styled;
   });
 
   const shown = new Set(visible.map((i) => COLUMNS[i].id));
-  const dropped = DROP_ORDER.filter((id) => !shown.has(id));
+  const absent = absentColumns(rows);
+  const dropped = DROP_ORDER.filter((id) => !shown.has(id) && !absent.has(id));
   const notes = identityNotes(snapshot.rows).map((note) => palette.muted(fitLine(note, width)));
   if (dropped.length > 0) {
     const titles = dropped.map((id) => COLUMNS.find((column) => column.id === id)!.title).join(', ');
@@ -161,11 +184,25 @@ export function formatSnapshot(snapshot: Snapshot, options: FormatOptions = {}):
     columns: [...shown],
     dropped,
     header,
-    rows,
+    rows: lines,
+    focusRows: tableRows.flatMap(({ row }, i) => (focus.has(`${row.pid}:${row.fd}`) ? [i] : [])),
     statusLines: statusLines(snapshot.processes).map((line) => palette.warning(fitLine(line, width))),
     notes,
     legend: options.legend === false ? [] : legendLines(options.changes !== undefined, width).map(palette.muted),
   };
+}
+
+/** Columns that would say nothing: QUEUE without a listener among the rows. */
+function absentColumns(rows: readonly FdRow[]): Set<ColumnId> {
+  return new Set<ColumnId>(rows.some((row) => row.socket?.state === 'LISTEN') ? [] : ['queue']);
+}
+
+/** The caller's columns, and CMD whenever rows of more than one process are shown (the only way to tell
+ *  a parent from its child when both run the same program is the command the tutor names them by). */
+function keptColumns(rows: readonly FdRow[], keep: readonly ColumnId[]): Set<ColumnId> {
+  const kept = new Set(keep);
+  if (new Set(rows.map((row) => row.pid)).size > 1) kept.add('command');
+  return kept;
 }
 
 /** The whole table as text: status lines, header, rows, notes, legend. */
@@ -193,22 +230,31 @@ interface Layout {
   widths: number[];
 }
 
-/** Shortens NAME first, then drops columns in DROP_ORDER until the table fits. */
-export function fitColumns(natural: readonly number[], width: number): Layout {
+interface FitRules {
+  /** Columns not shown at all. */
+  absent: ReadonlySet<ColumnId>;
+  /** Columns never dropped. */
+  keep: ReadonlySet<ColumnId>;
+  /** NAME is shortened to this before a column is dropped. */
+  nameMin: number;
+}
+
+/** Shortens NAME first, then drops columns in DROP_ORDER (skipping kept ones) until the table fits. */
+export function fitColumns(natural: readonly number[], width: number, rules: FitRules): Layout {
   const nameIndex = COLUMNS.findIndex((column) => column.id === 'name');
-  const hidden = new Set<number>();
+  const hidden = new Set<number>(COLUMNS.flatMap((column, i) => (rules.absent.has(column.id) ? [i] : [])));
+  const droppable = DROP_ORDER.filter((id) => !rules.keep.has(id) && !rules.absent.has(id));
   for (let dropped = 0; ; dropped += 1) {
     const visible = COLUMNS.map((_, i) => i).filter((i) => !hidden.has(i));
     const fixed = visible.filter((i) => i !== nameIndex).reduce((sum, i) => sum + natural[i] + GAP.length, 0);
     const room = width - fixed;
-    const nameMin = Math.min(natural[nameIndex], NAME_MIN_WIDTH);
-    if (room >= nameMin || dropped >= DROP_ORDER.length) {
+    if (room >= rules.nameMin || dropped >= droppable.length) {
       const widths = COLUMNS.map((_, i) => (hidden.has(i) ? 0 : natural[i]));
       // When nothing more can be dropped, NAME gets what is left (at least 1); lines may still be cut.
       widths[nameIndex] = Math.max(1, Math.min(natural[nameIndex], room));
       return { visible, widths };
     }
-    hidden.add(COLUMNS.findIndex((column) => column.id === DROP_ORDER[dropped]));
+    hidden.add(COLUMNS.findIndex((column) => column.id === droppable[dropped]));
   }
 }
 
@@ -239,75 +285,14 @@ const MARKER_LEGEND = 'Since the last refresh: + new fd, ~ changed, - closed.';
 
 function legendLines(withMarkers: boolean, width: number): string[] {
   const text = withMarkers ? `${LEGEND} ${MARKER_LEGEND}` : LEGEND;
-  return wrapWords(text, width);
-}
-
-/** Greedy word wrap; a word longer than the width is cut. */
-export function wrapWords(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/)) {
-    const candidate = line ? `${line} ${word}` : word;
-    if (cellWidth(candidate) <= width || !line) line = candidate;
-    else {
-      lines.push(line);
-      line = word;
-    }
-  }
-  if (line) lines.push(line);
-  return lines.map((l) => fitLine(l, width));
+  return Number.isFinite(width) ? wrapLine(text, width) : [text];
 }
 
 function fitLine(line: string, width: number): string {
-  return cellWidth(line) <= width ? line : truncateEnd(line, width);
+  return Number.isFinite(width) ? fit(line, width) : line;
 }
 
 /** Keeps the head and the tail, which name a path's file and a socket's state: `127.0.0.1:4…(LISTEN)`. */
 export function truncateMiddle(text: string, width: number): string {
-  if (cellWidth(text) <= width) return text;
-  if (width <= 1) return '…'.slice(0, width);
-  const chars = [...text];
-  const keep = width - 1;
-  const head = takeCells(chars, Math.ceil(keep / 2));
-  const tail = takeCells([...chars].reverse(), keep - cellWidth(head.join(''))).reverse();
-  return `${head.join('')}…${tail.join('')}`;
-}
-
-function truncateEnd(text: string, width: number): string {
-  if (width <= 1) return '…'.slice(0, width);
-  return `${takeCells([...text], width - 1).join('')}…`;
-}
-
-/** The leading characters of `chars` that fit in `width` cells. */
-function takeCells(chars: readonly string[], width: number): string[] {
-  const out: string[] = [];
-  let used = 0;
-  for (const char of chars) {
-    const w = cellWidth(char);
-    if (used + w > width) break;
-    out.push(char);
-    used += w;
-  }
-  return out;
-}
-
-/** Terminal cells a string takes: 2 for East Asian wide and emoji code points, 1 otherwise. */
-export function cellWidth(text: string): number {
-  let width = 0;
-  for (const char of text) {
-    const code = char.codePointAt(0)!;
-    width += isWide(code) ? 2 : 1;
-  }
-  return width;
-}
-
-/** East Asian wide and fullwidth blocks, and the emoji blocks, as [first, last] code points. */
-const WIDE_RANGES: ReadonlyArray<readonly [number, number]> = [
-  [0x1100, 0x115f], [0x2e80, 0xa4cf], [0xac00, 0xd7a3], [0xf900, 0xfaff], [0xfe30, 0xfe4f],
-  [0xff00, 0xff60], [0xffe0, 0xffe6], [0x1f300, 0x1f64f], [0x1f900, 0x1f9ff], [0x20000, 0x3fffd],
-];
-
-function isWide(code: number): boolean {
-  // Below U+1100 nothing is wide: the common case (ASCII paths and addresses) costs one comparison.
-  return code >= 0x1100 && WIDE_RANGES.some(([first, last]) => code >= first && code <= last);
+  return cutMiddle(text, width);
 }

@@ -7,7 +7,9 @@ import { ENV } from '../demo/run.js';
 import type { Snapshot } from '../fdtable/model.js';
 import type { PuppetReply, PuppetRequest } from '../demo/protocol.js';
 import type { PuppetHandle, SupervisorApi } from '../demo/types.js';
+import { createDisplayLetters } from './display-letters.js';
 import { pick } from './i18n.js';
+import { isNodePlumbing } from './observe.js';
 import { LessonActionError, type Lang, type LessonContext, type LogEntry, type Text } from './types.js';
 
 export interface ContextOptions {
@@ -22,6 +24,7 @@ export function createLessonContext({ supervisor, lang, signal, onLog }: Context
   const namesByPid = new Map<number, string>();
   const vars: Record<string, any> = {};
   let previous: Snapshot | undefined;
+  const reletter = createDisplayLetters();
 
   const log = (text: Text | string, kind: LogEntry['kind'] = 'event', source = 'tutor') => {
     onLog({ at: Date.now() - startedAt, source, kind, text: typeof text === 'string' ? text : pick(text, lang) });
@@ -111,13 +114,19 @@ export function createLessonContext({ supervisor, lang, signal, onLog }: Context
     log,
     // Every snapshot covers all of the lesson's processes and continues the previous one, so a
     // description keeps its letter for the whole lesson and letters compare across processes and
-    // across calls; the rows are then narrowed to the processes asked for.
+    // across calls (checks and tables alike: both read letters from here); the rows are then narrowed
+    // to the processes asked for. Letters are the lesson's own (display-letters.ts): A, B… as shown.
     snapshot(names) {
       const live = supervisor.pids();
       const all = takeSnapshot(pidsOf(undefined, live), { previous });
       previous = all;
       const wanted = new Set(pidsOf(names, live));
-      const narrowed = { ...all, processes: all.processes.filter((p) => wanted.has(p.pid)), rows: all.rows.filter((r) => wanted.has(r.pid)) };
+      const lettered = reletter(all, (row) => {
+        if (!namesByPid.has(row.pid)) return 'later';
+        if (isNodePlumbing(row, ctx)) return 'hidden';
+        return wanted.has(row.pid) ? 'shown' : 'later';
+      });
+      const narrowed = { ...lettered, processes: lettered.processes.filter((p) => wanted.has(p.pid)), rows: lettered.rows.filter((r) => wanted.has(r.pid)) };
       return labelSnapshot(narrowed, namesByPid);
     },
     row(name, fd) {

@@ -2,7 +2,8 @@
 // observation, ✔/✘ for every expectation, the quiz with its answer explained, the hint. Used by
 // `hotrestart-tutor lesson N --plain`, by non-TTY/CI runs, and by `npx tsx lessons/NN-x.ts`.
 import type { Writable } from 'node:stream';
-import { formatSnapshot, renderTable, type Palette } from '../fdtable/format.js';
+import { formatSnapshot, renderTable, type ColumnId, type Palette } from '../fdtable/format.js';
+import { stepColumns } from './focus.js';
 import { wrapLine, wrapParagraphs } from '../text/wrap.js';
 import { plainPalette } from '../fdtable/format.js';
 import { Supervisor } from '../demo/supervisor.js';
@@ -15,6 +16,7 @@ import { filterObservation } from './observe.js';
 export interface PlainOptions {
   lang: Lang;
   out: Writable;
+  /** The terminal's width; none when the output goes to a file or a pipe, where nothing is cut. */
   width?: number;
   palette?: Palette;
   /** Run only up to this many steps (tests). */
@@ -35,12 +37,15 @@ const MARK_SKIP = '○';
 
 export async function playPlain(lesson: Lesson, options: PlainOptions): Promise<PlainResult> {
   const { lang, out } = options;
-  const width = Math.max(60, Math.min(options.width ?? 120, 140));
+  // Prose wraps at a width a person reads comfortably; tables and preformatted lines are cut only at
+  // a terminal (a file or a pipe gets them whole, as the README promises).
+  const width = Math.max(60, Math.min(options.width ?? 100, 140));
+  const tableWidth = options.width === undefined ? Infinity : width;
   const palette = options.palette ?? plainPalette;
   const write = (text = '') => out.write(text + '\n');
   // Wraps at spaces and between Han characters; lines that start with a space are preformatted.
   const para = (text: string, indent = '') => {
-    for (const line of wrapParagraphs(text, width, indent)) write(line);
+    for (const line of wrapParagraphs(text, width, indent, options.width === undefined ? Infinity : width)) write(line);
     write();
   };
 
@@ -78,7 +83,7 @@ export async function playPlain(lesson: Lesson, options: PlainOptions): Promise<
         write();
         continue;
       }
-      if (step.show) writeTable(step, ctx, width, palette, write);
+      if (step.show) writeTable(step, stepColumns(lesson, index), ctx, tableWidth, palette, write);
       if (step.expect?.length) {
         write(`  ${tr('expectations', lang)}:`);
         step.expect.forEach((expectation, i) => {
@@ -125,11 +130,11 @@ function writeCode(step: Step, lang: Lang, write: (text?: string) => void): void
   write();
 }
 
-function writeTable(step: Step, ctx: LessonContext, width: number, palette: Palette, write: (text?: string) => void): void {
+function writeTable(step: Step, keep: ColumnId[], ctx: LessonContext, width: number, palette: Palette, write: (text?: string) => void): void {
   const show = step.show!;
   const snap = filterObservation(ctx.snapshot(show.processes), show, ctx);
   if (show.caption) write(`  ${ctx.t(show.caption)}`);
-  const table = formatSnapshot(snap.snapshot, { width: width - 2, palette, legend: false, focus: snap.focus });
+  const table = formatSnapshot(snap.snapshot, { width: width - 2, palette, legend: false, focus: snap.focus, keep });
   for (const line of renderTable(table).split('\n')) write(`  ${line}`);
   if (snap.hidden > 0) write(palette.muted(`  ${tr('hiddenRows', ctx.lang, { n: snap.hidden })}`));
   write();

@@ -39,6 +39,8 @@ export type PlayerAction =
   | { type: 'run-cancelled'; index: number }
   /** Re-run: every step goes back to pending (the demo restarts from scratch; steps up to the current one run again). */
   | { type: 'rerun' }
+  /** From the summary: the lesson from step 1, quiz answers cleared (a fresh demo runs every step again). */
+  | { type: 'restart' }
   | { type: 'answer'; choice: number }
   | { type: 'toggle-hint' }
   | { type: 'toggle-help' }
@@ -102,6 +104,9 @@ export function playerReducer(state: PlayerState, action: PlayerAction): PlayerS
       const steps = state.steps.map((s) => ({ ...freshStep(), choice: s.choice }));
       return { ...state, steps };
     }
+    case 'restart':
+      if (isBusy(state)) return state;
+      return { ...state, index: 0, steps: state.steps.map(freshStep), finished: false, hintVisible: false };
     case 'answer':
       if (state.steps[state.index].choice !== null) return state;
       return updateStep(state, state.index, { choice: action.choice });

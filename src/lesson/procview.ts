@@ -12,7 +12,8 @@ export type FdRef = [name: string, fd: number];
 /** The rows at [name, fd], in order, all from one fresh snapshot (undefined where the fd is not open). */
 export function rowsTogether(ctx: LessonContext, refs: FdRef[]): Array<FdRow | undefined> {
   const pidOf = new Map(refs.map(([name]) => [name, ctx.pid(name)]));
-  const rows = snapshot([...new Set(pidOf.values())]).rows;
+  // The lesson's own snapshot: its DESC letters are the ones the table on screen shows.
+  const rows = ctx.snapshot([...pidOf.keys()]).rows;
   return refs.map(([name, fd]) => rows.find((row) => row.pid === pidOf.get(name) && row.fd === fd));
 }
 
@@ -20,8 +21,7 @@ export interface Sharing {
   rows: Array<FdRow | undefined>;
   /** Open file descriptions the fds refer to; 0 when one is not open or its identity is unknown. */
   count: number;
-  /** `p1:19 p1:25 child:3 → 1 description`. Counted, not lettered: this snapshot's letters need not
-   *  match the table on screen. */
+  /** `p1:19 p1:25 child:3 → 1 description`. */
   detail: string;
 }
 

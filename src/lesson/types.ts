@@ -1,6 +1,7 @@
 // A lesson is data plus small async functions that act on real processes. The player (a pure
 // reducer) decides which step is current; the runner performs a step's action and checks its
 // expectations; views (Ink or plain text) only render what those two produce.
+import type { ColumnId } from '../fdtable/format.js';
 import type { FdRow, Snapshot } from '../fdtable/model.js';
 import type { PuppetReply, PuppetRequest } from '../demo/protocol.js';
 import type { PuppetHandle, SupervisorApi } from '../demo/types.js';
@@ -56,6 +57,9 @@ export interface Observation {
   /** Hide rows the lesson does not care about (Node's epoll/eventfd/pipes) unless the learner asks. */
   only?: (row: FdRow, ctx: LessonContext) => boolean;
   caption?: Text;
+  /** Columns the step is about, never hidden to fit the terminal (the columns its checks name are
+   *  found by stepColumns in src/lesson/focus.ts; list here what they do not name). */
+  columns?: ColumnId[];
 }
 
 export interface Step {

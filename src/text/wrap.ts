@@ -2,10 +2,8 @@
 // section is a list of lines that fit the width, so the height of the screen is known exactly (Ink
 // clears and redraws the whole screen once its output reaches the terminal's height, and wrapping
 // done by Ink could not be counted).
-// Chinese has no spaces between words, so a line may break between any two Han characters.
-import { cellWidth } from '../fdtable/format.js';
-
-const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u;
+// Chinese has no spaces between words, so a line may break between any two wide characters.
+import { cellWidth, fit, isWide, padTo, takeCells } from './width.js';
 /** Punctuation that must not begin a line (Chinese line-breaking rules, simplified). */
 const NO_LINE_START = /^[，。、；：？！）」』》〉】”’,.;:?!)\]…]/u;
 
@@ -17,7 +15,7 @@ function tokens(text: string): string[] {
     if (char === ' ') {
       out.push(`${word} `);
       word = '';
-    } else if (WIDE.test(char)) {
+    } else if (isWide(char)) {
       if (word) out.push(word);
       out.push(char);
       word = '';
@@ -49,37 +47,36 @@ export function wrapLine(text: string, width: number): string[] {
   return lines.map((parts) => fit(parts.join('').trimEnd(), width));
 }
 
+/** Like wrapLine, but a word longer than the width is broken across lines instead of cut: nothing is lost. */
+export function wrapWhole(text: string, width: number): string[] {
+  if (width <= 0) return [];
+  const pieces = text.split(' ').flatMap((word) => {
+    if (cellWidth(word) <= width) return [word];
+    const out: string[] = [];
+    let rest = [...word];
+    while (rest.length > 0) {
+      const piece = takeCells(rest, width);
+      out.push(piece.join(''));
+      rest = rest.slice(Math.max(1, piece.length));
+    }
+    return out;
+  });
+  return wrapLine(pieces.join(' '), width);
+}
+
 /** A narrative: paragraphs split by blank lines are wrapped, with one blank line between them; lines
- *  that start with a space are preformatted (diagrams, tables) and only cut to the width. */
-export function wrapParagraphs(text: string, width: number, indent = ''): string[] {
+ *  that start with a space are preformatted (diagrams, tables) and only cut, to `cutAt` (default: the width). */
+export function wrapParagraphs(text: string, width: number, indent = '', cutAt = width): string[] {
   const out: string[] = [];
   const paragraphs = text.split(/\n[ \t]*\n/);
   paragraphs.forEach((paragraph, index) => {
     for (const line of paragraph.split('\n')) {
-      if (/^\s/.test(line) || /[─│┌┐└┘├┤┼▶]/u.test(line)) out.push(fit(indent + line, width));
+      if (/^\s/.test(line) || /[─│┌┐└┘├┤┼▶]/u.test(line)) out.push(Number.isFinite(cutAt) ? fit(indent + line, cutAt) : indent + line);
       else for (const wrapped of wrapLine(line, width - cellWidth(indent))) out.push(indent + wrapped);
     }
     if (index < paragraphs.length - 1) out.push('');
   });
   return out;
-}
-
-/** Cuts a line to the width, with an ellipsis where it was cut. */
-export function fit(text: string, width: number): string {
-  if (cellWidth(text) <= width) return text;
-  if (width <= 1) return '…'.slice(0, Math.max(0, width));
-  let out = '';
-  for (const char of text) {
-    if (cellWidth(out + char) > width - 1) break;
-    out += char;
-  }
-  return `${out}…`;
-}
-
-/** Pads a plain (uncoloured) string with spaces to exactly `width` cells, cutting it if needed. */
-export function padTo(text: string, width: number): string {
-  const fitted = fit(text, width);
-  return fitted + ' '.repeat(Math.max(0, width - cellWidth(fitted)));
 }
 
 /** `left ··· right` on one line of `width` cells; the left side gives way first. */
@@ -89,4 +86,4 @@ export function spread(left: string, right: string, width: number): string {
   return `${padTo(left, room)} ${right}`;
 }
 
-export { cellWidth };
+export { cellWidth, fit, padTo };

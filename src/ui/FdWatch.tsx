@@ -10,7 +10,7 @@ import { useSnapshots } from './hooks/use-snapshots.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
 import { useWatchKeys, WATCH_KEYS_HELP } from './hooks/use-watch-keys.js';
 import { layoutWatchScreen, scrollOffset } from './watch-screen.js';
-import type { DiffFn, SnapshotSource } from './watch-state.js';
+import type { DiffFn, SnapshotSource } from '../fdtable/watch-state.js';
 
 export const DEFAULT_HOLD_MS = 2000;
 /** Smallest terminal the table is drawn in; below it one sentence says so. */

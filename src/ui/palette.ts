@@ -12,6 +12,8 @@ export const ansiPalette: Palette = {
   vanished: sgr('9;2', '29;22'),
   muted: sgr('2', '22'),
   warning: sgr('33', '39'),
+  // Rows a step points at: bold and cyan, kept under a change's colour (plain text has the `>` marker).
+  focus: sgr('1;36', '22;39'),
 };
 
 export function paletteFor(color: boolean): Palette {

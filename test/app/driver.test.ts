@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { lesson } from '../../lessons/05-dup-leak.js';
 import { Supervisor } from '../../src/demo/supervisor.js';
-import { LessonDriver } from '../../src/ui/app/lesson-driver.js';
+import { LessonDriver } from '../../src/lesson/driver.js';
 import { isAlive } from '../helpers/process.js';
 import { startedPids } from '../helpers/lesson-output.js';
 import { waitFor } from '../helpers/wait.js';

@@ -1,7 +1,7 @@
 // A lesson without demo processes (its checks are plain functions) and helpers to put its state where
 // a test needs it, so views and reducers are tested without spawning anything.
 import type { Lesson, Text } from '../../src/lesson/types.js';
-import { initialLessonState, lessonReducer, type LessonAction, type LessonState } from '../../src/ui/app/lesson-state.js';
+import { initialLessonState, lessonReducer, type LessonAction, type LessonState } from '../../src/lesson/lesson-state.js';
 import { emptyProgress, recordRun } from '../../src/progress/model.js';
 import { listener, row, snapshotOf } from '../ui/snapshot-fixtures.js';
 
@@ -47,7 +47,7 @@ export function tableSample(): Extract<LessonAction, { type: 'sample' }> {
     { ...listener(4242, 25, 'Z'), command: 'server', cloexec: false },
     row({ pid: 4242, fd: 26, command: 'server', type: 'REG', name: '/tmp/hotrestart-tutor-x/data.txt' }),
   ]);
-  return { type: 'sample', snapshot, changes: [], focus: new Set(['4242:19']), hidden: 24, at: 0, holdMs: 2000 };
+  return { type: 'sample', index: 0, snapshot, changes: [], focus: new Set(['4242:19']), hidden: 24, at: 0, holdMs: 2000 };
 }
 
 /** The first step ran, with a table and a log of many lines. */

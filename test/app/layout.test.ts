@@ -1,7 +1,8 @@
 // Laying screens out into lines: the height is shared without ever exceeding it, Chinese wraps between
 // characters, code goes side by side only when nothing would be cut.
 import { describe, expect, it } from 'vitest';
-import { cellWidth, plainPalette } from '../../src/fdtable/format.js';
+import { plainPalette } from '../../src/fdtable/format.js';
+import { cellWidth } from '../../src/text/width.js';
 import { codeLines } from '../../src/ui/app/code-lines.js';
 import { fitBlocks, linesBlock } from '../../src/ui/app/fit-blocks.js';
 import { layoutLesson } from '../../src/ui/app/lesson-layout.js';
@@ -10,6 +11,8 @@ import { buildToc } from '../../src/ui/app/toc.js';
 import { emptyProgress } from '../../src/progress/model.js';
 import { wrapLine, wrapParagraphs } from '../../src/text/wrap.js';
 import { play, quietLesson, ranFirstStep } from './fixtures.js';
+import { initialLessonState } from '../../src/lesson/lesson-state.js';
+import { listener, row, snapshotOf } from '../ui/snapshot-fixtures.js';
 
 const lines = (n: number, label = 'x') => Array.from({ length: n }, (_, i) => `${label}${i}`);
 
@@ -80,7 +83,7 @@ describe('layoutLesson', () => {
     expect(text).toContain('Quiz: How many sockets listen? (press 1-3)');
     expect(text).toContain('  3) None');
     expect(text).toContain('✔ the port is in LISTEN  (127.0.0.1:41234)');
-    expect(screen.lines.at(-1)).toMatch(/^→ next · ← back · r re-run · h hint · 1-3 answer/);
+    expect(screen.lines.at(-1)).toMatch(/^→ next · 1-3 answer · h hint · /);
     expect(text).toMatch(/… \d+ more lines: ↓ scrolls/);
     expect(screen.maxScroll).toBeGreaterThan(0);
   });
@@ -90,6 +93,71 @@ describe('layoutLesson', () => {
     const end = layoutLesson(quietLesson, play(ranFirstStep(), { type: 'scroll', to: first.maxScroll }), 80, 23, plainPalette);
     expect(end.lines.join('\n')).not.toMatch(/more lines/);
     expect(end.lines.join('\n')).toContain('Node │ net.createServer()');
+  });
+});
+
+describe('the footer', () => {
+  it('offers only keys that act now: no hint, quiz, back or scroll where there is none', () => {
+    const state = play(ranFirstStep(), { type: 'next' }, { type: 'run-started', index: 1 }, { type: 'run-finished', index: 1, expectations: [{ ok: true }, { ok: false }] });
+    const keys = layoutLesson(quietLesson, state, 80, 23, plainPalette).lines.at(-1)!;
+    expect(keys).toMatch(/^→ next · ← back · /);
+    expect(keys).not.toMatch(/h hint|answer/);
+    const first = layoutLesson(quietLesson, ranFirstStep(), 80, 23, plainPalette).lines.at(-1)!;
+    expect(first).not.toContain('← back');
+    expect(first).toContain('h hint');
+  });
+
+  it('keeps the current step\'s own log lines in view (lesson 13\'s comparison table)', () => {
+    const logs = Array.from({ length: 5 }, (_, i) => ({ type: 'log' as const, entry: { at: i, source: 'tutor', kind: 'event' as const, text: `comparison row ${i}` } }));
+    const earlier = Array.from({ length: 20 }, (_, i) => ({ type: 'log' as const, entry: { at: i, source: 'server', kind: 'syscall' as const, text: `dup(19) = ${20 + i}` } }));
+    const state = play(initialLessonState(quietLesson, 'en'), ...earlier, { type: 'run-started', index: 0 }, ...logs, { type: 'run-finished', index: 0, expectations: [{ ok: true }] });
+    const text = layoutLesson(quietLesson, state, 80, 23, plainPalette).lines.join('\n');
+    for (let i = 0; i < 5; i++) expect(text).toContain(`comparison row ${i}`);
+  });
+});
+
+describe('the table and the log as panes', () => {
+  /** Step 1 of the quiet lesson with 30 rows, the focused one (fd 19) near the end. */
+  function manyRows() {
+    const rows = Array.from({ length: 30 }, (_, i) => row({ pid: 4242, fd: 30 + i, command: 'server', type: 'REG', name: `/tmp/f${i}` }));
+    const snapshot = snapshotOf([...rows, { ...listener(4242, 99, 'B'), command: 'server' }]);
+    return play(ranFirstStep(), { type: 'clear-table' }, { type: 'sample', index: 0, snapshot, changes: [], focus: new Set(['4242:99']), hidden: 0, at: 1, holdMs: 2000 });
+  }
+
+  it('keeps the focused rows in view, though they come after many others', () => {
+    const screen = layoutLesson(quietLesson, manyRows(), 80, 23, plainPalette);
+    expect(screen.lines.join('\n')).toMatch(/^> +4242 +99 /m);
+    expect(screen.tableMax).toBeGreaterThan(0);
+  });
+
+  it('z shows the table alone, and every row is reachable by scrolling it', () => {
+    let state = play(manyRows(), { type: 'toggle-zoom' }, { type: 'scroll-table', to: 0 });
+    const seen = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      const screen = layoutLesson(quietLesson, state, 80, 23, plainPalette);
+      expect(screen.lines.length).toBeLessThanOrEqual(23);
+      for (const line of screen.lines) for (const m of line.matchAll(/^[> ] +4242 +(\d+) /gm)) seen.add(m[1]);
+      state = play(state, { type: 'scroll-table', to: Math.min(screen.tableMax, screen.tableOffset + 5) });
+    }
+    expect(seen.size).toBe(31);
+  });
+
+  it('Tab-chosen log scrolls back to its first line', () => {
+    const state = play(ranFirstStep(), { type: 'pane', pane: 'log' });
+    const first = layoutLesson(quietLesson, state, 80, 23, plainPalette);
+    expect(first.logMax).toBeGreaterThan(0);
+    const back = layoutLesson(quietLesson, play(state, { type: 'scroll-log', to: first.logMax }), 80, 23, plainPalette);
+    expect(back.lines.join('\n')).toContain('dup(19) = 20');
+  });
+
+  it('e shows a cut check line whole', () => {
+    const long = 'x'.repeat(150);
+    const state = play(initialLessonState(quietLesson, 'en'), { type: 'run-started', index: 0 }, { type: 'run-finished', index: 0, expectations: [{ ok: true, detail: long }] });
+    const cut = layoutLesson(quietLesson, state, 80, 23, plainPalette);
+    expect(cut.lines.join('\n')).not.toContain('x'.repeat(100));
+    expect(cut.lines.at(-1)).toContain('e expand');
+    const whole = layoutLesson(quietLesson, play(state, { type: 'toggle-expand' }), 80, 23, plainPalette).lines.join('').replace(/\s/g, '');
+    expect(whole).toContain(long);
   });
 });
 

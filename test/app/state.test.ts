@@ -1,7 +1,7 @@
 // The app's and the lesson screen's reducers, without rendering and without processes.
 import { describe, expect, it } from 'vitest';
 import { appReducer, initialAppState, type AppAction } from '../../src/ui/app/app-state.js';
-import { initialLessonState, LOG_LIMIT } from '../../src/ui/app/lesson-state.js';
+import { initialLessonState, LOG_LIMIT } from '../../src/lesson/lesson-state.js';
 import { play, quietLesson, ranFirstStep, tableSample } from './fixtures.js';
 
 const app = (...actions: AppAction[]) => actions.reduce(appReducer, initialAppState({ lessonCount: 3, lang: 'en' }));

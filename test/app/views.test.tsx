@@ -33,8 +33,9 @@ describe('menu', () => {
     const { view } = appAt(80, 24);
     const frame = await frameWith(view, 'A quiet lesson');
     expect(frame).toContain('Chapter 1 · Foundations');
-    expect(frame).toMatch(/^▶ {2}5 {2}✔ done {8}A quiet lesson$/m);
-    expect(frame).toMatch(/^ {3}6 {2}◐ started 1\/1 Another lesson$/m);
+    // The cursor starts on the first lesson not done yet.
+    expect(frame).toMatch(/^ {3}5 {2}✔ done {8}A quiet lesson$/m);
+    expect(frame).toMatch(/^▶ {2}6 {2}◐ started 1\/1 Another lesson$/m);
     expect(frame).toContain('  Nothing runs; everything is shown.');
     expect(frame).toMatch(/↑↓ choose · enter open · 1-6 lesson · l 中文 · \? help · q quit$/);
     expect(lineCount(frame)).toBeLessThanOrEqual(23);
@@ -44,7 +45,7 @@ describe('menu', () => {
     const { view } = appAt(80, 24);
     await frameWith(view, 'A quiet lesson');
     await press(view, '\x1b[B');
-    await frameWith(view, /^▶ {2}6/m, 'the second lesson selected');
+    await frameWith(view, /^▶ {2}5/m, 'the first lesson selected (the menu wraps around)');
     await press(view, 'l');
     await frameWith(view, '另一节课');
     await press(view, '?');
@@ -72,9 +73,12 @@ describe('a lesson', () => {
     expect(first).toContain('── fd table · server ──');
     expect(first).toContain('(none of these processes is running)');
     expect(lineCount(first)).toBeLessThanOrEqual(23);
-    expect(first.split('\n').at(-1)).toBe('→ next · ← back · r re-run · h hint · 1-3 answer · l 中文 · ? help · q menu');
+    // Only keys that act now: no ← on step 1, the quiz keys while it is unanswered, h as there is a hint.
+    expect(first.split('\n').at(-1)).toMatch(/^→ next · 1-3 answer · h hint · /);
+    expect(first.split('\n').at(-1)).not.toContain('← back');
     await press(view, '1');
-    await frameWith(view, '✔ Correct. Answer: 1) One');
+    const answered = await frameWith(view, '✔ Correct. Answer: 1) One');
+    expect(answered.split('\n').at(-1)).not.toContain('answer');
     await press(view, 'n');
     const second = await frameWith(view, '✘ fails');
     expect(second).toContain('✔ holds');
@@ -88,13 +92,42 @@ describe('a lesson', () => {
     await frameWith(view, /◐ started 3\/3 A quiet lesson/, 'the menu with the new mark');
   });
 
+  it('from the summary: r starts again at step 1 with the quiz unanswered, → opens the next lesson', async () => {
+    const { view } = appAt(80, 24, { progress: { schema: 'hotrestart-tutor/progress', version: 1, lessons: {} } });
+    await frameWith(view, 'A quiet lesson');
+    await press(view, '5');
+    await frameWith(view, '✔ the port is in LISTEN');
+    await press(view, '2');
+    await frameWith(view, '✘ Not quite');
+    await press(view, 'n');
+    await frameWith(view, '✘ fails');
+    await press(view, 'n', 'n');
+    await frameWith(view, 'Lesson complete');
+    await press(view, 'r');
+    const again = await frameWith(view, /Step 1\/3[\s\S]*\(press 1-3\)/, 'step 1 with the quiz open');
+    expect(again).not.toContain('Not quite');
+    await press(view, 'n', 'n', 'n');
+    await frameWith(view, 'Lesson complete');
+    await press(view, '\x1b[C');
+    await frameWith(view, /^Lesson 6 · Step 1\/1/m, 'the next lesson');
+  });
+
+  it('opens lesson 13 from the menu with two digits', async () => {
+    const thirteen = { ...secondLesson, id: 'thirteen', number: 13, title: { en: 'Lesson thirteen', zh: '第十三课' } };
+    const one = { ...secondLesson, id: 'one', number: 1, title: { en: 'Lesson one', zh: '第一课' } };
+    const { view } = appAt(80, 24, { lessons: [one, quietLesson, thirteen] });
+    await frameWith(view, 'Lesson thirteen');
+    await press(view, '1', '3');
+    await frameWith(view, /^Lesson 13 · Step 1\/1/m, 'lesson 13 open');
+  });
+
   it('keeps teaching when progress cannot be saved, and says so in the menu', async () => {
     const record = vi.fn(() => {
       throw new Error('ENOSPC: no space left on device');
     });
     const { view } = appAt(80, 24, { store: { path: '/full/progress.json', record } });
     await frameWith(view, 'A quiet lesson');
-    await press(view, '\r');
+    await press(view, '5');
     await frameWith(view, '✔ the port is in LISTEN');
     await press(view, 'q');
     await frameWith(view, /Progress could not be saved in \/full\/progress\.json: ENOSPC: no space left on\s+device/);
@@ -103,12 +136,13 @@ describe('a lesson', () => {
   it('shows the help over the lesson and closes it with Esc', async () => {
     const { view } = appAt(80, 24);
     await frameWith(view, 'A quiet lesson');
-    await press(view, '\r');
+    await press(view, '5');
     await frameWith(view, '✔ the port is in LISTEN'); // the step ran: the screen's keys are listening
     await press(view, '?');
     const help = await frameWith(view, 'Keys (? or Esc closes this)');
-    expect(help).toContain('Ctrl-C         stop the running demo; a second Ctrl-C quits');
-    expect(help).toContain('r              re-run: stop the demo, start afresh and replay every step up to\n                 this one');
+    expect(help).toMatch(/Ctrl-C +stop the running demo; a second Ctrl-C quits/);
+    expect(help).toMatch(/^ +Enter +next step, like →/m);
+    for (const key of ['Tab', 'z', 'e', '←  b', 'h', '1-9', 'l', 'q  Esc']) expect(help).toMatch(new RegExp(`^  ${key.replace(/[?]/g, '\\?')} `, 'm'));
     await press(view, '\x1b');
     await frameWith(view, 'Step 1/3');
   });
@@ -117,7 +151,7 @@ describe('a lesson', () => {
     const onQuit = vi.fn();
     const { view, supervisor } = appAt(80, 24, { onQuit });
     await frameWith(view, 'A quiet lesson');
-    await press(view, '\r');
+    await press(view, '5');
     await frameWith(view, '✔ the port is in LISTEN');
     await press(view, '\x03');
     await frameWith(view, 'Demo stopped: its processes have ended.');
@@ -130,7 +164,7 @@ describe('a lesson', () => {
   it('keeps the demo when the terminal shrinks, and shows the lesson again when it grows', async () => {
     const { view, supervisor } = appAt(80, 24);
     await frameWith(view, 'A quiet lesson');
-    await press(view, '\r');
+    await press(view, '5');
     await frameWith(view, '✔ the port is in LISTEN');
     view.resize(60, 24);
     await frameWith(view, 'Please make the terminal at least 80×24 (it is 60×24 now)');
@@ -148,7 +182,7 @@ describe('LessonView', () => {
     const frame = masked(view.lastFrame());
     expect(frame).toContain('✘ Not quite. Answer: 9) One');
     expect(frame).toContain('dup copies the fd, not the socket.');
-    expect(frame).toMatch(/^> 9999 +99 +TCP +Z +cloexec +rw,nonblock +9\/999 +999\.9\.9\.9:99999 \(LISTEN\)$/m);
+    expect(frame).toMatch(/^> +9999 +99 +TCP +Z +cloexec +rw,nonblock +9\/999 +999\.9\.9\.9:99999 \(LISTEN\)$/m);
     expect(frame).toContain("── fd table · server · 99 of Node's own fds hidden ──");
     expect(lineCount(plain(view.lastFrame()))).toBeLessThanOrEqual(23);
   });

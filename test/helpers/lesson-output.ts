@@ -19,8 +19,10 @@ export function collector(): { stream: Writable; text: () => string } {
 /** Plays the lesson and asserts that no step failed and every check that ran held (at least minChecks). */
 export async function playChecked(lesson: Lesson, lang: Lang, minChecks: number): Promise<{ result: PlainResult; text: string }> {
   const out = collector();
-  const result = await playPlain(lesson, { lang, out: out.stream, width: 120 });
+  // No width, as when the output goes to a file or a pipe: then nothing may be cut.
+  const result = await playPlain(lesson, { lang, out: out.stream });
   const text = out.text();
+  expect(cutTableLines(text)).toEqual([]);
   expect(text).not.toContain('✘');
   expect(result.failedSteps).toBe(0);
   expect(result.held).toBe(result.checks);
@@ -37,4 +39,17 @@ export function startedPids(text: string): number[] {
 export function stepText(text: string, n: number): string {
   const headers = [...text.matchAll(/^── .*──$/gm)].map((m) => m.index ?? 0);
   return text.slice(headers[n - 1], headers[n] ?? text.length);
+}
+
+/** Table rows of a plain lesson (`  PID  CMD  FD ...` under a header with NAME) that were cut with `…`. */
+export function cutTableLines(text: string): string[] {
+  const cut: string[] = [];
+  let inTable = false;
+  for (const line of text.split('\n')) {
+    if (/^\s+PID\s.*\bNAME$/.test(line)) inTable = true;
+    else if (inTable && /^\s+[>+~-]?\s*\d+\s/.test(line)) {
+      if (line.includes('…')) cut.push(line);
+    } else inTable = false;
+  }
+  return cut;
 }

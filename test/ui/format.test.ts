@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
-  cellWidth, formatSnapshot, NAME_MIN_WIDTH, plainPalette, renderTable, truncateMiddle, type Palette,
+  formatSnapshot, NAME_MIN_WIDTH, plainPalette, renderTable, truncateMiddle, type Palette,
 } from '../../src/fdtable/format.js';
+import { cellWidth } from '../../src/text/width.js';
 import { changed, listener, ok, parentAndChild, row, snapshotOf } from './snapshot-fixtures.js';
 
 /** Marks styled text visibly, so assertions can say which cell was lit without parsing escape codes. */

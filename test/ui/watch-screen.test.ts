@@ -4,7 +4,7 @@ import { layoutWatchScreen, scrollOffset } from '../../src/ui/watch-screen.js';
 
 function table(rows: number, legend = 2): FormattedTable {
   return {
-    columns: [], dropped: [], header: 'HEADER',
+    columns: [], dropped: [], header: 'HEADER', focusRows: [],
     rows: Array.from({ length: rows }, (_, i) => `row ${i}`),
     statusLines: ['pid 9: gone'], notes: [], legend: Array.from({ length: legend }, (_, i) => `legend ${i}`),
   };

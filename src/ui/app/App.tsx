@@ -41,7 +41,11 @@ export function App(props: AppProps) {
   const { lessons, lang, palette, progress: initialProgress, store, notice: initialNotice = null, openLesson, startSupervisor, intervalMs, onQuit } = props;
   const { exit } = useApp();
   const { columns, rows } = useTerminalSize();
-  const [state, dispatch] = useReducer(appReducer, { lessonCount: lessons.length, lang, open: openLesson }, initialAppState);
+  const [state, dispatch] = useReducer(
+    appReducer,
+    { lessonCount: lessons.length, lang, open: openLesson, first: nextUnfinished(lessons, initialProgress) },
+    initialAppState,
+  );
   const [progress, setProgress] = useState(initialProgress);
   const [notice, setNotice] = useState(initialNotice);
   const toc = useMemo(() => buildToc(lessons, progress), [lessons, progress]);
@@ -62,6 +66,10 @@ export function App(props: AppProps) {
     exit();
   }, [exit, onQuit]);
   const leave = useCallback(() => dispatch({ type: 'close' }), []);
+  const nextLesson = useCallback(
+    () => dispatch(state.selected + 1 < lessons.length ? { type: 'open', index: state.selected + 1 } : { type: 'close' }),
+    [state.selected, lessons.length],
+  );
   const toggleLang = useCallback(() => dispatch({ type: 'toggle-lang' }), []);
 
   useMenuKeys(
@@ -75,7 +83,7 @@ export function App(props: AppProps) {
       toggleHelp: () => dispatch({ type: 'toggle-help' }),
       quit,
     },
-    { helpVisible: state.helpVisible, isActive: state.screen === 'menu' },
+    { helpVisible: state.helpVisible, isActive: state.screen === 'menu', numbers: lessons.map((lesson) => lesson.number) },
   );
 
   if (state.screen === 'lesson') {
@@ -83,11 +91,17 @@ export function App(props: AppProps) {
     return (
       <LessonScreen
         key={lesson.id} lesson={lesson} lang={state.lang} palette={palette} columns={columns} rows={rows}
-        record={record} onLeave={leave} onQuit={quit} onToggleLang={toggleLang} startSupervisor={startSupervisor} intervalMs={intervalMs}
+        record={record} onLeave={leave} onNextLesson={nextLesson} onQuit={quit} onToggleLang={toggleLang} startSupervisor={startSupervisor} intervalMs={intervalMs}
       />
     );
   }
   if (isTooSmall(columns, rows)) return <TooSmall columns={columns} rows={rows} lang={state.lang} />;
   if (state.helpVisible) return <HelpOverlay screen="menu" lang={state.lang} width={columns} height={rows - 1} palette={palette} />;
   return <MenuView toc={toc} selected={state.selected} lang={state.lang} notice={notice} width={columns} height={rows - 1} palette={palette} />;
+}
+
+/** Where the menu's cursor starts: the first lesson not done yet (the first one when all are). */
+export function nextUnfinished(lessons: readonly Lesson[], progress: Progress): number {
+  const index = lessons.findIndex((lesson) => progress.lessons[lesson.id]?.status !== 'done');
+  return index < 0 ? 0 : index;
 }

@@ -20,6 +20,8 @@ export interface LessonScreenProps {
   record: (run: RunRecord) => void;
   /** q: back to the menu. */
   onLeave(): void;
+  /** → in the summary: the next lesson (the menu after the last one). */
+  onNextLesson(): void;
   /** Ctrl-C with no demo left to stop. */
   onQuit(): void;
   onToggleLang(): void;
@@ -27,7 +29,7 @@ export interface LessonScreenProps {
   intervalMs?: number;
 }
 
-export function LessonScreen({ lesson, lang, palette, columns, rows, record, onLeave, onQuit, onToggleLang, startSupervisor, intervalMs }: LessonScreenProps) {
+export function LessonScreen({ lesson, lang, palette, columns, rows, record, onLeave, onNextLesson, onQuit, onToggleLang, startSupervisor, intervalMs }: LessonScreenProps) {
   const { state, driver } = useLessonRunner({ lesson, lang, startSupervisor, intervalMs });
   const { player } = state;
   useEffect(() => driver.dispatch({ type: 'set-lang', lang }), [driver, lang]);
@@ -40,9 +42,9 @@ export function LessonScreen({ lesson, lang, palette, columns, rows, record, onL
   const step = lesson.steps[player.index];
   useLessonKeys(
     {
-      next: () => (player.finished ? onLeave() : driver.dispatch({ type: 'next' })),
+      next: () => (player.finished ? onNextLesson() : driver.dispatch({ type: 'next' })),
       back: () => driver.dispatch({ type: 'back' }),
-      rerun: () => void driver.rerun(),
+      rerun: () => void driver.rerun(player.finished ? 'start' : 'here'),
       hint: () => driver.dispatch({ type: 'toggle-hint' }),
       answer: (choice) => {
         if (step.quiz && choice < step.quiz.choices.length && !player.finished) driver.dispatch({ type: 'answer', choice });
@@ -52,7 +54,23 @@ export function LessonScreen({ lesson, lang, palette, columns, rows, record, onL
       leave: onLeave,
       // The first Ctrl-C stops a demo that is running; with none left, Ctrl-C quits.
       interrupt: () => (driver.active ? void driver.stopDemo() : onQuit()),
-      scroll: (by) => driver.dispatch({ type: 'scroll', to: Math.min(screen.maxScroll, Math.max(0, state.scroll + by)) }),
+      scroll: (by) => {
+        const clamp = (value: number, max: number) => Math.min(max, Math.max(0, value));
+        const pane = state.zoom ? 'table' : state.pane;
+        if (pane === 'table') driver.dispatch({ type: 'scroll-table', to: clamp(screen.tableOffset + by, screen.tableMax) });
+        // The log counts back from its newest line: ↑ goes further back.
+        else if (pane === 'log') driver.dispatch({ type: 'scroll-log', to: clamp(state.logScroll - by, screen.logMax) });
+        else driver.dispatch({ type: 'scroll', to: clamp(state.scroll + by, screen.maxScroll) });
+      },
+      cyclePane: () => {
+        if (state.zoom || screen.panes.length < 2) return;
+        const next = screen.panes[(screen.panes.indexOf(state.pane) + 1) % screen.panes.length];
+        driver.dispatch({ type: 'pane', pane: next });
+      },
+      zoom: () => {
+        if (state.zoom || screen.panes.includes('table')) driver.dispatch({ type: 'toggle-zoom' });
+      },
+      expand: () => driver.dispatch({ type: 'toggle-expand' }),
     },
     { helpVisible: player.helpVisible },
   );

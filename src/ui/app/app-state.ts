@@ -22,9 +22,10 @@ export type AppAction =
   | { type: 'toggle-lang' }
   | { type: 'toggle-help' };
 
-export function initialAppState(options: { lessonCount: number; lang: Lang; open?: number }): AppState {
+export function initialAppState(options: { lessonCount: number; lang: Lang; open?: number; first?: number }): AppState {
   const open = options.open !== undefined && options.open >= 0 && options.open < options.lessonCount ? options.open : undefined;
-  return { screen: open === undefined ? 'menu' : 'lesson', selected: open ?? 0, lessonCount: options.lessonCount, lang: options.lang, helpVisible: false };
+  const first = options.first !== undefined && options.first >= 0 && options.first < options.lessonCount ? options.first : 0;
+  return { screen: open === undefined ? 'menu' : 'lesson', selected: open ?? first, lessonCount: options.lessonCount, lang: options.lang, helpVisible: false };
 }
 
 const clamp = (value: number, count: number) => Math.max(0, Math.min(count - 1, value));

@@ -6,22 +6,31 @@ import { cellWidth, fit, wrapLine } from '../../text/wrap.js';
 
 const LESSON_KEYS: ReadonlyArray<readonly [string, UiKey]> = [
   ['→  n  space', 'helpNext'],
+  ['Enter', 'helpEnter'],
   ['←  b', 'helpBack'],
   ['r', 'helpRerun'],
   ['h', 'helpHint'],
   ['1-9', 'helpAnswer'],
-  ['↑ ↓ PgUp PgDn', 'helpScroll'],
+  ['Tab', 'helpPanes'],
+  ['↑ ↓ PgUp PgDn', 'helpScrollPane'],
+  ['Home End g G', 'helpScrollPane'],
+  ['z', 'helpZoom'],
+  ['e', 'helpExpand'],
+  ['→  Enter', 'helpSummaryNext'],
+  ['r', 'helpRestart'],
   ['l', 'helpLang'],
+  ['?', 'helpTitle'],
   ['q  Esc', 'helpQuit'],
   ['Ctrl-C', 'helpCtrlC'],
 ];
 
 const MENU_KEYS: ReadonlyArray<readonly [string, UiKey]> = [
   ['↑ ↓  k j', 'helpChoose'],
-  ['Enter  →', 'helpOpen'],
-  ['1-9', 'helpDigits'],
+  ['Enter  →  space', 'helpOpen'],
+  ['1-13', 'helpDigits'],
   ['l', 'helpLang'],
-  ['q  Ctrl-C', 'helpQuit'],
+  ['?', 'helpTitle'],
+  ['q  Esc  Ctrl-C', 'helpQuit'],
 ];
 
 export function helpLines(screen: 'menu' | 'lesson', lang: Lang, width: number, palette: Palette): string[] {

@@ -7,15 +7,23 @@ import { pick, tr } from '../../lesson/i18n.js';
 import type { Lesson } from '../../lesson/types.js';
 import { fitBlocks, linesBlock, type Block } from './fit-blocks.js';
 import {
-  expectationLines, headerLine, hintLines, keysLine, logLines, quizLines, statusLines, tableBlock, textLines,
+  expectationLines, headerLine, hintLines, keysLine, logBlock, logLines, quizLines, statusLines, tableSection, textLines,
 } from './lesson-sections.js';
-import type { LessonState } from './lesson-state.js';
+import type { LessonState, Pane } from '../../lesson/lesson-state.js';
 import { fit, wrapLine } from '../../text/wrap.js';
 
 export interface LessonScreen {
   lines: string[];
   /** The largest useful scroll position of the text (0 when it fits). */
   maxScroll: number;
+  /** The largest first row of the table a scroll can reach. */
+  tableMax: number;
+  /** The first table row on screen now (where a scroll starts from). */
+  tableOffset: number;
+  /** How far back the log can scroll. */
+  logMax: number;
+  /** The panes on screen, in Tab order. */
+  panes: Pane[];
 }
 
 /** What the text gets before the table grows; the rest of the text is a scroll away. */
@@ -23,12 +31,17 @@ const TEXT_FIRST = 8;
 const TABLE_MIN = 5;
 
 export function layoutLesson(lesson: Lesson, state: LessonState, width: number, height: number, palette: Palette): LessonScreen {
-  if (state.player.finished) return { lines: summaryLines(lesson, state, width, height, palette), maxScroll: 0 };
+  if (state.player.finished) return { lines: summaryLines(lesson, state, width, height, palette), maxScroll: 0, tableMax: 0, tableOffset: 0, logMax: 0, panes: [] };
   const { player } = state;
   const lang = player.lang;
   const step = lesson.steps[player.index];
   const result = player.steps[player.index];
   const text = textLines(step, lang, width, palette);
+  const pane = state.zoom ? 'table' : state.pane;
+  const table = tableSection(lesson, state, width, palette, TABLE_MIN, pane === 'table' && !state.zoom);
+  const { lines: logItems, cut: logCut } = logLines(state.log, width, palette, state.expanded);
+  const panes: Pane[] = ['text', ...(table.present ? (['table'] as const) : []), ...(logItems.length > 0 ? (['log'] as const) : [])];
+  const checks = expectationLines(step, result, lang, width, palette, state.expanded);
 
   const textBlock: Block = {
     id: 'text',
@@ -41,22 +54,44 @@ export function layoutLesson(lesson: Lesson, state: LessonState, width: number, 
       return [...rest.slice(0, h - 1), palette.muted(fit(tr('moreText', lang, { n: rest.length - h + 1 }), width))];
     },
   };
+  const logTitle = (pane === 'log' ? palette.header : palette.muted)(`${pane === 'log' ? '▶' : '──'} ${tr('log', lang)} ──`);
+  const log = logBlock(logTitle, logItems, state.logScroll, state.log.length - state.stepLog);
+  const keysFor = (scrollable: boolean) => keysLine({
+    canBack: player.index > 0, hasHint: !!step.hint, answers: step.quiz && result.choice === null ? step.quiz.choices.length : 0,
+    panes: panes.length, hasTable: table.present, zoomed: state.zoom, cutChecks: checks.cut || logCut, expanded: state.expanded, scrollable,
+  }, lang, width, palette);
+
+  if (state.zoom && table.present) {
+    // The table alone: every row is a scroll away, the caption and the keys stay.
+    const room = height - 2;
+    const body = table.block.render(Math.min(room, table.block.size));
+    const tableMax = table.maxOffset(room);
+    const lines = [headerLine(lesson, state, width, palette), ...body, ...Array(Math.max(0, room - body.length)).fill(''), keysFor(tableMax > 0)];
+    return { lines, maxScroll: 0, tableMax, tableOffset: table.offset(room), logMax: 0, panes };
+  }
+
   const blocks: Block[] = [
     linesBlock('header', [headerLine(lesson, state, width, palette)], 1),
     linesBlock('status', statusLines(state, width, palette), 1),
     textBlock,
     linesBlock('hint', hintLines(step, player.hintVisible, lang, width, palette), 4),
-    tableBlock(lesson, state, width, palette, TABLE_MIN),
-    titled('expect', palette.muted(tr('expectations', lang)), expectationLines(step, result, lang, width, palette)),
+    table.block,
+    titled('expect', palette.muted(tr('expectations', lang)), checks.lines),
     linesBlock('quiz', quizLines(step, result, lang, width, palette), 12),
-    titled('log', palette.muted(`── ${tr('log', lang)} ──`), logLines(state.log, width, palette), 'tail'),
-    linesBlock('keys', [keysLine(step, lang, width, palette)], 1),
+    log,
+    linesBlock('keys', [''], 1),
   ];
   const fitted = fitBlocks(blocks, height, {
     mins: ['header', 'keys', 'status', 'quiz', 'expect', 'hint', 'table', 'text', 'log'],
     grow: [['text', TEXT_FIRST], 'table', 'text', ['log', 3], 'expect', 'log'],
   });
-  return { lines: fitted.lines, maxScroll: Math.max(0, text.length - fitted.heights.text) };
+  const maxScroll = Math.max(0, text.length - fitted.heights.text);
+  const tableMax = table.maxOffset(fitted.heights.table);
+  const logMax = Math.max(0, logItems.length - fitted.heights.log);
+  const scrollable = pane === 'text' ? maxScroll > 0 : pane === 'table' ? tableMax > 0 : logMax > 0;
+  const lines = fitted.lines;
+  lines[lines.length - 1] = keysFor(scrollable);
+  return { lines, maxScroll, tableMax, tableOffset: table.offset(fitted.heights.table), logMax, panes };
 }
 
 /**

@@ -9,9 +9,10 @@ import type { Lang, Lesson, LogEntry, Step } from '../../lesson/types.js';
 import { layoutWatchScreen } from '../watch-screen.js';
 import { codeLines } from './code-lines.js';
 import type { Block } from './fit-blocks.js';
-import type { LessonState } from './lesson-state.js';
-import { observationAt } from './observation.js';
-import { fit, spread, wrapLine, wrapParagraphs } from '../../text/wrap.js';
+import type { LessonState } from '../../lesson/lesson-state.js';
+import { observationAt } from '../../lesson/observation.js';
+import { cellWidth, fit, spread, wrapLine, wrapParagraphs, wrapWhole } from '../../text/wrap.js';
+import { stepColumns } from '../../lesson/focus.js';
 
 export const MARK = { ok: '✔', fail: '✘', open: '○' } as const;
 
@@ -53,17 +54,29 @@ export function hintLines(step: Step, visible: boolean, lang: Lang, width: numbe
   return wrapLine(`${tr('hint', lang)}: ${pick(step.hint, lang)}`, width).map(palette.warning);
 }
 
-export function expectationLines(step: Step, result: StepState, lang: Lang, width: number, palette: Palette): string[] {
+/** One line per check, cut with `…` to the width; `expanded` wraps each one whole (e). `cut` says
+ *  whether a line lost something, so the footer offers e only then. */
+export function expectationLines(step: Step, result: StepState, lang: Lang, width: number, palette: Palette, expanded = false): { lines: string[]; cut: boolean } {
   const waiting = result.status === 'running' || result.status === 'pending';
-  return (step.expect ?? []).map((expectation, i) => {
+  let cut = false;
+  const shape = (text: string, style: (t: string) => string = (t) => t): string[] => {
+    if (cellWidth(text) > width - 2) cut = true;
+    const lines = expanded ? wrapWhole(text, width - 2) : [fit(text, width - 2)];
+    return lines.map((line, i) => (i === 0 ? style(line) : `  ${style(line)}`));
+  };
+  const lines = (step.expect ?? []).flatMap((expectation, i) => {
     const outcome = result.expectations[i];
     const claim = pick(expectation.text, lang);
-    if (!outcome) return palette.muted(fit(`${MARK.open} ${claim}${waiting && result.status === 'running' ? `  (${tr('checking', lang)})` : ''}`, width));
+    if (!outcome) {
+      const [first, ...rest] = shape(`${claim}${waiting && result.status === 'running' ? `  (${tr('checking', lang)})` : ''}`);
+      return [palette.muted(`${MARK.open} ${first}`), ...rest.map(palette.muted)];
+    }
     const detail = [outcome.skipped ? tr('skipped', lang) : '', outcome.detail ?? ''].filter(Boolean).join(': ');
     const mark = outcome.skipped ? palette.muted(MARK.open) : outcome.ok ? palette.added(MARK.ok) : palette.warning(MARK.fail);
-    const rest = fit(`${claim}${detail ? `  (${detail})` : ''}`, width - 2);
-    return `${mark} ${outcome.skipped ? palette.muted(rest) : rest}`;
+    const [first, ...rest] = shape(`${claim}${detail ? `  (${detail})` : ''}`, outcome.skipped ? palette.muted : undefined);
+    return [`${mark} ${first}`, ...rest];
   });
+  return { lines, cut };
 }
 
 export function quizLines(step: Step, result: StepState, lang: Lang, width: number, palette: Palette): string[] {
@@ -88,40 +101,134 @@ export function quizLines(step: Step, result: StepState, lang: Lang, width: numb
   ];
 }
 
-export function logLines(log: readonly LogEntry[], width: number, palette: Palette): string[] {
-  return log.map((entry) => {
+/** The log as lines, each cut to the width (`cut` says whether one was); `expanded` (e) wraps them whole. */
+export function logLines(log: readonly LogEntry[], width: number, palette: Palette, expanded = false): { lines: string[]; cut: boolean } {
+  let cut = false;
+  const lines = log.flatMap((entry) => {
     const sign = entry.kind === 'syscall' ? '$' : entry.kind === 'error' ? '!' : '·';
     const source = entry.source === 'tutor' ? '' : `${entry.source}: `;
-    const line = fit(`${sign} ${source}${entry.text}`, width);
-    return entry.kind === 'error' ? palette.warning(line) : palette.muted(line);
+    const text = `${sign} ${source}${entry.text}`;
+    if (cellWidth(text) > width) cut = true;
+    const shaped = expanded ? wrapWhole(text, width - 2).map((line, i) => (i === 0 ? line : `  ${line}`)) : [fit(text, width)];
+    return shaped.map((line) => (entry.kind === 'error' ? palette.warning(line) : palette.muted(line)));
   });
+  return { lines, cut };
 }
 
-export function keysLine(step: Step, lang: Lang, width: number, palette: Palette): string {
-  const answer = step.quiz ? tr('answerKeys', lang, { n: step.quiz.choices.length }) : '';
-  return palette.muted(fit(tr('lessonKeys', lang, { answer }), width));
+/** What the footer may offer: only keys that do something on this screen now. */
+export interface KeyContext {
+  canBack: boolean;
+  hasHint: boolean;
+  /** Choices of an unanswered quiz, else 0. */
+  answers: number;
+  /** Panes Tab moves between (more than one: Tab is offered). */
+  panes: number;
+  hasTable: boolean;
+  zoomed: boolean;
+  cutChecks: boolean;
+  expanded: boolean;
+  scrollable: boolean;
 }
 
-/** The observed fd table under a caption, fitted by the live view's own layout (watch-screen.ts). */
-export function tableBlock(lesson: Lesson, state: LessonState, width: number, palette: Palette, min: number): Block {
+export function keysLine(keys: KeyContext, lang: Lang, width: number, palette: Palette): string {
+  // In order of importance: what does not fit the width goes from the end (? lists every key).
+  const items: Array<[number, string]> = [
+    [0, tr('keyNext', lang)],
+    [1, keys.canBack ? tr('keyBack', lang) : ''],
+    [2, keys.answers > 0 ? tr('keyAnswer', lang, { n: keys.answers }) : ''],
+    [3, keys.hasHint ? tr('keyHint', lang) : ''],
+    [4, keys.cutChecks || keys.expanded ? tr(keys.expanded ? 'keyCollapse' : 'keyExpand', lang) : ''],
+    [5, keys.scrollable ? tr('keyScroll', lang) : ''],
+    [6, keys.panes > 1 && !keys.zoomed ? tr('keyPanes', lang) : ''],
+    [7, keys.hasTable ? tr(keys.zoomed ? 'keyUnzoom' : 'keyZoom', lang) : ''],
+    [8, tr('keyRerun', lang)],
+    [9, tr('keyHelp', lang)],
+    [10, tr('keyMenu', lang)],
+    [11, tr('keyLang', lang)],
+  ];
+  const wanted = items.filter(([, text]) => text);
+  const shown = new Set<number>();
+  for (const [rank] of wanted) {
+    const line = wanted.filter(([r]) => shown.has(r) || r === rank).map(([, t]) => t).join(' · ');
+    if (cellWidth(line) <= width) shown.add(rank);
+  }
+  return palette.muted(wanted.filter(([r]) => shown.has(r)).map(([, t]) => t).join(' · '));
+}
+
+export interface TableSection {
+  block: Block;
+  /** False when the step shows no table at all. */
+  present: boolean;
+  /** The largest first row a scroll can reach, and the first row the last render showed. */
+  maxOffset: (height: number) => number;
+  /** The first row shown at this height: the learner's scroll, or where the focused rows put it. */
+  offset: (height: number) => number;
+}
+
+/**
+ * The observed fd table under a caption, fitted by the live view's own layout (watch-screen.ts).
+ * The step's columns (stepColumns) are never hidden; unless the learner scrolled, the window of rows
+ * follows the focused ones, so a `… N more rows` line never hides what the step points at.
+ */
+export function tableSection(lesson: Lesson, state: LessonState, width: number, palette: Palette, min: number, active: boolean): TableSection {
   const lang = state.player.lang;
   const show = observationAt(lesson, state.player.index);
-  if (!show) return { id: 'table', size: 0, min: 0, render: () => [] };
-  const { watch, focus, hidden } = state.table;
+  if (!show) return { block: { id: 'table', size: 0, min: 0, render: () => [] }, present: false, maxOffset: () => 0, offset: () => 0 };
+  const { watch, focus, hidden, closed } = state.table;
   const names = show.processes.includes('*') ? '*' : show.processes.join(', ');
   const captionParts = [tr('tableOf', lang, { names }), show.caption ? pick(show.caption, lang) : '', hidden > 0 ? tr('hiddenShort', lang, { n: hidden }) : ''];
-  const caption = palette.muted(fit(`── ${captionParts.filter(Boolean).join(' · ')} ──`, width));
+  const captionText = fit(`${active ? '▶' : '──'} ${captionParts.filter(Boolean).join(' · ')} ──`, width);
+  const caption = active ? palette.header(captionText) : palette.muted(captionText);
   const snapshot = watch.snapshot;
-  if (!snapshot || (snapshot.rows.length === 0 && watch.changes.length === 0)) {
+  if (!snapshot || (snapshot.rows.length === 0 && watch.changes.length === 0 && closed.length === 0)) {
+    // A table kept from an earlier step is only context: once its processes are gone, it gives way.
+    const inherited = !lesson.steps[state.player.index].show;
+    if (inherited && snapshot) return { block: { id: 'table', size: 0, min: 0, render: () => [] }, present: false, maxOffset: () => 0, offset: () => 0 };
     const empty = [caption, palette.muted(tr('noProcesses', lang))];
-    return { id: 'table', size: empty.length, min, render: (height) => empty.slice(0, height) };
+    return { block: { id: 'table', size: empty.length, min, render: (height) => empty.slice(0, height) }, present: true, maxOffset: () => 0, offset: () => 0 };
   }
-  const table = formatSnapshot(snapshot, { width, changes: watch.changes, palette, legend: false, focus });
+  const changes = [...watch.changes, ...closed.filter((c) => !watch.changes.some((w) => w.pid === c.pid && w.fd === c.fd))];
+  const table = formatSnapshot(snapshot, { width, changes, palette, legend: false, focus, keep: stepColumns(lesson, state.player.index) });
   const full = layoutWatchScreen(table, Number.MAX_SAFE_INTEGER, 0).lines;
+  const offsetFor = (height: number): number => {
+    if (state.tableScroll !== null) return state.tableScroll;
+    const { capacity } = layoutWatchScreen(table, height - 1, 0);
+    const [first, last] = [table.focusRows[0], table.focusRows.at(-1)];
+    if (first === undefined || last === undefined || last < capacity) return 0;
+    return Math.min(first, last - capacity + 1);
+  };
   return {
-    id: 'table',
-    size: full.length + 1,
-    min,
-    render: (height) => (height <= 1 ? [caption] : [caption, ...layoutWatchScreen(table, height - 1, 0).lines]),
+    present: true,
+    block: {
+      id: 'table',
+      size: full.length + 1,
+      // Room for the caption, the header and every focused row (within reason) before the text grows.
+      min: Math.max(min, Math.min(2 + table.focusRows.length, 10)),
+      render: (height) => (height <= 1 ? [caption] : [caption, ...layoutWatchScreen(table, height - 1, offsetFor(height)).lines]),
+    },
+    maxOffset: (height) => {
+      const screen = layoutWatchScreen(table, height - 1, 0);
+      return Math.max(0, screen.total - screen.capacity);
+    },
+    offset: (height) => layoutWatchScreen(table, height - 1, offsetFor(height)).offset,
+  };
+}
+
+/** Lines of the current step's own log that stay in view before the text grows (a summary table). */
+const STEP_LOG_MIN = 6;
+
+/** The log's newest lines, or older ones after scrolling back (`scroll` lines from the newest).
+ *  `fresh` lines at its end were written by the current step: up to STEP_LOG_MIN of them stay in view. */
+export function logBlock(title: string, items: readonly string[], scroll: number, fresh = 0): Block {
+  if (items.length === 0) return { id: 'log', size: 0, min: 0, render: () => [] };
+  return {
+    id: 'log',
+    size: items.length + 1,
+    min: Math.min(items.length, Math.max(2, Math.min(fresh, STEP_LOG_MIN))),
+    render(h) {
+      const end = items.length - Math.min(scroll, Math.max(0, items.length - h));
+      if (h > items.length) return [title, ...items];
+      return items.slice(Math.max(0, end - h), end);
+    },
   };
 }

@@ -33,8 +33,8 @@ export function layoutMenu({ toc, selected, lang, notice, width, height, palette
       if (chosen) summary = wrapLine(pick(entry.lesson.summary, lang), width - 2).map((l) => `  ${l}`);
     }
   }
-  // Digits open lessons by number, so the hint names the numbers a single key can reach.
-  const digits = toc.flatMap((chapter) => chapter.entries.map((entry) => entry.lesson.number)).filter((n) => n >= 1 && n <= 9);
+  // Digits open lessons by number (two digits for 10 and up), so the hint names the highest.
+  const digits = toc.flatMap((chapter) => chapter.entries.map((entry) => entry.lesson.number)).filter((n) => n >= 1);
   const blocks = [
     linesBlock('title', [palette.header(fit(tr('appTitle', lang), width)), ''], 1),
     tocBlock(contents, chosenLine),

@@ -1,4 +1,6 @@
 // The menu's keys: choose, open, language, help, quit (q, Esc or Ctrl-C: there is no demo to stop here).
+// Lesson numbers go past 9: a digit that begins a longer number waits a moment for the next one.
+import { useEffect, useRef } from 'react';
 import { useInput, type Key } from 'ink';
 import { splitKeys } from './keys.js';
 
@@ -8,14 +10,33 @@ export interface MenuKeyHandlers {
   last(): void;
   /** Opens the chosen lesson. */
   open(): void;
-  /** A digit: opens the lesson with that number. */
+  /** Digits: opens the lesson with that number. */
   openNumber(lessonNumber: number): void;
   toggleLang(): void;
   toggleHelp(): void;
   quit(): void;
 }
 
-export function useMenuKeys(handlers: MenuKeyHandlers, options: { helpVisible: boolean; isActive: boolean }): void {
+/** How long a digit that may begin a two-digit lesson number waits for the second one. */
+export const DIGIT_WAIT_MS = 600;
+
+export function useMenuKeys(handlers: MenuKeyHandlers, options: { helpVisible: boolean; isActive: boolean; numbers: readonly number[] }): void {
+  const typed = useRef('');
+  const timer = useRef<NodeJS.Timeout | undefined>(undefined);
+  useEffect(() => () => clearTimeout(timer.current), []);
+  const flush = () => {
+    clearTimeout(timer.current);
+    const number = Number(typed.current);
+    typed.current = '';
+    if (options.numbers.includes(number)) handlers.openNumber(number);
+  };
+  const digit = (d: string) => {
+    clearTimeout(timer.current);
+    typed.current += d;
+    const longer = options.numbers.some((n) => String(n).length > typed.current.length && String(n).startsWith(typed.current));
+    if (!longer) return flush();
+    timer.current = setTimeout(flush, DIGIT_WAIT_MS);
+  };
   useInput(
     (chunk, chunkKey) => {
       for (const [input, key] of splitKeys(chunk, chunkKey)) handle(input, key);
@@ -34,7 +55,7 @@ export function useMenuKeys(handlers: MenuKeyHandlers, options: { helpVisible: b
     else if (key.home || input === 'g') handlers.first();
     else if (key.end || input === 'G') handlers.last();
     else if (key.return || key.rightArrow || input === ' ') handlers.open();
-    else if (/^[1-9]$/.test(input)) handlers.openNumber(Number(input));
+    else if (/^[0-9]$/.test(input)) digit(input);
     else if (input === 'l') handlers.toggleLang();
     else if (input === '?') handlers.toggleHelp();
     else if (input === 'q' || key.escape) handlers.quit();

@@ -16,7 +16,14 @@ export interface LessonKeyHandlers {
   leave(): void;
   /** Ctrl-C. */
   interrupt(): void;
+  /** Lines to move what Tab chose (text, table, log); ±Infinity: to the top or the end. */
   scroll(by: number): void;
+  /** Tab: the next pane. */
+  cyclePane(): void;
+  /** z: the fd table alone on the screen, or back. */
+  zoom(): void;
+  /** e: check lines whole, or cut again. */
+  expand(): void;
 }
 
 /** Lines a PgUp/PgDn moves the text. */
@@ -48,5 +55,10 @@ export function useLessonKeys(handlers: LessonKeyHandlers, options: { helpVisibl
     else if (key.downArrow || input === 'j') handlers.scroll(1);
     else if (key.pageUp) handlers.scroll(-PAGE);
     else if (key.pageDown) handlers.scroll(PAGE);
+    else if (key.home || input === 'g') handlers.scroll(-Infinity);
+    else if (key.end || input === 'G') handlers.scroll(Infinity);
+    else if (key.tab) handlers.cyclePane();
+    else if (input === 'z') handlers.zoom();
+    else if (input === 'e') handlers.expand();
   }
 }

@@ -4,8 +4,8 @@ import { useEffect, useMemo, useSyncExternalStore } from 'react';
 import { Supervisor } from '../../demo/supervisor.js';
 import type { SupervisorApi } from '../../demo/types.js';
 import type { Lang, Lesson } from '../../lesson/types.js';
-import { LessonDriver } from '../app/lesson-driver.js';
-import type { LessonState } from '../app/lesson-state.js';
+import { LessonDriver } from '../../lesson/driver.js';
+import type { LessonState } from '../../lesson/lesson-state.js';
 
 export interface LessonRunnerOptions {
   lesson: Lesson;

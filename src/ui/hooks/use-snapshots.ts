@@ -2,7 +2,7 @@
 // live view that touches the system; components below it only render what it returns.
 import { useEffect, useReducer, useRef } from 'react';
 import type { Snapshot } from '../../fdtable/model.js';
-import { initialWatchState, watchReducer, type DiffFn, type SnapshotSource, type WatchState } from '../watch-state.js';
+import { initialWatchState, watchReducer, type DiffFn, type SnapshotSource, type WatchState } from '../../fdtable/watch-state.js';
 
 export interface UseSnapshotsOptions {
   pids: readonly number[];

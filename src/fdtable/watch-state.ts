@@ -1,7 +1,7 @@
 // The live view's state as a pure reducer: which snapshot is on screen and which changes are lit.
 // A refresh that changes nothing returns the very same state object, so React skips the render:
 // an idle watch costs one snapshot per interval and no drawing.
-import type { RowDiff, Snapshot } from '../fdtable/model.js';
+import type { RowDiff, Snapshot } from './model.js';
 
 /** Where snapshots come from: the fdtable engine, or a fake in tests. */
 export type SnapshotSource = (pids: number[], previous?: Snapshot) => Snapshot;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { initialWatchState, watchReducer, type WatchState } from '../../src/ui/watch-state.js';
-import { changed, parentAndChild } from './snapshot-fixtures.js';
+import { initialWatchState, watchReducer, type WatchState } from '../../src/fdtable/watch-state.js';
+import { changed, parentAndChild } from '../ui/snapshot-fixtures.js';
 
 const sample = (state: WatchState, at: number, changes = [] as ReturnType<typeof changed>[], snapshot = parentAndChild()) =>
   watchReducer(state, { type: 'sample', snapshot, changes, at, holdMs: 1000 });

@@ -1,8 +1,8 @@
 // Which fd table a step shows, and a filter that cannot take the screen down. The runner polls with
 // it and the layout captions the table with it, so both agree on what is on screen.
-import type { RowDiff, Snapshot } from '../../fdtable/model.js';
-import { filterObservation, isNodePlumbing, type ObservedSnapshot } from '../../lesson/observe.js';
-import type { Lesson, LessonContext, Observation } from '../../lesson/types.js';
+import type { RowDiff, Snapshot } from '../fdtable/model.js';
+import { filterObservation, isNodePlumbing, type ObservedSnapshot } from './observe.js';
+import type { Lesson, LessonContext, Observation } from './types.js';
 
 /** The step's own observation, else the nearest earlier one: a step without a table of its own keeps
  *  the previous table in view, since the processes are still there. */

@@ -3,15 +3,15 @@
 // ways to end a demo — stop (Ctrl-C) and re-run. Real processes cannot be rewound, so a re-run ends the
 // demo and runs every step up to the current one again on fresh processes. Everything it learns goes
 // through the lesson reducer; views only read that state. Used by useLessonRunner.
-import { diff } from '../../fdtable/diff.js';
-import type { Snapshot } from '../../fdtable/model.js';
-import { onCleanup } from '../../demo/cleanup.js';
-import type { SupervisorApi } from '../../demo/types.js';
-import { createLessonContext } from '../../lesson/context.js';
-import { nextToRun, type PlayerAction } from '../../lesson/player.js';
-import { errorSentence, runStep, type StepRunResult } from '../../lesson/runner.js';
-import type { Lang, Lesson, LessonContext } from '../../lesson/types.js';
-import { initialLessonState, lessonReducer, type LessonAction, type LessonState } from './lesson-state.js';
+import { diff } from '../fdtable/diff.js';
+import type { Snapshot } from '../fdtable/model.js';
+import { onCleanup } from '../demo/cleanup.js';
+import type { SupervisorApi } from '../demo/types.js';
+import { createLessonContext } from './context.js';
+import { nextToRun, type PlayerAction } from './player.js';
+import { errorSentence, runStep, type StepRunResult } from './runner.js';
+import type { Lang, Lesson, LessonContext } from './types.js';
+import { initialLessonState, lessonReducer, type LessonAction, type LessonState, type ViewAction } from './lesson-state.js';
 import { observationAt, observedChanges, observeSafely } from './observation.js';
 import { createStore, type Store } from './store.js';
 
@@ -30,6 +30,8 @@ interface Demo {
   abort: AbortController;
   ready: Promise<LessonContext>;
   supervisor?: SupervisorApi;
+  /** The context once ready: a table refresh then needs no wait. */
+  ctx?: LessonContext;
   ranThrough: number;
 }
 
@@ -41,6 +43,8 @@ export class LessonDriver {
   private driving: Promise<void> | null = null;
   private timer: NodeJS.Timeout | undefined;
   private previous: Snapshot | undefined;
+  /** The step `previous` was sampled for: a diff across two steps' tables would mark every row. */
+  private sampledIndex = -1;
   private disposed = false;
   private readonly intervalMs: number;
   private readonly holdMs: number;
@@ -61,9 +65,14 @@ export class LessonDriver {
   }
 
   /** A learner's action on the player (next, back, answer, hint, language, help, scroll). */
-  dispatch(action: PlayerAction | Extract<LessonAction, { type: 'scroll' }>): void {
+  dispatch(action: PlayerAction | ViewAction): void {
     if (action.type === 'rerun') return void this.rerun();
+    if (action.type === 'restart') return void this.rerun('start');
+    const before = this.store.get().player.index;
     this.store.dispatch(action);
+    // The new step's table at once, not a refresh later, and before its action runs: that first
+    // table is what the step's changes (an fd it closes) are measured against.
+    if (this.store.get().player.index !== before) this.sample();
     this.drive();
   }
 
@@ -79,14 +88,15 @@ export class LessonDriver {
     await this.endDemo();
   }
 
-  /** r: end the demo, reset the steps up to the current one, and let the loop replay them afresh. */
-  async rerun(): Promise<void> {
+  /** r: end the demo, reset the steps up to the current one, and let the loop replay them afresh.
+   *  `from: 'start'` (r in the summary) begins the lesson again at step 1 with no quiz answered. */
+  async rerun(from: 'here' | 'start' = 'here'): Promise<void> {
     if (this.store.get().demo === 'restarting') return;
     this.store.dispatch({ type: 'demo', status: 'restarting' });
     await this.endDemo();
     // A Ctrl-C while the old demo was ending means: no demo at all.
     if (this.store.get().demo === 'stopped' || this.disposed) return;
-    this.store.dispatch({ type: 'rerun' });
+    this.store.dispatch({ type: from === 'start' ? 'restart' : 'rerun' });
     this.store.dispatch({ type: 'demo', status: 'idle' });
     this.drive();
   }
@@ -160,6 +170,7 @@ export class LessonDriver {
         },
       });
       this.store.dispatch({ type: 'demo', status: 'live' });
+      demo.ctx = ctx;
       return ctx;
     })();
     // If the supervisor failed to start, the next step that needs a demo starts another.
@@ -182,6 +193,7 @@ export class LessonDriver {
     }
     await this.driving;
     this.previous = undefined;
+    this.sampledIndex = -1;
     this.store.dispatch({ type: 'clear-table' });
     this.store.dispatch({ type: 'ran-through', count: 0 });
   }
@@ -191,18 +203,22 @@ export class LessonDriver {
     const state = this.store.get();
     const demo = this.demo;
     if (!demo || state.demo !== 'live') return;
-    const show = observationAt(this.options.lesson, state.player.index);
+    const index = state.player.index;
+    const show = observationAt(this.options.lesson, index);
     if (!show) return;
-    void demo.ready.then((ctx) => {
-      if (this.demo !== demo || demo.abort.signal.aborted) return;
+    const refresh = (ctx: LessonContext) => {
+      if (this.demo !== demo || demo.abort.signal.aborted || this.store.get().player.index !== index) return;
       try {
         const observed = observeSafely(ctx.snapshot(show.processes), show, ctx);
+        if (this.sampledIndex !== index) [this.previous, this.sampledIndex] = [undefined, index];
         const changes = this.previous ? observedChanges(diff(this.previous, observed.snapshot), show) : [];
         this.previous = observed.snapshot;
-        this.store.dispatch({ type: 'sample', snapshot: observed.snapshot, changes, focus: observed.focus, hidden: observed.hidden, at: Date.now(), holdMs: this.holdMs });
+        this.store.dispatch({ type: 'sample', index, snapshot: observed.snapshot, changes, focus: observed.focus, hidden: observed.hidden, at: Date.now(), holdMs: this.holdMs });
       } catch {
         // A process ended between the listing and the reading; the next refresh shows the outcome.
       }
-    });
+    };
+    if (demo.ctx) refresh(demo.ctx);
+    else void demo.ready.then(refresh, () => undefined);
   }
 }
