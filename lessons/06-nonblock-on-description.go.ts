@@ -10,7 +10,7 @@ import type { FdRow } from '../src/fdtable/model.js';
 import { excerpt, joinText } from '../src/lesson/excerpt.js';
 import { buildGo, NO_GO } from '../src/lesson/gobuild.js';
 import { sameDescription } from '../src/lesson/kit.js';
-import { ACCEPT_WAIT, threadsWaitingIn } from '../src/lesson/threads.js';
+import { ACCEPT_WAIT, threadsWaitingIn } from '../src/sys/threads.js';
 import { LessonActionError, type CheckResult, type Expectation, type LessonContext, type Step } from '../src/lesson/types.js';
 
 const SOURCE = 'go/handover.go';

@@ -2,7 +2,7 @@
 // and end every process it started, whatever happened. Returns the verdict; never throws for anything
 // the learner's program does.
 import { rmSync } from 'node:fs';
-import { createRun } from '../demo/run.js';
+import { makeRunDir, planRun } from '../demo/run.js';
 import { ENV } from '../demo/run.js';
 import { programFor, type ProgramCommand } from './build.js';
 import { FaultError, Harness } from './context.js';
@@ -32,7 +32,8 @@ function programEnv(command: ProgramCommand, runId: string, dir: string, extra: 
 
 export async function verifyWorkspace(exercise: Exercise, options: VerifyOptions): Promise<VerifyResult> {
   const startedAt = new Date();
-  const run = await createRun(options.tmpRoot);
+  const run = planRun(options.tmpRoot);
+  makeRunDir(run);
   const timeoutMs = options.timeoutMs ?? exercise.timeoutMs;
   let command: ProgramCommand | undefined;
   const harness = new Harness({ ...exercise, timeoutMs }, options.lang, options.code, run.dir, async (start, dir) => {

@@ -10,7 +10,7 @@ import { waitFor } from '../helpers/wait.js';
 const t = (en: string): Text => ({ en, zh: en });
 
 const twoProcesses: Lesson = {
-  id: 'two-processes', number: 99, chapter: t('test'), title: t('old and new'), summary: t('test'),
+  id: 'two-processes', number: 99, chapter: t('test'), title: t('old and new'), summary: t('test'), recap: [],
   steps: [
     {
       id: 'old', title: t('old'), text: t('old listens and dups'),
