@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { snapshot as takeSnapshot } from '../fdtable/index.js';
 import { ENV } from '../demo/run.js';
 import type { Snapshot } from '../fdtable/model.js';
-import type { PuppetReply, PuppetRequest } from '../demo/protocol.js';
+import type { OkReply, PuppetOp, PuppetReply, PuppetRequest } from '../demo/protocol.js';
 import type { PuppetHandle, SupervisorApi } from '../demo/types.js';
 import { pick } from './i18n.js';
 import { LessonActionError, type Lang, type LessonContext, type LogEntry, type Text } from './types.js';
@@ -82,15 +82,17 @@ export function createLessonContext({ supervisor, lang, signal, onLog }: Context
       log({ en: `started ${name} (pid ${handle.pid})`, zh: `已启动 ${name}（pid ${handle.pid}）` }, 'event', name);
       return handle;
     },
-    async call(name: string, request: PuppetRequest, options = {}): Promise<PuppetReply> {
+    async call<K extends PuppetOp>(name: string, request: PuppetRequest & { op: K }, options: { allowFail?: boolean } = {}) {
       checkAborted();
-      const reply = await handleOf(name).call(request);
+      const reply: PuppetReply<K> = await handleOf(name).call<K>(request);
       for (const line of reply.lines) log(line, 'syscall', name);
       if (!reply.ok) {
         if (reply.error && reply.lines.length === 0) log(reply.error, 'error', name);
         if (!options.allowFail) throw new LessonActionError(reply.error ?? `${request.op} failed in ${name}`);
       }
-      return reply;
+      // One body for both overloads: without allowFail only a success gets here; with it the overload
+      // declares the whole PuppetReply<K>, failures included.
+      return reply as OkReply<K>;
     },
     async waitFor(name, timeoutMs) {
       checkAborted();

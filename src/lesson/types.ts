@@ -2,7 +2,7 @@
 // reducer) decides which step is current; the runner performs a step's action and checks its
 // expectations; views (Ink or plain text) only render what those two produce.
 import type { FdRow, Snapshot } from '../fdtable/model.js';
-import type { PuppetReply, PuppetRequest } from '../demo/protocol.js';
+import type { OkReply, PuppetOp, PuppetReply, PuppetRequest } from '../demo/protocol.js';
 import type { PuppetHandle, SupervisorApi } from '../demo/types.js';
 
 export type Lang = 'en' | 'zh';
@@ -103,8 +103,10 @@ export interface LessonContext {
   /** Starts a top-level puppet under `name`. */
   start(name: string, env?: Record<string, string>): Promise<PuppetHandle>;
   /** One request to a named puppet; its syscall lines go to the log. Throws LessonActionError when
-   *  the call failed, unless allowFail (then the failing line is logged and the reply returned). */
-  call(name: string, request: PuppetRequest, options?: { allowFail?: boolean }): Promise<PuppetReply>;
+   *  the call failed, so the reply is a success with the op's typed result (protocol.ts, PuppetResults). */
+  call<K extends PuppetOp>(name: string, request: PuppetRequest & { op: K }, options?: { allowFail?: false }): Promise<OkReply<K>>;
+  /** With allowFail a failed call is logged and returned: check `ok` before reading `result`. */
+  call<K extends PuppetOp>(name: string, request: PuppetRequest & { op: K }, options: { allowFail: true }): Promise<PuppetReply<K>>;
   /** Waits for a puppet that another puppet spawned. */
   waitFor(name: string, timeoutMs?: number): Promise<PuppetHandle>;
   /** Names a process that is not a puppet (a C program, a load generator) so tables show it. */
