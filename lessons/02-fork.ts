@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { isAlive } from '../src/demo/marker.js';
 import type { FdRow } from '../src/fdtable/model.js';
 import type { CheckResult, Lesson, LessonContext } from '../src/lesson/types.js';
+import type { PuppetResults } from '../src/demo/protocol.js';
 import { LessonActionError } from '../src/lesson/types.js';
 import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { listenersOn, sameDescription } from '../src/lesson/kit.js';
@@ -50,7 +51,7 @@ function readForkLog(dir: string): ForkLog | undefined {
 }
 
 /** Compiles fork-demo.c into the run's private directory; undefined when there is no C compiler. */
-async function buildForkDemo(ctx: LessonContext): Promise<string | undefined> {
+async function buildForkDemo(ctx: LessonContext<Vars>): Promise<string | undefined> {
   const binary = join(ctx.supervisor.dir, 'fork-demo');
   if (!existsSync(SOURCE)) throw new LessonActionError(`fork-demo.c should be at ${SOURCE}, beside this lesson, but is not`);
   try {
@@ -64,7 +65,7 @@ async function buildForkDemo(ctx: LessonContext): Promise<string | undefined> {
 }
 
 /** Expectations about fork-demo hold trivially (and say so) on a machine without a C compiler. */
-function needsCc(check: (ctx: LessonContext) => CheckResult | Promise<CheckResult>): (ctx: LessonContext) => CheckResult | Promise<CheckResult> {
+function needsCc(check: (ctx: LessonContext<Vars>) => CheckResult | Promise<CheckResult>): (ctx: LessonContext<Vars>) => CheckResult | Promise<CheckResult> {
   return (ctx) => (ctx.vars.noCompiler ? { ok: false, skipped: true, detail: ctx.t({ en: 'no C compiler', zh: '没有 C 编译器' }) } : check(ctx));
 }
 
@@ -72,14 +73,30 @@ function needsCc(check: (ctx: LessonContext) => CheckResult | Promise<CheckResul
 const forkDemoRows = (row: FdRow) => row.fd === FILE_FD || row.fd === SOCKET_FD;
 
 /** A size of reserved address space, most of it never touched. */
-const addressSpace = (ctx: LessonContext, kB: number) => {
+const addressSpace = (ctx: LessonContext<Vars>, kB: number) => {
   const mb = Math.round(kB / 1024);
   return ctx.t({ en: `${mb} MB of address space`, zh: `${mb} MB 地址空间` });
 };
-const dcText = (ctx: LessonContext, dc: DontForkMappings | undefined) =>
+const dcText = (ctx: LessonContext<Vars>, dc: DontForkMappings | undefined) =>
   dc ? ctx.t({ en: `${dc.count} mappings marked dc, ${addressSpace(ctx, dc.kB)}`, zh: `${dc.count} 个标记为 dc 的映射，${addressSpace(ctx, dc.kB)}` }) : '?';
 
-export const lesson: Lesson = {
+/** What the steps carry from one to the next (ctx.vars): a misspelt name does not compile. */
+interface Vars {
+  /** Set when there is no cc: the fork-demo steps are skipped. */
+  noCompiler: boolean;
+  /** fork-demo's two processes, and the port of its listener. */
+  parent: number;
+  child: number;
+  port: number;
+  log: ForkLog;
+  forked: PuppetResults['ffi-fork'];
+  nodeDc: DontForkMappings | undefined;
+  cDc: DontForkMappings | undefined;
+  listenerInode: number | null | undefined;
+  sleep: number;
+}
+
+export const lesson: Lesson<Vars> = {
   id: 'fork',
   number: 2,
   chapter: { en: 'Chapter 1 · Foundations and pitfalls', zh: '第一章 · 基础与陷阱' },
@@ -118,7 +135,7 @@ export const lesson: Lesson = {
         const child = [...log.returned].find(([, value]) => value === 0)?.[0];
         if (child === undefined) throw new LessonActionError('no process of fork-demo says fork() returned 0');
         ctx.name(child, 'child');
-        Object.assign(ctx.vars, { parent, child, port: log.port, log });
+        Object.assign(ctx.vars, { parent, child, port: log.port, log } satisfies Partial<Vars>);
         for (const line of log.text.trim().split('\n')) ctx.log(line, 'event', LOG);
       },
       expect: [

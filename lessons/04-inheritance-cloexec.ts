@@ -19,7 +19,18 @@ const is = (row: FdRow, name: string, ...fds: number[]) => row.command === name 
 const markerText = (env: Map<string, string>) => MARKERS.map((name) => `${name}=${env.get(name) ?? '(unset)'}`).join(' ');
 const cloexecText = (rows: Array<FdRow | undefined>) => rows.map((row) => (row ? `fd ${row.fd} ${row.cloexec ? 'cloexec' : '-'}` : 'not open')).join(', ');
 
-export const lesson: Lesson = {
+/** What the steps carry from one to the next (ctx.vars): a misspelt name does not compile. */
+interface Vars {
+  /** parent's listener L on port, its dup D, and the admin listener A. */
+  L: number;
+  D: number;
+  A: number;
+  port: number;
+  heirEnv: Record<string, string | null>;
+  helperEnv: Record<string, string | null>;
+}
+
+export const lesson: Lesson<Vars> = {
   id: 'inheritance-cloexec',
   number: 4,
   chapter: { en: 'Chapter 1 · Foundations and pitfalls', zh: '第一章 · 基础与陷阱' },

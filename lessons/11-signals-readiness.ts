@@ -13,7 +13,8 @@ import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { rowsOf } from '../src/lesson/procview.js';
 import { processState, signalSet } from '../src/lesson/signals.js';
 import type { Lesson, LessonContext } from '../src/lesson/types.js';
-import { askOnce, UpgradeDemo } from '../src/lesson/upgrade-demo.js';
+import { askOnce, type Answer, UpgradeDemo } from '../src/lesson/upgrade-demo.js';
+import type { ServerReport } from '../src/lesson/demo-servers.js';
 
 const SERVER = entryUrl('servers/11-12-server', import.meta.url);
 /** The successor's warm-up in the last step: the time the two orders differ by. */
@@ -26,12 +27,12 @@ const UNCATCHABLE = ['SIGKILL', 'SIGSTOP'] as const;
 const STOPPED_CLIENTS = 6;
 const MIN_QUEUED = STOPPED_CLIENTS / 2;
 
-const demoOf = (ctx: LessonContext): UpgradeDemo => (ctx.vars.demo ??= new UpgradeDemo(ctx, { shell: 'shell', moduleUrl: SERVER, prefix: 'l11' }));
+const demoOf = (ctx: LessonContext<Vars>): UpgradeDemo => (ctx.vars.demo ??= new UpgradeDemo(ctx, { shell: 'shell', moduleUrl: SERVER, prefix: 'l11' }));
 const isTcp = (row: FdRow) => row.type === 'TCP';
 const isListener = (row: FdRow) => row.socket?.state === 'LISTEN';
 
 /** A bounded loopback load; `x-pid` / `x-puppet` tells which process answered. */
-function lessonLoad(ctx: LessonContext, port: number, options: { concurrency: number; timeoutMs: number; header: string }): Load {
+function lessonLoad(ctx: LessonContext<Vars>, port: number, options: { concurrency: number; timeoutMs: number; header: string }): Load {
   return startLoad({
     port,
     concurrency: options.concurrency,
@@ -47,7 +48,7 @@ function lessonLoad(ctx: LessonContext, port: number, options: { concurrency: nu
 }
 
 /** Stops the load and logs its final counts, with who answered. */
-async function finishLoad(ctx: LessonContext, load: Load): Promise<LoadStats> {
+async function finishLoad(ctx: LessonContext<Vars>, load: Load): Promise<LoadStats> {
   const stats = await load.stop();
   const answered = pidText(ctx, stats.byHeader);
   ctx.log(`${formatLoadStats(stats, ctx.lang)}${answered ? ` — ${answered}` : ''}`, 'event', 'load');
@@ -55,17 +56,46 @@ async function finishLoad(ctx: LessonContext, load: Load): Promise<LoadStats> {
 }
 
 /** Waits until the load has `more` answers beyond what it had. */
-async function answersGrow(ctx: LessonContext, load: Load, more: number): Promise<void> {
+async function answersGrow(ctx: LessonContext<Vars>, load: Load, more: number): Promise<void> {
   const target = load.stats().ok + more;
   await ctx.until(() => load.stats().ok >= target, 5000, 10);
 }
 
 /** Answers by who gave them: `gen3: 83, gen4: 13` (x-pid values are pids; names where the lesson has one). */
-function pidText(ctx: LessonContext, byHeader: Record<string, number>): string {
+function pidText(ctx: LessonContext<Vars>, byHeader: Record<string, number>): string {
   return Object.entries(byHeader).map(([who, n]) => `${ctx.names().get(Number(who)) ?? who}: ${n}`).join(', ');
 }
 
-export const lesson: Lesson = {
+/** What the steps carry from one to the next (ctx.vars): a misspelt name does not compile. */
+interface Vars {
+  /** The process that traps SIGTERM (stubborn): its listener, and what it trapped and caught. */
+  stubbornFd: number;
+  stubbornPort: number;
+  refused: Record<string, string>;
+  caught: string[];
+  stubbornLoad: Load;
+  okWhileStopped: number;
+  caughtAfterCont: string[];
+  contStats: LoadStats;
+  afterKill: Answer;
+  /** The upgrade demo (generations gen1, gen2, ...), made by the first step that needs it. */
+  demo: UpgradeDemo;
+  port: number;
+  listenerInode: number | null | undefined;
+  answer: Answer;
+  /** The file gen3 waits for before it may finish starting, and the report mark before it began. */
+  gate: string;
+  readinessMark: number;
+  pipeInode: number | null | undefined;
+  channelInodes: Array<number | null | undefined>;
+  failure: ServerReport;
+  crashStats: LoadStats;
+  peakQueue: number;
+  endless: LoadStats;
+  moduleOrder: LoadStats;
+}
+
+export const lesson: Lesson<Vars> = {
   id: 'signals-readiness',
   number: 11,
   chapter: { en: 'Chapter 2 · Handing over the listener', zh: '第二章 · 交接监听 socket' },

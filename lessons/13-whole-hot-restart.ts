@@ -25,6 +25,7 @@ import {
   isListener,
   isRestartRow,
   isTcp,
+  type KitVars,
   KEEP_ALIVE,
   launch,
   leaveWhileBusy,
@@ -44,7 +45,21 @@ import {
   waitGone,
 } from './13-whole-hot-restart.kit.js';
 
-export const lesson: Lesson = {
+/** What the steps carry from one to the next (ctx.vars), besides what the kit keeps: a misspelt name does not compile. */
+interface Vars extends KitVars {
+  steady: MixedStats;
+  /** Each strategy's listener inode before the restart (hotInodeNow: after the whole handover). */
+  naiveInode: number | null | undefined;
+  hotInode: number | null | undefined;
+  hotInodeNow: number | undefined;
+  /** Requests hot-2 answered before it called ready(). */
+  warmAnswers: number;
+  /** Clients' addresses of hot-1's keep-alive connections that stayed open, and of hot-2's. */
+  hot1KeptOpen: string[];
+  hot2Peers: string[];
+}
+
+export const lesson: Lesson<Vars> = {
   id: 'whole-hot-restart',
   number: 13,
   chapter: { en: 'Chapter 2 · Handing over the listener', zh: '第二章 · 交接监听 socket' },

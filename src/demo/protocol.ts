@@ -149,6 +149,8 @@ export interface PuppetFailures {
   'ffi-fork': { pid: number; alive: boolean };
 }
 export type PuppetFailure<K extends PuppetOp> = K extends keyof PuppetFailures ? Partial<PuppetFailures[K]> : Partial<Record<string, never>>;
+/** The result of a reply kept whether it failed or not (allowFail): either answer's fields, each maybe absent. */
+export type AnyResult<K extends PuppetOp> = Partial<PuppetResults[K]> & (K extends keyof PuppetFailures ? Partial<PuppetFailures[K]> : unknown);
 
 interface ReplyBase {
   /** strace-style lines, one per syscall made: `dup(19) = 23`, `close(99) = -1 EBADF (Bad file descriptor)`. */

@@ -1,6 +1,6 @@
 // Runs one step: its action on real processes, then each expectation against what the kernel shows.
 // Failures become outcomes (a failed step, a ✘ expectation), never exceptions past this point.
-import { LessonActionError, type CheckResult, type LessonContext, type Step } from './types.js';
+import { forLesson, LessonActionError, type CheckResult, type LessonContext, type Step } from './types.js';
 import type { ExpectationOutcome } from './player.js';
 
 export type StepRunResult =
@@ -21,7 +21,7 @@ export function errorSentence(error: unknown): string {
 
 /** Runs only the action (used to replay earlier steps when a step is re-run from scratch). */
 export async function runAction(step: Step, ctx: LessonContext): Promise<void> {
-  if (step.run) await step.run(ctx);
+  if (step.run) await step.run(forLesson(ctx));
 }
 
 export async function runStep(step: Step, ctx: LessonContext): Promise<StepRunResult> {
@@ -35,7 +35,7 @@ export async function runStep(step: Step, ctx: LessonContext): Promise<StepRunRe
   const expectations: ExpectationOutcome[] = [];
   for (const expectation of step.expect ?? []) {
     try {
-      expectations.push(normalise(await expectation.check(ctx)));
+      expectations.push(normalise(await expectation.check(forLesson(ctx))));
     } catch (error) {
       if (ctx.signal.aborted) return { status: 'cancelled' };
       expectations.push({ ok: false, detail: errorSentence(error) });
