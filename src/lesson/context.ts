@@ -15,9 +15,12 @@ export interface ContextOptions {
   lang: Lang;
   signal: AbortSignal;
   onLog: (entry: LogEntry) => void;
+  /** The longest any ctx.until may wait now, asked at each call (negative controls, src/lesson/control.ts:
+   *  a check waiting for what a skipped action would have done need not wait its full time to fail). */
+  waitCapMs?: () => number;
 }
 
-export function createLessonContext({ supervisor, lang, signal, onLog }: ContextOptions): LessonContext {
+export function createLessonContext({ supervisor, lang, signal, onLog, waitCapMs }: ContextOptions): LessonContext {
   const startedAt = Date.now();
   const namesByPid = new Map<number, string>();
   const vars: Record<string, any> = {};
@@ -127,7 +130,7 @@ export function createLessonContext({ supervisor, lang, signal, onLog }: Context
       return ctx.snapshot([name]).rows.find((r) => r.pid === pid && r.fd === fd);
     },
     async until(probe, timeoutMs = 3000, intervalMs = 25) {
-      const deadline = Date.now() + timeoutMs;
+      const deadline = Date.now() + Math.min(timeoutMs, waitCapMs?.() ?? Infinity);
       let value = await probe();
       while (!value && Date.now() < deadline) {
         await sleep(intervalMs);

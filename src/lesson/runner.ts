@@ -24,13 +24,22 @@ export async function runAction(step: Step, ctx: LessonContext): Promise<void> {
   if (step.run) await step.run(forLesson(ctx));
 }
 
-export async function runStep(step: Step, ctx: LessonContext): Promise<StepRunResult> {
-  try {
-    await runAction(step, ctx);
-  } catch (error) {
-    if (ctx.signal.aborted) return { status: 'cancelled' };
-    ctx.log(errorSentence(error), 'error');
-    return { status: 'failed', error: errorSentence(error) };
+export interface StepRunOptions {
+  /** A negative control (src/lesson/control.ts): the step's action is skipped and only its checks are
+   *  made, on the processes as the earlier steps left them. Checks that still all hold would pass for the
+   *  wrong reason. */
+  sabotage?: 'skip-action';
+}
+
+export async function runStep(step: Step, ctx: LessonContext, options: StepRunOptions = {}): Promise<StepRunResult> {
+  if (options.sabotage !== 'skip-action') {
+    try {
+      await runAction(step, ctx);
+    } catch (error) {
+      if (ctx.signal.aborted) return { status: 'cancelled' };
+      ctx.log(errorSentence(error), 'error');
+      return { status: 'failed', error: errorSentence(error) };
+    }
   }
   const expectations: ExpectationOutcome[] = [];
   for (const expectation of step.expect ?? []) {
