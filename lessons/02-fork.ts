@@ -220,6 +220,7 @@ export const lesson: Lesson<Vars> = {
         en: `fork copies the address space (copy-on-write; step 5 shows what it leaves out) but only one thread: the one that called fork. fork-demo's parent runs ${1 + IDLE_THREADS} threads (main and ${IDLE_THREADS} idle ones); its child has 1. Compare /proc/PID/status, line Threads:.\n\nThe missing threads are a real danger. If one of them held a lock at the moment of fork — inside malloc, in a logger — the lock is copied locked, and the thread that would release it does not exist in the child. So after fork a multi-threaded program's child may only make async-signal-safe calls until it execs; fork-demo's child uses write, getpid, getppid and pause, and formats its numbers by hand.\n\nEvery Node process is multi-threaded: the launcher shows its count too.`,
         zh: `fork 复制地址空间（写时复制，copy-on-write；第 5 步会看到它漏掉了什么），却只复制一个线程：调用 fork 的那个。fork-demo 的父进程有 ${1 + IDLE_THREADS} 个线程（主线程加 ${IDLE_THREADS} 个空闲线程）；子进程只有 1 个。对比 /proc/PID/status 里的 Threads: 一行。\n\n少掉的线程是实实在在的危险。如果 fork 的那一刻其中某个线程正持有一把锁——在 malloc 里、在日志库里——这把锁会以「已加锁」的状态被复制过去，而本该释放它的线程在子进程里根本不存在。所以多线程程序 fork 出的子进程，在 exec 之前只能调用异步信号安全（async-signal-safe）的函数；fork-demo 的子进程只用 write、getpid、getppid 和 pause，连数字都是手工格式化的。\n\n每个 Node 进程都是多线程的：launcher 的线程数也列在下面。`,
       },
+      looksOnly: true,
       async run(ctx) {
         const counts: Array<[string, number | undefined]> = [['launcher (Node)', threadCount(ctx.pid('launcher'))]];
         if (!ctx.vars.noCompiler) counts.push(['parent', threadCount(ctx.vars.parent)], ['child', threadCount(ctx.vars.child)]);
@@ -277,7 +278,7 @@ export const lesson: Lesson<Vars> = {
         },
         {
           text: { en: 'the child is gone, the launcher is alive', zh: '子进程已经消失，launcher 仍然活着' },
-          check: (ctx) => ({ ok: !isAlive(ctx.vars.forked?.pid) && isAlive(ctx.pid('launcher')), detail: `child ${ctx.vars.forked?.pid}, launcher ${ctx.pid('launcher')}` }),
+          check: (ctx) => ({ ok: ctx.vars.forked?.pid !== undefined && !isAlive(ctx.vars.forked.pid) && isAlive(ctx.pid('launcher')), detail: `child ${ctx.vars.forked?.pid}, launcher ${ctx.pid('launcher')}` }),
         },
       ],
       hint: {

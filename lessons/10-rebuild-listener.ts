@@ -83,6 +83,8 @@ interface Vars {
   ports: { http: number; dns: number };
   /** What new's probe said of each passed fd, by fd. */
   probes: Record<number, Probe>;
+  /** LISTEN_FDS and LISTEN_FDNAMES as new read them (getenv). */
+  environ: Record<string, string | null>;
   wsInode: number | null | undefined;
   wsNonblockBefore: boolean | null | undefined;
   /** What Node and accept4 said when new used an fd the wrong way. */
@@ -203,7 +205,7 @@ export const lesson: Lesson<Vars> = {
         node: "const names = (process.env.LISTEN_FDNAMES ?? '').split(':')\nconst byName = new Map(names.map((name, i) => [name, 3 + i]))\nif (kindOf(byName.get('http')) !== 'tcp-listener') throw new Error('fd for http is not a TCP listener')",
       },
       async run(ctx) {
-        await ctx.call('new', { op: 'env', names: ['LISTEN_FDS', 'LISTEN_FDNAMES'] });
+        ctx.vars.environ = (await ctx.call('new', { op: 'env', names: ['LISTEN_FDS', 'LISTEN_FDNAMES'] })).result.vars;
         namesOf(ctx).forEach((name, i) => {
           const fd = 3 + i;
           const found = kindOfProbe(ctx.vars.probes[fd]);
@@ -216,10 +218,12 @@ export const lesson: Lesson<Vars> = {
       },
       expect: [
         {
-          text: { en: 'new was started with LISTEN_FDS=5 and one name per fd', zh: 'new 启动时带有 LISTEN_FDS=5，每个 fd 一个名字' },
+          text: { en: 'new was started with LISTEN_FDS=5 and one name per fd, and reads them', zh: 'new 启动时带有 LISTEN_FDS=5，每个 fd 一个名字，它也读到了这些' },
           check: (ctx) => {
             const env = environOf(ctx.pid('new'));
-            return { ok: env.get('LISTEN_FDS') === '5' && namesOf(ctx).length === 5, detail: `LISTEN_FDS=${env.get('LISTEN_FDS') ?? '-'} LISTEN_FDNAMES=${env.get('LISTEN_FDNAMES') ?? '-'}` };
+            const read = ctx.vars.environ;
+            const asRead = read?.LISTEN_FDS === env.get('LISTEN_FDS') && read?.LISTEN_FDNAMES === env.get('LISTEN_FDNAMES');
+            return { ok: env.get('LISTEN_FDS') === '5' && namesOf(ctx).length === 5 && asRead, detail: `LISTEN_FDS=${env.get('LISTEN_FDS') ?? '-'} LISTEN_FDNAMES=${env.get('LISTEN_FDNAMES') ?? '-'}` };
           },
         },
         {

@@ -117,7 +117,12 @@ export const countsText = (ctx: LessonContext<KitVars>, strategy: Strategy) => {
 // ---- the processes
 
 export const reportsOf = (ctx: LessonContext<KitVars>): ReportFile => ctx.vars.reports;
-export const pidOf = (ctx: LessonContext<KitVars>, name: string): number => ctx.vars.pid[name];
+export const pidOf = (ctx: LessonContext<KitVars>, name: string): number => {
+  // Not undefined: two unknown pids would compare equal, and isAlive(undefined) is false.
+  const pid = ctx.vars.pid?.[name];
+  if (pid === undefined) throw new LessonActionError(`${name} has not started`);
+  return pid;
+};
 /** Logs the servers' reports that have arrived, so the log reads in order at the moments that matter. */
 export const pumpReports = (ctx: LessonContext<KitVars>) => (ctx.vars.pumpReports as () => void)();
 

@@ -2,7 +2,8 @@
 // each step's checks made twice, first with the step's action skipped (on the processes as the earlier
 // steps left them), then after the action ran as usual. Without its action a step must see at least one
 // ✘: checks that all still hold would pass for the wrong reason (a misspelt variable, a claim that was
-// already true before). Steps without an action of their own are checked with the action before them.
+// already true before). A step without an action of its own, or whose action only looks (looksOnly), is
+// checked without the last action before it that changed something.
 import { Writable } from 'node:stream';
 import { Supervisor } from '../demo/supervisor.js';
 import { createLessonContext } from './context.js';
@@ -53,11 +54,12 @@ export async function playControl(lesson: Lesson, options: ControlOptions): Prom
   try {
     const withoutAction = new Map<number, ExpectationOutcome[]>();
     let actionOf = -1;
+    const acts = (index: number) => lesson.steps[index].run !== undefined && !lesson.steps[index].looksOnly;
     for (const [index, step] of lesson.steps.entries()) {
-      if (step.run) {
+      if (acts(index)) {
         actionOf = index;
-        // This step's checks, and those of the following steps that have no action of their own.
-        for (let j = index; j < lesson.steps.length && (j === index || !lesson.steps[j].run); j++) {
+        // This step's checks, and those of the following steps that do not act themselves.
+        for (let j = index; j < lesson.steps.length && (j === index || !acts(j)); j++) {
           if (!lesson.steps[j].expect?.length) continue;
           out?.write(`-- step ${j + 1}: checks without the action of step ${index + 1}\n`);
           skipping = true;

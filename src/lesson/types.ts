@@ -71,6 +71,9 @@ export interface Step<V extends object = never> {
   code?: CodeExcerpt;
   /** The action on real processes. Runs once when the step is reached (and again on re-run). */
   run?: (ctx: LessonContext<V>) => Promise<void>;
+  /** The action only looks (reads /proc, logs what it sees) and changes nothing, so its checks are about
+   *  what an earlier action did: the negative control (src/lesson/control.ts) checks them without that one. */
+  looksOnly?: boolean;
   show?: Observation<V>;
   expect?: Expectation<V>[];
   quiz?: Quiz;
