@@ -26,7 +26,6 @@ export const ui = {
   step: { en: 'Step {n}/{total}', zh: '第 {n}/{total} 步' },
   hint: { en: 'Hint', zh: '提示' },
   quiz: { en: 'Quiz', zh: '小测验' },
-  answer: { en: 'Answer', zh: '答案' },
   correct: { en: 'Correct.', zh: '回答正确。' },
   wrong: { en: 'Not quite.', zh: '不太对。' },
   expectations: { en: 'Checked on this machine', zh: '在本机上的检验' },

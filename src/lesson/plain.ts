@@ -3,13 +3,14 @@
 // `hotrestart-tutor lesson N --plain`, by non-TTY/CI runs, and by `npx tsx lessons/NN-x.ts`.
 import type { Writable } from 'node:stream';
 import { formatSnapshot, renderTable, type Palette } from '../fdtable/format.js';
-import { wrapParagraphs } from '../text/wrap.js';
+import { wrapHanging, wrapParagraphs } from '../text/wrap.js';
 import { plainPalette } from '../fdtable/format.js';
 import { Supervisor } from '../demo/supervisor.js';
 import { createLessonContext } from './context.js';
 import { pick, tr } from './i18n.js';
 import { runStep } from './runner.js';
-import type { Lang, Lesson, LessonContext, LogEntry, Step } from './types.js';
+import { orderQuizzes } from './quiz.js';
+import type { Lang, Lesson, LessonContext, LogEntry, Quiz, Step } from './types.js';
 import { filterObservation } from './observe.js';
 
 export interface PlainOptions {
@@ -33,7 +34,8 @@ const MARK_OK = '✔';
 const MARK_FAIL = '✘';
 const MARK_SKIP = '○';
 
-export async function playPlain(lesson: Lesson, options: PlainOptions): Promise<PlainResult> {
+export async function playPlain(given: Lesson, options: PlainOptions): Promise<PlainResult> {
+  const lesson = orderQuizzes(given); // as the learner sees it: no quiz answered by always picking 1
   const { lang, out } = options;
   const width = Math.max(60, Math.min(options.width ?? 120, 140));
   const palette = options.palette ?? plainPalette;
@@ -92,8 +94,11 @@ export async function playPlain(lesson: Lesson, options: PlainOptions): Promise<
         });
         write();
       }
-      if (step.quiz) writeQuiz(step, lang, write);
-      if (step.hint) write(`  ${tr('hint', lang)}: ${pick(step.hint, lang)}\n`);
+      if (step.quiz) writeQuiz(step.quiz, lang, width, write);
+      if (step.hint) {
+        for (const line of wrapHanging(`  ${tr('hint', lang)}: `, pick(step.hint, lang), width)) write(line);
+        write();
+      }
     }
     const failed = result.checks - result.held;
     write(palette.header(tr('lessonDone', lang, { ok: result.held, total: result.checks })));
@@ -132,10 +137,14 @@ function writeTable(step: Step, ctx: LessonContext, width: number, palette: Pale
   write();
 }
 
-function writeQuiz(step: Step, lang: Lang, write: (text?: string) => void): void {
-  const quiz = step.quiz!;
-  write(`  ${tr('quiz', lang)}: ${pick(quiz.question, lang)}`);
-  quiz.choices.forEach((choice, i) => write(`    ${i + 1}) ${pick(choice, lang)}`));
-  write(`  ${tr('answer', lang)}: ${quiz.answer + 1}) ${pick(quiz.explanation, lang)}`);
+/** The question and its choices, then the answer and its explanation, each wrapped like the prose. */
+function writeQuiz(quiz: Quiz, lang: Lang, width: number, write: (text?: string) => void): void {
+  const lines = [
+    ...wrapHanging(`  ${tr('quiz', lang)}: `, pick(quiz.question, lang), width),
+    ...quiz.choices.flatMap((choice, i) => wrapHanging(`    ${i + 1}) `, pick(choice, lang), width)),
+    ...wrapHanging('  ', tr('quizAnswer', lang, { n: quiz.answer + 1, choice: pick(quiz.choices[quiz.answer], lang) }), width),
+    ...wrapParagraphs(pick(quiz.explanation, lang), width, '  '),
+  ];
+  for (const line of lines) write(line);
   write();
 }

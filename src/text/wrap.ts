@@ -64,6 +64,12 @@ export function wrapParagraphs(text: string, width: number, indent = ''): string
   return out;
 }
 
+/** One paragraph after a label (`  1) `, `Quiz: `): wrapped lines, the later ones indented under the text. */
+export function wrapHanging(prefix: string, text: string, width: number): string[] {
+  const indent = cellWidth(prefix);
+  return wrapLine(text, width - indent).map((line, i) => (i === 0 ? prefix : ' '.repeat(indent)) + line);
+}
+
 /** Cuts a line to the width, with an ellipsis where it was cut. */
 export function fit(text: string, width: number): string {
   if (cellWidth(text) <= width) return text;
