@@ -51,7 +51,7 @@ function readForkLog(dir: string): ForkLog | undefined {
 }
 
 /** Compiles fork-demo.c into the run's private directory; undefined when there is no C compiler. */
-async function buildForkDemo(ctx: LessonContext<Vars>): Promise<string | undefined> {
+async function buildForkDemo(ctx: LessonContext): Promise<string | undefined> {
   const binary = join(ctx.supervisor.dir, 'fork-demo');
   if (!existsSync(SOURCE)) throw new LessonActionError(`fork-demo.c should be at ${SOURCE}, beside this lesson, but is not`);
   try {
@@ -73,11 +73,11 @@ function needsCc(check: (ctx: LessonContext<Vars>) => CheckResult | Promise<Chec
 const forkDemoRows = (row: FdRow) => row.fd === FILE_FD || row.fd === SOCKET_FD;
 
 /** A size of reserved address space, most of it never touched. */
-const addressSpace = (ctx: LessonContext<Vars>, kB: number) => {
+const addressSpace = (ctx: LessonContext, kB: number) => {
   const mb = Math.round(kB / 1024);
   return ctx.t({ en: `${mb} MB of address space`, zh: `${mb} MB 地址空间` });
 };
-const dcText = (ctx: LessonContext<Vars>, dc: DontForkMappings | undefined) =>
+const dcText = (ctx: LessonContext, dc: DontForkMappings | undefined) =>
   dc ? ctx.t({ en: `${dc.count} mappings marked dc, ${addressSpace(ctx, dc.kB)}`, zh: `${dc.count} 个标记为 dc 的映射，${addressSpace(ctx, dc.kB)}` }) : '?';
 
 /** What the steps carry from one to the next (ctx.vars): a misspelt name does not compile. */

@@ -54,7 +54,7 @@ async function probeClients(ctx: LessonContext<Vars>): Promise<Record<string, nu
 }
 
 /** Logs the sysctl's value for the demo, and how it got there, before anything happens under it. */
-function logSysctl(ctx: LessonContext<Vars>, state: SysctlState, wanted: string): void {
+function logSysctl(ctx: LessonContext, state: SysctlState, wanted: string): void {
   const { before, inForce, refused } = state;
   const line: Text =
     before === undefined ? { en: `${MIGRATE} does not exist on this kernel (it came with Linux 5.14)`, zh: `这个内核没有 ${MIGRATE}（Linux 5.14 才引入）` }

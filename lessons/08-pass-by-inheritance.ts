@@ -20,7 +20,7 @@ const child = (parent: Parent) => `${parent}-child`;
 const isListener = (row: FdRow) => row.socket?.state === 'LISTEN';
 const fdsOf = (ctx: LessonContext<Vars>, parent: Parent): { http: number; admin: number } => ctx.vars.fds[parent];
 const portsOf = (ctx: LessonContext<Vars>, parent: Parent): { http: number; admin: number } => ctx.vars.ports[parent];
-const tcpFds = (ctx: LessonContext<Vars>, name: string) => rowsOf(ctx, name).filter((row) => row.type === 'TCP' || row.type === 'TCP6').map((row) => row.fd);
+const tcpFds = (ctx: LessonContext, name: string) => rowsOf(ctx, name).filter((row) => row.type === 'TCP' || row.type === 'TCP6').map((row) => row.fd);
 
 /** What the steps carry from one to the next (ctx.vars): a misspelt name does not compile. */
 interface Vars {

@@ -16,11 +16,11 @@ import type { PuppetResults } from '../src/demo/protocol.js';
 const REQUESTS = 20;
 
 /** The private directory, as the kernel knows it: old's working directory (puppets chdir there). */
-const privateDir = (ctx: LessonContext<Vars>) => readlinkSync(`/proc/${ctx.pid('old')}/cwd`);
+const privateDir = (ctx: LessonContext) => readlinkSync(`/proc/${ctx.pid('old')}/cwd`);
 const socketPath = (ctx: LessonContext<Vars>) => join(privateDir(ctx), ctx.vars.path);
 /** new's fds that refer to old's listener, by inode: what new really holds, whatever it was told. */
 const listenerFdsIn = (ctx: LessonContext<Vars>, name: string) => rowsOf(ctx, name).filter((row) => row.inode === ctx.vars.listenerInode).map((row) => row.fd);
-const tcpFds = (ctx: LessonContext<Vars>, name: string) => rowsOf(ctx, name).filter((row) => row.type === 'TCP').map((row) => row.fd);
+const tcpFds = (ctx: LessonContext, name: string) => rowsOf(ctx, name).filter((row) => row.type === 'TCP').map((row) => row.fd);
 
 function lstatOrError(path: string): { socket: boolean; error?: string } {
   try {

@@ -73,8 +73,8 @@ const probeText = (p: Probe | undefined) =>
 const sameAddresses = (p: Probe | undefined, row: FdRow | undefined) =>
   !p?.socket || (p.local === row?.socket?.local && (p.peer ?? null) === (row?.socket?.remote ?? null));
 const oldFd = (ctx: LessonContext<Vars>, service: Service): number => ctx.vars.oldFds[service.name];
-const passedOnly = (row: FdRow, ctx: LessonContext<Vars>) => (row.command === 'new' ? PASSED.includes(row.fd) : !isNodePlumbing(row, ctx));
-const namesOf = (ctx: LessonContext<Vars>) => (environOf(ctx.pid('new')).get('LISTEN_FDNAMES') ?? '').split(':').filter(Boolean);
+const passedOnly = (row: FdRow, ctx: LessonContext) => (row.command === 'new' ? PASSED.includes(row.fd) : !isNodePlumbing(row, ctx));
+const namesOf = (ctx: LessonContext) => (environOf(ctx.pid('new')).get('LISTEN_FDNAMES') ?? '').split(':').filter(Boolean);
 
 /** What the steps carry from one to the next (ctx.vars): a misspelt name does not compile. */
 interface Vars {

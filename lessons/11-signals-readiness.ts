@@ -32,7 +32,7 @@ const isTcp = (row: FdRow) => row.type === 'TCP';
 const isListener = (row: FdRow) => row.socket?.state === 'LISTEN';
 
 /** A bounded loopback load; `x-pid` / `x-puppet` tells which process answered. */
-function lessonLoad(ctx: LessonContext<Vars>, port: number, options: { concurrency: number; timeoutMs: number; header: string }): Load {
+function lessonLoad(ctx: LessonContext, port: number, options: { concurrency: number; timeoutMs: number; header: string }): Load {
   return startLoad({
     port,
     concurrency: options.concurrency,
@@ -48,7 +48,7 @@ function lessonLoad(ctx: LessonContext<Vars>, port: number, options: { concurren
 }
 
 /** Stops the load and logs its final counts, with who answered. */
-async function finishLoad(ctx: LessonContext<Vars>, load: Load): Promise<LoadStats> {
+async function finishLoad(ctx: LessonContext, load: Load): Promise<LoadStats> {
   const stats = await load.stop();
   const answered = pidText(ctx, stats.byHeader);
   ctx.log(`${formatLoadStats(stats, ctx.lang)}${answered ? ` — ${answered}` : ''}`, 'event', 'load');
@@ -56,13 +56,13 @@ async function finishLoad(ctx: LessonContext<Vars>, load: Load): Promise<LoadSta
 }
 
 /** Waits until the load has `more` answers beyond what it had. */
-async function answersGrow(ctx: LessonContext<Vars>, load: Load, more: number): Promise<void> {
+async function answersGrow(ctx: LessonContext, load: Load, more: number): Promise<void> {
   const target = load.stats().ok + more;
   await ctx.until(() => load.stats().ok >= target, 5000, 10);
 }
 
 /** Answers by who gave them: `gen3: 83, gen4: 13` (x-pid values are pids; names where the lesson has one). */
-function pidText(ctx: LessonContext<Vars>, byHeader: Record<string, number>): string {
+function pidText(ctx: LessonContext, byHeader: Record<string, number>): string {
   return Object.entries(byHeader).map(([who, n]) => `${ctx.names().get(Number(who)) ?? who}: ${n}`).join(', ');
 }
 

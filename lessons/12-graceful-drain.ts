@@ -29,7 +29,7 @@ const portOf = (address: string | null | undefined) => Number(address?.split(':'
 /** The x-pid of a raw HTTP response, or null. */
 const answeredBy = (data: unknown) => Number(/x-pid: (\d+)/i.exec(String(data ?? ''))?.[1]) || null;
 
-function keepAliveLoad(ctx: LessonContext<Vars>, port: number): Load {
+function keepAliveLoad(ctx: LessonContext, port: number): Load {
   return startLoad({
     port,
     keepAlive: true,
@@ -46,7 +46,7 @@ function keepAliveLoad(ctx: LessonContext<Vars>, port: number): Load {
 }
 
 /** Waits until the load has `more` answers beyond what it had. */
-async function answersGrow(ctx: LessonContext<Vars>, load: Load, more: number): Promise<void> {
+async function answersGrow(ctx: LessonContext, load: Load, more: number): Promise<void> {
   const target = load.stats().ok + more;
   await ctx.until(() => load.stats().ok >= target, 5000, 10);
 }
@@ -70,7 +70,7 @@ async function upgradeUnderLoad(ctx: LessonContext<Vars>, from: number): Promise
 }
 
 /** One request on the client's own connection, as an HTTP client with it in its pool would send it. */
-async function requestOn(ctx: LessonContext<Vars>, fd: number) {
+async function requestOn(ctx: LessonContext, fd: number) {
   const sent = await ctx.call('client', { op: 'send', fd, data: REQUEST }, { allowFail: true });
   if (!sent.ok) return { ok: false, text: sent.error ?? 'send failed', pid: null };
   const reply = await ctx.call('client', { op: 'recv', fd, timeoutMs: 2000 }, { allowFail: true });
@@ -87,7 +87,7 @@ async function openConnection(ctx: LessonContext<Vars>): Promise<{ fd: number; p
 }
 
 /** The server end (in `name`) of the connection from the client's local port. */
-const serverEnd = (ctx: LessonContext<Vars>, name: string, clientPort: number) =>
+const serverEnd = (ctx: LessonContext, name: string, clientPort: number) =>
   rowsOf(ctx, name).find((row) => row.socket?.state === 'ESTABLISHED' && portOf(row.socket.remote) === clientPort);
 
 const drainLine = (ctx: LessonContext<Vars>, name: string) => demoOf(ctx).find(demoOf(ctx).of(name, 'log', /^drained in/));

@@ -200,7 +200,7 @@ export async function waitAnswers(ctx: LessonContext<KitVars>, strategy: Strateg
 }
 
 /** The listening row of a named process, found by the socket's inode (its fd number may have changed). */
-export function listenerRow(ctx: LessonContext<KitVars>, name: string, inode?: number): FdRow | undefined {
+export function listenerRow(ctx: LessonContext, name: string, inode?: number): FdRow | undefined {
   return rowsOf(ctx, name).find((row) => row.socket?.state === 'LISTEN' && (inode === undefined || row.inode === inode));
 }
 
