@@ -14,7 +14,7 @@ const SEEN_REFUSED = 60;
 const SEEN_FROM_V2 = 20;
 
 /** The lesson's load: 4 loopback clients, a new connection per request, counters logged 4 times a second. */
-function startLessonLoad(ctx: LessonContext, maxDurationMs: number): Load {
+function startLessonLoad(ctx: LessonContext<Vars>, maxDurationMs: number): Load {
   return startLoad({
     port: ctx.vars.port,
     concurrency: CLIENTS,
@@ -28,11 +28,11 @@ function startLessonLoad(ctx: LessonContext, maxDurationMs: number): Load {
   });
 }
 
-const loadOf = (ctx: LessonContext): Load | undefined => ctx.vars.load;
-const statsOf = (ctx: LessonContext): LoadStats | undefined => ctx.vars.finalStats ?? loadOf(ctx)?.stats();
+const loadOf = (ctx: LessonContext<Vars>): Load | undefined => ctx.vars.load;
+const statsOf = (ctx: LessonContext<Vars>): LoadStats | undefined => ctx.vars.finalStats ?? loadOf(ctx)?.stats();
 
 /** Is the port held by the named puppet's listener, and by nothing else? */
-function soleListener(ctx: LessonContext, name: string, fd: number) {
+function soleListener(ctx: LessonContext<Vars>, name: string, fd: number) {
   const row = ctx.row(name, fd);
   const listeners = listenersOn(ctx.vars.port);
   const ok = row?.socket?.state === 'LISTEN' && row.socket.local === `127.0.0.1:${ctx.vars.port}` && listeners.length === 1;
@@ -53,7 +53,24 @@ function plainBindAnswer(port: number): string {
   }
 }
 
-export const lesson: Lesson = {
+/** What the steps carry from one to the next (ctx.vars): a misspelt name does not compile. */
+interface Vars {
+  port: number;
+  v1Fd: number;
+  v1Pid: number;
+  v1Inode: number | null | undefined;
+  steady: LoadStats;
+  /** The load of steps 2 and 3: started afresh when the learner goes on after it ended. */
+  load: Load;
+  finalStats: LoadStats | undefined;
+  countersBefore: Record<string, number>;
+  refusedBefore: number;
+  timeWait: number;
+  plainBind: string;
+  v2Fd: number;
+}
+
+export const lesson: Lesson<Vars> = {
   id: 'what-is-hot-restart',
   number: 1,
   chapter: { en: 'Chapter 1 · Foundations and pitfalls', zh: '第一章 · 基础与陷阱' },

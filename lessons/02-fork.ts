@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { isAlive } from '../src/demo/marker.js';
 import type { FdRow } from '../src/fdtable/model.js';
 import type { CheckResult, Lesson, LessonContext } from '../src/lesson/types.js';
+import type { PuppetResults } from '../src/demo/protocol.js';
 import { LessonActionError } from '../src/lesson/types.js';
 import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { listenersOn, sameDescription } from '../src/lesson/kit.js';
@@ -65,7 +66,7 @@ async function buildForkDemo(ctx: LessonContext): Promise<string | undefined> {
 }
 
 /** Expectations about fork-demo hold trivially (and say so) on a machine without a C compiler. */
-function needsCc(check: (ctx: LessonContext) => CheckResult | Promise<CheckResult>): (ctx: LessonContext) => CheckResult | Promise<CheckResult> {
+function needsCc(check: (ctx: LessonContext<Vars>) => CheckResult | Promise<CheckResult>): (ctx: LessonContext<Vars>) => CheckResult | Promise<CheckResult> {
   return (ctx) => (ctx.vars.noCompiler ? { ok: false, skipped: true, detail: ctx.t({ en: 'no C compiler', zh: '没有 C 编译器' }) } : check(ctx));
 }
 
@@ -80,7 +81,23 @@ const addressSpace = (ctx: LessonContext, kB: number) => {
 const dcText = (ctx: LessonContext, dc: DontForkMappings | undefined) =>
   dc ? ctx.t({ en: `${dc.count} mappings marked dc, ${addressSpace(ctx, dc.kB)}`, zh: `${dc.count} 个标记为 dc 的映射，${addressSpace(ctx, dc.kB)}` }) : '?';
 
-export const lesson: Lesson = {
+/** What the steps carry from one to the next (ctx.vars): a misspelt name does not compile. */
+interface Vars {
+  /** Set when there is no cc: the fork-demo steps are skipped. */
+  noCompiler: boolean;
+  /** fork-demo's two processes, and the port of its listener. */
+  parent: number;
+  child: number;
+  port: number;
+  log: ForkLog;
+  forked: PuppetResults['ffi-fork'];
+  nodeDc: DontForkMappings | undefined;
+  cDc: DontForkMappings | undefined;
+  listenerInode: number | null | undefined;
+  sleep: number;
+}
+
+export const lesson: Lesson<Vars> = {
   id: 'fork',
   number: 2,
   chapter: { en: 'Chapter 1 · Foundations and pitfalls', zh: '第一章 · 基础与陷阱' },
@@ -126,7 +143,7 @@ export const lesson: Lesson = {
         const child = [...log.returned].find(([, value]) => value === 0)?.[0];
         if (child === undefined) throw new LessonActionError('no process of fork-demo says fork() returned 0');
         ctx.name(child, 'child');
-        Object.assign(ctx.vars, { parent, child, port: log.port, log });
+        Object.assign(ctx.vars, { parent, child, port: log.port, log } satisfies Partial<Vars>);
         for (const line of log.text.trim().split('\n')) ctx.log(line, 'event', LOG);
       },
       expect: [
@@ -212,6 +229,7 @@ export const lesson: Lesson = {
         en: `fork copies the address space (copy-on-write; step 5 shows what it leaves out) but only one thread: the one that called fork. fork-demo's parent runs ${1 + IDLE_THREADS} threads (main and ${IDLE_THREADS} idle ones); its child has 1. Compare /proc/PID/status, line Threads:.\n\nThe missing threads are a real danger. If one of them held a lock at the moment of fork — inside malloc, in a logger — the lock is copied locked, and the thread that would release it does not exist in the child. So after fork a multi-threaded program's child may only make async-signal-safe calls until it execs; fork-demo's child uses write, getpid, getppid and pause, and formats its numbers by hand.\n\nEvery Node process is multi-threaded: the launcher shows its count too.`,
         zh: `fork 复制地址空间（写时复制，copy-on-write；第 5 步会看到它漏掉了什么），却只复制一个线程：调用 fork 的那个。fork-demo 的父进程有 ${1 + IDLE_THREADS} 个线程（主线程加 ${IDLE_THREADS} 个空闲线程）；子进程只有 1 个。对比 /proc/PID/status 里的 Threads: 一行。\n\n少掉的线程是实实在在的危险。如果 fork 的那一刻其中某个线程正持有一把锁——在 malloc 里、在日志库里——这把锁会以「已加锁」的状态被复制过去，而本该释放它的线程在子进程里根本不存在。所以多线程程序 fork 出的子进程，在 exec 之前只能调用异步信号安全（async-signal-safe）的函数；fork-demo 的子进程只用 write、getpid、getppid 和 pause，连数字都是手工格式化的。\n\n每个 Node 进程都是多线程的：launcher 的线程数也列在下面。`,
       },
+      looksOnly: true,
       async run(ctx) {
         const counts: Array<[string, number | undefined]> = [['launcher (Node)', threadCount(ctx.pid('launcher'))]];
         if (!ctx.vars.noCompiler) counts.push(['parent', threadCount(ctx.vars.parent)], ['child', threadCount(ctx.vars.child)]);
@@ -269,7 +287,7 @@ export const lesson: Lesson = {
         },
         {
           text: { en: 'the child is gone, the launcher is alive', zh: '子进程已经消失，launcher 仍然活着' },
-          check: (ctx) => ({ ok: !isAlive(ctx.vars.forked?.pid) && isAlive(ctx.pid('launcher')), detail: `child ${ctx.vars.forked?.pid}, launcher ${ctx.pid('launcher')}` }),
+          check: (ctx) => ({ ok: ctx.vars.forked?.pid !== undefined && !isAlive(ctx.vars.forked.pid) && isAlive(ctx.pid('launcher')), detail: `child ${ctx.vars.forked?.pid}, launcher ${ctx.pid('launcher')}` }),
         },
       ],
       hint: {

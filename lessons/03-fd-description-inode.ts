@@ -13,17 +13,26 @@ const FILE = 'data.txt';
 const CONTENT = '0123456789abcdefghij';
 
 /** p1's fds x (first open), y (its dup), z (second open), from one snapshot. */
-const p1Rows = (ctx: LessonContext): Array<FdRow | undefined> =>
+const p1Rows = (ctx: LessonContext<Vars>): Array<FdRow | undefined> =>
   rowsTogether(ctx, [['p1', ctx.vars.x], ['p1', ctx.vars.y], ['p1', ctx.vars.z ?? -1]]);
-const refs = (ctx: LessonContext, ...names: Array<'x' | 'y' | 'z'>): FdRef[] => names.map((name) => ['p1', ctx.vars[name]]);
+const refs = (ctx: LessonContext<Vars>, ...names: Array<'x' | 'y' | 'z'>): FdRef[] => names.map((name) => ['p1', ctx.vars[name]]);
 const flagText = (row: FdRow | undefined) => (row ? `fd ${row.fd} ${row.cloexec ? 'cloexec' : '-'}` : 'not open');
 
-const isP1 = (row: FdRow, ctx: LessonContext, ...names: Array<'x' | 'y' | 'z'>) =>
+const isP1 = (row: FdRow, ctx: LessonContext<Vars>, ...names: Array<'x' | 'y' | 'z'>) =>
   row.command === 'p1' && names.some((name) => ctx.vars[name] === row.fd);
 
 const offsets = (rows: Array<FdRow | undefined>) => rows.map((row) => row?.offset ?? 'closed').join(' / ');
 
-export const lesson: Lesson = {
+/** What the steps carry from one to the next (ctx.vars): a misspelt name does not compile. */
+interface Vars {
+  /** p1's fds: x (first open), y (its dup), z (second open), and what z read. */
+  x: number;
+  y: number;
+  z: number;
+  zData: string;
+}
+
+export const lesson: Lesson<Vars> = {
   id: 'fd-description-inode',
   number: 3,
   chapter: { en: 'Chapter 1 · Foundations and pitfalls', zh: '第一章 · 基础与陷阱' },

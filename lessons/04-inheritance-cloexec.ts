@@ -18,9 +18,23 @@ const WRAPPER = 'export LISTEN_PID=$$; sleep 600 & exec sleep 600';
 
 const is = (row: FdRow, name: string, ...fds: number[]) => row.command === name && fds.includes(row.fd);
 const markerText = (env: Map<string, string>) => MARKERS.map((name) => `${name}=${env.get(name) ?? '(unset)'}`).join(' ');
+/** What the process itself read with getenv (the env op) is what /proc/PID/environ holds, marker by marker. */
+const readAsEnviron = (read: Record<string, string | null> | undefined, env: Map<string, string>) =>
+  read !== undefined && MARKERS.every((name) => (read[name] ?? undefined) === env.get(name));
 const cloexecText = (rows: Array<FdRow | undefined>) => rows.map((row) => (row ? `fd ${row.fd} ${row.cloexec ? 'cloexec' : '-'}` : 'not open')).join(', ');
 
-export const lesson: Lesson = {
+/** What the steps carry from one to the next (ctx.vars): a misspelt name does not compile. */
+interface Vars {
+  /** parent's listener L on port, its dup D, and the admin listener A. */
+  L: number;
+  D: number;
+  A: number;
+  port: number;
+  heirEnv: Record<string, string | null>;
+  helperEnv: Record<string, string | null>;
+}
+
+export const lesson: Lesson<Vars> = {
   id: 'inheritance-cloexec',
   number: 4,
   chapter: { en: 'Chapter 1 · Foundations and pitfalls', zh: '第一章 · 基础与陷阱' },
@@ -237,10 +251,10 @@ export const lesson: Lesson = {
       show: { processes: ['heir'], focus: (row) => is(row, 'heir', 3, 4) },
       expect: [
         {
-          text: { en: "heir's environment holds HOT_RESTART=1 and LISTEN_FDS=2, LISTEN_PID unset (/proc/PID/environ)", zh: 'heir 的环境里有 HOT_RESTART=1 和 LISTEN_FDS=2，没有 LISTEN_PID（/proc/PID/environ）' },
+          text: { en: "heir reads HOT_RESTART=1 and LISTEN_FDS=2, LISTEN_PID unset (getenv, as /proc/PID/environ says)", zh: 'heir 读到 HOT_RESTART=1 和 LISTEN_FDS=2，没有 LISTEN_PID（getenv，与 /proc/PID/environ 一致）' },
           check: (ctx) => {
             const env = environOf(ctx.pid('heir'));
-            return { ok: env.get('HOT_RESTART') === '1' && env.get('LISTEN_FDS') === '2' && !env.has('LISTEN_PID'), detail: markerText(env) };
+            return { ok: env.get('HOT_RESTART') === '1' && env.get('LISTEN_FDS') === '2' && !env.has('LISTEN_PID') && readAsEnviron(ctx.vars.heirEnv, env), detail: markerText(env) };
           },
         },
         {
@@ -274,10 +288,10 @@ export const lesson: Lesson = {
       },
       expect: [
         {
-          text: { en: 'helper inherited HOT_RESTART=1 and LISTEN_FDS=2', zh: 'helper 继承了 HOT_RESTART=1 和 LISTEN_FDS=2' },
+          text: { en: 'helper inherited HOT_RESTART=1 and LISTEN_FDS=2, and reads them', zh: 'helper 继承了 HOT_RESTART=1 和 LISTEN_FDS=2，也读到了它们' },
           check: (ctx) => {
             const env = environOf(ctx.pid('helper'));
-            return { ok: env.get('HOT_RESTART') === '1' && env.get('LISTEN_FDS') === '2', detail: markerText(env) };
+            return { ok: env.get('HOT_RESTART') === '1' && env.get('LISTEN_FDS') === '2' && readAsEnviron(ctx.vars.helperEnv, env), detail: markerText(env) };
           },
         },
         {

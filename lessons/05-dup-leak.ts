@@ -11,7 +11,20 @@ const CLIENTS = BACKLOG + 1;
 /** How long the client beyond a full queue waits for its handshake before the lesson looks at it. */
 const SYN_WAIT_MS = 500;
 
-export const lesson: Lesson = {
+/** What the steps carry from one to the next (ctx.vars): a misspelt name does not compile. */
+interface Vars {
+  listenFd: number;
+  port: number;
+  dupFd: number;
+  /** The client's connections, queued on the leaked listener. */
+  clientFds: number[];
+  /** What the first client's recv logged after the last close. */
+  recvLines: string;
+  listenFd2: number;
+  port2: number;
+}
+
+export const lesson: Lesson<Vars> = {
   id: 'dup-leak',
   number: 5,
   chapter: { en: 'Chapter 1 · Foundations and pitfalls', zh: '第一章 · 基础与陷阱' },

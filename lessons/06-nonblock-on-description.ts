@@ -11,6 +11,7 @@ import { ACCEPT_WAIT, threadsWaitingIn } from '../src/sys/threads.js';
 import type { Lesson, LessonContext } from '../src/lesson/types.js';
 import { goSteps } from './06-nonblock-on-description.go.js';
 import { excerpt, joinText } from '../src/lesson/excerpt.js';
+import type { AcceptOutcome } from '../src/demo/protocol.js';
 
 /** How long the helper that gets the listener as its stdin lives: long enough to be seen, then it exits by itself. */
 const HELPER_SECONDS = 2;
@@ -19,11 +20,11 @@ const BLOCKED_MS = 500;
 /** The blocked thread's safety net (SO_RCVTIMEO): it gives up by itself after this, whatever happens. */
 const GIVE_UP_S = 300;
 
-const isListener = (row: FdRow, ctx: LessonContext) =>
+const isListener = (row: FdRow, ctx: LessonContext<Vars>) =>
   (row.command === 'server' && row.fd === ctx.vars.listenFd) || (row.command !== 'server' && row.socket?.state === 'LISTEN');
 
 /** The server's listener and the given rows of other processes, from one snapshot (DESC letters are per snapshot). */
-const withServer = (ctx: LessonContext, ...others: Array<[string, number]>) =>
+const withServer = (ctx: LessonContext<Vars>, ...others: Array<[string, number]>) =>
   rowsTogether(ctx, [['server', ctx.vars.listenFd], ...others]);
 
 /** `server fd 19: rw,nonblock · cloexec`: FILE FLAGS, then FD FLAGS, as the table shows them. */
@@ -36,7 +37,21 @@ const oneDescription = (a: FdRow | undefined, b: FdRow | undefined) => ({
   detail: `socket inode ${a?.inode ?? '-'} / ${b?.inode ?? '-'}`,
 });
 
-export const lesson: Lesson = {
+/** What the steps carry from one to the next (ctx.vars): a misspelt name does not compile. */
+interface Vars {
+  listenFd: number;
+  helperPid: number;
+  /** gosrv's listener (as Go's net.Listen makes it), on goPort, and its dup as File() makes it. */
+  goFd: number;
+  goPort: number;
+  fileFd: number;
+  blocked: AcceptOutcome;
+  clientFd: number;
+  accepted: AcceptOutcome;
+  refusedLine: string | undefined;
+}
+
+export const lesson: Lesson<Vars> = {
   id: 'nonblock-on-description',
   number: 6,
   chapter: { en: 'Chapter 1 · Foundations and pitfalls', zh: '第一章 · 基础与陷阱' },

@@ -14,9 +14,10 @@ const ROUND = 200;
 const BACKLOG = 1024;
 const MIGRATE = 'net.ipv4.tcp_migrate_req';
 const LISTENERS = ['a', 'b', 'intruder'] as const;
+type Listener = (typeof LISTENERS)[number];
 
 /** Each listener's accept queue now, from one snapshot; undefined for a closed one. */
-function queues(ctx: LessonContext): Record<string, number | undefined> {
+function queues(ctx: LessonContext<Vars>): Record<string, number | undefined> {
   const names = LISTENERS.filter((name) => ctx.vars.fds?.[name] !== undefined && ctx.vars.live?.[name]);
   const rows = rowsTogether(ctx, names.map((name) => [name, ctx.vars.fds[name]]));
   return Object.fromEntries(names.map((name, i) => [name, rows[i]?.socket?.state === 'LISTEN' ? (rows[i]?.socket?.acceptQueue ?? undefined) : undefined]));
@@ -24,10 +25,10 @@ function queues(ctx: LessonContext): Record<string, number | undefined> {
 
 const total = (counts: Record<string, number | undefined>) => Object.values(counts).reduce<number>((sum, n) => sum + (n ?? 0), 0);
 const queueText = (counts: Record<string, number | undefined>) => Object.entries(counts).map(([name, n]) => `${name} ${n ?? '-'}`).join(' · ');
-const established = (ctx: LessonContext) => clientsOf(ctx.vars.port).filter((s) => s.state === 'ESTABLISHED').length;
+const established = (ctx: LessonContext<Vars>) => clientsOf(ctx.vars.port).filter((s) => s.state === 'ESTABLISHED').length;
 const isListener = (row: FdRow) => row.socket?.state === 'LISTEN';
 
-async function listenOnPort(ctx: LessonContext, name: (typeof LISTENERS)[number], port = 0): Promise<void> {
+async function listenOnPort(ctx: LessonContext<Vars>, name: (typeof LISTENERS)[number], port = 0): Promise<void> {
   await ctx.start(name);
   const reply = await ctx.call(name, { op: 'listen', port, reusePort: true, backlog: BACKLOG });
   ctx.vars.fds = { ...ctx.vars.fds, [name]: reply.result.fd };
@@ -36,7 +37,7 @@ async function listenOnPort(ctx: LessonContext, name: (typeof LISTENERS)[number]
 }
 
 /** One more round of client connections; waits until the kernel has queued every one somewhere. */
-async function connectRound(ctx: LessonContext): Promise<void> {
+async function connectRound(ctx: LessonContext<Vars>): Promise<void> {
   const before = total(queues(ctx));
   const reply = await ctx.call('client', { op: 'connect-many', port: ctx.vars.port, count: ROUND });
   ctx.vars.clientFds = [...(ctx.vars.clientFds ?? []), ...(reply.result.fds as number[])];
@@ -44,7 +45,7 @@ async function connectRound(ctx: LessonContext): Promise<void> {
 }
 
 /** What the clients read now (ECONNRESET, EAGAIN, EOF), over the clients not already known to be reset. */
-async function probeClients(ctx: LessonContext): Promise<Record<string, number>> {
+async function probeClients(ctx: LessonContext<Vars>): Promise<Record<string, number>> {
   const fds = (ctx.vars.clientFds as number[]).filter((fd) => !ctx.vars.resetFds?.includes(fd));
   const reply = await ctx.call('client', { op: 'recv-many', fds });
   const reset = ((reply.result.fds as Record<string, number[]>).ECONNRESET ?? []);
@@ -70,7 +71,7 @@ function logSysctl(ctx: LessonContext, state: SysctlState, wanted: string): void
  * Closes one busy listener with tcp_migrate_req at `wanted` when allowed, and measures what became of its
  * queue: how many moved to `heir` (its queue grew) and how many clients read ECONNRESET.
  */
-async function closeBusy(ctx: LessonContext, name: 'b' | 'intruder', heir: 'a', wanted: string) {
+async function closeBusy(ctx: LessonContext<Vars>, name: 'b' | 'intruder', heir: 'a', wanted: string) {
   const before = queues(ctx);
   const clientsBefore = established(ctx);
   const run = await withSysctl(MIGRATE, wanted, async (state) => {
@@ -96,7 +97,23 @@ async function closeBusy(ctx: LessonContext, name: 'b' | 'intruder', heir: 'a', 
   };
 }
 
-export const lesson: Lesson = {
+type CloseOutcome = Awaited<ReturnType<typeof closeBusy>>;
+
+/** What the steps carry from one to the next (ctx.vars): a misspelt name does not compile. */
+interface Vars {
+  /** The shared port, and each listener's fd; live until the lesson closes it. */
+  port: number;
+  fds: Record<Listener, number>;
+  live: Record<Listener, boolean>;
+  /** Every connection the client made, and those known to have read ECONNRESET. */
+  clientFds: number[];
+  resetFds: number[];
+  beforeIntruder: Record<string, number | undefined>;
+  bClose: CloseOutcome;
+  iClose: CloseOutcome;
+}
+
+export const lesson: Lesson<Vars> = {
   id: 'reuseport-pitfalls',
   number: 7,
   chapter: { en: 'Chapter 1 · Foundations and pitfalls', zh: '第一章 · 基础与陷阱' },

@@ -3,7 +3,7 @@
 // the same 3 and 4; each child rebuilds a server on fd 3 (listen({fd: 3})) and answers from the very same
 // socket, before and after its parent closes its copies.
 import type { FdRow } from '../src/fdtable/model.js';
-import { answeredOnlyBy, askPort } from '../src/lesson/answers.js';
+import { answeredOnlyBy, askPort, type Answers } from '../src/lesson/answers.js';
 import { listenersOn } from '../src/lesson/kit.js';
 import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { rowsOf, rowsTogether, sharing } from '../src/lesson/procview.js';
@@ -25,11 +25,21 @@ const REQUESTS = 20;
 
 const child = (parent: Parent) => `${parent}-child`;
 const isListener = (row: FdRow) => row.socket?.state === 'LISTEN';
-const fdsOf = (ctx: LessonContext, parent: Parent): { http: number; admin: number } => ctx.vars.fds[parent];
-const portsOf = (ctx: LessonContext, parent: Parent): { http: number; admin: number } => ctx.vars.ports[parent];
+const fdsOf = (ctx: LessonContext<Vars>, parent: Parent): { http: number; admin: number } => ctx.vars.fds[parent];
+const portsOf = (ctx: LessonContext<Vars>, parent: Parent): { http: number; admin: number } => ctx.vars.ports[parent];
 const tcpFds = (ctx: LessonContext, name: string) => rowsOf(ctx, name).filter((row) => row.type === 'TCP' || row.type === 'TCP6').map((row) => row.fd);
 
-export const lesson: Lesson = {
+/** What the steps carry from one to the next (ctx.vars): a misspelt name does not compile. */
+interface Vars {
+  /** Each parent's two listeners. */
+  fds: Record<string, { http: number; admin: number }>;
+  ports: Record<string, { http: number; admin: number }>;
+  /** Who answered on each parent's http port, before and after the parents were gone. */
+  answers: Partial<Record<Parent, Answers>>;
+  after: Partial<Record<Parent, Answers>>;
+}
+
+export const lesson: Lesson<Vars> = {
   id: 'pass-by-inheritance',
   number: 8,
   chapter: { en: 'Chapter 2 · Handing over the listener', zh: '第二章 · 交接监听 socket' },
@@ -116,7 +126,7 @@ export const lesson: Lesson = {
             en: `${child(parent)}'s fd 3 and fd 4 are ${parent}'s http and admin listeners: same descriptions, in list order`,
             zh: `${child(parent)} 的 fd 3 和 fd 4 就是 ${parent} 的 http 和 admin 监听 socket：打开文件描述相同，顺序与列表一致`,
           },
-          check: (ctx: LessonContext) => {
+          check: (ctx: LessonContext<Vars>) => {
             const { http, admin } = fdsOf(ctx, parent);
             const first = sharing(ctx, [[parent, http], [child(parent), 3]]);
             const second = sharing(ctx, [[parent, admin], [child(parent), 4]]);
@@ -173,7 +183,7 @@ export const lesson: Lesson = {
       expect: [
         ...PARENTS.map((parent) => ({
           text: { en: `every request to ${parent}'s port was answered by ${child(parent)}`, zh: `发往 ${parent} 端口的每个请求都由 ${child(parent)} 响应` },
-          check: (ctx: LessonContext) => answeredOnlyBy(ctx.vars.answers[parent], ctx.pid(child(parent))),
+          check: (ctx: LessonContext<Vars>) => answeredOnlyBy(ctx.vars.answers[parent], ctx.pid(child(parent))),
         })),
         {
           text: {
@@ -247,7 +257,7 @@ export const lesson: Lesson = {
         },
         ...PARENTS.map((parent) => ({
           text: { en: `requests to ${parent}'s port are still all answered, by ${child(parent)}`, zh: `发往 ${parent} 端口的请求仍然全部由 ${child(parent)} 响应` },
-          check: (ctx: LessonContext) => answeredOnlyBy(ctx.vars.after[parent], ctx.pid(child(parent))),
+          check: (ctx: LessonContext<Vars>) => answeredOnlyBy(ctx.vars.after[parent], ctx.pid(child(parent))),
         })),
       ],
       quiz: {

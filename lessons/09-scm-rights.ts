@@ -5,21 +5,22 @@
 // Node's own child.send(msg, server) is the same mechanism over its IPC socketpair.
 import { lstatSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { answeredOnlyBy, askPort } from '../src/lesson/answers.js';
+import { answeredOnlyBy, askPort, type Answers } from '../src/lesson/answers.js';
 import { listenersOn } from '../src/lesson/kit.js';
 import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { isNodePlumbing } from '../src/lesson/observe.js';
 import { parentOf, rowsOf, rowsTogether, sharing } from '../src/lesson/procview.js';
 import type { Lesson, LessonContext } from '../src/lesson/types.js';
 import { excerpt, joinText } from '../src/lesson/excerpt.js';
+import type { PuppetResults } from '../src/demo/protocol.js';
 
 const REQUESTS = 20;
 
 /** The private directory, as the kernel knows it: old's working directory (puppets chdir there). */
 const privateDir = (ctx: LessonContext) => readlinkSync(`/proc/${ctx.pid('old')}/cwd`);
-const socketPath = (ctx: LessonContext) => join(privateDir(ctx), ctx.vars.path);
+const socketPath = (ctx: LessonContext<Vars>) => join(privateDir(ctx), ctx.vars.path);
 /** new's fds that refer to old's listener, by inode: what new really holds, whatever it was told. */
-const listenerFdsIn = (ctx: LessonContext, name: string) => rowsOf(ctx, name).filter((row) => row.inode === ctx.vars.listenerInode).map((row) => row.fd);
+const listenerFdsIn = (ctx: LessonContext<Vars>, name: string) => rowsOf(ctx, name).filter((row) => row.inode === ctx.vars.listenerInode).map((row) => row.fd);
 const tcpFds = (ctx: LessonContext, name: string) => rowsOf(ctx, name).filter((row) => row.type === 'TCP').map((row) => row.fd);
 
 function lstatOrError(path: string): { socket: boolean; error?: string } {
@@ -30,7 +31,27 @@ function lstatOrError(path: string): { socket: boolean; error?: string } {
   }
 }
 
-export const lesson: Lesson = {
+/** What the steps carry from one to the next (ctx.vars): a misspelt name does not compile. */
+interface Vars {
+  /** old's HTTP listener, its port and inode. */
+  listenFd: number;
+  port: number;
+  listenerInode: number | null | undefined;
+  /** The unix socket old listens on for the handover (relative to the private directory). */
+  path: string;
+  unixFd: number;
+  /** The two ends of the handover connection: new's, and old's accepted one. */
+  newSock: number;
+  oldConn: number;
+  /** Where the listener arrived in new. */
+  received: number;
+  plainRead: PuppetResults['recv'];
+  answers: Answers;
+  lateLines: string;
+  workerFd: number;
+}
+
+export const lesson: Lesson<Vars> = {
   id: 'scm-rights',
   number: 9,
   chapter: { en: 'Chapter 2 · Handing over the listener', zh: '第二章 · 交接监听 socket' },

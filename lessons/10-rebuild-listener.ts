@@ -4,11 +4,12 @@
 // what each is for. Then the constructors: listen({fd}) refuses UDP and closes a connection it cannot
 // listen on; dgram bind({fd}) rebuilds the UDP socket on Node 20; Go's File* functions, side by side.
 import type { FdRow } from '../src/fdtable/model.js';
-import { answeredOnlyBy, askPort } from '../src/lesson/answers.js';
+import { answeredOnlyBy, askPort, type Answers } from '../src/lesson/answers.js';
 import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { isNodePlumbing } from '../src/lesson/observe.js';
 import { environOf, rowsTogether, sharing } from '../src/lesson/procview.js';
 import type { Lesson, LessonContext, Text } from '../src/lesson/types.js';
+import type { AnyResult, PuppetResults } from '../src/demo/protocol.js';
 
 type Kind = 'tcp-listener' | 'udp' | 'unix-listener' | 'tcp-connection' | 'unix-connection' | 'not-a-socket' | 'other';
 
@@ -71,11 +72,30 @@ const probeText = (p: Probe | undefined) =>
 /** The addresses agree: getsockname with the table's local end, getpeername with its remote end. */
 const sameAddresses = (p: Probe | undefined, row: FdRow | undefined) =>
   !p?.socket || (p.local === row?.socket?.local && (p.peer ?? null) === (row?.socket?.remote ?? null));
-const oldFd = (ctx: LessonContext, service: Service): number => ctx.vars.oldFds[service.name];
+const oldFd = (ctx: LessonContext<Vars>, service: Service): number => ctx.vars.oldFds[service.name];
 const passedOnly = (row: FdRow, ctx: LessonContext) => (row.command === 'new' ? PASSED.includes(row.fd) : !isNodePlumbing(row, ctx));
 const namesOf = (ctx: LessonContext) => (environOf(ctx.pid('new')).get('LISTEN_FDNAMES') ?? '').split(':').filter(Boolean);
 
-export const lesson: Lesson = {
+/** What the steps carry from one to the next (ctx.vars): a misspelt name does not compile. */
+interface Vars {
+  /** old's fd and the ports of each service. */
+  oldFds: Record<Service['name'], number>;
+  ports: { http: number; dns: number };
+  /** What new's probe said of each passed fd, by fd. */
+  probes: Record<number, Probe>;
+  /** LISTEN_FDS and LISTEN_FDNAMES as new read them (getenv). */
+  environ: Record<string, string | null>;
+  wsInode: number | null | undefined;
+  wsNonblockBefore: boolean | null | undefined;
+  /** What Node and accept4 said when new used an fd the wrong way. */
+  udpAsHttp: AnyResult<'serve-fd'>;
+  acceptOnWs: AnyResult<'accept-blocking'>;
+  wsAsHttp: AnyResult<'serve-fd'>;
+  answers: Answers;
+  datagram: PuppetResults['udp-ask'];
+}
+
+export const lesson: Lesson<Vars> = {
   id: 'rebuild-listener',
   number: 10,
   chapter: { en: 'Chapter 2 · Handing over the listener', zh: '第二章 · 交接监听 socket' },
@@ -154,7 +174,7 @@ export const lesson: Lesson = {
           en: `fd ${service.fd}: the probe says ${kindText[service.kind].en}, and so does the table`,
           zh: `fd ${service.fd}：探测结果${zhKind('是', service.kind)}，fd 表也这么说`,
         },
-        check: (ctx: LessonContext) => {
+        check: (ctx: LessonContext<Vars>) => {
           const probe: Probe | undefined = ctx.vars.probes[service.fd];
           const [row] = rowsTogether(ctx, [['new', service.fd]]);
           const ok = kindOfProbe(probe) === service.kind && kindOfRow(row) === service.kind && sameAddresses(probe, row);
@@ -190,7 +210,7 @@ export const lesson: Lesson = {
         node: "const names = (process.env.LISTEN_FDNAMES ?? '').split(':')\nconst byName = new Map(names.map((name, i) => [name, 3 + i]))\nif (kindOf(byName.get('http')) !== 'tcp-listener') throw new Error('fd for http is not a TCP listener')",
       },
       async run(ctx) {
-        await ctx.call('new', { op: 'env', names: ['LISTEN_FDS', 'LISTEN_FDNAMES'] });
+        ctx.vars.environ = (await ctx.call('new', { op: 'env', names: ['LISTEN_FDS', 'LISTEN_FDNAMES'] })).result.vars;
         namesOf(ctx).forEach((name, i) => {
           const fd = 3 + i;
           const found = kindOfProbe(ctx.vars.probes[fd]);
@@ -203,10 +223,12 @@ export const lesson: Lesson = {
       },
       expect: [
         {
-          text: { en: 'new was started with LISTEN_FDS=5 and one name per fd', zh: 'new 启动时带有 LISTEN_FDS=5，每个 fd 一个名字' },
+          text: { en: 'new was started with LISTEN_FDS=5 and one name per fd, and reads them', zh: 'new 启动时带有 LISTEN_FDS=5，每个 fd 一个名字，它也读到了这些' },
           check: (ctx) => {
             const env = environOf(ctx.pid('new'));
-            return { ok: env.get('LISTEN_FDS') === '5' && namesOf(ctx).length === 5, detail: `LISTEN_FDS=${env.get('LISTEN_FDS') ?? '-'} LISTEN_FDNAMES=${env.get('LISTEN_FDNAMES') ?? '-'}` };
+            const read = ctx.vars.environ;
+            const asRead = read?.LISTEN_FDS === env.get('LISTEN_FDS') && read?.LISTEN_FDNAMES === env.get('LISTEN_FDNAMES');
+            return { ok: env.get('LISTEN_FDS') === '5' && namesOf(ctx).length === 5 && asRead, detail: `LISTEN_FDS=${env.get('LISTEN_FDS') ?? '-'} LISTEN_FDNAMES=${env.get('LISTEN_FDNAMES') ?? '-'}` };
           },
         },
         {

@@ -15,8 +15,9 @@ import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { rowsOf } from '../src/lesson/procview.js';
 import { processState, signalSet } from '../src/lesson/signals.js';
 import type { CheckResult, Lesson, LessonContext } from '../src/lesson/types.js';
-import { askOnce, UpgradeDemo } from '../src/lesson/upgrade-demo.js';
+import { askOnce, type Answer, UpgradeDemo } from '../src/lesson/upgrade-demo.js';
 import { excerpt } from '../src/lesson/excerpt.js';
+import type { ServerReport } from '../src/lesson/demo-servers.js';
 
 const SERVER = entryUrl('servers/11-12-server', import.meta.url);
 /** The successor's warm-up in the last step: the time the two orders differ by. */
@@ -33,7 +34,7 @@ const UNCATCHABLE = ['SIGKILL', 'SIGSTOP'] as const;
 const STOPPED_CLIENTS = 6;
 const MIN_QUEUED = STOPPED_CLIENTS / 2;
 
-const demoOf = (ctx: LessonContext): UpgradeDemo => (ctx.vars.demo ??= new UpgradeDemo(ctx, { shell: 'shell', moduleUrl: SERVER, prefix: 'l11' }));
+const demoOf = (ctx: LessonContext<Vars>): UpgradeDemo => (ctx.vars.demo ??= new UpgradeDemo(ctx, { shell: 'shell', moduleUrl: SERVER, prefix: 'l11' }));
 const isTcp = (row: FdRow) => row.type === 'TCP';
 const isListener = (row: FdRow) => row.socket?.state === 'LISTEN';
 
@@ -95,7 +96,36 @@ async function pid1IgnoresKill(ctx: LessonContext): Promise<CheckResult> {
   }
 }
 
-export const lesson: Lesson = {
+/** What the steps carry from one to the next (ctx.vars): a misspelt name does not compile. */
+interface Vars {
+  /** The process that traps SIGTERM (stubborn): its listener, and what it trapped and caught. */
+  stubbornFd: number;
+  stubbornPort: number;
+  refused: Record<string, string>;
+  caught: string[];
+  stubbornLoad: Load;
+  okWhileStopped: number;
+  caughtAfterCont: string[];
+  contStats: LoadStats;
+  afterKill: Answer;
+  /** The upgrade demo (generations gen1, gen2, ...), made by the first step that needs it. */
+  demo: UpgradeDemo;
+  port: number;
+  listenerInode: number | null | undefined;
+  answer: Answer;
+  /** The file gen3 waits for before it may finish starting, and the report mark before it began. */
+  gate: string;
+  readinessMark: number;
+  pipeInode: number | null | undefined;
+  channelInodes: Array<number | null | undefined>;
+  failure: ServerReport;
+  crashStats: LoadStats;
+  peakQueue: number;
+  endless: LoadStats;
+  moduleOrder: LoadStats;
+}
+
+export const lesson: Lesson<Vars> = {
   id: 'signals-readiness',
   number: 11,
   chapter: { en: 'Chapter 2 · Handing over the listener', zh: '第二章 · 交接监听 socket' },

@@ -23,7 +23,7 @@ const SLOW_MS = 1500;
 const DEADLINE_MS = 1000;
 const TOO_SLOW_MS = 3000;
 
-const demoOf = (ctx: LessonContext): UpgradeDemo => (ctx.vars.demo ??= new UpgradeDemo(ctx, { shell: 'shell', moduleUrl: SERVER, prefix: 'l12' }));
+const demoOf = (ctx: LessonContext<Vars>): UpgradeDemo => (ctx.vars.demo ??= new UpgradeDemo(ctx, { shell: 'shell', moduleUrl: SERVER, prefix: 'l12' }));
 const isTcp = (row: FdRow) => row.type === 'TCP' || row.type === 'TCP6';
 const isListener = (row: FdRow) => row.socket?.state === 'LISTEN';
 /** The local port of a TCP row (`127.0.0.1:41234` -> 41234). */
@@ -58,7 +58,7 @@ async function answersGrow(ctx: LessonContext, load: Load, more: number): Promis
  * successor holds in its warm-up until the load is going, so the load is short and sees the moment itself.
  * Returns the load's final counts.
  */
-async function upgradeUnderLoad(ctx: LessonContext, from: number): Promise<LoadStats> {
+async function upgradeUnderLoad(ctx: LessonContext<Vars>, from: number): Promise<LoadStats> {
   const demo = demoOf(ctx);
   const upgrade = await demo.beginUpgrade(`gen${from}`, `gen${from + 1}`);
   const load = keepAliveLoad(ctx, demo.port);
@@ -81,7 +81,7 @@ async function requestOn(ctx: LessonContext, fd: number) {
 }
 
 /** A new keep-alive connection from the client, with one request answered on it. */
-async function openConnection(ctx: LessonContext): Promise<{ fd: number; port: number; answer: Awaited<ReturnType<typeof requestOn>> }> {
+async function openConnection(ctx: LessonContext<Vars>): Promise<{ fd: number; port: number; answer: Awaited<ReturnType<typeof requestOn>> }> {
   const connected = await ctx.call('client', { op: 'connect', port: demoOf(ctx).port });
   const fd = connected.result.fd as number;
   const answer = await requestOn(ctx, fd);
@@ -92,9 +92,37 @@ async function openConnection(ctx: LessonContext): Promise<{ fd: number; port: n
 const serverEnd = (ctx: LessonContext, name: string, clientPort: number) =>
   rowsOf(ctx, name).find((row) => row.socket?.state === 'ESTABLISHED' && portOf(row.socket.remote) === clientPort);
 
-const drainLine = (ctx: LessonContext, name: string) => demoOf(ctx).find(demoOf(ctx).of(name, 'log', /^drained in/));
+const drainLine = (ctx: LessonContext<Vars>, name: string) => demoOf(ctx).find(demoOf(ctx).of(name, 'log', /^drained in/));
 
-export const lesson: Lesson = {
+type Reply = Awaited<ReturnType<typeof requestOn>>;
+type Connection = Awaited<ReturnType<typeof openConnection>>;
+
+/** What the steps carry from one to the next (ctx.vars): a misspelt name does not compile. */
+interface Vars {
+  /** The upgrade demo (generations gen1, gen2, ...), made by the first step that needs it. */
+  demo: UpgradeDemo;
+  /** Two listeners: A served, B closed before anyone connects. */
+  fdA: number;
+  portA: number;
+  fdB: number;
+  portB: number;
+  answerB: Answer;
+  /** The client's keep-alive connection through a naive restart, and through one that keeps it. */
+  naive: Connection;
+  naiveStats: LoadStats;
+  naiveState: string | null | undefined;
+  naiveNext: Reply;
+  kept: Connection;
+  keptInode: number | null | undefined;
+  keptStats: LoadStats;
+  keptNext: Reply;
+  /** A slow request in flight during the drain, and how it ended; cut: the one a deadline ended. */
+  slow: Promise<Answer>;
+  slowAnswer: Answer;
+  cut: Answer;
+}
+
+export const lesson: Lesson<Vars> = {
   id: 'graceful-drain',
   number: 12,
   chapter: { en: 'Chapter 2 · Handing over the listener', zh: '第二章 · 交接监听 socket' },
@@ -126,7 +154,7 @@ export const lesson: Lesson = {
         await ctx.start('old');
         const a = await ctx.call('old', { op: 'listen' });
         const b = await ctx.call('old', { op: 'listen' });
-        Object.assign(ctx.vars, { fdA: a.result.fd, portA: a.result.port, fdB: b.result.fd, portB: b.result.port });
+        Object.assign(ctx.vars, { fdA: a.result.fd, portA: a.result.port, fdB: b.result.fd, portB: b.result.port } satisfies Partial<Vars>);
         await ctx.call('old', { op: 'spawn', name: 'new', fds: { 3: a.result.fd as number, 4: b.result.fd as number } });
         await ctx.waitFor('new');
         await ctx.call('old', { op: 'close', fd: ctx.vars.fdA });

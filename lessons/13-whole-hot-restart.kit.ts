@@ -36,10 +36,29 @@ const STRATEGY_NAMES: Record<Strategy, Text> = {
   handover: { en: 'fd handover (module)', zh: 'fd 交接（模块）' },
 };
 
+/** What the kit keeps in ctx.vars for lesson 13 (whose own Vars extend these): a misspelt name does not compile. */
+export interface KitVars {
+  /** Each strategy's port, by strategy name. */
+  port: Record<string, number>;
+  /** Each server's pid and listening fd, by the lesson's name for it (naive-1, hot-2, ...). */
+  pid: Record<string, number>;
+  fd: Record<string, number>;
+  /** Each strategy's running load, the counters of its finished ones, and whether its ticks are logged. */
+  load: Partial<Record<Strategy, MixedLoad | undefined>>;
+  kept: Partial<Record<Strategy, MixedStats[]>>;
+  muted: Partial<Record<Strategy, boolean>>;
+  reports: ReportFile;
+  pumpReports: () => void;
+  /** The inode of the readiness pipe a successor writes to. */
+  readinessPipe: number | null | undefined;
+  /** What became of the old SO_REUSEPORT listener's queue at its close. */
+  reuseClose: { queueAtClose: number; resets: number; migrate: string | undefined };
+}
+
 // ---- the load: one per restart, its counters logged four times a second and kept per strategy
 
 /** A load on port; its counters are logged until the strategy is muted (a load may outlive its step). */
-export function startLessonLoad(ctx: LessonContext, port: number, strategy?: Strategy): MixedLoad {
+export function startLessonLoad(ctx: LessonContext<KitVars>, port: number, strategy?: Strategy): MixedLoad {
   return startMixedLoad({
     port,
     keepAlive: KEEP_ALIVE,
@@ -58,7 +77,7 @@ export function startLessonLoad(ctx: LessonContext, port: number, strategy?: Str
 }
 
 /** The load of this strategy's restart that is still running, started afresh when the last one has ended. */
-export function ensureLoad(ctx: LessonContext, strategy: Strategy, port: number): MixedLoad {
+export function ensureLoad(ctx: LessonContext<KitVars>, strategy: Strategy, port: number): MixedLoad {
   const current: MixedLoad | undefined = ctx.vars.load?.[strategy];
   if (current && !current.stats().finished) return current;
   if (current) keep(ctx, strategy, current.stats());
@@ -69,7 +88,7 @@ export function ensureLoad(ctx: LessonContext, strategy: Strategy, port: number)
 }
 
 /** Stops the strategy's load and files its final counters. */
-export async function finishLoad(ctx: LessonContext, strategy: Strategy): Promise<MixedStats | undefined> {
+export async function finishLoad(ctx: LessonContext<KitVars>, strategy: Strategy): Promise<MixedStats | undefined> {
   const load: MixedLoad | undefined = ctx.vars.load?.[strategy];
   if (!load) return undefined;
   ctx.vars.load = { ...ctx.vars.load, [strategy]: undefined };
@@ -78,29 +97,34 @@ export async function finishLoad(ctx: LessonContext, strategy: Strategy): Promis
   return stats;
 }
 
-function keep(ctx: LessonContext, strategy: Strategy, stats: MixedStats): void {
+function keep(ctx: LessonContext<KitVars>, strategy: Strategy, stats: MixedStats): void {
   ctx.vars.kept = { ...ctx.vars.kept, [strategy]: [...(ctx.vars.kept?.[strategy] ?? []), stats] };
 }
 
 /** Everything this strategy's loads counted so far, the running one included. */
-export function countsOf(ctx: LessonContext, strategy: Strategy): MixedStats | undefined {
+export function countsOf(ctx: LessonContext<KitVars>, strategy: Strategy): MixedStats | undefined {
   const running: MixedLoad | undefined = ctx.vars.load?.[strategy];
   const all: MixedStats[] = [...(ctx.vars.kept?.[strategy] ?? []), ...(running ? [running.stats()] : [])];
   return all.length ? combineMixed(all) : undefined;
 }
 
 export const answeredBy = (stats: MixedStats | undefined, pid: number) => stats?.byHeader[String(pid)] ?? 0;
-export const countsText = (ctx: LessonContext, strategy: Strategy) => {
+export const countsText = (ctx: LessonContext<KitVars>, strategy: Strategy) => {
   const stats = countsOf(ctx, strategy);
   return stats ? formatMixedStats(stats, ctx.lang) : 'no load';
 };
 
 // ---- the processes
 
-export const reportsOf = (ctx: LessonContext): ReportFile => ctx.vars.reports;
-export const pidOf = (ctx: LessonContext, name: string): number => ctx.vars.pid[name];
+export const reportsOf = (ctx: LessonContext<KitVars>): ReportFile => ctx.vars.reports;
+export const pidOf = (ctx: LessonContext<KitVars>, name: string): number => {
+  // Not undefined: two unknown pids would compare equal, and isAlive(undefined) is false.
+  const pid = ctx.vars.pid?.[name];
+  if (pid === undefined) throw new LessonActionError(`${name} has not started`);
+  return pid;
+};
 /** Logs the servers' reports that have arrived, so the log reads in order at the moments that matter. */
-export const pumpReports = (ctx: LessonContext) => (ctx.vars.pumpReports as () => void)();
+export const pumpReports = (ctx: LessonContext<KitVars>) => (ctx.vars.pumpReports as () => void)();
 
 /** What the lesson logs of the servers' reports: the module's own log lines, and the moments that matter. */
 function describeReport(report: ServerReport): Text | string | undefined {
@@ -130,7 +154,7 @@ function describeReport(report: ServerReport): Text | string | undefined {
 }
 
 /** The launcher (a puppet playing the service manager) and the report file; once per lesson. */
-export async function prepare(ctx: LessonContext): Promise<void> {
+export async function prepare(ctx: LessonContext<KitVars>): Promise<void> {
   await ctx.start('launcher');
   ctx.vars.reports = new ReportFile(FILES.reports, ctx.supervisor.dir);
   ctx.vars.pumpReports = followReports(ctx, ctx.vars.reports, {
@@ -147,30 +171,30 @@ interface Listening {
 }
 
 /** Remembers a server's pid and listening fd under its name, from its `listening` report. */
-export function remember(ctx: LessonContext, name: string, report: ServerReport): Listening {
+export function remember(ctx: LessonContext<KitVars>, name: string, report: ServerReport): Listening {
   const listening = { pid: report.pid, port: Number(report.port), fd: Number(report.fd) };
   ctx.vars.pid = { ...ctx.vars.pid, [name]: listening.pid };
   ctx.vars.fd = { ...ctx.vars.fd, [name]: listening.fd };
   return listening;
 }
 
-export async function launch(ctx: LessonContext, name: string, moduleUrl: string, env: Record<string, string> = {}): Promise<Listening> {
+export async function launch(ctx: LessonContext<KitVars>, name: string, moduleUrl: string, env: Record<string, string> = {}): Promise<Listening> {
   const report = await launchServer(ctx, { launcher: 'launcher', name, moduleUrl, env, reports: reportsOf(ctx) });
   pumpReports(ctx);
   return remember(ctx, name, report);
 }
 
-export async function signal(ctx: LessonContext, name: string, signalName: NodeJS.Signals): Promise<void> {
+export async function signal(ctx: LessonContext<KitVars>, name: string, signalName: NodeJS.Signals): Promise<void> {
   await ctx.call('launcher', { op: 'kill', pid: pidOf(ctx, name), signal: signalName });
 }
 
-export async function waitGone(ctx: LessonContext, name: string, timeoutMs = 6000): Promise<void> {
+export async function waitGone(ctx: LessonContext<KitVars>, name: string, timeoutMs = 6000): Promise<void> {
   const gone = await ctx.until(() => !isAlive(pidOf(ctx, name)), timeoutMs);
   if (!gone) throw new LessonActionError(`${name} (pid ${pidOf(ctx, name)}) did not exit within ${timeoutMs} ms`);
   pumpReports(ctx);
 }
 
-export async function waitAnswers(ctx: LessonContext, strategy: Strategy, name: string, atLeast: number, timeoutMs = 5000): Promise<void> {
+export async function waitAnswers(ctx: LessonContext<KitVars>, strategy: Strategy, name: string, atLeast: number, timeoutMs = 5000): Promise<void> {
   const enough = await ctx.until(() => answeredBy(countsOf(ctx, strategy), pidOf(ctx, name)) >= atLeast, timeoutMs);
   if (!enough) throw new LessonActionError(`${name} answered fewer than ${atLeast} requests within ${timeoutMs} ms`);
 }
@@ -184,14 +208,14 @@ export const isListener = (row: FdRow) => row.socket?.state === 'LISTEN';
 export const isTcp = (row: FdRow) => row.type === 'TCP';
 /** What the restart module holds: sockets (listener, connections, the handoff socketpair) and the
  *  readiness pipe, without what tsx keeps open when the servers run from source. */
-export function isRestartRow(row: FdRow, ctx: LessonContext): boolean {
+export function isRestartRow(row: FdRow, ctx: LessonContext<KitVars>): boolean {
   if (row.type === 'TCP') return true;
   if (row.type === 'UNIX') return !row.name.includes('esbuild');
   return row.type === 'FIFO' && row.inode === ctx.vars.readinessPipe;
 }
 
 /** Step 4's claim about the queue at the close, read from what the kernel did with tcp_migrate_req as it was. */
-export function reuseResetCheck(ctx: LessonContext) {
+export function reuseResetCheck(ctx: LessonContext<KitVars>) {
   const { queueAtClose, resets, migrate } = ctx.vars.reuseClose as { queueAtClose: number; resets: number; migrate: string | undefined };
   const detail = ctx.t({ en: `${queueAtClose} queued, ${resets} ECONNRESET (${MIGRATE}=${migrate ?? '-'})`, zh: `队列中 ${queueAtClose} 个，${resets} 个 ECONNRESET（${MIGRATE}=${migrate ?? '-'}）` });
   if (migrate === 'changed') return { ok: false, skipped: true, detail: `${MIGRATE} changed during the step` };
@@ -201,7 +225,7 @@ export function reuseResetCheck(ctx: LessonContext) {
 
 // ---- the summary
 
-export function summaryLines(ctx: LessonContext): string[] {
+export function summaryLines(ctx: LessonContext<KitVars>): string[] {
   const header = ctx.lang === 'zh' ? ['策略', '成功', '失败（拒绝/重置/超时）', '最长空档', '进程'] : ['strategy', 'ok', 'failed (refused/reset/timeout)', 'longest gap', 'pids'];
   const pids: Record<Strategy, string[]> = { naive: ['naive-1', 'naive-2'], reuseport: ['reuse-1', 'reuse-2'], handover: ['hot-1', 'hot-2'] };
   const rows = STRATEGIES.map((strategy) => {
@@ -227,7 +251,7 @@ export function summaryLines(ctx: LessonContext): string[] {
  * then end the busy spell, which closes its listener, and count what the load saw. Runs with
  * tcp_migrate_req at 0 when the tutor may set it, and notes the value in force otherwise.
  */
-export async function leaveWhileBusy(ctx: LessonContext): Promise<void> {
+export async function leaveWhileBusy(ctx: LessonContext<KitVars>): Promise<void> {
   const port = ctx.vars.port.reuseport;
   const [oldPid, oldFd] = [pidOf(ctx, 'reuse-1'), ctx.vars.fd['reuse-1']];
   const oldInode = listenerRow(ctx, 'reuse-1')?.inode;

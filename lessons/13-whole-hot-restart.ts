@@ -26,6 +26,7 @@ import {
   isListener,
   isRestartRow,
   isTcp,
+  type KitVars,
   KEEP_ALIVE,
   launch,
   leaveWhileBusy,
@@ -48,7 +49,21 @@ import {
 /** Answers the load must get while hot-2 warms up, every one from hot-1. */
 const WARM_LOAD_ANSWERS = 40;
 
-export const lesson: Lesson = {
+/** What the steps carry from one to the next (ctx.vars), besides what the kit keeps: a misspelt name does not compile. */
+interface Vars extends KitVars {
+  steady: MixedStats;
+  /** Each strategy's listener inode before the restart (hotInodeNow: after the whole handover). */
+  naiveInode: number | null | undefined;
+  hotInode: number | null | undefined;
+  hotInodeNow: number | undefined;
+  /** Requests hot-2 answered before it called ready(). */
+  warmAnswers: number;
+  /** Clients' addresses of hot-1's keep-alive connections that stayed open, and of hot-2's. */
+  hot1KeptOpen: string[];
+  hot2Peers: string[];
+}
+
+export const lesson: Lesson<Vars> = {
   id: 'whole-hot-restart',
   number: 13,
   chapter: { en: 'Chapter 2 · Handing over the listener', zh: '第二章 · 交接监听 socket' },

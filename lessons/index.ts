@@ -1,5 +1,6 @@
 // Every lesson, in order. Add one import and one entry per lesson file (lessons/NN-id.ts).
 import type { Lesson } from '../src/lesson/types.js';
+import { orderQuizzes } from '../src/lesson/quiz.js';
 import { lesson as whatIsHotRestart } from './01-what-is-hot-restart.js';
 import { lesson as fork } from './02-fork.js';
 import { lesson as fdDescriptionInode } from './03-fd-description-inode.js';
@@ -14,4 +15,7 @@ import { lesson as signalsReadiness } from './11-signals-readiness.js';
 import { lesson as gracefulDrain } from './12-graceful-drain.js';
 import { lesson as wholeHotRestart } from './13-whole-hot-restart.js';
 
-export const lessons: Lesson[] = [whatIsHotRestart, fork, fdDescriptionInode, inheritanceCloexec, dupLeak, nonblockOnDescription, reuseportPitfalls, passByInheritance, scmRights, rebuildListener, signalsReadiness, gracefulDrain, wholeHotRestart].sort((a, b) => a.number - b.number);
+export const lessons: Lesson[] = [whatIsHotRestart, fork, fdDescriptionInode, inheritanceCloexec, dupLeak, nonblockOnDescription, reuseportPitfalls, passByInheritance, scmRights, rebuildListener, signalsReadiness, gracefulDrain, wholeHotRestart]
+  .sort((a, b) => a.number - b.number)
+  // As the learner sees them: each quiz's choices in their own order, not the right one first.
+  .map((lesson: Lesson) => orderQuizzes(lesson));

@@ -68,16 +68,107 @@ export type PuppetRequest =
   | { op: 'exit'; code?: number };
 
 export type PuppetOp = PuppetRequest['op'];
+/** The request of one op, e.g. Request<'dup'> = { op: 'dup'; fd: number }. */
+export type Request<K extends PuppetOp> = Extract<PuppetRequest, { op: K }>;
 
-export interface PuppetReply {
-  ok: boolean;
+/** What each op answers when it succeeded. The puppet's handlers are typed against this table (OpTable),
+ *  so a check reads `reply.result.fd` as a number, and a misspelt field does not compile. */
+export interface PuppetResults {
+  listen: { fd: number; port: number; address: string };
+  'listen-node': { fd: number; port: number; address: string };
+  'server-close': { fd: number };
+  dup: { fd: number };
+  dup2: { fd: number };
+  close: { fd: number };
+  /** The flags after the call: nonblock of the description, cloexec of the fd. */
+  fcntl: { fd: number; nonblock: boolean; cloexec: boolean };
+  open: { fd: number };
+  read: { fd: number; data: string; bytes: number };
+  write: { fd: number; bytes: number };
+  lseek: { fd: number; offset: number };
+  /** name is unset when a plain program (command) was started. */
+  spawn: { pid: number; name?: string };
+  'unix-listen': { fd: number; path: string };
+  'unix-connect': { fd: number };
+  accept: { fd: number; peer: string };
+  connect: { fd: number };
+  shutdown: { fd: number };
+  send: { fd: number; bytes: number };
+  recv: { fd: number; data: string; bytes: number; eof: boolean };
+  sendfd: { fd: number; fds: number[]; bytes: number };
+  recvfd: { fd: number; fds: number[]; data: string; truncated: boolean };
+  /** How the forked child ended: killed by `signal`, or exited with exitCode. */
+  'ffi-fork': { pid: number; signal: string | null; exitCode: number | null; coreDumped: boolean };
+  /** vars[name] is null when the variable is unset. */
+  env: { pid: number; vars: Record<string, string | null> };
+  'accept-blocking': AcceptOutcome;
+  'accept-result': AcceptOutcome;
+  /** counts by outcome ('connected', 'no answer', 'ECONNREFUSED', ...); fds of the connected sockets. */
+  'connect-many': { fds: number[]; connected: number; counts: Record<string, number> };
+  /** counts and fds by outcome ('data', 'EOF', 'ECONNRESET', 'EAGAIN', ...). */
+  'recv-many': { counts: Record<string, number>; fds: Record<string, number[]>; total: number };
+  kill: { pid: number; signal: NodeJS.Signals };
+  /** refused: signal name to error code (EINVAL for SIGKILL and SIGSTOP). */
+  trap: { trapped: string[]; refused: Record<string, string> };
+  caught: { signals: string[] };
+  /** port and address for udp-echo only. */
+  'serve-fd': { fd: number; as: 'http' | 'udp-echo'; port?: number; address?: string };
+  /** fd: where the server's fd arrived in the worker; channelFd: our end of the IPC socketpair ('?' if Node hides it). */
+  'send-server': { pid: number; fd: number; channelFd: number | '?' };
+  unlink: { path: string };
+  /** Everything but fd and socket is absent when the fd is not a socket; peer is null when not connected. */
+  probe: { fd: number; socket: boolean; domain?: string; type?: string; acceptConn?: boolean; local?: string; peer?: string | null };
+  'udp-bind': { fd: number; port: number; address: string };
+  'udp-ask': { fd: number; data: string };
+  exit: { code: number };
+}
+
+/** A blocking accept4 on a helper thread: still waiting (pending, blockedMs), or returned a connection
+ *  (fd, peer) or an error (errno, e.g. 'EAGAIN', 'EINVAL') afterMs after it started. */
+export interface AcceptOutcome {
+  pending: boolean;
+  listener: number;
+  blockedMs?: number;
+  fd?: number;
+  peer?: string;
+  errno?: string;
+  afterMs?: number;
+}
+
+/** What some failed ops still say besides their sentence (the puppet's OpError result): any field may be
+ *  absent. Ops not listed answer nothing more. */
+export interface PuppetFailures {
+  /** A TCP client left waiting in SYN_SENT (the listener's queue is full). */
+  connect: { fd: number; state: 'SYN_SENT' };
+  'unix-connect': { fd: number; state: 'SYN_SENT' };
+  /** A message came without descriptors (or the peer closed: data ''). */
+  recvfd: { data: string };
+  /** Node refused the fd with code (EINVAL, ...); closed: whether Node closed it on the way. */
+  'serve-fd': { fd: number; code: string; closed: boolean };
+  /** The forked child was still alive after the wait, and was killed. */
+  'ffi-fork': { pid: number; alive: boolean };
+}
+export type PuppetFailure<K extends PuppetOp> = K extends keyof PuppetFailures ? Partial<PuppetFailures[K]> : Partial<Record<string, never>>;
+/** The result of a reply kept whether it failed or not (allowFail): either answer's fields, each maybe absent. */
+export type AnyResult<K extends PuppetOp> = Partial<PuppetResults[K]> & (K extends keyof PuppetFailures ? Partial<PuppetFailures[K]> : unknown);
+
+interface ReplyBase {
   /** strace-style lines, one per syscall made: `dup(19) = 23`, `close(99) = -1 EBADF (Bad file descriptor)`. */
   lines: string[];
-  /** Op-specific results: { fd }, { fd, port }, { pid }, { fds }, { data }, ... */
-  result: Record<string, unknown>;
-  /** One sentence when ok is false. */
-  error?: string;
 }
+export interface OkReply<K extends PuppetOp = PuppetOp> extends ReplyBase {
+  ok: true;
+  result: PuppetResults[K];
+  error?: undefined;
+}
+export interface FailedReply<K extends PuppetOp = PuppetOp> extends ReplyBase {
+  ok: false;
+  result: PuppetFailure<K>;
+  /** One sentence. */
+  error: string;
+}
+/** A puppet's answer to a request of op K: check `ok` before reading `result`. */
+export type PuppetReply<K extends PuppetOp = PuppetOp> = OkReply<K> | FailedReply<K>;
 
 /** Sent by a puppet when it connects to the control socket. */
 export interface PuppetHello {

@@ -11,6 +11,7 @@ import { check } from '../sys/errno.js';
 import { cfunc, requireFfi } from '../sys/libc.js';
 // A /proc reader with no other dependencies; the lesson's expectation reads the same thing from outside.
 import { ACCEPT_WAIT, threadsWaitingIn } from '../sys/threads.js';
+import type { AcceptOutcome } from './protocol.js';
 import type { OpTable } from './puppet-op.js';
 import { OpError, type PuppetState } from './puppet-state.js';
 import { addrText, openFlagsText } from './trace.js';
@@ -86,7 +87,7 @@ function resultText(outcome: Outcome): string {
   return `…, SOCK_CLOEXEC) = -1 ${sys.errnoName(outcome.errno)} (${sys.errnoMessage(outcome.errno)})`;
 }
 
-function report(record: PendingAccept, outcome: Outcome): Record<string, unknown> {
+function report(record: PendingAccept, outcome: Outcome): AcceptOutcome {
   const afterMs = Math.round(outcome.at - record.startedAt);
   if ('fd' in outcome) return { pending: false, listener: record.fd, fd: outcome.fd, peer: sys.formatSockAddr(outcome.peer), afterMs };
   return { pending: false, listener: record.fd, errno: outcome.errno ? sys.errnoName(outcome.errno) : 'unknown', afterMs };

@@ -3,7 +3,7 @@
 import type { Socket } from 'node:net';
 import { readJsonLines, writeJsonLine } from './json-lines.js';
 import { isAlive } from './marker.js';
-import type { PuppetHello, PuppetReply, PuppetRequest } from './protocol.js';
+import type { PuppetHello, PuppetOp, PuppetReply, PuppetRequest } from './protocol.js';
 import type { PuppetHandle } from './types.js';
 
 interface Pending {
@@ -59,11 +59,12 @@ export class PuppetClient implements PuppetHandle {
     pending.resolve(reply);
   }
 
-  call(request: PuppetRequest): Promise<PuppetReply> {
+  call<K extends PuppetOp>(request: PuppetRequest & { op: K }): Promise<PuppetReply<K>> {
     if (!this.connected) return Promise.reject(new Error(`puppet ${this.name} (pid ${this.pid}) has exited; it cannot ${request.op}`));
     const id = this.nextId++;
-    return new Promise<PuppetReply>((resolve, reject) => {
-      this.pending.set(id, { op: request.op, resolve, reject });
+    return new Promise<PuppetReply<K>>((resolve, reject) => {
+      // The puppet answered this request, so the reply is the one of its op (runOp<K>).
+      this.pending.set(id, { op: request.op, resolve: (reply) => resolve(reply as PuppetReply<K>), reject });
       writeJsonLine(this.socket, { id, request });
     });
   }

@@ -58,7 +58,7 @@ async function serveHttpFd(fd: number, backlog: number, context: OpContext) {
   const type = noteGuess(fd, `server.listen({fd: ${fd}})`, context);
   try {
     await serveHttp(fd, backlog, context);
-    return { fd, as: 'http' };
+    return { fd, as: 'http' as const };
   } catch (error) {
     if (!(error instanceof OpError)) throw error;
     const code = /\b(E[A-Z]+)\b/.exec(error.message)?.[1] ?? 'EINVAL';
@@ -108,7 +108,7 @@ async function serveUdpFd(fd: number, context: OpContext) {
   });
   echoSockets.set(fd, socket);
   const local = socket.address();
-  return { fd, as: 'udp-echo', port: local.port, address: local.address };
+  return { fd, as: 'udp-echo' as const, port: local.port, address: local.address };
 }
 
 /** The worker send-server starts: takes the server Node hands it, reports the fd it arrived at, and
@@ -143,7 +143,7 @@ async function sendServer(fd: number, name: string, { trace, state }: OpContext)
     });
   });
   const pid = child.pid!;
-  const channel = (child.channel as unknown as { fd?: number } | undefined)?.fd ?? '?';
+  const channel: number | '?' = (child.channel as unknown as { fd?: number } | undefined)?.fd ?? '?';
   child.unref();
   trace.note(`socketpair(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0, [${channel}, …]) = 0 (by libuv: spawn with stdio[3] = 'ipc')`);
   trace.note(`fork() = ${pid} (by libuv: spawn; the other end becomes the child's fd 3, NODE_CHANNEL_FD=3)`);

@@ -1,17 +1,17 @@
 // Shared shape of the puppet's op handlers, and the argument checks several of them need.
 import { isAbsolute } from 'node:path';
 import * as sys from '../sys/index.js';
-import type { PuppetOp, PuppetRequest } from './protocol.js';
+import type { PuppetOp, PuppetResults, Request } from './protocol.js';
 import { OpError, type PuppetState } from './puppet-state.js';
 import type { Trace } from './trace.js';
 
-export type Request<K extends PuppetOp> = Extract<PuppetRequest, { op: K }>;
-export type OpResult = Record<string, unknown>;
+export type { Request };
 export interface OpContext {
   trace: Trace;
   state: PuppetState;
 }
-type Handler<K extends PuppetOp> = (request: Request<K>, context: OpContext) => OpResult | Promise<OpResult>;
+/** A handler answers its op's result (protocol.ts, PuppetResults): what lessons read is checked here. */
+type Handler<K extends PuppetOp> = (request: Request<K>, context: OpContext) => PuppetResults[K] | Promise<PuppetResults[K]>;
 /** Handlers for the ops K; the dispatcher merges the tables and the compiler checks none is missing. */
 export type OpTable<K extends PuppetOp> = { [P in K]: Handler<P> };
 

@@ -3,7 +3,7 @@
 import * as sys from '../sys/index.js';
 import { blockingOps } from './puppet-blocking-ops.js';
 import { crowdOps } from './puppet-crowd-ops.js';
-import type { PuppetOp, PuppetReply, PuppetRequest } from './protocol.js';
+import type { PuppetFailure, PuppetOp, PuppetReply, PuppetRequest } from './protocol.js';
 import { envOps } from './puppet-env-ops.js';
 import { fdOps } from './puppet-fd-ops.js';
 import { forkOps } from './puppet-fork-ops.js';
@@ -21,16 +21,18 @@ import { Trace } from './trace.js';
 
 const handlers: OpTable<PuppetOp> = { ...fdOps, ...netOps, ...serverOps, ...spawnOps, ...forkOps, ...envOps, ...blockingOps, ...crowdOps, ...signalOps, ...trapOps, ...handoverOps, ...probeOps, ...udpOps };
 
-export async function runOp(request: PuppetRequest, state: PuppetState): Promise<PuppetReply> {
+export async function runOp<K extends PuppetOp>(request: PuppetRequest & { op: K }, state: PuppetState): Promise<PuppetReply<K>> {
   const context: OpContext = { trace: new Trace(), state };
   const op = request?.op;
-  if (typeof op !== 'string' || !Object.hasOwn(handlers, op)) return { ok: false, lines: [], result: {}, error: `unknown op ${JSON.stringify(request?.op)}.` };
-  const handler = handlers[op] as (request: PuppetRequest, context: OpContext) => ReturnType<OpTable<PuppetOp>[PuppetOp]>;
+  if (typeof op !== 'string' || !Object.hasOwn(handlers, op)) return { ok: false, lines: [], result: {} as PuppetFailure<K>, error: `unknown op ${JSON.stringify(request?.op)}.` };
+  const handler = handlers[op] as OpTable<K>[K];
   try {
-    const result = await handler(request, context);
+    const result = await handler(request as Parameters<OpTable<K>[K]>[0], context);
     return { ok: true, lines: context.trace.lines, result };
   } catch (error) {
-    return { ok: false, lines: context.trace.lines, result: error instanceof OpError ? error.result : {}, error: sentence(error) };
+    // What a failed op says besides its sentence is typed in PuppetFailures; OpError carries it untyped.
+    const result = (error instanceof OpError ? error.result : {}) as PuppetFailure<K>;
+    return { ok: false, lines: context.trace.lines, result, error: sentence(error) };
   }
 }
 

@@ -44,7 +44,7 @@ readJsonLines(control, (message) => {
   // One request at a time, in arrival order, so the fd numbers in the logs follow the script.
   queue = queue.then(async () => {
     const reply: PuppetReply = await runOp(request, state);
-    const exitCode = request?.op === 'exit' && reply.ok ? (reply.result.code as number) : undefined;
+    const exitCode = request?.op === 'exit' && reply.ok && 'code' in reply.result ? reply.result.code : undefined;
     writeJsonLine(control, { id, reply }, exitCode === undefined ? undefined : () => process.exit(exitCode));
   });
 });

@@ -1,11 +1,11 @@
 // The interfaces lessons, commands and tests use to drive demo processes.
-import type { PuppetReply, PuppetRequest } from './protocol.js';
+import type { PuppetOp, PuppetReply, PuppetRequest } from './protocol.js';
 
 export interface PuppetHandle {
   readonly name: string;
   readonly pid: number;
   /** Sends one request and resolves with the reply (never rejects for a failed syscall: ok=false). */
-  call(request: PuppetRequest): Promise<PuppetReply>;
+  call<K extends PuppetOp>(request: PuppetRequest & { op: K }): Promise<PuppetReply<K>>;
   /** Resolves when the puppet process has exited. */
   readonly exited: Promise<void>;
 }

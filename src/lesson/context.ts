@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { snapshot as takeSnapshot } from '../fdtable/index.js';
 import { ENV } from '../demo/run.js';
 import type { Snapshot } from '../fdtable/model.js';
-import type { PuppetReply, PuppetRequest } from '../demo/protocol.js';
+import type { OkReply, PuppetOp, PuppetReply, PuppetRequest } from '../demo/protocol.js';
 import type { PuppetHandle, SupervisorApi } from '../demo/types.js';
 import { createDisplayLetters } from './display-letters.js';
 import { pick } from './i18n.js';
@@ -17,9 +17,12 @@ export interface ContextOptions {
   lang: Lang;
   signal: AbortSignal;
   onLog: (entry: LogEntry) => void;
+  /** The longest any ctx.until may wait now, asked at each call (negative controls, src/lesson/control.ts:
+   *  a check waiting for what a skipped action would have done need not wait its full time to fail). */
+  waitCapMs?: () => number;
 }
 
-export function createLessonContext({ supervisor, lang, signal, onLog }: ContextOptions): LessonContext {
+export function createLessonContext({ supervisor, lang, signal, onLog, waitCapMs }: ContextOptions): LessonContext {
   const startedAt = Date.now();
   const namesByPid = new Map<number, string>();
   const vars: Record<string, any> = {};
@@ -85,15 +88,17 @@ export function createLessonContext({ supervisor, lang, signal, onLog }: Context
       log({ en: `started ${name} (pid ${handle.pid})`, zh: `已启动 ${name}（pid ${handle.pid}）` }, 'event', name);
       return handle;
     },
-    async call(name: string, request: PuppetRequest, options = {}): Promise<PuppetReply> {
+    async call<K extends PuppetOp>(name: string, request: PuppetRequest & { op: K }, options: { allowFail?: boolean } = {}) {
       checkAborted();
-      const reply = await handleOf(name).call(request);
+      const reply: PuppetReply<K> = await handleOf(name).call<K>(request);
       for (const line of reply.lines) log(line, 'syscall', name);
       if (!reply.ok) {
         if (reply.error && reply.lines.length === 0) log(reply.error, 'error', name);
         if (!options.allowFail) throw new LessonActionError(reply.error ?? `${request.op} failed in ${name}`);
       }
-      return reply;
+      // One body for both overloads: without allowFail only a success gets here; with it the overload
+      // declares the whole PuppetReply<K>, failures included.
+      return reply as OkReply<K>;
     },
     async waitFor(name, timeoutMs) {
       checkAborted();
@@ -134,7 +139,7 @@ export function createLessonContext({ supervisor, lang, signal, onLog }: Context
       return ctx.snapshot([name]).rows.find((r) => r.pid === pid && r.fd === fd);
     },
     async until(probe, timeoutMs = 3000, intervalMs = 25) {
-      const deadline = Date.now() + timeoutMs;
+      const deadline = Date.now() + Math.min(timeoutMs, waitCapMs?.() ?? Infinity);
       let value = await probe();
       while (!value && Date.now() < deadline) {
         await sleep(intervalMs);

@@ -32,7 +32,6 @@ export const ui = {
   remember: { en: 'What to remember', zh: '要记住的' },
   hint: { en: 'Hint', zh: '提示' },
   quiz: { en: 'Quiz', zh: '小测验' },
-  answer: { en: 'Answer', zh: '答案' },
   correct: { en: 'Correct.', zh: '回答正确。' },
   wrong: { en: 'Not quite.', zh: '不太对。' },
   expectations: { en: 'Checked on this machine', zh: '在本机上的检验' },

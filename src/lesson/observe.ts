@@ -1,7 +1,7 @@
 // Applies a step's observation to a snapshot: keep the rows the lesson cares about, mark the rows
 // it points at. Pure given the snapshot, so the Ink view and the plain renderer share it.
 import type { FdRow, Snapshot } from '../fdtable/model.js';
-import type { LessonContext, Observation } from './types.js';
+import { forLesson, type LessonContext, type Observation } from './types.js';
 
 export interface ObservedSnapshot {
   snapshot: Snapshot;
@@ -19,7 +19,8 @@ export function isNodePlumbing(row: FdRow, ctx: Pick<LessonContext, 'isPlumbing'
   return row.type === 'FIFO' && row.name.startsWith('pipe:[');
 }
 
-export function filterObservation(snapshot: Snapshot, show: Observation, ctx: LessonContext): ObservedSnapshot {
+export function filterObservation(snapshot: Snapshot, show: Observation, anyCtx: LessonContext): ObservedSnapshot {
+  const ctx = forLesson(anyCtx);
   const keep = show.only ?? ((row: FdRow) => !isNodePlumbing(row, ctx));
   const rows = snapshot.rows.filter((row) => keep(row, ctx));
   const focus = new Set(rows.filter((row) => show.focus?.(row, ctx)).map((row) => `${row.pid}:${row.fd}`));

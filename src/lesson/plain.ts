@@ -4,13 +4,14 @@
 import type { Writable } from 'node:stream';
 import { formatSnapshot, renderTable, type ColumnId, type Palette } from '../fdtable/format.js';
 import { stepColumns } from './focus.js';
-import { wrapLine, wrapParagraphs } from '../text/wrap.js';
+import { wrapHanging, wrapLine, wrapParagraphs } from '../text/wrap.js';
 import { plainPalette } from '../fdtable/format.js';
 import { Supervisor } from '../demo/supervisor.js';
 import { createLessonContext } from './context.js';
 import { codeText, pick, tr } from './i18n.js';
 import { runStep } from './runner.js';
-import type { Lang, Lesson, LessonContext, LogEntry, Step } from './types.js';
+import { orderQuizzes } from './quiz.js';
+import type { Lang, Lesson, LessonContext, LogEntry, Quiz, Step } from './types.js';
 import { filterObservation } from './observe.js';
 
 export interface PlainOptions {
@@ -35,7 +36,8 @@ const MARK_OK = '✔';
 const MARK_FAIL = '✘';
 const MARK_SKIP = '○';
 
-export async function playPlain(lesson: Lesson, options: PlainOptions): Promise<PlainResult> {
+export async function playPlain(given: Lesson, options: PlainOptions): Promise<PlainResult> {
+  const lesson = orderQuizzes(given); // as the learner sees it: no quiz answered by always picking 1
   const { lang, out } = options;
   // Prose wraps at a width a person reads comfortably; tables and preformatted lines are cut only at
   // a terminal (a file or a pipe gets them whole, as the README promises).
@@ -97,8 +99,11 @@ export async function playPlain(lesson: Lesson, options: PlainOptions): Promise<
         });
         write();
       }
-      if (step.quiz) writeQuiz(step, lang, write);
-      if (step.hint) write(`  ${tr('hint', lang)}: ${pick(step.hint, lang)}\n`);
+      if (step.quiz) writeQuiz(step.quiz, lang, width, write);
+      if (step.hint) {
+        for (const line of wrapHanging(`  ${tr('hint', lang)}: `, pick(step.hint, lang), width)) write(line);
+        write();
+      }
     }
     const failed = result.checks - result.held;
     write(palette.header(tr('lessonDone', lang, { ok: result.held, total: result.checks })));
@@ -140,10 +145,14 @@ function writeTable(step: Step, keep: ColumnId[], ctx: LessonContext, width: num
   write();
 }
 
-function writeQuiz(step: Step, lang: Lang, write: (text?: string) => void): void {
-  const quiz = step.quiz!;
-  write(`  ${tr('quiz', lang)}: ${pick(quiz.question, lang)}`);
-  quiz.choices.forEach((choice, i) => write(`    ${i + 1}) ${pick(choice, lang)}`));
-  write(`  ${tr('answer', lang)}: ${quiz.answer + 1}) ${pick(quiz.explanation, lang)}`);
+/** The question and its choices, then the answer and its explanation, each wrapped like the prose. */
+function writeQuiz(quiz: Quiz, lang: Lang, width: number, write: (text?: string) => void): void {
+  const lines = [
+    ...wrapHanging(`  ${tr('quiz', lang)}: `, pick(quiz.question, lang), width),
+    ...quiz.choices.flatMap((choice, i) => wrapHanging(`    ${i + 1}) `, pick(choice, lang), width)),
+    ...wrapHanging('  ', tr('quizAnswer', lang, { n: quiz.answer + 1, choice: pick(quiz.choices[quiz.answer], lang) }), width),
+    ...wrapParagraphs(pick(quiz.explanation, lang), width, '  '),
+  ];
+  for (const line of lines) write(line);
   write();
 }

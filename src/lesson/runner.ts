@@ -1,6 +1,6 @@
 // Runs one step: its action on real processes, then each expectation against what the kernel shows.
 // Failures become outcomes (a failed step, a ✘ expectation), never exceptions past this point.
-import { LessonActionError, type CheckResult, type LessonContext, type Step } from './types.js';
+import { forLesson, LessonActionError, type CheckResult, type LessonContext, type Step } from './types.js';
 import type { ExpectationOutcome } from './player.js';
 
 export type StepRunResult =
@@ -21,21 +21,30 @@ export function errorSentence(error: unknown): string {
 
 /** Runs only the action (used to replay earlier steps when a step is re-run from scratch). */
 export async function runAction(step: Step, ctx: LessonContext): Promise<void> {
-  if (step.run) await step.run(ctx);
+  if (step.run) await step.run(forLesson(ctx));
 }
 
-export async function runStep(step: Step, ctx: LessonContext): Promise<StepRunResult> {
-  try {
-    await runAction(step, ctx);
-  } catch (error) {
-    if (ctx.signal.aborted) return { status: 'cancelled' };
-    ctx.log(errorSentence(error), 'error');
-    return { status: 'failed', error: errorSentence(error) };
+export interface StepRunOptions {
+  /** A negative control (src/lesson/control.ts): the step's action is skipped and only its checks are
+   *  made, on the processes as the earlier steps left them. Checks that still all hold would pass for the
+   *  wrong reason. */
+  sabotage?: 'skip-action';
+}
+
+export async function runStep(step: Step, ctx: LessonContext, options: StepRunOptions = {}): Promise<StepRunResult> {
+  if (options.sabotage !== 'skip-action') {
+    try {
+      await runAction(step, ctx);
+    } catch (error) {
+      if (ctx.signal.aborted) return { status: 'cancelled' };
+      ctx.log(errorSentence(error), 'error');
+      return { status: 'failed', error: errorSentence(error) };
+    }
   }
   const expectations: ExpectationOutcome[] = [];
   for (const expectation of step.expect ?? []) {
     try {
-      expectations.push(normalise(await expectation.check(ctx)));
+      expectations.push(normalise(await expectation.check(forLesson(ctx))));
     } catch (error) {
       if (ctx.signal.aborted) return { status: 'cancelled' };
       expectations.push({ ok: false, detail: errorSentence(error) });

@@ -3,7 +3,7 @@
 // expectations; views (Ink or plain text) only render what those two produce.
 import type { ColumnId } from '../fdtable/format.js';
 import type { FdRow, Snapshot } from '../fdtable/model.js';
-import type { PuppetReply, PuppetRequest } from '../demo/protocol.js';
+import type { OkReply, PuppetOp, PuppetReply, PuppetRequest } from '../demo/protocol.js';
 import type { PuppetHandle, SupervisorApi } from '../demo/types.js';
 
 export type Lang = 'en' | 'zh';
@@ -23,10 +23,15 @@ export interface CheckResult {
   skipped?: boolean;
 }
 
-export interface Expectation {
+// Lesson state is typed: a lesson names the values its steps carry (`interface Vars { listenFd: number }`)
+// and is a Lesson<Vars>, so its functions get a LessonContext<Vars> and a misspelt `ctx.vars.listnFd` does
+// not compile. Without a type argument, Lesson (Step, Expectation, Observation) means any lesson: its
+// vars are `never` there, so code that handles lessons in general cannot read them either.
+
+export interface Expectation<V extends object = never> {
   /** The claim, e.g. "the port is still in LISTEN". */
   text: Text;
-  check: (ctx: LessonContext) => Promise<CheckResult | boolean> | CheckResult | boolean;
+  check: (ctx: LessonContext<V>) => Promise<CheckResult | boolean> | CheckResult | boolean;
 }
 
 export interface Quiz {
@@ -49,20 +54,20 @@ export interface CodeExcerpt {
 }
 
 /** Which processes' fd tables the step shows, and which rows it points at. */
-export interface Observation {
+export interface Observation<V extends object = never> {
   /** Puppet (or named process) names, in display order; '*' = every process of the lesson. */
   processes: string[];
   /** Rows to point at (marked ▶ in the table). */
-  focus?: (row: FdRow, ctx: LessonContext) => boolean;
+  focus?: (row: FdRow, ctx: LessonContext<V>) => boolean;
   /** Hide rows the lesson does not care about (Node's epoll/eventfd/pipes) unless the learner asks. */
-  only?: (row: FdRow, ctx: LessonContext) => boolean;
+  only?: (row: FdRow, ctx: LessonContext<V>) => boolean;
   caption?: Text;
   /** Columns the step is about, never hidden to fit the terminal (the columns its checks name are
    *  found by stepColumns in src/lesson/focus.ts; list here what they do not name). */
   columns?: ColumnId[];
 }
 
-export interface Step {
+export interface Step<V extends object = never> {
   /** Stable id within the lesson, e.g. "dup-the-listener". */
   id: string;
   title: Text;
@@ -70,14 +75,17 @@ export interface Step {
   text: Text;
   code?: CodeExcerpt;
   /** The action on real processes. Runs once when the step is reached (and again on re-run). */
-  run?: (ctx: LessonContext) => Promise<void>;
-  show?: Observation;
-  expect?: Expectation[];
+  run?: (ctx: LessonContext<V>) => Promise<void>;
+  /** The action only looks (reads /proc, logs what it sees) and changes nothing, so its checks are about
+   *  what an earlier action did: the negative control (src/lesson/control.ts) checks them without that one. */
+  looksOnly?: boolean;
+  show?: Observation<V>;
+  expect?: Expectation<V>[];
   quiz?: Quiz;
   hint?: Text;
 }
 
-export interface Lesson {
+export interface Lesson<V extends object = never> {
   /** Stable id, e.g. "dup-leak"; the file is lessons/NN-id.ts. */
   id: string;
   number: number;
@@ -88,7 +96,7 @@ export interface Lesson {
   recap: Text[];
   /** Platforms the demos need; others get one sentence and the lesson is skipped. Default: ['linux']. */
   platforms?: NodeJS.Platform[];
-  steps: Step[];
+  steps: Step<V>[];
 }
 
 export interface LogEntry {
@@ -100,18 +108,23 @@ export interface LogEntry {
   text: string;
 }
 
-/** What a lesson's functions may use. Created per run by createLessonContext (src/lesson/context.ts). */
-export interface LessonContext {
+/** What a lesson's functions may use. Created per run by createLessonContext (src/lesson/context.ts).
+ *  V is the lesson's Vars; helpers that do not read vars take a plain LessonContext (any lesson's). */
+export interface LessonContext<V extends object = object> {
   readonly lang: Lang;
   readonly signal: AbortSignal;
   readonly supervisor: SupervisorApi;
-  /** Values carried between steps: fds, ports, pids. */
-  readonly vars: Record<string, any>;
+  /** Values carried between steps: fds, ports, pids. Each is set by the step that makes it and read by
+   *  that step's checks and later steps; before that it is undefined, whatever V says (a skipped action
+   *  leaves it so, and the checks that read it then fail). */
+  readonly vars: V;
   /** Starts a top-level puppet under `name`. */
   start(name: string, env?: Record<string, string>): Promise<PuppetHandle>;
   /** One request to a named puppet; its syscall lines go to the log. Throws LessonActionError when
-   *  the call failed, unless allowFail (then the failing line is logged and the reply returned). */
-  call(name: string, request: PuppetRequest, options?: { allowFail?: boolean }): Promise<PuppetReply>;
+   *  the call failed, so the reply is a success with the op's typed result (protocol.ts, PuppetResults). */
+  call<K extends PuppetOp>(name: string, request: PuppetRequest & { op: K }, options?: { allowFail?: false }): Promise<OkReply<K>>;
+  /** With allowFail a failed call is logged and returned: check `ok` before reading `result`. */
+  call<K extends PuppetOp>(name: string, request: PuppetRequest & { op: K }, options: { allowFail: true }): Promise<PuppetReply<K>>;
   /** Waits for a puppet that another puppet spawned. */
   waitFor(name: string, timeoutMs?: number): Promise<PuppetHandle>;
   /** Names a process that is not a puppet (a C program, a load generator) so tables show it. */
@@ -132,6 +145,12 @@ export interface LessonContext {
   sleep(ms: number): Promise<void>;
   /** Pick the current language's string. */
   t(text: Text): string;
+}
+
+/** A context made for one lesson (createLessonContext), handed to that lesson's functions by code that
+ *  holds any lesson and any context (the runner, the observers): the run's vars are that lesson's. */
+export function forLesson(ctx: LessonContext): LessonContext<never> {
+  return ctx as LessonContext<never>;
 }
 
 /** Thrown by ctx.call when a puppet reports a failed call the lesson did not expect. */

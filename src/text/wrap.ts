@@ -79,6 +79,12 @@ export function wrapParagraphs(text: string, width: number, indent = '', cutAt =
   return out;
 }
 
+/** One paragraph after a label (`  1) `, `Quiz: `): wrapped lines, the later ones indented under the text. */
+export function wrapHanging(prefix: string, text: string, width: number): string[] {
+  const indent = cellWidth(prefix);
+  return wrapLine(text, width - indent).map((line, i) => (i === 0 ? prefix : ' '.repeat(indent)) + line);
+}
+
 /** `left ··· right` on one line of `width` cells; the left side gives way first. */
 export function spread(left: string, right: string, width: number): string {
   const room = width - cellWidth(right) - 1;
