@@ -152,7 +152,7 @@ export const ui = {
   keyLang: { en: 'l 中文', zh: 'l 切换 English' },
   helpEnter: { en: 'next step, like →', zh: '下一步，同 →' },
   helpPanes: { en: 'move ↑ ↓ between the text, the fd table and the log', zh: '让 ↑ ↓ 在文字、fd 表和日志之间切换' },
-  helpZoom: { en: 'the fd table alone on the screen, every row in reach (z: back)', zh: '让 fd 表独占整个屏幕，用 ↑ ↓ 查看每一行（再按 z 还原）' },
+  helpZoom: { en: 'the fd table alone on the screen, every row in reach (z, Esc: back)', zh: '让 fd 表独占整个屏幕，用 ↑ ↓ 查看每一行（按 z 或 Esc 还原）' },
   helpExpand: { en: 'show check and log lines whole instead of cut to one line', zh: '完整显示检验行和日志行，而不是截成一行' },
   helpScrollPane: { en: 'scroll what Tab chose: the text, the table or the log', zh: '滚动 Tab 选中的部分：文字、表格或日志' },
   helpRestart: { en: 'in the summary: again from step 1, quiz answers cleared', zh: '在小结页：从第 1 步重新开始本课，清空小测验答案' },

@@ -112,6 +112,20 @@ describe('a lesson', () => {
     await frameWith(view, /^Lesson 6 · Step 1\/1/m, 'the next lesson');
   });
 
+  it('z shows the table alone, Esc brings the step back before it leaves the lesson', async () => {
+    const { view } = appAt(80, 24);
+    await frameWith(view, 'A quiet lesson');
+    await press(view, '5');
+    await frameWith(view, '✔ the port is in LISTEN');
+    await press(view, 'z');
+    const zoomed = await frameWith(view, 'z back');
+    expect(zoomed).not.toContain('✔ the port is in LISTEN');
+    await press(view, '\x1b');
+    await frameWith(view, '✔ the port is in LISTEN');
+    await press(view, '\x1b');
+    await frameWith(view, 'Chapter 1 · Foundations');
+  });
+
   it('opens lesson 13 from the menu with two digits', async () => {
     const thirteen = { ...secondLesson, id: 'thirteen', number: 13, title: { en: 'Lesson thirteen', zh: '第十三课' } };
     const one = { ...secondLesson, id: 'one', number: 1, title: { en: 'Lesson one', zh: '第一课' } };

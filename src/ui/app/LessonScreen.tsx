@@ -51,7 +51,8 @@ export function LessonScreen({ lesson, lang, palette, columns, rows, record, onL
       },
       toggleLang: onToggleLang,
       toggleHelp: () => driver.dispatch({ type: 'toggle-help' }),
-      leave: onLeave,
+      // q or Esc in the zoomed table closes the zoom first, as it closes the help.
+      leave: () => (state.zoom ? driver.dispatch({ type: 'toggle-zoom' }) : onLeave()),
       // The first Ctrl-C stops a demo that is running; with none left, Ctrl-C quits.
       interrupt: () => (driver.active ? void driver.stopDemo() : onQuit()),
       scroll: (by) => {
