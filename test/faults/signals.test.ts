@@ -6,7 +6,7 @@
 // Reproduce a run with HRT_FAULT_SEED=<seed> (printed at the end); HRT_FAULT_ROUNDS=<n> sends each
 // signal n times per lesson (default 1: 39 kills, a few minutes on 2 cores).
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -49,6 +49,18 @@ interface KillResult {
 
 const results: KillResult[] = [];
 
+/** `1234 S node .../warden.mjs`: what a leftover process is, for the failure message. */
+function describeProcess(pid: number | string): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    const command = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ').replace(root, '').slice(0, 100);
+    return `${pid} ${state} ${command}`;
+  } catch {
+    return `${pid} (gone)`;
+  }
+}
+
 async function killOnce(lesson: number, signal: KillResult['signal'], atMs: number): Promise<KillResult> {
   const tmp = mkdtempSync(join(tmpdir(), 'hrt-fault-'));
   const tag = randomBytes(6).toString('hex');
@@ -68,7 +80,8 @@ async function killOnce(lesson: number, signal: KillResult['signal'], atMs: numb
     }
     const cleanAfterMs = isClean(left) ? Date.now() - sentAt : null;
     if (!isClean(left)) {
-      // Leave the machine clean for the next run whatever happened, and say what it took.
+      left = { ...left, processes: left.processes.map(describeProcess) };
+      // Leave the machine clean for the next run whatever happened.
       for (const pid of taggedPids(TAG, tag)) process.kill(pid, 'SIGKILL');
     }
     child.kill('SIGKILL');
@@ -89,12 +102,12 @@ describe(`fault injection: SIGKILL, SIGTERM, SIGINT at seeded moments (seed ${SE
 
   afterAll(() => {
     const killed = results.filter((r) => r.killed);
-    const worst = (key: 'processes' | 'runDirs' | 'sysctls') => Math.max(0, ...results.map((r) => r.left[key].length));
+    const worst = (key: 'processes' | 'listeners' | 'runDirs' | 'sysctls') => Math.max(0, ...results.map((r) => r.left[key].length));
     const slowest = Math.max(0, ...results.map((r) => r.cleanAfterMs ?? Infinity));
     console.log(
       `fault injection, seed ${SEED}: ${results.length} runs, ${killed.length} killed mid-run ` +
       `(${SIGNALS.map((s) => `${s} ${killed.filter((r) => r.signal === s).length}`).join(', ')}); left at the end of each: ` +
-      `processes ≤ ${worst('processes')}, listening sockets ≤ ${Math.max(0, ...results.map((r) => r.left.listeners))}, ` +
+      `processes ≤ ${worst('processes')}, listening sockets ≤ ${worst('listeners')}, ` +
       `run directories ≤ ${worst('runDirs')}, changed sysctls ≤ ${worst('sysctls')}; slowest clean-up ${slowest} ms after the signal`,
     );
   });
@@ -105,7 +118,7 @@ describe(`fault injection: SIGKILL, SIGTERM, SIGINT at seeded moments (seed ${SE
         const result = await killOnce(lesson, signal, atMs);
         results.push(result);
         expect({ signal, atMs, left: result.left }).toEqual({
-          signal, atMs, left: { processes: [], listeners: 0, runDirs: [], sysctls: [] },
+          signal, atMs, left: { processes: [], listeners: [], runDirs: [], sysctls: [] },
         });
       }
     }, 60_000 + ROUNDS * 3 * 15_000);

@@ -9,9 +9,11 @@ import { lockPathOf, readLock } from '../../src/demo/sysctl-guard.js';
 export const WATCHED_SYSCTLS = ['net.ipv4.tcp_migrate_req'] as const;
 
 export interface Leftovers {
-  processes: number[];
-  /** Listening sockets held by a tagged process, or new since the baseline and held by no process. */
-  listeners: number;
+  /** Pids; a failure message may replace them with descriptions. */
+  processes: Array<number | string>;
+  /** Listening sockets held by a tagged process, or new since the baseline and held by no process we
+   *  can read, on loopback or unix (`tcp 127.0.0.1:41234`, `unix /tmp/.../control.sock`). */
+  listeners: string[];
   runDirs: string[];
   /** Sysctls whose value differs from the baseline, as "name: before -> now". */
   sysctls: string[];
@@ -45,9 +47,10 @@ export function taggedPids(name: string, value: string): number[] {
   return pids;
 }
 
-/** Inodes of listening sockets: TCP in state 0A, unix with the __SO_ACCEPTCON flag (state 01, flags 00010000). */
-export function listenInodes(): Set<number> {
-  const inodes = new Set<number>();
+/** Listening sockets by inode, each with a short name: TCP in state 0A (`tcp 127.0.0.1:41234`), unix
+ *  with the __SO_ACCEPTCON flag (state 01, flags 00010000; `unix /path` or `unix @abstract`). */
+export function listeners(): Map<number, string> {
+  const found = new Map<number, string>();
   for (const file of ['tcp', 'tcp6']) {
     let text = '';
     try {
@@ -57,15 +60,31 @@ export function listenInodes(): Set<number> {
     }
     for (const line of text.split('\n').slice(1)) {
       const fields = line.trim().split(/\s+/);
-      if (fields[3] === '0A') inodes.add(Number(fields[9]));
+      if (fields[3] === '0A') found.set(Number(fields[9]), `${file} ${hexAddress(fields[1])}`);
     }
   }
   for (const line of readFileSync('/proc/net/unix', 'latin1').split('\n').slice(1)) {
     const fields = line.trim().split(/\s+/);
-    if (fields[3] === '00010000') inodes.add(Number(fields[6]));
+    if (fields[3] === '00010000') found.set(Number(fields[6]), `unix ${fields[7] ?? '(unnamed)'}`);
   }
-  return inodes;
+  return found;
 }
+
+export function listenInodes(): Set<number> {
+  return new Set(listeners().keys());
+}
+
+/** `0100007F:A0B2` -> `127.0.0.1:41138`; IPv6 addresses are kept in hex, except ::1. */
+function hexAddress(text: string): string {
+  const [address, port] = text.split(':');
+  const portNumber = parseInt(port, 16);
+  if (address.length === 8) return `${[3, 2, 1, 0].map((i) => parseInt(address.slice(i * 2, i * 2 + 2), 16)).join('.')}:${portNumber}`;
+  return `${address === '00000000000000000000000001000000' ? '::1' : address}:${portNumber}`;
+}
+
+/** Where this tutor's listeners can be: loopback TCP (it binds 127.0.0.1 only) or unix sockets. A
+ *  listener elsewhere belongs to someone else (a process whose fds we may not read, such as pid 1). */
+const couldBeOurs = (name: string) => name.startsWith('unix ') || / (127\.0\.0\.1|::1):/.test(name);
 
 /** Socket inodes held open by these pids. */
 function socketInodesOf(pids: Iterable<number>): Set<number> {
@@ -100,15 +119,17 @@ export function runDirsIn(dir: string): string[] {
 /** Counts what is left of a run tagged `tagName=tag` whose temporary directory was `tmp`. */
 export function countLeftovers(baseline: Baseline, tagName: string, tag: string, tmp: string): Leftovers {
   const processes = taggedPids(tagName, tag);
-  const now = listenInodes();
-  let listeners = [...socketInodesOf(processes)].filter((inode) => now.has(inode)).length;
-  const fresh = [...now].filter((inode) => !baseline.listenInodes.has(inode));
+  const now = listeners();
+  const held = [...socketInodesOf(processes as number[])].filter((inode) => now.has(inode));
+  const fresh = [...now.keys()].filter((inode) => !baseline.listenInodes.has(inode) && couldBeOurs(now.get(inode)!));
+  const orphans: number[] = [];
   if (fresh.length > 0) {
     // New listeners that no process holds at all would be the run's, leaked somewhere we cannot see.
     const allPids = readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
-    const held = socketInodesOf(allPids);
-    listeners += fresh.filter((inode) => !held.has(inode)).length;
+    const heldByAnyone = socketInodesOf(allPids);
+    orphans.push(...fresh.filter((inode) => !heldByAnyone.has(inode)));
   }
+  const listening = [...new Set([...held, ...orphans])].map((inode) => now.get(inode)!);
   const sysctls = [...baseline.sysctls].flatMap(([name, before]) => {
     const after = readSysctl(name);
     if (after === before) return [];
@@ -117,8 +138,8 @@ export function countLeftovers(baseline: Baseline, tagName: string, tag: string,
     if (holder !== undefined && isAlive(holder) && !processes.includes(holder)) return [];
     return [`${name}: ${before} -> ${after}`];
   });
-  return { processes, listeners, runDirs: runDirsIn(tmp), sysctls };
+  return { processes, listeners: listening, runDirs: runDirsIn(tmp), sysctls };
 }
 
 export const isClean = (left: Leftovers) =>
-  left.processes.length === 0 && left.listeners === 0 && left.runDirs.length === 0 && left.sysctls.length === 0;
+  left.processes.length === 0 && left.listeners.length === 0 && left.runDirs.length === 0 && left.sysctls.length === 0;
