@@ -24,8 +24,17 @@ export interface Identity {
 
 const rowKey = (pid: number, fd: number) => `${pid}:${fd}`;
 
+/**
+ * Each group's members in the order kcmp sorted them last time. A live view sorts the same groups
+ * every refresh; handing the sort last order first lets it check an already sorted run (n - 1 kcmp
+ * calls instead of about n log n). Only the starting order comes from the past: every answer the
+ * partition uses is asked of the kernel now, so a fd that changed description is still seen.
+ */
+let lastOrder = new Map<string, string[]>();
+
 export function resolveIdentities(inputs: IdentityInput[]): Map<string, Identity> {
   const out = new Map<string, Identity>();
+  const order = new Map<string, string[]>();
   const groups = new Map<string, IdentityInput[]>();
   for (const input of inputs) {
     if (input.isSocket) {
@@ -48,8 +57,9 @@ export function resolveIdentities(inputs: IdentityInput[]): Map<string, Identity
       for (const m of members) out.set(rowKey(m.pid, m.fd), { descriptionKey: `${inodeKey}?${m.pid}:${m.fd}`, method: 'unknown', note });
       continue;
     }
-    partitionWithKcmp(inodeKey, members, out);
+    partitionWithKcmp(inodeKey, members, out, order);
   }
+  lastOrder = order;
   return out;
 }
 
@@ -61,7 +71,7 @@ function kcmpOrder(r: number): number {
   throw new Error('kcmp could not order two different descriptions');
 }
 
-function partitionWithKcmp(inodeKey: string, members: IdentityInput[], out: Map<string, Identity>): void {
+function partitionWithKcmp(inodeKey: string, members: IdentityInput[], out: Map<string, Identity>, order: Map<string, string[]>): void {
   // Sorting asks for some pairs twice (and the partition pass below asks for adjacent pairs again).
   const memo = new Map<string, number>();
   const compare = (a: IdentityInput, b: IdentityInput): number => {
@@ -74,15 +84,18 @@ function partitionWithKcmp(inodeKey: string, members: IdentityInput[], out: Map<
     memo.set(`${b.pid}:${b.fd}/${a.pid}:${a.fd}`, -result);
     return result;
   };
+  const previous = new Map((lastOrder.get(inodeKey) ?? []).map((key, i) => [key, i]));
+  const rank = (m: IdentityInput) => previous.get(rowKey(m.pid, m.fd)) ?? Infinity;
   let sorted: IdentityInput[];
   try {
-    sorted = [...members].sort(compare);
+    sorted = [...members].sort((a, b) => rank(a) - rank(b) || 0).sort(compare);
   } catch (error) {
     // One unreadable process (another user's, or one that exited mid-snapshot) spoils the order of
     // its whole group; fall back to comparing each member with the representatives found so far.
     partitionPairwise(inodeKey, members, out, error);
     return;
   }
+  order.set(inodeKey, sorted.map((m) => rowKey(m.pid, m.fd)));
   let partition = 0;
   sorted.forEach((m, i) => {
     if (i > 0 && compare(sorted[i - 1], m) !== 0) partition++;

@@ -81,15 +81,16 @@ export function readSocketsProcfs(): SocketIndex {
 }
 
 /**
- * TCP and UDP sockets in this network namespace (IPv4 and IPv6, TIME_WAIT excluded), from
- * /proc/net/sockstat{,6}: two tiny reads that say how big a sock_diag dump would be. Unix sockets
- * are not counted there; null when neither file is readable.
+ * TCP and UDP sockets in this network namespace (IPv4 and IPv6), from /proc/net/sockstat{,6}: two
+ * tiny reads that say how much a sock_diag dump walks. TIME_WAIT entries count too: a dump skips
+ * them by state, but only after walking past each one. Unix sockets are not counted there; null
+ * when neither file is readable.
  */
 export function namespaceInetSockets(): number | null {
   let total: number | null = null;
   for (const file of ['/proc/net/sockstat', '/proc/net/sockstat6']) {
     try {
-      for (const [, n] of readFileSync(file, 'latin1').matchAll(/^(?:TCP6?|UDP6?): inuse (\d+)/gm)) total = (total ?? 0) + Number(n);
+      for (const m of readFileSync(file, 'latin1').matchAll(/^(?:TCP6?|UDP6?): inuse (\d+)|\btw (\d+)/gm)) total = (total ?? 0) + Number(m[1] ?? m[2]);
     } catch {
       /* no IPv6 */
     }
