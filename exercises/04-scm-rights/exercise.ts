@@ -4,6 +4,7 @@
 import { lstatSync } from 'node:fs';
 import { sep } from 'node:path';
 import { defineExercise, httpGet, startLoad, tcpListeners, type FdRow, type ProgramRun, type Snapshot } from '../../src/exercise/define.js';
+import { holdRequest } from './held-request.js';
 
 /** The program's unix socket in LISTEN (its handover socket), as the kernel shows it. */
 function handoverOf(run: ProgramRun): { snap: Snapshot; row: FdRow; path: string } | undefined {
@@ -101,8 +102,10 @@ export default defineExercise({
 
     // Generation 2, unrelated to generation 1, under a light load and with a request in flight.
     const load = startLoad({ port, keepAlive: false, concurrency: 2, pauseMs: 10, requestTimeoutMs: 3000, maxRequests: 5000, maxDurationMs: 15_000 });
-    const slow = httpGet(port, { path: '/slow', timeoutMs: 6000 });
-    await ctx.sleep(200);
+    // A request in flight on generation 1 until generation 2 has its own handover socket: generation 1
+    // must outlive that moment, whatever the machine's speed.
+    const held = await holdRequest(port);
+    await ctx.sleep(100);
     const gen2 = await ctx.start({ env: { HANDOVER_FROM: meet1.path } });
     const took = await ctx.waitFor(() => {
       const snap = gen2.snapshot();
@@ -117,15 +120,17 @@ export default defineExercise({
         : { en: 'The new generation held no TCP listener within 5 s.', zh: '新一代 5 秒内没有持有任何 TCP 监听 socket。' },
     }, [...ctx.rows(first, [original]), ...(took ? ctx.rows(took.snap, took.rows).slice(1) : [])]);
 
-    const answer = await slow;
-    const left = await ctx.waitForNoProcesses(gen1, 5000);
     const meet2 = await ctx.waitFor(() => handoverOf(gen2), 3000, 40);
+    const answered = Date.now();
+    const status = await held.finish(3000);
+    const answer = { status, ms: Date.now() - answered };
+    const left = await ctx.waitForNoProcesses(gen1, 5000);
     const removed = !isSocketFile(meet1.path) || meet1.path === meet2?.path;
     ctx.record('old-leaves', answer.status === 200 && left && removed, {
-      pass: { en: `The request in flight was answered after ${answer.ms} ms; process ${original.pid} exited and ${meet1.path} is gone.`, zh: `正在进行的请求在 ${answer.ms} 毫秒后得到响应；进程 ${original.pid} 已退出，${meet1.path} 已删除。` },
+      pass: { en: `The request in flight was answered ${answer.ms} ms after its end was sent; process ${original.pid} exited and ${meet1.path} is gone.`, zh: `正在进行的请求在发完之后 ${answer.ms} 毫秒得到响应；进程 ${original.pid} 已退出，${meet1.path} 已删除。` },
       fail: {
-        en: `Request in flight: ${answer.status ?? answer.error}; old process ${left ? 'exited' : 'still running 5 s later'}; ${removed ? 'its handover path is gone' : `${meet1.path} is left behind`}.`,
-        zh: `正在进行的请求：${answer.status ?? answer.error}；旧进程${left ? '已退出' : ' 5 秒后仍在运行'}；${removed ? '它的交接路径已删除' : `${meet1.path} 被留了下来`}。`,
+        en: `Request in flight: ${answer.status ?? 'no answer'}; old process ${left ? 'exited' : 'still running 5 s later'}; ${removed ? 'its handover path is gone' : `${meet1.path} is left behind`}.`,
+        zh: `正在进行的请求：${answer.status ?? '没有响应'}；旧进程${left ? '已退出' : ' 5 秒后仍在运行'}；${removed ? '它的交接路径已删除' : `${meet1.path} 被留了下来`}。`,
       },
     });
     await ctx.sleep(200);

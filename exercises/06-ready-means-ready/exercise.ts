@@ -2,11 +2,13 @@
 // says READY. The verifier watches the readiness channel in the kernel (the successor's fd 4) and
 // fires requests the instant it closes; every answer must carry the warmed-up data, none may wait.
 import { randomBytes } from 'node:crypto';
-import { readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineExercise, httpGet, startLoad, tcpListeners, type FdRow, type Snapshot } from '../../src/exercise/define.js';
 
-const PATIENCE_MS = 800; // a client gives up after this: longer than any honest answer, shorter than a warm-up
+const PATIENCE_MS = 800; // a client gives up after this: longer than any honest answer, far shorter than a warm-up
+const FIRST_WARM_UP_MS = 300;
+const SUCCESSOR_WARM_UP_MS = 1500; // long against PATIENCE_MS, so a wait for it shows even on a loaded machine
 const BURST_WAVES = 6;
 const BURST_SIZE = 4;
 
@@ -17,6 +19,15 @@ function startedWith(pid: number, entry: string): boolean {
     return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(entry);
   } catch {
     return false;
+  }
+}
+
+/** The fd numbers of pid that refer to the socket with this inode (readlink only: cheap enough to poll). */
+function fdsOfInode(pid: number, inode: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).map(Number).filter((fd) => fdLink(pid, fd) === `socket:[${inode}]`);
+  } catch {
+    return [];
   }
 }
 
@@ -85,39 +96,41 @@ export default defineExercise({
   ],
 
   async scenario(ctx) {
-    const dataFile = join(ctx.dir, 'data.txt');
+    const dataFile = join(ctx.dir, 'data.json');
     const v1 = `v1-${randomBytes(4).toString('hex')}`;
     const v2 = `v2-${randomBytes(4).toString('hex')}`;
-    writeFileSync(dataFile, `${v1}\n`);
+    writeFileSync(dataFile, JSON.stringify({ data: v1, warmUpMs: FIRST_WARM_UP_MS }));
     const run = await ctx.start();
     const { port, row: original } = await ctx.waitForListener(run);
     const oldPid = original.pid;
     const first = await httpGet(port, { timeoutMs: 4000 });
     ctx.record('warm-first', first.status === 200 && first.body.trim() === v1, {
       pass: { en: `The first GET / got ${first.status} "${v1}" after ${first.ms} ms.`, zh: `第一个 GET / 在 ${first.ms} 毫秒后得到 ${first.status} "${v1}"。` },
-      fail: { en: `The first GET / got ${first.status ?? first.error} "${first.body.trim().slice(0, 40)}", expected 200 "${v1}" (the content of data.txt).`, zh: `第一个 GET / 得到 ${first.status ?? first.error} "${first.body.trim().slice(0, 40)}"，应为 200 "${v1}"（data.txt 的内容）。` },
+      fail: { en: `The first GET / got ${first.status ?? first.error} "${first.body.trim().slice(0, 40)}", expected 200 "${v1}" (the data in data.json).`, zh: `第一个 GET / 得到 ${first.status ?? first.error} "${first.body.trim().slice(0, 40)}"，应为 200 "${v1}"（data.json 里的数据）。` },
     });
 
     // Impatient clients through the upgrade; the data changes, so the successor warms up to v2.
     const load = startLoad({ port, keepAlive: false, concurrency: 2, pauseMs: 10, requestTimeoutMs: PATIENCE_MS, countHeader: 'x-data', maxRequests: 5000, maxDurationMs: 15_000 });
     await ctx.sleep(200);
-    writeFileSync(dataFile, `${v2}\n`);
+    writeFileSync(dataFile, JSON.stringify({ data: v2, warmUpMs: SUCCESSOR_WARM_UP_MS }));
     run.signal(oldPid, 'SIGHUP');
 
     // The successor, once exec'd (its environ says LISTEN_FDS=1): fd 3 the listener, fd 4 the channel.
-    const found = await ctx.waitFor(() => {
+    const seen = await ctx.waitFor(() => {
       for (const pid of run.pids()) {
         if (pid === oldPid || !startedWith(pid, 'LISTEN_FDS=1')) continue;
-        const snap: Snapshot = run.snapshot([pid]);
-        // The listener came in at fd 3 (Go's FileListener moves it to a dup of its own at once).
-        const listener = snap.rows.filter((row) => row.inode === original.inode);
-        const fd4 = snap.rows.find((row) => row.fd === 4);
-        // fd 4 may already be closed: a successor that says READY at once.
-        const link = fdLink(pid, 4);
-        if (listener.length > 0) return { pid, snap, rows: [...listener, ...(fd4 && fd4.inode !== original.inode ? [fd4] : [])] as FdRow[], link };
+        // The listener came in at fd 3 (Go's FileListener moves it to a dup of its own at once). fd 4
+        // may already be closed: a successor that says READY at once.
+        if (fdsOfInode(pid, original.inode!).length > 0) return { pid, link: fdLink(pid, 4) };
       }
       return undefined;
-    }, 4000, 10);
+    }, 4000, 5);
+    const found = seen && (() => {
+      const snap: Snapshot = run.snapshot([seen.pid]);
+      const listener = snap.rows.filter((row) => row.inode === original.inode);
+      const fd4 = snap.rows.find((row) => row.fd === 4 && row.inode !== original.inode);
+      return { ...seen, snap, rows: [...listener, ...(fd4 ? [fd4] : [])] as FdRow[] };
+    })();
     ctx.record('handover', found !== undefined, {
       pass: { en: `Successor ${found?.pid}: holds socket inode ${original.inode}, fd 4 is ${found?.link ?? 'closed already'}.`, zh: `后继进程 ${found?.pid}：持有 socket inode ${original.inode}，fd 4 是 ${found?.link ?? '已经关闭'}。` },
       fail: { en: `Within 4 s of SIGHUP no process started with LISTEN_FDS=1 held the listener (inode ${original.inode}).`, zh: `SIGHUP 之后 4 秒内，没有一个以 LISTEN_FDS=1 启动的进程持有监听 socket（inode ${original.inode}）。` },

@@ -6,6 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineExercise, httpGet, tcpListeners } from '../../src/exercise/define.js';
+// The verifier's held request (exercise 4's): the old process must outlive the successor's first write.
+import { holdRequest } from '../04-scm-rights/held-request.js';
 
 const PID_FILE = 'server.pid';
 
@@ -115,19 +117,20 @@ export default defineExercise({
         fail: { en: `server.pid holds ${pidInFile(pidFile) ?? 'nothing'}; the listener is held by process ${listener.pid}.`, zh: `server.pid 里是 ${pidInFile(pidFile) ?? '空'}；监听 socket 由进程 ${listener.pid} 持有。` },
       }, ctx.rows(found.snap, [listener]));
 
-      // The hot restart, with a request in flight on the old process: it drains while the successor serves.
+      // The hot restart, with a request in flight on the old process until the successor has written its
+      // pid: the old one drains while the successor serves.
       const oldPid = listener.pid;
-      const slow = httpGet(port, { path: '/slow', timeoutMs: 4000 });
-      await ctx.sleep(150);
+      const held = await holdRequest(port);
+      await ctx.sleep(100);
       run.signal(oldPid, 'SIGHUP');
-      const left = await ctx.waitFor(() => !run.isAlive(oldPid), 5000, 30);
       const successor = await ctx.waitFor(() => {
         const snap = run.snapshot();
         const rows = tcpListeners(snap, port).filter((row) => row.pid !== oldPid);
         return rows.length > 0 ? { snap, row: rows[0] } : undefined;
-      }, 2000, 30);
-      const named = successor ? await ctx.waitFor(() => pidInFile(pidFile) === successor.row.pid, 1500, 20) : undefined;
-      await slow;
+      }, 4000, 30);
+      const named = successor ? await ctx.waitFor(() => pidInFile(pidFile) === successor.row.pid, 2000, 20) : undefined;
+      await held.finish(3000); // now the old process may finish its drain and leave
+      const left = await ctx.waitFor(() => !run.isAlive(oldPid), 5000, 30);
       await ctx.sleep(300); // the old process's last moments are over: nothing may change the file now
       const holds = pidInFile(pidFile);
       ctx.record('follows-restart', left === true && successor !== undefined && named === true && holds === successor.row.pid, {

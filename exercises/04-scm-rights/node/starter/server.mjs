@@ -6,11 +6,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as sys from './hotrestart-sys.mjs';
 
-const server = http.createServer((req, res) => {
-  // GET /slow answers after 1.5 s: the verifier keeps it in flight across the handover.
-  const delay = req.url === '/slow' ? 1500 : 0;
-  setTimeout(() => res.end(`hello from ${process.pid}\n`), delay);
-});
+const server = http.createServer((req, res) => res.end(`hello from ${process.pid}\n`));
 
 /** Connects to the previous generation's handover socket and receives its listener (one fd). */
 async function receiveListener(path) {

@@ -7,10 +7,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as sys from './hotrestart-sys.mjs';
 
-const server = http.createServer((req, res) => {
-  const delay = req.url === '/slow' ? 1500 : 0;
-  setTimeout(() => res.end(`hello from ${process.pid}\n`), delay);
-});
+const server = http.createServer((req, res) => res.end(`hello from ${process.pid}\n`));
 
 async function receiveListener(path) {
   const conn = net.connect(path);

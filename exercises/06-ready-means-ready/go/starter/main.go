@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -11,24 +12,30 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
 )
 
-const warmUpTime = time.Second // stands in for filling caches, loading configuration, opening pools
-
 var data atomic.Value // the warmed-up data; unset while cold
 
+// warmUp reads data.json ({"data": "...", "warmUpMs": 300}) and takes warmUpMs: a wait standing in for
+// filling caches, loading configuration, opening pools.
 func warmUp() {
-	raw, err := os.ReadFile(filepath.Join(os.Getenv("EXERCISE_DIR"), "data.txt"))
+	var loaded struct {
+		Data     string `json:"data"`
+		WarmUpMs int    `json:"warmUpMs"`
+	}
+	raw, err := os.ReadFile(filepath.Join(os.Getenv("EXERCISE_DIR"), "data.json"))
+	if err == nil {
+		err = json.Unmarshal(raw, &loaded)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	time.Sleep(warmUpTime)
-	data.Store(strings.TrimSpace(string(raw)))
+	time.Sleep(time.Duration(loaded.WarmUpMs) * time.Millisecond)
+	data.Store(loaded.Data)
 }
 
 func handler(w http.ResponseWriter, r *http.Request) {

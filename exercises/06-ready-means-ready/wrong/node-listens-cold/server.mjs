@@ -6,13 +6,14 @@ import { closeSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import * as sys from './hotrestart-sys.mjs';
 
-const WARM_UP_MS = 1000; // stands in for filling caches, loading configuration, opening pools
 let data = null; // the warmed-up data; null while cold
 
+/** Reads data.json ({ "data": "...", "warmUpMs": 300 }) and takes warmUpMs: a wait standing in for
+ *  filling caches, loading configuration, opening pools. */
 async function warmUp() {
-  const token = readFileSync(join(process.env.EXERCISE_DIR, 'data.txt'), 'utf8').trim();
-  await new Promise((resolve) => setTimeout(resolve, WARM_UP_MS));
-  data = token;
+  const loaded = JSON.parse(readFileSync(join(process.env.EXERCISE_DIR, 'data.json'), 'utf8'));
+  await new Promise((resolve) => setTimeout(resolve, loaded.warmUpMs));
+  data = loaded.data;
 }
 
 const server = http.createServer((req, res) => {

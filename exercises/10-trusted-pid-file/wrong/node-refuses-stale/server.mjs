@@ -32,10 +32,7 @@ function removePidFile() {
   }
 }
 
-const server = http.createServer((req, res) => {
-  // GET /slow answers after 1 s: the verifier keeps it in flight on the old process across the handover.
-  setTimeout(() => res.end(`hello from ${process.pid}\n`), req.url === '/slow' ? 1000 : 0);
-});
+const server = http.createServer((req, res) => res.end(`hello from ${process.pid}\n`));
 const inherited = sys.listenFds();
 delete process.env.LISTEN_FDS; // meant for this process only
 if (inherited.length === 0) writePidFile();
