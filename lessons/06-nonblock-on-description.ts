@@ -42,8 +42,8 @@ export const lesson: Lesson = {
   chapter: { en: 'Chapter 1 · Foundations and pitfalls', zh: '第一章 · 基础与陷阱' },
   title: { en: 'O_NONBLOCK lives on the description', zh: 'O_NONBLOCK 挂在打开文件描述上' },
   summary: {
-    en: "Two kinds of flags sit on two different objects. FD_CLOEXEC belongs to one fd of one process; O_NONBLOCK belongs to the open file description, which every dup and every inheriting child shares. Flip it anywhere and it flips everywhere: libuv does it for you when a listener becomes a child's stdin, and Go's Fd() does it whenever a listener is handed to a child. In blocking mode, Accept after Close hangs.",
-    zh: '两类标志挂在两个不同的对象上。FD_CLOEXEC 属于某个进程里的某一个 fd；O_NONBLOCK 属于打开文件描述（open file description），每个 dup 出来的 fd、每个继承它的子进程都共享它。在任何一处改它，处处都跟着变：把 listener 当作子进程的 stdin 时，libuv 会替你改；Go 的 Fd() 在每次把 listener 交给子进程时都会改。一旦变成阻塞模式，Close 之后的 Accept 就会挂住。',
+    en: "Two kinds of flags sit on two different objects. FD_CLOEXEC belongs to one fd of one process; O_NONBLOCK belongs to the open file description, which every dup and every inheriting child shares. Flip it anywhere and it flips everywhere: libuv does it for you when a listener becomes a child's stdin, and Go's Fd() does it whenever a listener is handed to a child, until the child's net.FileListener sets it again. In blocking mode, Accept after Close hangs, and Go's Close waits for it.",
+    zh: '两类标志挂在两个不同的对象上。FD_CLOEXEC 属于某个进程里的某一个 fd；O_NONBLOCK 属于打开文件描述（open file description），每个 dup 出来的 fd、每个继承它的子进程都共享它。在任何一处改它，处处都跟着变：把 listener 当作子进程的 stdin 时，libuv 会替你改；Go 的 Fd() 在每次把 listener 交给子进程时都会改，直到子进程的 net.FileListener 再把它设回来。一旦变成阻塞模式，Close 之后的 Accept 就会挂住，Go 的 Close 也要等它。',
   },
   recap: [
     { en: 'O_NONBLOCK belongs to the open file description: a child that flips it flips it for its parent.', zh: 'O_NONBLOCK 属于打开文件描述：子进程改了它，父进程也跟着变。' },
