@@ -61,7 +61,7 @@ export const lesson: Lesson = {
         zh: '服务端用 Node 的方式监听，socket 一出生就是非阻塞的（SOCK_NONBLOCK）：FILE FLAGS 显示 rw,nonblock。它启动一个 worker，把监听 socket 放在 worker 的 fd 3 上——热重启把监听 socket 交给后继进程时就是这么做的。两行的 DESC 字母相同：一个打开文件描述，两个进程里的两个 fd。放在 fd 3 上没有改变任何标志。worker 的 fd 3 显示 cloexec，是因为 Node 启动时会给它继承来的每个 fd 设上 close-on-exec。',
       },
       code: {
-        go: '// parent\nf, _ := ln.(*net.TCPListener).File() // a dup of the listener\ncmd := exec.Command(exe)\ncmd.ExtraFiles = []*os.File{f}       // ExtraFiles[0] is the child\'s fd 3\ncmd.Start()\n// child\nln, _ := net.FileListener(os.NewFile(3, "listener"))',
+        go: joinText(excerpt('go/handover.go', 'listen-file'), excerpt('go/handover.go', 'start'), { en: '// in the child:', zh: '// 子进程里：' }, excerpt('go/handover.go', 'rebuild')),
         node: "// parent\nspawn(process.execPath, ['worker.js'], { stdio: ['ignore', 'inherit', 'inherit', listenFd] })\n// worker.js\nnet.createServer(handler).listen({ fd: 3 })",
       },
       async run(ctx) {
