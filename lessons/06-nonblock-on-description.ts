@@ -97,7 +97,7 @@ export const lesson: Lesson = {
         zh: 'worker 调用 fcntl(3, F_SETFL) 去掉 O_NONBLOCK——想让 accept(2) 阻塞等待的程序就会这么做。服务端自己一个调用都没做，它那一行却变了：FILE FLAGS 现在只剩 rw。F_SETFL 写的是打开文件描述，而服务端的 fd 指向的正是同一个。',
       },
       code: {
-        go: 'syscall.SetNonblock(3, false) // fcntl(3, F_SETFL, flags &^ O_NONBLOCK)',
+        go: excerpt('go/flags.go', 'clear-nonblock'),
         node: '// Node has no fcntl(); through the FFI (koffi):\nfcntl(3, F_SETFL, fcntl(3, F_GETFL) & ~O_NONBLOCK)',
       },
       async run(ctx) {
@@ -135,7 +135,7 @@ export const lesson: Lesson = {
         zh: 'worker 在一次调用里重新设上 O_NONBLOCK，同时清掉自己 fd 3 上的 FD_CLOEXEC。前者会传过去：服务端那一行又是 rw,nonblock。后者不会：worker 的 FD FLAGS 一栏变空，服务端的仍然是 cloexec。fd 标志保存在每个进程自己的 fd 表里。',
       },
       code: {
-        go: 'syscall.SetNonblock(3, true)       // the description: every holder sees it\nunix.FcntlInt(3, unix.F_SETFD, 0) // this fd only: it now survives exec',
+        go: excerpt('go/flags.go', 'flags'),
         node: 'fcntl(3, F_SETFL, fcntl(3, F_GETFL) | O_NONBLOCK) // the description\nfcntl(3, F_SETFD, 0)                             // this fd only',
       },
       async run(ctx) {
