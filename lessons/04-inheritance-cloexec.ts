@@ -136,8 +136,8 @@ export const lesson: Lesson<Vars> = {
       id: 'listed',
       title: { en: 'Listed fds land at 3, 4, … in order', zh: '列出的 fd 按顺序落在 3、4、……' },
       text: {
-        en: "First parent plugs the leak: fcntl(D, F_SETFD, FD_CLOEXEC) — the flag can be set at any time. Then it opens a second listener (A, an admin port) and starts heir with the main listener and the admin listener, in that order.\n\nNode's stdio array is indexed by the child's fd number: stdio[3] becomes fd 3, stdio[4] fd 4. Go's cmd.ExtraFiles[i] becomes fd 3+i. Between fork and exec libuv dup2s each listed fd into place; dup2 clears FD_CLOEXEC on the copy, so it survives the exec. (The environment heir gets is step 5's subject.)",
-        zh: '首先 parent 堵上泄漏：fcntl(D, F_SETFD, FD_CLOEXEC)——这个标志随时都可以设置。然后它再开一个监听 socket（A，管理端口），启动 heir，依次交给它主监听 socket 和管理监听 socket。\n\nNode 的 stdio 数组以子进程的 fd 编号为下标：stdio[3] 成为 fd 3，stdio[4] 成为 fd 4。Go 的 cmd.ExtraFiles[i] 成为 fd 3+i。在 fork 和 exec 之间，libuv 把每个列出的 fd dup2 到对应位置；dup2 会清掉副本上的 FD_CLOEXEC，所以它能活过 exec。（heir 拿到的环境变量留到第 5 步再讲。）',
+        en: "First parent plugs the leak: fcntl(D, F_SETFD, FD_CLOEXEC) — the flag can be set at any time. Then it opens a second listener (A, an admin port) and starts heir with the main listener and the admin listener, in that order.\n\nNode's stdio array is indexed by the child's fd number: stdio[3] becomes fd 3, stdio[4] fd 4. Go's cmd.ExtraFiles[i] becomes fd 3+i (lesson 6 runs a real Go program and shows its child's fd 3). Between fork and exec libuv dup2s each listed fd into place; dup2 clears FD_CLOEXEC on the copy, so it survives the exec. (The environment heir gets is step 5's subject.)",
+        zh: '首先 parent 堵上泄漏：fcntl(D, F_SETFD, FD_CLOEXEC)——这个标志随时都可以设置。然后它再开一个监听 socket（A，管理端口），启动 heir，依次交给它主监听 socket 和管理监听 socket。\n\nNode 的 stdio 数组以子进程的 fd 编号为下标：stdio[3] 成为 fd 3，stdio[4] 成为 fd 4。Go 的 cmd.ExtraFiles[i] 成为 fd 3+i（第 6 课运行一个真正的 Go 程序，能看到它子进程的 fd 3）。在 fork 和 exec 之间，libuv 把每个列出的 fd dup2 到对应位置；dup2 会清掉副本上的 FD_CLOEXEC，所以它能活过 exec。（heir 拿到的环境变量留到第 5 步再讲。）',
       },
       code: {
         go: joinText(excerpt('go/pass-listeners.go', 'extrafiles'), excerpt('go/pass-listeners.go', 'restore')),

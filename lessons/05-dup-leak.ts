@@ -3,6 +3,7 @@
 import type { Lesson } from '../src/lesson/types.js';
 import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { clientsOf, listenersOn, queueText, sameDescription } from '../src/lesson/kit.js';
+import { excerpt } from '../src/lesson/excerpt.js';
 
 /** A tiny backlog, so that a full accept queue is quick to reach. */
 const BACKLOG = 2;
@@ -48,7 +49,7 @@ export const lesson: Lesson<Vars> = {
         zh: `服务进程在 127.0.0.1 上监听，端口由内核分配，backlog 特意设得很小（${BACKLOG}），好让队列很快就满（Go 的 net.Listen 没法选：它总是按 net.core.somaxconn 申请）。它的 fd 表里能看到这个监听 socket：TYPE 为 TCP，NAME 以 (LISTEN) 结尾，QUEUE 一栏是「当前 accept 队列长度 / 上限（backlog）」。`,
       },
       code: {
-        go: 'ln, err := net.Listen("tcp", "127.0.0.1:0")',
+        go: excerpt('go/leak.go', 'listen'),
         node: "const server = net.createServer(handler).listen({ port: 0, host: '127.0.0.1', backlog: 2 })",
       },
       async run(ctx) {
@@ -73,7 +74,7 @@ export const lesson: Lesson<Vars> = {
         zh: 'Go 的 (*TCPListener).File() 会复制这个 fd——用的是 fcntl(F_DUPFD_CLOEXEC)，也就是顺带设置 close-on-exec 的 dup——再把新 fd 包成 *os.File。这里服务端直接调用 dup(2)。无论哪种方式，现在都有两个 fd 指向同一个打开文件描述：看 DESC 列——字母相同。这个 socket 的引用计数变成了 2。',
       },
       code: {
-        go: 'f, err := ln.(*net.TCPListener).File() // F_DUPFD_CLOEXEC: a second fd, same description\n// ... hand f to a child, then forget f.Close()',
+        go: excerpt('go/leak.go', 'file'),
         node: '// Node has no File(); a dup needs the FFI:\nconst copy = dup(server._handle.fd)',
       },
       async run(ctx) {
@@ -225,7 +226,7 @@ export const lesson: Lesson<Vars> = {
         zh: '再建一个监听 socket，然后服务端启动一个辅助程序（这里用 sleep），并且——就像不小心写进 ExtraFiles 或 stdio 那样——把监听 socket 放到它的 fd 3 上。服务端关闭自己的监听 socket；而那个根本不用这个 socket 的辅助进程，只要还活着，端口就一直处于 LISTEN。',
       },
       code: {
-        go: 'cmd := exec.Command("sleep", "600")\ncmd.ExtraFiles = []*os.File{f} // f from ln.File(): fd 3 in the child\ncmd.Start()\nln.Close() // the port still listens, held by sleep',
+        go: excerpt('go/leak.go', 'leak'),
         node: "spawn('sleep', ['600'], { stdio: ['ignore', 'ignore', 'ignore', listenFd] })\nserver.close() // the port still listens, held by sleep",
       },
       async run(ctx) {

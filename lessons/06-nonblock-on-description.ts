@@ -57,8 +57,8 @@ export const lesson: Lesson<Vars> = {
   chapter: { en: 'Chapter 1 · Foundations and pitfalls', zh: '第一章 · 基础与陷阱' },
   title: { en: 'O_NONBLOCK lives on the description', zh: 'O_NONBLOCK 挂在打开文件描述上' },
   summary: {
-    en: "Two kinds of flags sit on two different objects. FD_CLOEXEC belongs to one fd of one process; O_NONBLOCK belongs to the open file description, which every dup and every inheriting child shares. Flip it anywhere and it flips everywhere: libuv does it for you when a listener becomes a child's stdin, and Go's Fd() does it whenever a listener is handed to a child. In blocking mode, Accept after Close hangs.",
-    zh: '两类标志挂在两个不同的对象上。FD_CLOEXEC 属于某个进程里的某一个 fd；O_NONBLOCK 属于打开文件描述（open file description），每个 dup 出来的 fd、每个继承它的子进程都共享它。在任何一处改它，处处都跟着变：把 listener 当作子进程的 stdin 时，libuv 会替你改；Go 的 Fd() 在每次把 listener 交给子进程时都会改。一旦变成阻塞模式，Close 之后的 Accept 就会挂住。',
+    en: "Two kinds of flags sit on two different objects. FD_CLOEXEC belongs to one fd of one process; O_NONBLOCK belongs to the open file description, which every dup and every inheriting child shares. Flip it anywhere and it flips everywhere: libuv does it for you when a listener becomes a child's stdin, and Go's Fd() does it whenever a listener is handed to a child, until the child's net.FileListener sets it again. In blocking mode, Accept after Close hangs, and Go's Close waits for it.",
+    zh: '两类标志挂在两个不同的对象上。FD_CLOEXEC 属于某个进程里的某一个 fd；O_NONBLOCK 属于打开文件描述（open file description），每个 dup 出来的 fd、每个继承它的子进程都共享它。在任何一处改它，处处都跟着变：把 listener 当作子进程的 stdin 时，libuv 会替你改；Go 的 Fd() 在每次把 listener 交给子进程时都会改，直到子进程的 net.FileListener 再把它设回来。一旦变成阻塞模式，Close 之后的 Accept 就会挂住，Go 的 Close 也要等它。',
   },
   recap: [
     { en: 'O_NONBLOCK belongs to the open file description: a child that flips it flips it for its parent.', zh: 'O_NONBLOCK 属于打开文件描述：子进程改了它，父进程也跟着变。' },
@@ -76,7 +76,7 @@ export const lesson: Lesson<Vars> = {
         zh: '服务端用 Node 的方式监听，socket 一出生就是非阻塞的（SOCK_NONBLOCK）：FILE FLAGS 显示 rw,nonblock。它启动一个 worker，把监听 socket 放在 worker 的 fd 3 上——热重启把监听 socket 交给后继进程时就是这么做的。两行的 DESC 字母相同：一个打开文件描述，两个进程里的两个 fd。放在 fd 3 上没有改变任何标志。worker 的 fd 3 显示 cloexec，是因为 Node 启动时会给它继承来的每个 fd 设上 close-on-exec。',
       },
       code: {
-        go: '// parent\nf, _ := ln.(*net.TCPListener).File() // a dup of the listener\ncmd := exec.Command(exe)\ncmd.ExtraFiles = []*os.File{f}       // ExtraFiles[0] is the child\'s fd 3\ncmd.Start()\n// child\nln, _ := net.FileListener(os.NewFile(3, "listener"))',
+        go: joinText(excerpt('go/handover.go', 'listen-file'), excerpt('go/handover.go', 'start'), { en: '// in the child:', zh: '// 子进程里：' }, excerpt('go/handover.go', 'rebuild')),
         node: "// parent\nspawn(process.execPath, ['worker.js'], { stdio: ['ignore', 'inherit', 'inherit', listenFd] })\n// worker.js\nnet.createServer(handler).listen({ fd: 3 })",
       },
       async run(ctx) {
@@ -112,7 +112,7 @@ export const lesson: Lesson<Vars> = {
         zh: 'worker 调用 fcntl(3, F_SETFL) 去掉 O_NONBLOCK——想让 accept(2) 阻塞等待的程序就会这么做。服务端自己一个调用都没做，它那一行却变了：FILE FLAGS 现在只剩 rw。F_SETFL 写的是打开文件描述，而服务端的 fd 指向的正是同一个。',
       },
       code: {
-        go: 'syscall.SetNonblock(3, false) // fcntl(3, F_SETFL, flags &^ O_NONBLOCK)',
+        go: excerpt('go/flags.go', 'clear-nonblock'),
         node: '// Node has no fcntl(); through the FFI (koffi):\nfcntl(3, F_SETFL, fcntl(3, F_GETFL) & ~O_NONBLOCK)',
       },
       async run(ctx) {
@@ -150,7 +150,7 @@ export const lesson: Lesson<Vars> = {
         zh: 'worker 在一次调用里重新设上 O_NONBLOCK，同时清掉自己 fd 3 上的 FD_CLOEXEC。前者会传过去：服务端那一行又是 rw,nonblock。后者不会：worker 的 FD FLAGS 一栏变空，服务端的仍然是 cloexec。fd 标志保存在每个进程自己的 fd 表里。',
       },
       code: {
-        go: 'syscall.SetNonblock(3, true)       // the description: every holder sees it\nunix.FcntlInt(3, unix.F_SETFD, 0) // this fd only: it now survives exec',
+        go: excerpt('go/flags.go', 'flags'),
         node: 'fcntl(3, F_SETFL, fcntl(3, F_GETFL) | O_NONBLOCK) // the description\nfcntl(3, F_SETFD, 0)                             // this fd only',
       },
       async run(ctx) {

@@ -75,7 +75,7 @@ export const lesson: Lesson<Vars> = {
         zh: 'old 是一个正在运行的 HTTP 服务（监听 socket 手工创建后交给了 Node）。要把这个监听 socket 交给一个不是它启动的进程，需要一个双方都能到达的会合点：一个在文件系统里有名字的 unix socket。old 在教程的私有目录里 bind 了 handover-PID.sock——名字里带着它自己的 pid——并在上面监听。\n\n有两个设计在保护它。目录权限是 0700：对 unix socket 调用 connect(2)，需要路径上每一级目录的搜索（x）权限（以及 socket 文件的写权限），所以别的用户连这个名字都碰不到。在 systemd 下，RuntimeDirectory= 会建这样一个目录，但默认权限是 0755，要写上 RuntimeDirectoryMode=0700 才是 0700。pid 让这个名字只属于一个进程：两代进程、两个实例，永远不会共用同一个名字——第 6 步会展示共用名字的代价。',
       },
       code: {
-        go: '// systemd unit: RuntimeDirectory=app and RuntimeDirectoryMode=0700 (the default mode is 0755)\ndir := os.Getenv("RUNTIME_DIRECTORY")\npath := filepath.Join(dir, fmt.Sprintf("handover-%d.sock", os.Getpid()))\nul, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})',
+        go: excerpt('go/scm-rights.go', 'rendezvous'),
         node: "// Node has no sendmsg(2) for a plain socket, so the rendezvous is made by hand (FFI, src/sys)\nconst ul = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)\nbind(ul, { family: 'unix', path: join(dir, `handover-${process.pid}.sock`) })\nlisten(ul, 511)",
       },
       async run(ctx) {
@@ -116,7 +116,7 @@ export const lesson: Lesson<Vars> = {
         zh: 'new 由教程启动，而不是由 old 启动：它们之间没有 fork，没有继承，唯一的联系就是那个名字。new 连接 handover-PID.sock，old 执行 accept。新出现的两行 UNIX 是同一个连接的两端：每一行的 peer inode 正是另一行的 inode。\n\nnew 怎么知道这个名字？靠双方都知道的约定——固定目录加上 old 的 pid（从 pid 文件里读）——或者由启动它的人通过命令行告诉它。能进入这个目录的任何进程都能来敲门，所以目录必须是私有的。',
       },
       code: {
-        go: 'pid := readPidFile("/run/myapp/app.pid")\nconn, err := net.Dial("unix", filepath.Join(dir, fmt.Sprintf("handover-%d.sock", pid)))',
+        go: excerpt('go/scm-rights.go', 'dial'),
         node: "const sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0) // by hand again: see step 4\nconnect(sock, { family: 'unix', path })",
       },
       async run(ctx) {

@@ -10,6 +10,7 @@ import { isNodePlumbing } from '../src/lesson/observe.js';
 import { environOf, rowsTogether, sharing } from '../src/lesson/procview.js';
 import type { Lesson, LessonContext, Text } from '../src/lesson/types.js';
 import type { AnyResult, PuppetResults } from '../src/demo/protocol.js';
+import { excerpt } from '../src/lesson/excerpt.js';
 
 type Kind = 'tcp-listener' | 'udp' | 'unix-listener' | 'tcp-connection' | 'unix-connection' | 'not-a-socket' | 'other';
 
@@ -262,7 +263,7 @@ export const lesson: Lesson<Vars> = {
         zh: 'Node 不会替你选择：构造方式由你决定，它只做检查。listen({fd: 4}) 会执行 libuv 的 uv_guess_handle——getsockname 和 getsockopt(SO_TYPE)，也就是少了 SO_ACCEPTCONN 的探测——看到是 UDP，于是在碰 fd 4 之前就以 EINVAL 拒绝。listen({fd: 6}) 看到的是 TCP 流，于是继续：对已连接的 socket 调用 listen(2) 失败，返回 EINVAL，随后 Node 关闭了它包在 fd 6 外面的句柄。这个连接之所以还活着，只是因为 old 仍然持有它——但也并非毫发无损：libuv 的 ioctl(FIONBIO) 作用在共享的打开文件描述上，old 那边的 fd 现在也变成了非阻塞（第 6 课）。\n\nGo 在这里没那么谨慎。它的 FileListener 只看本地地址的类型（net/file_unix.go）：UDP 会报错，但已连接的 TCP socket 能通过，直到第一次 Accept 才失败。new 对 fd 6 调用 accept4，展示的就是那次 Accept 会遇到的结果。',
       },
       code: {
-        go: '_, err := net.FileListener(os.NewFile(4, "dns")) // invalid argument: a *UDPAddr\nln, err := net.FileListener(os.NewFile(6, "ws"))  // err == nil: the local address is TCP\n_, err = ln.Accept()                              // accept: invalid argument',
+        go: excerpt('go/rebuild.go', 'wrong'),
         node: "net.createServer().listen({ fd: 4 }) // 'error': listen EINVAL (uv_guess_handle: UDP); fd 4 untouched\nnet.createServer().listen({ fd: 6 }) // 'error': listen EINVAL, and fd 6 is closed",
       },
       async run(ctx) {
@@ -324,7 +325,7 @@ export const lesson: Lesson<Vars> = {
         zh: `现在换上匹配的构造方式。listen({fd: 3}) 在 TCP 监听 socket 上重建 HTTP 服务：发往 old 的 http 端口的 ${REQUESTS} 个请求都由 new 响应。对于 UDP，Node 20 有 dgram.createSocket().bind({fd})——这里是实测而不是假设：new 从 fd 4 重建 dns socket，客户端发往 dns 端口的数据报由 new 回应。（unix 监听 socket 同样交给 listen({fd})，成为一个 pipe 服务器。）\n\nGo 为每种形态提供一个函数：FileListener 用于 TCP 和 unix 监听 socket，FilePacketConn 用于 UDP（以及 unixgram），FileConn 用于连接。它们都会先 dup 这个 fd（F_DUPFD_CLOEXEC），再调用 getsockopt(SO_TYPE)、getsockname 和 getpeername，所以之后可以、也应该关闭那个 *os.File。`,
       },
       code: {
-        go: 'f3, f4 := os.NewFile(3, "http"), os.NewFile(4, "dns")\nln, _ := net.FileListener(f3)   // *net.TCPListener\npc, _ := net.FilePacketConn(f4) // *net.UDPConn\nf3.Close(); f4.Close()          // each call made its own dup\ngo http.Serve(ln, handler)\ngo serveDNS(pc)',
+        go: excerpt('go/rebuild.go', 'right'),
         node: "http.createServer(handler).listen({ fd: 3 })\nconst dns = dgram.createSocket('udp4')\ndns.bind({ fd: 4 })             // Node 20: yes\ndns.on('message', (msg, from) => dns.send(answer(msg), from.port, from.address))",
       },
       async run(ctx) {

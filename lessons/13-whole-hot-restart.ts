@@ -47,7 +47,7 @@ import {
 } from './13-whole-hot-restart.kit.js';
 
 /** Answers the load must get while hot-2 warms up, every one from hot-1. */
-const WARM_LOAD_ANSWERS = 40;
+const WARM_LOAD_ANSWERS = 20;
 
 /** What the steps carry from one to the next (ctx.vars), besides what the kit keeps: a misspelt name does not compile. */
 interface Vars extends KitVars {
@@ -305,7 +305,7 @@ export const lesson: Lesson<Vars> = {
         ctx.vars.readinessPipe = rowsOf(ctx, 'hot-2').find((row) => row.fd === readyFd)?.inode;
         // A stretch of load while hot-2 warms up: every answer must come from hot-1.
         const before = load.stats().ok;
-        await ctx.until(() => load.stats().ok >= before + WARM_LOAD_ANSWERS || load.stats().finished, 5000);
+        await ctx.until(() => load.stats().ok >= before + WARM_LOAD_ANSWERS || load.stats().finished, 10_000);
         ctx.vars.warmAnswers = { hot2: answeredBy(load.stats(), warming.pid), during: load.stats().ok - before };
       },
       show: {

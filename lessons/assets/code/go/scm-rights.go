@@ -36,8 +36,11 @@ func old(dir string) error {
 	if err != nil {
 		return err
 	}
+	// [rendezvous]
+	// dir: mode 0700; under systemd RuntimeDirectory= with RuntimeDirectoryMode=0700 (the default is 0755) | zh: dir：权限 0700；在 systemd 下用 RuntimeDirectory= 加 RuntimeDirectoryMode=0700（默认是 0755）
 	path := filepath.Join(dir, fmt.Sprintf("handover-%d.sock", os.Getpid()))
 	ul, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	// [/rendezvous]
 	if err != nil {
 		return err
 	}
@@ -63,7 +66,10 @@ func old(dir string) error {
 }
 
 func receiveAndServe(dir, pid string) error {
+	// [dial]
+	// pid: read from the old process's PID file | zh: pid：从旧进程的 PID 文件里读出
 	conn, err := net.Dial("unix", filepath.Join(dir, fmt.Sprintf("handover-%s.sock", pid)))
+	// [/dial]
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,25 @@
+// Excerpts read from real files: a region's pieces join up without their markers or the code between
+// them, tabs become spaces, and a comment's Chinese rendering appears only in Chinese.
+import { describe, expect, it } from 'vitest';
+import { excerpt } from '../../src/lesson/excerpt.js';
+
+describe('code excerpts from files', () => {
+  it('joins the pieces of a region and drops what lies between them', () => {
+    const { en } = excerpt('go/handover.go', 'close-hangs');
+    expect(en).toContain('conn, err := ln.Accept()');
+    expect(en).toContain('ln.Close()');
+    expect(en).not.toContain('say("parent: close called")'); // between two pieces
+    expect(en).not.toMatch(/\/\/ \[\/?close-hangs\]/);
+    expect(en).not.toContain('\t');
+  });
+  it('translates comments, and only comments', () => {
+    const { en, zh } = excerpt('go/handover.go', 'start');
+    expect(en).toContain("// ExtraFiles[0] is the child's fd 3");
+    expect(zh).toContain('// ExtraFiles[0] 就是子进程的 fd 3');
+    expect(zh).not.toContain('| zh:');
+    expect(zh.replace(/\/\/.*$/gm, '')).toBe(en.replace(/\/\/.*$/gm, ''));
+  });
+  it('names the file and region that are missing', () => {
+    expect(() => excerpt('go/handover.go', 'no-such-region')).toThrow(/handover\.go has no region \[no-such-region\]/);
+  });
+});
