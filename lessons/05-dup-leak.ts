@@ -21,6 +21,8 @@ interface Vars {
   clientFds: number[];
   /** What the first client's recv logged after the last close. */
   recvLines: string;
+  /** What connect() logged for the client beyond a full queue (it waits in SYN_SENT). */
+  lateLine: string | undefined;
   listenFd2: number;
   port2: number;
 }

@@ -13,6 +13,25 @@ import { sameDescription } from '../src/lesson/kit.js';
 import { ACCEPT_WAIT, threadsWaitingIn } from '../src/sys/threads.js';
 import { LessonActionError, type CheckResult, type Expectation, type LessonContext, type Step } from '../src/lesson/types.js';
 
+/** What the Go steps carry; lesson 6's Vars extends it. */
+export interface GoVars {
+  /** No go on PATH: the steps show the Node equivalent and skip their checks. */
+  noGo: boolean;
+  /** Lines of the Go program's log already logged. */
+  goLogged: number;
+  /** The Go parent's listener fd, File()'s dup of it, and the child started with ExtraFiles. */
+  goLnFd: number;
+  goFileFd: number;
+  goChildPid: number | undefined;
+  /** The rows right after File(), before the child started. */
+  afterFile: { ln?: FdRow; file?: FdRow; child?: FdRow };
+  /** ln.Close() had not returned after CLOSE_WAIT_MS; threads then blocked in accept; Close's duration. */
+  closePending: boolean;
+  acceptThreads: number;
+  closeMs: number;
+}
+type GoContext = LessonContext<GoVars>;
+
 const SOURCE = 'go/handover.go';
 const LOG = 'handover.log';
 /** How long the lesson watches ln.Close() not returning before a client comes. */
@@ -27,7 +46,7 @@ const logText = (ctx: LessonContext) => {
 };
 
 /** Waits for a line of the Go program's log; logs the lines not logged yet; returns the match. */
-async function waitLine(ctx: LessonContext, pattern: RegExp, timeoutMs = 5000): Promise<RegExpMatchArray> {
+async function waitLine(ctx: GoContext, pattern: RegExp, timeoutMs = 5000): Promise<RegExpMatchArray> {
   const found = await ctx.until(() => pattern.exec(logText(ctx)) ?? undefined, timeoutMs, 20);
   const lines = logText(ctx).trim().split('\n').filter(Boolean);
   for (const line of lines.slice(ctx.vars.goLogged ?? 0)) ctx.log(line, 'event', LOG);
@@ -37,10 +56,10 @@ async function waitLine(ctx: LessonContext, pattern: RegExp, timeoutMs = 5000): 
 }
 
 /** One SIGUSR1 to a process of the Go program: it moves on by one stage. */
-const nextStage = (ctx: LessonContext, name: string) => ctx.call('server', { op: 'kill', pid: ctx.pid(name), signal: 'SIGUSR1' });
+const nextStage = (ctx: GoContext, name: string) => ctx.call('server', { op: 'kill', pid: ctx.pid(name), signal: 'SIGUSR1' });
 
 /** The rows of the Go parent's two fds (and the child's fd 3) from one snapshot. */
-function goRows(ctx: LessonContext): { ln?: FdRow; file?: FdRow; child?: FdRow } {
+function goRows(ctx: GoContext): { ln?: FdRow; file?: FdRow; child?: FdRow } {
   const names = ctx.vars.goChildPid ? ['goparent', 'gochild'] : ['goparent'];
   const rows = ctx.snapshot(names).rows;
   const of = (pid: number, fd: number) => rows.find((row) => row.pid === pid && row.fd === fd);
@@ -50,14 +69,14 @@ function goRows(ctx: LessonContext): { ln?: FdRow; file?: FdRow; child?: FdRow }
 const flags = (row: FdRow | undefined) => (row ? `fd ${row.fd}: ${[row.access, row.nonblock ? 'nonblock' : ''].filter(Boolean).join(',')}${row.cloexec ? ' · cloexec' : ''}` : '-');
 
 /** Checks that need the Go program are skipped, saying why, on a machine without Go. */
-function withGo(text: Expectation['text'], check: (ctx: LessonContext) => CheckResult): Expectation {
+function withGo(text: Expectation<GoVars>['text'], check: (ctx: GoContext) => CheckResult): Expectation<GoVars> {
   return { text, check: (ctx) => (ctx.vars.noGo ? { ok: false, skipped: true, detail: ctx.t({ en: 'no go on PATH', zh: 'PATH 上没有 go' }) } : check(ctx)) };
 }
 
-const isGoListener = (row: FdRow, ctx: LessonContext) =>
+const isGoListener = (row: FdRow, ctx: GoContext) =>
   (row.command === 'goparent' && (row.fd === ctx.vars.goLnFd || row.fd === ctx.vars.goFileFd)) || (row.command === 'gochild' && row.socket?.state === 'LISTEN');
 
-export const goSteps: Step[] = [
+export const goSteps: Step<GoVars>[] = [
   {
     id: 'go-real-start',
     title: { en: 'The real Go program: File(), then cmd.Start with ExtraFiles', zh: '真正的 Go 程序：File()，然后带 ExtraFiles 的 cmd.Start' },

@@ -9,7 +9,7 @@ import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { rowsTogether } from '../src/lesson/procview.js';
 import { ACCEPT_WAIT, threadsWaitingIn } from '../src/sys/threads.js';
 import type { Lesson, LessonContext } from '../src/lesson/types.js';
-import { goSteps } from './06-nonblock-on-description.go.js';
+import { goSteps, type GoVars } from './06-nonblock-on-description.go.js';
 import { excerpt, joinText } from '../src/lesson/excerpt.js';
 import type { AcceptOutcome } from '../src/demo/protocol.js';
 
@@ -38,7 +38,7 @@ const oneDescription = (a: FdRow | undefined, b: FdRow | undefined) => ({
 });
 
 /** What the steps carry from one to the next (ctx.vars): a misspelt name does not compile. */
-interface Vars {
+interface Vars extends GoVars {
   listenFd: number;
   helperPid: number;
   /** gosrv's listener (as Go's net.Listen makes it), on goPort, and its dup as File() makes it. */

@@ -98,6 +98,12 @@ async function pid1IgnoresKill(ctx: LessonContext): Promise<CheckResult> {
 
 /** What the steps carry from one to the next (ctx.vars): a misspelt name does not compile. */
 interface Vars {
+  /** Signals stubborn catches right after start-up (SigCgt), before it trapped anything. */
+  startupCaught: string[];
+  /** Whether PID 1 of a fresh PID namespace survived kill -KILL 1 from inside it. */
+  pid1: CheckResult;
+  /** Answers to fresh connections while gen3 warms up: every one must come from gen2. */
+  warmAnswers: Answer[];
   /** The process that traps SIGTERM (stubborn): its listener, and what it trapped and caught. */
   stubbornFd: number;
   stubbornPort: number;
@@ -426,7 +432,7 @@ export const lesson: Lesson<Vars> = {
           text: { en: `gen3 does not answer while it warms up: ${WARM_PROBES} fresh connections, all answered by gen2`, zh: `gen3 预热期间不应答：${WARM_PROBES} 条新连接全部由 gen2 应答` },
           check: (ctx) => {
             const demo = demoOf(ctx);
-            const answers = ctx.vars.warmAnswers as Array<{ pid: number | null; error: string | null }>;
+            const answers = ctx.vars.warmAnswers;
             const byGen2 = answers.filter((a) => a.pid === demo.pid('gen2')).length;
             const byGen3 = answers.filter((a) => a.pid === demo.pid('gen3')).length;
             return { ok: answers.length === WARM_PROBES && byGen2 === WARM_PROBES && byGen3 === 0, detail: `gen2 ${byGen2} · gen3 ${byGen3} · ${ctx.t({ en: 'failed', zh: '失败' })} ${answers.length - byGen2 - byGen3}` };

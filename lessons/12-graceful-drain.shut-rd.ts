@@ -5,12 +5,25 @@
 import { clientsOf } from '../src/lesson/kit.js';
 import type { LessonContext, Step } from '../src/lesson/types.js';
 
+/** What the step carries from its action to its checks; lesson 12's Vars extends it. */
+export interface ShutRdVars {
+  shutPort: number;
+  /** The client's fd, and the reader's accepted fd of the same connection. */
+  shutClient: number;
+  shutConn: number;
+  shutSent: boolean;
+  /** Bytes queued on the reader's end after SHUT_RD, as the kernel lists them. */
+  shutQueued: number | undefined;
+  shutClientState: string | null | undefined;
+  shutRead: string;
+}
+
 const REQUEST = 'GET / HTTP/1.1\r\nHost: x\r\n\r\n';
 
 /** Bytes waiting to be read on the reader's end of the connection, as the kernel lists them. */
-const readerQueue = (ctx: LessonContext) => ctx.row('reader', ctx.vars.shutConn)?.socket?.recvQueue ?? 0;
+const readerQueue = (ctx: LessonContext<ShutRdVars>) => ctx.row('reader', ctx.vars.shutConn)?.socket?.recvQueue ?? 0;
 
-export const shutRdStep: Step = {
+export const shutRdStep: Step<ShutRdVars> = {
   id: 'shut-rd',
   title: { en: 'shutdown(SHUT_RD): what the article claims, what Linux does', zh: 'shutdown(SHUT_RD)：文章怎么说，Linux 怎么做' },
   text: {

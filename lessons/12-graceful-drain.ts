@@ -13,7 +13,7 @@ import { rowsOf } from '../src/lesson/procview.js';
 import type { Lesson, LessonContext } from '../src/lesson/types.js';
 import { askOnce, type Answer, UpgradeDemo } from '../src/lesson/upgrade-demo.js';
 import { excerpt } from '../src/lesson/excerpt.js';
-import { shutRdStep } from './12-graceful-drain.shut-rd.js';
+import { shutRdStep, type ShutRdVars } from './12-graceful-drain.shut-rd.js';
 
 const SERVER = entryUrl('servers/11-12-server', import.meta.url);
 const REQUEST = 'GET / HTTP/1.1\r\nHost: tutor\r\n\r\n';
@@ -98,7 +98,7 @@ type Reply = Awaited<ReturnType<typeof requestOn>>;
 type Connection = Awaited<ReturnType<typeof openConnection>>;
 
 /** What the steps carry from one to the next (ctx.vars): a misspelt name does not compile. */
-interface Vars {
+interface Vars extends ShutRdVars {
   /** The upgrade demo (generations gen1, gen2, ...), made by the first step that needs it. */
   demo: UpgradeDemo;
   /** Two listeners: A served, B closed before anyone connects. */

@@ -56,8 +56,8 @@ interface Vars extends KitVars {
   naiveInode: number | null | undefined;
   hotInode: number | null | undefined;
   hotInodeNow: number | undefined;
-  /** Requests hot-2 answered before it called ready(). */
-  warmAnswers: number;
+  /** While hot-2 warms up: answers the load got in all (during), and how many of them hot-2 gave. */
+  warmAnswers: { hot2: number; during: number };
   /** Clients' addresses of hot-1's keep-alive connections that stayed open, and of hot-2's. */
   hot1KeptOpen: string[];
   hot2Peers: string[];
@@ -326,7 +326,7 @@ export const lesson: Lesson<Vars> = {
         {
           text: { en: 'hot-2 answers nothing while it warms up: it holds fd 3 but has not listened on it yet', zh: 'hot-2 预热期间一个请求都不应答：它持有 fd 3，但还没有在上面 listen' },
           check: (ctx) => {
-            const { hot2, during } = ctx.vars.warmAnswers as { hot2: number; during: number };
+            const { hot2, during } = ctx.vars.warmAnswers;
             const detail = ctx.t({ en: `${during} answers during the warm-up; hot-2 ${hot2} · hot-1 ${answeredBy(countsOf(ctx, 'handover'), pidOf(ctx, 'hot-1'))}`, zh: `预热期间 ${during} 个应答；hot-2 ${hot2} · hot-1 ${answeredBy(countsOf(ctx, 'handover'), pidOf(ctx, 'hot-1'))}` });
             return { ok: during >= WARM_LOAD_ANSWERS && hot2 === 0, detail };
           },

@@ -9,7 +9,7 @@ import { waitFor } from '../helpers/wait.js';
 
 const t = (en: string): Text => ({ en, zh: en });
 
-const twoProcesses: Lesson = {
+const twoProcesses: Lesson<{ listenFd: number; dupFd: number }> = {
   id: 'two-processes', number: 99, chapter: t('test'), title: t('old and new'), summary: t('test'), recap: [],
   steps: [
     {
