@@ -2,10 +2,11 @@
 // keep-alive connections, lets the requests in flight finish, cuts what still runs at its deadline,
 // runs its exit hooks after all that, and exits. Read from the kernel: the listener, the server's
 // connections by client port, the process table, the PID file the hook removes.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { defineExercise, httpGet, tcpListeners, tcpProbe, type FdRow } from '../../src/exercise/define.js';
+import { pidInFile } from './pid-file.js';
 
 const DEADLINE_MS = 2000; // the program's contract
 const MARGIN_MS = 700;
@@ -22,14 +23,6 @@ function idleKeepAlive(port: number): Promise<{ socket: Socket; localPort: numbe
       resolve({ socket, localPort: socket.localPort ?? 0, answered: chunk.toString('latin1').startsWith('HTTP/1.1 200') });
     });
   });
-}
-
-function pidInFile(path: string): number | null {
-  try {
-    return Number(readFileSync(path, 'utf8').trim()) || null;
-  } catch {
-    return null;
-  }
 }
 
 export default defineExercise({

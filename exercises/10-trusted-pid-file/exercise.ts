@@ -3,21 +3,14 @@
 // the process table, and inotify (fs.watch) on the private directory: a PID file rewritten in place
 // shows as a modification of server.pid itself, an atomic replacement only as a rename onto it.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, watch, writeFileSync } from 'node:fs';
+import { existsSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineExercise, httpGet, tcpListeners } from '../../src/exercise/define.js';
 // The verifier's held request (exercise 4's): the old process must outlive the successor's first write.
 import { holdRequest } from '../04-scm-rights/held-request.js';
+import { pidInFile } from '../08-graceful-drain/pid-file.js';
 
 const PID_FILE = 'server.pid';
-
-function pidInFile(path: string): number | null {
-  try {
-    return Number(readFileSync(path, 'utf8').trim()) || null;
-  } catch {
-    return null;
-  }
-}
 
 export default defineExercise({
   id: 'trusted-pid-file',
