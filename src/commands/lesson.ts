@@ -1,6 +1,7 @@
 // `hotrestart-tutor lesson <number|id> [--plain] [--lang en|zh]`: one lesson, in the app at a terminal,
 // in plain text otherwise. A plain run exits 0 when every expectation held on this machine, 1 when one
-// did not (or a step failed), and records the result in the progress file either way.
+// did not (or a step failed), and records the result in the progress file either way; a run stopped by a
+// signal prints one line saying so and records nothing.
 import { Writable } from 'node:stream';
 import type { Command, CommandContext } from './context.js';
 import { EXIT_FAILURE, EXIT_OK, UserError } from './errors.js';

@@ -86,9 +86,11 @@ function hexAddress(text: string): string {
  *  listener elsewhere belongs to someone else (a process whose fds we may not read, such as pid 1). */
 const couldBeOurs = (name: string) => name.startsWith('unix ') || / (127\.0\.0\.1|::1):/.test(name);
 
-/** Socket inodes held open by these pids. */
-function socketInodesOf(pids: Iterable<number>): Set<number> {
+/** Socket inodes held open by these pids; `blind` when some process's fds could not be read (EACCES:
+ *  root without ptrace rights on it, like a sandbox's pid 1), so "held by nobody" cannot be concluded. */
+function socketInodesOf(pids: Iterable<number>): { inodes: Set<number>; blind: boolean } {
   const inodes = new Set<number>();
+  let blind = false;
   for (const pid of pids) {
     let names: string[];
     try {
@@ -100,12 +102,12 @@ function socketInodesOf(pids: Iterable<number>): Set<number> {
       try {
         const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${name}`));
         if (match) inodes.add(Number(match[1]));
-      } catch {
-        // closed meanwhile
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EACCES') blind = true; // else: closed meanwhile
       }
     }
   }
-  return inodes;
+  return { inodes, blind };
 }
 
 export function takeBaseline(): Baseline {
@@ -120,14 +122,15 @@ export function runDirsIn(dir: string): string[] {
 export function countLeftovers(baseline: Baseline, tagName: string, tag: string, tmp: string): Leftovers {
   const processes = taggedPids(tagName, tag);
   const now = listeners();
-  const held = [...socketInodesOf(processes as number[])].filter((inode) => now.has(inode));
+  const held = [...socketInodesOf(processes as number[]).inodes].filter((inode) => now.has(inode));
   const fresh = [...now.keys()].filter((inode) => !baseline.listenInodes.has(inode) && couldBeOurs(now.get(inode)!));
   const orphans: number[] = [];
   if (fresh.length > 0) {
-    // New listeners that no process holds at all would be the run's, leaked somewhere we cannot see.
+    // New listeners that no process holds would be the run's, leaked where we cannot see; only
+    // concluded when every process's fds could be read (otherwise they may be an unreadable one's).
     const allPids = readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
-    const heldByAnyone = socketInodesOf(allPids);
-    orphans.push(...fresh.filter((inode) => !heldByAnyone.has(inode)));
+    const { inodes: heldByAnyone, blind } = socketInodesOf(allPids);
+    if (!blind) orphans.push(...fresh.filter((inode) => !heldByAnyone.has(inode)));
   }
   const listening = [...new Set([...held, ...orphans])].map((inode) => now.get(inode)!);
   const sysctls = [...baseline.sysctls].flatMap(([name, before]) => {
