@@ -67,6 +67,10 @@ function reapOrphans(mainPid: number): void {
 function main(): void {
   const config = JSON.parse(process.argv[2] ?? '{}') as KeeperConfig;
   setChildSubreaper(true);
+  // A program may signal its parent (a successor telling its predecessor it is ready, after the
+  // predecessor died): the keeper is then that parent, and must not die of it. Only the verifier
+  // (stdin) and SIGKILL end it.
+  for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGUSR1', 'SIGUSR2', 'SIGQUIT', 'SIGPIPE'] as const) process.on(signal, () => {});
   let tail = Buffer.alloc(0);
   let bytes = 0;
   let ending = false;
