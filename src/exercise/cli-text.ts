@@ -30,3 +30,15 @@ export const cliText = {
   classMissing: { en: '{who}: no progress file at {path}.', zh: '{who}：{path} 没有进度文件。' },
   classNoHomes: { en: 'No home directories given or found under /home.', zh: '没有指定家目录，/home 下也没有找到。' },
 } satisfies Record<string, Text>;
+
+/** The exercises in the table of contents and in a lesson's summary. */
+export const tocText = {
+  exercise: { en: 'ex', zh: '练习' },
+  offer: { en: 'Now write it yourself — exercise {n}, {title}: hotrestart-tutor exercise start {n}', zh: '现在自己动手写——练习 {n}「{title}」：hotrestart-tutor exercise start {n}' },
+} satisfies Record<string, Text>;
+
+export const exerciseMarkWords = {
+  passed: { en: 'passed', zh: '已通过' },
+  attempted: { en: 'attempted', zh: '尝试过' },
+  none: { en: 'not yet', zh: '未开始' },
+} satisfies Record<string, Text>;
