@@ -95,6 +95,36 @@ describe.concurrent('exercise commands', () => {
     expect(readFileSync(server, 'utf8')).toMatch(/TODO/);
   });
 
+  it('verify --watch verifies again when a file changes, and q ends it', { timeout: 120_000 }, async () => {
+    const { cwd, home } = learner('dave');
+    const env = { HOTRESTART_TUTOR_HOME: home, PATH: process.env.PATH ?? '', HOME: cwd };
+    await execa(process.execPath, ['--import', tsx, cliPath, 'exercise', 'start', '2'], { cwd, env, extendEnv: false });
+    const watcher = execa(process.execPath, ['--import', tsx, cliPath, 'verify', '2', '--watch', '--json'], { cwd, env, extendEnv: false, reject: false, stdin: 'pipe', timeout: 100_000 });
+    const documents: Array<{ passed: boolean }> = [];
+    let buffer = '';
+    watcher.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      for (let at = buffer.indexOf('\n'); at !== -1; at = buffer.indexOf('\n')) {
+        documents.push(JSON.parse(buffer.slice(0, at)));
+        buffer = buffer.slice(at + 1);
+      }
+    });
+    const until = async (n: number) => {
+      for (let i = 0; i < 600 && documents.length < n; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    };
+    await until(1);
+    expect(documents[0]?.passed).toBe(false);
+    // The learner saves the fix: the reference solution.
+    const workspace = join(cwd, 'hotrestart-exercises', '02-keep-nonblocking');
+    const solution = readFileSync(new URL('../../exercises/02-keep-nonblocking/node/solution/server.mjs', import.meta.url), 'utf8');
+    writeFileSync(join(workspace, 'server.mjs'), solution);
+    await until(2);
+    expect(documents[1]?.passed).toBe(true);
+    watcher.stdin!.write('q');
+    const ended = await watcher;
+    expect(ended.exitCode).toBe(0);
+  });
+
   it('class status: a table of learners, one line for a missing or unreadable file', { timeout: 60_000 }, async () => {
     const { run, home } = learner('teacher');
     writeFileSync(join(home, 'progress.json'), JSON.stringify({ schema: 'hotrestart-tutor/progress', version: 1, lessons: {}, exercises: { 'close-dup': { status: 'passed', attempts: 2, last: { at: '2026-01-01T00:00:00.000Z', passed: true, code: 'go', failed: [], fault: null, verifierVersion: '0.1.0', durationMs: 1 }, passedAt: null, hintsShown: 0, solutionShown: false } } }));
