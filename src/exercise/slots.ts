@@ -52,9 +52,9 @@ function tryLock(path: string): number | null {
 }
 
 /** Waits for a free slot (calling onWait once if it has to), then holds it until release(). */
-export async function acquireSlot(options: { count?: number; signal?: AbortSignal; onWait?: () => void } = {}): Promise<Slot> {
+export async function acquireSlot(options: { count?: number; signal?: AbortSignal; onWait?: () => void; dir?: string } = {}): Promise<Slot> {
   const count = options.count ?? slotCount();
-  const dir = slotDir();
+  const dir = options.dir ?? slotDir();
   let warned = false;
   for (;;) {
     for (let index = 0; index < count; index++) {
