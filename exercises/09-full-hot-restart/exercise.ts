@@ -2,7 +2,7 @@
 // loopback load — keep-alive clients, slow requests, new connections — N times in a row, with zero
 // failed requests, one generation left, the same socket throughout and no fd leaked from one
 // generation to the next.
-import { connectionsOn, defineExercise, httpGet, isTcp, ownFds, startLoad, tcpListeners, type FdRow, type Snapshot } from '../../src/exercise/define.js';
+import { checkServes, connectionsOn, defineExercise, servesCheck, isTcp, ownFds, startLoad, tcpListeners, type FdRow, type Snapshot } from '../../src/exercise/define.js';
 
 const RESTARTS = 5;
 
@@ -22,7 +22,7 @@ export default defineExercise({
   timeoutMs: 60_000,
   checks: [
     {
-      id: 'serves',
+      ...servesCheck,
       title: { en: 'the server answers GET / and GET /slow?ms=100 on its 127.0.0.1 listener', zh: '服务器在 127.0.0.1 的监听 socket 上响应 GET / 和 GET /slow?ms=100' },
       hint: { en: 'Listen on 127.0.0.1 port 0; /slow?ms=N answers after N ms.', zh: '监听 127.0.0.1 的 0 号端口；/slow?ms=N 在 N 毫秒后回答。' },
     },
@@ -72,11 +72,7 @@ export default defineExercise({
   async scenario(ctx) {
     const run = await ctx.start();
     const { port, row: original } = await ctx.waitForListener(run);
-    const [hello, slow] = await Promise.all([httpGet(port), httpGet(port, { path: '/slow?ms=100' })]);
-    ctx.record('serves', hello.status === 200 && slow.status === 200, {
-      pass: { en: `GET / and GET /slow answered 200 on port ${port}.`, zh: `GET / 和 GET /slow 在端口 ${port} 上得到 200。` },
-      fail: { en: `GET / got ${hello.status ?? hello.error}, GET /slow?ms=100 got ${slow.status ?? slow.error}.`, zh: `GET / 得到 ${hello.status ?? hello.error}，GET /slow?ms=100 得到 ${slow.status ?? slow.error}。` },
-    });
+    await checkServes(ctx, port, ['/', '/slow?ms=100']);
 
     const common = { port, requestTimeoutMs: 5000, maxRequests: 100_000, maxDurationMs: 55_000, pauseMs: 5 } as const;
     const loads = [

@@ -1,6 +1,5 @@
 // `hotrestart-tutor solution [N|ID] [--code node|go] [--yes]`: prints the reference solution of an
 // exercise. After a pass at once; before one only after a y/N confirmation (or --yes without a terminal).
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command, CommandContext } from './context.js';
 import { EXIT_OK, UserError } from './errors.js';
@@ -43,8 +42,8 @@ async function run(args: string[], context: CommandContext): Promise<number> {
       return EXIT_OK;
     }
   }
-  for (const [name, path] of variantFiles(exercise, code, 'solution')) {
-    context.stdout.write(`===== ${basename(name)} (${code}) =====\n${readFileSync(path, 'utf8')}\n`);
+  for (const [name, text] of variantFiles(exercise, code, 'solution')) {
+    context.stdout.write(`===== ${basename(name)} (${code}) =====\n${text}\n`);
   }
   try {
     saveExerciseProgress(store, (progress) => updateExercise(progress, exercise.id, (entry) => ({ ...entry, solutionShown: true })));
