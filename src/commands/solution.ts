@@ -5,7 +5,7 @@ import type { Command, CommandContext } from './context.js';
 import { EXIT_OK, UserError } from './errors.js';
 import { parseOptions } from './parse.js';
 import { chooseLang, LANG_OPTION, LANG_USAGE, openProgress } from './tutor.js';
-import { confirm } from './exercise.js';
+import { confirm } from './reset.js';
 import { DIR_USAGE, exerciseNamed, findTarget, say } from './exercise-common.js';
 import { saveExerciseProgress, updateExercise } from '../exercise/progress.js';
 import { variantFiles } from '../exercise/workspace.js';
