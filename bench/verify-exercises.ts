@@ -118,6 +118,9 @@ async function concurrent(exercise: Exercise): Promise<void> {
   console.log(isRoot ? '   each verify runs as its own Unix user, created for this run and removed after' : '   not root: every verify runs as this user (30 different users need root to create them)');
   console.log('   N    median    max       wall      median/median at N=1  right verdicts (solutions pass, starters fail)');
   let single = 0;
+  // The shared slot directory is made by us, not by one of the users removed after the run.
+  mkdirSync(join(tmpdir(), 'hotrestart-tutor-verify-slots'), { recursive: true });
+  chmodSync(join(tmpdir(), 'hotrestart-tutor-verify-slots'), 0o1777);
   for (const level of levels) {
     const group = seats(level, level);
     const jobs = await Promise.all(group.map(async (seat, i) => {
