@@ -149,7 +149,7 @@ export class Harness implements VerifyContext {
     }, timeoutMs, 40);
     if (found === 'ended') {
       // Let the keeper's exit event arrive, so the sentence can say how the program ended.
-      await this.waitFor(() => run.mainExit(), 500);
+      await this.waitFor(() => run.mainExit(), 3000);
       const tail = await run.tail();
       this.raiseKeeperFault();
       this.fault('crash', faultText.crashed(run.mainExit(), lastLine(tail.text)));
