@@ -1,6 +1,6 @@
 // Exercise 1, close the dup (lesson 5): a server lends its listener to a helper through a dup; unless
 // the dup is closed, server.close() / Shutdown leaves the port in LISTEN and new clients hang.
-import { defineExercise, httpGet, machineListeners, sameDescription, tcpProbe } from '../../src/exercise/define.js';
+import { checkServes, defineExercise, servesCheck, httpGet, machineListeners, sameDescription, tcpProbe } from '../../src/exercise/define.js';
 
 export default defineExercise({
   id: 'close-dup',
@@ -14,11 +14,7 @@ export default defineExercise({
   entry: { node: 'server.mjs', go: 'main.go' },
   timeoutMs: 15_000,
   checks: [
-    {
-      id: 'serves',
-      title: { en: 'the server answers GET / on its 127.0.0.1 listener', zh: '服务器在 127.0.0.1 的监听 socket 上响应 GET /' },
-      hint: { en: 'Listen on 127.0.0.1 port 0 and answer 200 to GET /.', zh: '监听 127.0.0.1 的 0 号端口，对 GET / 回 200。' },
-    },
+    servesCheck,
     {
       id: 'one-fd',
       title: { en: 'once the helper runs, exactly one fd refers to the listening socket', zh: '辅助进程运行后，恰好只有一个 fd 指向监听 socket' },
@@ -60,11 +56,7 @@ export default defineExercise({
   async scenario(ctx) {
     const run = await ctx.start();
     const { port } = await ctx.waitForListener(run);
-    const hello = await httpGet(port);
-    ctx.record('serves', hello.status === 200, {
-      pass: { en: `GET / answered ${hello.status} on port ${port}.`, zh: `GET / 在端口 ${port} 上得到 ${hello.status}。` },
-      fail: { en: `GET / on port ${port} got ${hello.status ?? hello.error}.`, zh: `GET / 在端口 ${port} 上得到 ${hello.status ?? hello.error}。` },
-    });
+    await checkServes(ctx, port);
 
     // The helper gets a moment to start and to close what it does not need; then count the fds.
     const settled = await ctx.waitFor(() => {

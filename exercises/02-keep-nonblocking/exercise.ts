@@ -1,7 +1,7 @@
 // Exercise 2, keep it non-blocking (lesson 6): O_NONBLOCK belongs to the open file description, so
 // handing the listener to a child can switch the parent's own listener to blocking mode — libuv's
 // stdio set-up for fd 0 in Node, File()/Start() in Go — where Go's Shutdown then waits for a client.
-import { defineExercise, httpGet, sameDescription, type FdRow, type Snapshot } from '../../src/exercise/define.js';
+import { checkServes, defineExercise, servesCheck, httpGet, sameDescription, type FdRow, type Snapshot } from '../../src/exercise/define.js';
 
 const listenerOf = (snap: Snapshot, port: number): FdRow | undefined =>
   snap.rows.find((row) => row.socket?.state === 'LISTEN' && row.socket.local === `127.0.0.1:${port}`);
@@ -18,11 +18,7 @@ export default defineExercise({
   entry: { node: 'server.mjs', go: 'main.go' },
   timeoutMs: 15_000,
   checks: [
-    {
-      id: 'serves',
-      title: { en: 'the server answers GET / on its 127.0.0.1 listener', zh: '服务器在 127.0.0.1 的监听 socket 上响应 GET /' },
-      hint: { en: 'Listen on 127.0.0.1 port 0 and answer 200 to GET /.', zh: '监听 127.0.0.1 的 0 号端口，对 GET / 回 200。' },
-    },
+    servesCheck,
     {
       id: 'handed',
       title: { en: 'a child process holds the same listening socket', zh: '一个子进程持有同一个监听 socket' },
@@ -63,11 +59,7 @@ export default defineExercise({
   async scenario(ctx) {
     const run = await ctx.start();
     const { port } = await ctx.waitForListener(run);
-    const hello = await httpGet(port);
-    ctx.record('serves', hello.status === 200, {
-      pass: { en: `GET / answered ${hello.status} on port ${port}.`, zh: `GET / 在端口 ${port} 上得到 ${hello.status}。` },
-      fail: { en: `GET / on port ${port} got ${hello.status ?? hello.error}.`, zh: `GET / 在端口 ${port} 上得到 ${hello.status ?? hello.error}。` },
-    });
+    await checkServes(ctx, port);
 
     const handed = await ctx.waitFor(() => {
       const snap = run.snapshot();

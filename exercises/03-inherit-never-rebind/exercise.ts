@@ -1,6 +1,6 @@
 // Exercise 3, inherit, never rebind (lesson 8): a successor takes its listener from LISTEN_FDS / fd 3
 // and serves the very same open file description; rebinding the port means a gap and a new socket.
-import { defineExercise, httpGet, sameDescription, startLoad, tcpListeners } from '../../src/exercise/define.js';
+import { checkServes, defineExercise, servesCheck, httpGet, sameDescription, startLoad, tcpListeners } from '../../src/exercise/define.js';
 
 export default defineExercise({
   id: 'inherit-never-rebind',
@@ -14,11 +14,7 @@ export default defineExercise({
   entry: { node: 'server.mjs', go: 'main.go' },
   timeoutMs: 20_000,
   checks: [
-    {
-      id: 'serves',
-      title: { en: 'the server answers GET / on its 127.0.0.1 listener', zh: '服务器在 127.0.0.1 的监听 socket 上响应 GET /' },
-      hint: { en: 'The first generation listens on 127.0.0.1 port 0 and answers 200 to GET /.', zh: '第一代进程监听 127.0.0.1 的 0 号端口，对 GET / 回 200。' },
-    },
+    servesCheck,
     {
       id: 'successor-listens',
       title: { en: 'after SIGHUP a successor process listens on the same port', zh: '收到 SIGHUP 后，一个后继进程在同一个端口上监听' },
@@ -56,11 +52,7 @@ export default defineExercise({
   async scenario(ctx) {
     const run = await ctx.start();
     const { port, row: original, snap: first } = await ctx.waitForListener(run);
-    const hello = await httpGet(port);
-    ctx.record('serves', hello.status === 200, {
-      pass: { en: `GET / answered ${hello.status} on port ${port}.`, zh: `GET / 在端口 ${port} 上得到 ${hello.status}。` },
-      fail: { en: `GET / on port ${port} got ${hello.status ?? hello.error}.`, zh: `GET / 在端口 ${port} 上得到 ${hello.status ?? hello.error}。` },
-    });
+    await checkServes(ctx, port);
     const oldPid = original.pid;
 
     // A light load across the restart: two workers, a new connection per request.

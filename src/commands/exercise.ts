@@ -1,9 +1,9 @@
 // `hotrestart-tutor exercise list|start|reset` (alias `ex`): the exercises by chapter with marks; a new
 // workspace with the task and the starter (never over an existing one); the starter put back.
-import { createInterface } from 'node:readline/promises';
 import type { Command, CommandContext } from './context.js';
 import { EXIT_OK, UserError } from './errors.js';
 import { parseOptions } from './parse.js';
+import { confirm } from './reset.js';
 import { chooseLang, LANG_OPTION, LANG_USAGE, loadLessons, openProgress } from './tutor.js';
 import { DIR_USAGE, exerciseNamed, findTarget, say, workspaceRoot } from './exercise-common.js';
 import { pick } from '../lesson/i18n.js';
@@ -104,17 +104,6 @@ async function reset(name: string, dir: string | undefined, yes: boolean, lang: 
   saveExerciseProgress(store, (progress) => eraseExercise(progress, target.exercise.id));
   context.stdout.write(`${say('resetDone', lang, values)}\n`);
   return EXIT_OK;
-}
-
-/** y or yes (any case) confirms; anything else, an empty line or end of input declines. */
-export async function confirm(question: string, context: CommandContext): Promise<boolean> {
-  const prompt = createInterface({ input: context.stdin, output: context.stdout, terminal: false });
-  try {
-    const answer = await Promise.race([prompt.question(question), new Promise<string>((resolve) => prompt.once('close', () => resolve('')))]);
-    return /^\s*y(es)?\s*$/i.test(answer);
-  } finally {
-    prompt.close();
-  }
 }
 
 export const exerciseCommand: Command = { usage, run };

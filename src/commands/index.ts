@@ -42,6 +42,21 @@ export const commands: readonly CommandEntry[] = [
     summary: 'check an exercise workspace on real processes: verify [N] [--dir DIR] [--json] [--watch] [--all]',
     load: async () => (await import('./verify.js')).verifyCommand,
   },
+  {
+    name: 'hint',
+    summary: 'the next hint of an exercise, one at a time',
+    load: async () => (await import('./hint.js')).hintCommand,
+  },
+  {
+    name: 'solution',
+    summary: 'the reference solution of an exercise (after a pass; before one only if you confirm)',
+    load: async () => (await import('./solution.js')).solutionCommand,
+  },
+  {
+    name: 'class',
+    summary: 'class status [HOME...] [--json]: learners × exercises, for an instructor',
+    load: async () => (await import('./class.js')).classCommand,
+  },
 ];
 
 export function findCommand(name: string): CommandEntry | undefined {

@@ -56,7 +56,7 @@ function failureReason(error: unknown, lang: Lang): string {
 }
 
 /** y or yes (any case) confirms; anything else, an empty line or end of input keeps the progress. */
-async function confirm(question: string, context: CommandContext): Promise<boolean> {
+export async function confirm(question: string, context: CommandContext): Promise<boolean> {
   const prompt = createInterface({ input: context.stdin, output: context.stdout, terminal: false });
   try {
     const answer = await Promise.race([prompt.question(question), new Promise<string>((resolve) => prompt.once('close', () => resolve('')))]);

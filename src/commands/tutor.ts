@@ -24,7 +24,14 @@ export function chooseLang(flag: string | undefined, env: NodeJS.ProcessEnv): La
 }
 
 export async function loadLessons(): Promise<Lesson[]> {
-  return (await import('../../lessons/index.js')).lessons;
+  const lessons = (await import('../../lessons/index.js')).lessons;
+  // Each lesson lists the exercises built on it: the table of contents and the summary offer them.
+  const { loadExercises } = await import('../exercise/registry.js');
+  const exercises = await loadExercises();
+  for (const lesson of lessons) {
+    lesson.exercises = exercises.filter((exercise) => exercise.lesson === lesson.id).map(({ id, number, title, summary }) => ({ id, number, title, summary }));
+  }
+  return lessons;
 }
 
 /** By number (`5`, `05`), id (`dup-leak`) or file name (`05-dup-leak`); returns the index. */

@@ -15,6 +15,7 @@ export const cliText = {
   progressNotSaved: { en: 'The result was not saved: {path} cannot be written.', zh: '结果未保存：无法写入 {path}。' },
   watching: { en: 'Watching {dir}: verifies again when a file changes; Enter verifies now, q quits.', zh: '正在监视 {dir}：文件一改就重新验证；回车立即验证，q 退出。' },
   watchKeysOnly: { en: 'File changes cannot be watched here: press Enter to verify again, q to quit.', zh: '这里无法监视文件变化：按回车重新验证，按 q 退出。' },
+  waitingForSlot: { en: 'Other verifies are running on this machine: waiting for a free slot (one per CPU core).', zh: '本机上正有其他验证在运行：正在等待空闲的验证名额（每个 CPU 核一个）。' },
   noWorkspaces: { en: 'No exercise workspaces under {dir}.', zh: '{dir} 下没有练习工作区。' },
   hintOf: { en: 'Hint {i} of {total} for exercise {n}:', zh: '练习 {n} 的提示 {i}/{total}：' },
   hintsAllShown: { en: 'That was the last hint; the hints of failed checks appear under each ✘ of verify.', zh: '这是最后一条提示；失败检查的提示会出现在 verify 的每个 ✘ 下面。' },
@@ -29,4 +30,16 @@ export const cliText = {
   classUnreadable: { en: '{who}: cannot read {path} ({reason}).', zh: '{who}：无法读取 {path}（{reason}）。' },
   classMissing: { en: '{who}: no progress file at {path}.', zh: '{who}：{path} 没有进度文件。' },
   classNoHomes: { en: 'No home directories given or found under /home.', zh: '没有指定家目录，/home 下也没有找到。' },
+} satisfies Record<string, Text>;
+
+/** The exercises in the table of contents and in a lesson's summary. */
+export const tocText = {
+  exercise: { en: 'ex', zh: '练习' },
+  offer: { en: 'Now write it yourself — exercise {n}, {title}: hotrestart-tutor exercise start {n}', zh: '现在自己动手写——练习 {n}「{title}」：hotrestart-tutor exercise start {n}' },
+} satisfies Record<string, Text>;
+
+export const exerciseMarkWords = {
+  passed: { en: 'passed', zh: '已通过' },
+  attempted: { en: 'attempted', zh: '尝试过' },
+  none: { en: 'not yet', zh: '未开始' },
 } satisfies Record<string, Text>;

@@ -149,7 +149,7 @@ export class Harness implements VerifyContext {
     }, timeoutMs, 40);
     if (found === 'ended') {
       // Let the keeper's exit event arrive, so the sentence can say how the program ended.
-      await this.waitFor(() => run.mainExit(), 500);
+      await this.waitFor(() => run.mainExit(), 3000);
       const tail = await run.tail();
       this.raiseKeeperFault();
       this.fault('crash', faultText.crashed(run.mainExit(), lastLine(tail.text)));
@@ -178,7 +178,10 @@ export class Harness implements VerifyContext {
   }
 }
 
+/** The line that says what went wrong: the last one, skipping stack frames and Node's version footer. */
 export function lastLine(text: string): string {
-  const lines = text.trim().split('\n').filter((line) => line.trim() !== '');
-  return (lines[lines.length - 1] ?? '').slice(0, 200);
+  const lines = text.trim().split('\n').filter((line) => line.trim() !== '' && !/^\s+at /.test(line) && !/^Node\.js v\d/.test(line) && line.trim() !== '^');
+  // Node's uncaught errors end with the error object's fields; the "Error: ..." line says it all.
+  const error = [...lines].reverse().find((line) => /^(\w*Error|panic)\b/.test(line.trim()));
+  return (error ?? lines[lines.length - 1] ?? '').trim().slice(0, 200);
 }

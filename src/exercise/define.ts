@@ -10,3 +10,4 @@ import type { ExerciseDefinition } from './types.js';
 export function defineExercise(definition: ExerciseDefinition): ExerciseDefinition {
   return definition;
 }
+export * from './common-checks.js';

@@ -67,6 +67,10 @@ function reapOrphans(mainPid: number): void {
 function main(): void {
   const config = JSON.parse(process.argv[2] ?? '{}') as KeeperConfig;
   setChildSubreaper(true);
+  // A program may signal its parent (a successor telling its predecessor it is ready, after the
+  // predecessor died): the keeper is then that parent, and must not die of it. Only the verifier
+  // (stdin) and SIGKILL end it.
+  for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGUSR1', 'SIGUSR2', 'SIGQUIT', 'SIGPIPE'] as const) process.on(signal, () => {});
   let tail = Buffer.alloc(0);
   let bytes = 0;
   let ending = false;
@@ -80,7 +84,13 @@ function main(): void {
   const child = spawn(config.command, config.args, { cwd: config.cwd, env: config.env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.once('error', (error) => emit({ type: 'spawn-error', message: error.message }));
   child.once('spawn', () => emit({ type: 'started', pid: child.pid! }));
-  child.once('exit', (code, signal) => emit({ type: 'exit', pid: child.pid ?? 0, code, signal }));
+  // 'exit' can come before the last of its output has been read: report it once both pipes ended (or
+  // after 300 ms, when a surviving child of the program still holds them), so a tail asked for after
+  // the exit holds the error line.
+  const drained = Promise.all([child.stdout, child.stderr].map((stream) => new Promise((resolve) => stream.once('end', resolve))));
+  child.once('exit', (code, signal) => {
+    void Promise.race([drained, new Promise((resolve) => setTimeout(resolve, 300))]).then(() => emit({ type: 'exit', pid: child.pid ?? 0, code, signal }));
+  });
   const onOutput = (chunk: Buffer) => {
     bytes += chunk.length;
     tail = Buffer.concat([tail, chunk]).subarray(-TAIL_BYTES);

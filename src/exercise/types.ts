@@ -69,7 +69,7 @@ export interface CheckOutcome {
 }
 
 /** Why the program could not be checked to the end: one sentence, and a kind autograders can sort by. */
-export type FaultKind = 'build' | 'crash' | 'hang' | 'output' | 'fork-loop' | 'timeout' | 'no-listener' | 'setup';
+export type FaultKind = 'build' | 'crash' | 'output' | 'fork-loop' | 'timeout' | 'no-listener' | 'setup';
 export interface Fault {
   kind: FaultKind;
   message: Text;

@@ -26,18 +26,39 @@ export function workspacePath(exercise: Exercise, root: string | undefined, cwd:
   return resolve(cwd, root ?? DEFAULT_ROOT, exercise.folder);
 }
 
-/** The program files of a variant, as name -> absolute source path (a wrong variant overlays the solution). */
+/** One edit of a wrong variant's patch.json: `from` must occur exactly once in the solution's `file`. */
+export interface VariantEdit {
+  file: string;
+  from: string;
+  to: string;
+}
+
+/** The program files of a variant, as name -> text. A wrong variant is the solution of its language
+ *  with the edits of wrong/<dir>/patch.json applied (the mistake, and nothing else, in one place), then
+ *  any other files of wrong/<dir> laid over it. */
 export function variantFiles(exercise: Exercise, code: Code, variant: Variant): Map<string, string> {
   const files = new Map<string, string>();
   const add = (dir: string) => {
     if (!existsSync(dir)) return;
-    for (const name of readdirSync(dir)) if (statSync(join(dir, name)).isFile()) files.set(name, join(dir, name));
+    for (const name of readdirSync(dir)) {
+      if (name !== 'patch.json' && statSync(join(dir, name)).isFile()) files.set(name, readFileSync(join(dir, name), 'utf8'));
+    }
   };
-  if (typeof variant === 'string') add(join(exercise.assetDir, code, variant));
-  else {
-    add(join(exercise.assetDir, code, 'solution'));
-    add(join(exercise.assetDir, 'wrong', variant.dir));
+  if (typeof variant === 'string') {
+    add(join(exercise.assetDir, code, variant));
+    return files;
   }
+  add(join(exercise.assetDir, code, 'solution'));
+  const patch = join(exercise.assetDir, 'wrong', variant.dir, 'patch.json');
+  if (existsSync(patch)) {
+    for (const edit of JSON.parse(readFileSync(patch, 'utf8')) as VariantEdit[]) {
+      const text = files.get(edit.file);
+      const count = text === undefined ? 0 : text.split(edit.from).length - 1;
+      if (count !== 1) throw new Error(`wrong/${variant.dir}/patch.json: "${edit.from.slice(0, 40)}" occurs ${count} times in ${edit.file}, not once`);
+      files.set(edit.file, text!.replace(edit.from, () => edit.to));
+    }
+  }
+  add(join(exercise.assetDir, 'wrong', variant.dir));
   return files;
 }
 
@@ -76,8 +97,8 @@ export async function createWorkspace(exercise: Exercise, code: Code, variant: V
 /** Writes (over what is there) the variant's program files and what the language needs to run. */
 export async function writeProgramFiles(exercise: Exercise, code: Code, variant: Variant, dir: string): Promise<string[]> {
   const written: string[] = [];
-  for (const [name, source] of variantFiles(exercise, code, variant)) {
-    copyFileSync(source, join(dir, name));
+  for (const [name, text] of variantFiles(exercise, code, variant)) {
+    writeFileSync(join(dir, name), text);
     written.push(name);
   }
   if (code === 'node') {

@@ -97,6 +97,15 @@ export interface Lesson<V extends object = never> {
   /** Platforms the demos need; others get one sentence and the lesson is skipped. Default: ['linux']. */
   platforms?: NodeJS.Platform[];
   steps: Step<V>[];
+  /** The exercises that build on this lesson (attached from exercises/ when lessons are loaded). */
+  exercises?: ExerciseBrief[];
+}
+
+export interface ExerciseBrief {
+  id: string;
+  number: number;
+  title: Text;
+  summary: Text;
 }
 
 export interface LogEntry {

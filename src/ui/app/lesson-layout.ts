@@ -3,7 +3,8 @@
 // must see what to answer and what held); the text scrolls; the table and the log take what is left.
 import type { Palette } from '../../fdtable/format.js';
 import { score } from '../../lesson/player.js';
-import { pick, tr } from '../../lesson/i18n.js';
+import { fill, pick, tr } from '../../lesson/i18n.js';
+import { tocText } from '../../exercise/cli-text.js';
 import type { Lesson } from '../../lesson/types.js';
 import { fitBlocks, linesBlock, type Block } from './fit-blocks.js';
 import {
@@ -128,6 +129,7 @@ function summaryLines(lesson: Lesson, state: LessonState, width: number, height:
     '',
     palette.header(fit(tr('remember', lang), width)),
     ...lesson.recap.flatMap((point) => wrapLine(`• ${pick(point, lang)}`, width)),
+    ...(lesson.exercises ?? []).flatMap((exercise) => ['', ...wrapLine(fill(pick(tocText.offer, lang), { n: exercise.number, title: pick(exercise.title, lang) }), width)]),
   ];
   const keys = palette.muted(fit(tr('finishKeys', lang), width));
   return [...lines.slice(0, Math.max(0, height - 2)), '', keys].slice(-height);

@@ -5,7 +5,7 @@ import { pick, tr } from '../../lesson/i18n.js';
 import type { Lang } from '../../lesson/types.js';
 import { fitBlocks, linesBlock, type Block } from './fit-blocks.js';
 import { fit, wrapLine } from '../../text/wrap.js';
-import { tocLine, type TocChapter } from './toc.js';
+import { tocExerciseLine, tocLine, type TocChapter } from './toc.js';
 
 export interface MenuInput {
   toc: readonly TocChapter[];
@@ -32,6 +32,7 @@ export function layoutMenu({ toc, selected, lang, notice, width, height, palette
       contents.push(chosen ? palette.changed(line) : entry.mark === 'done' ? palette.added(line) : line);
       if (chosen) summary = wrapLine(pick(entry.lesson.summary, lang), width - 2).map((l) => `  ${l}`);
     }
+    for (const exercise of chapter.exercises) contents.push(palette.muted(fit(` ${tocExerciseLine(exercise, lang)}`, width)));
   }
   // Digits open lessons by number (two digits for 10 and up), so the hint names the highest.
   const digits = toc.flatMap((chapter) => chapter.entries.map((entry) => entry.lesson.number)).filter((n) => n >= 1);

@@ -2,7 +2,9 @@
 // app's menu and by the plain `list` output, so both say the same thing the same way.
 import type { Progress, LessonProgress } from '../../progress/model.js';
 import { pick, tr } from '../../lesson/i18n.js';
-import type { Lang, Lesson, Text } from '../../lesson/types.js';
+import type { ExerciseBrief, Lang, Lesson, Text } from '../../lesson/types.js';
+import { exerciseMark, markSymbol, type ExerciseMark } from '../../exercise/progress.js';
+import { exerciseMarkWords, tocText } from '../../exercise/cli-text.js';
 import { cellWidth } from '../../text/wrap.js';
 
 export type Mark = 'done' | 'started' | 'new';
@@ -18,6 +20,13 @@ export interface TocEntry {
 export interface TocChapter {
   title: Text;
   entries: TocEntry[];
+  /** The exercises of the chapter's lessons, listed after them. */
+  exercises: TocExercise[];
+}
+
+export interface TocExercise {
+  exercise: ExerciseBrief;
+  mark: ExerciseMark;
 }
 
 export function markOf(record: LessonProgress | undefined): Mark {
@@ -31,11 +40,22 @@ export function buildToc(lessons: readonly Lesson[], progress: Progress): TocCha
   lessons.forEach((lesson, index) => {
     const record = progress.lessons[lesson.id];
     const entry: TocEntry = { lesson, index, mark: markOf(record), record };
+    const exercises = (lesson.exercises ?? []).map((exercise) => ({ exercise, mark: exerciseMark(progress, exercise.id) }));
     const chapter = chapters.find((c) => c.title.en === lesson.chapter.en);
-    if (chapter) chapter.entries.push(entry);
-    else chapters.push({ title: lesson.chapter, entries: [entry] });
+    if (chapter) {
+      chapter.entries.push(entry);
+      chapter.exercises.push(...exercises);
+    } else chapters.push({ title: lesson.chapter, entries: [entry], exercises });
   });
+  for (const chapter of chapters) chapter.exercises.sort((a, b) => a.exercise.number - b.exercise.number);
   return chapters;
+}
+
+/** One exercise as a line: `ex1  ✔ passed      Close the dup`. */
+export function tocExerciseLine(entry: TocExercise, lang: Lang): string {
+  const text = `${markSymbol(entry.mark)} ${pick(exerciseMarkWords[entry.mark], lang)}`;
+  const label = `${pick(tocText.exercise, lang)}${entry.exercise.number}`;
+  return `${' '.repeat(Math.max(0, 3 - cellWidth(label)))}${label}  ${text}${' '.repeat(Math.max(0, MARK_WIDTH - cellWidth(text)))}${pick(entry.exercise.title, lang)}`;
 }
 
 const SYMBOLS: Record<Mark, string> = { done: '✔', started: '◐', new: '·' };
@@ -60,6 +80,7 @@ export function tocLines(toc: readonly TocChapter[], lang: Lang): string[] {
   for (const chapter of toc) {
     lines.push(pick(chapter.title, lang));
     for (const entry of chapter.entries) lines.push(tocLine(entry, lang));
+    for (const entry of chapter.exercises) lines.push(tocExerciseLine(entry, lang));
     lines.push('');
   }
   return lines;
