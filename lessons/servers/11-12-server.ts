@@ -57,6 +57,8 @@ const up = await Upgrader.create({
   startupTimeoutMs: 15_000,
   drainTimeoutMs: knobs.drainTimeoutMs ?? 10_000,
   handoffConnections: knobs.idle !== 'close',
+  // Lesson 12 shows a draining process without its listener; by default the module keeps a duplicate for a rollback.
+  rollback: false,
   log,
 });
 generation = up.generation;

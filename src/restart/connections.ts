@@ -23,6 +23,9 @@ export type BusyReason = 'closed' | 'closing' | 'not-http' | 'upgraded' | 'in-fl
 
 interface ConnectionState {
   inFlight: number;
+  /** The response in flight, if any: public knowledge, so Connection: close needs no private field. */
+  response?: ServerResponse;
+
   requests: number;
   /** socket.bytesRead when the last response ended; 0 for a fresh connection. */
   mark: number;
@@ -46,10 +49,15 @@ export class ConnectionTracker {
   /** Once set, every response says Connection: close (a stop without successor). */
   private closing = false;
 
-  constructor(readonly server: net.Server) {
+  constructor(
+    readonly server: net.Server,
+    /** False when this Node lacks a private field the handover reads (see internals.ts): public APIs only, no handover. */
+    readonly internals = true,
+  ) {
     this.isHttp = server instanceof http.Server || server instanceof tls.Server;
-    this.canHandOver = server instanceof http.Server && !(server instanceof tls.Server);
+    this.canHandOver = internals && server instanceof http.Server && !(server instanceof tls.Server);
     server.on('connection', this.onConnection);
+    // No 'upgrade' listener here: having one changes how Node answers an Upgrade request.
     if (this.isHttp) server.on('request', this.onRequest);
   }
 
@@ -70,8 +78,8 @@ export class ConnectionTracker {
   /** From now on responses end their connection; responses whose headers are not out yet too. */
   closeAfterResponses(): void {
     this.closing = true;
-    for (const socket of this.states.keys()) {
-      const response = (socket as unknown as SocketInternals)._httpMessage as ServerResponse | undefined;
+    for (const [socket, state] of this.states) {
+      const response = state.response ?? ((socket as unknown as SocketInternals)._httpMessage as ServerResponse | undefined);
       if (response && !response.headersSent) response.shouldKeepAlive = false;
     }
   }
@@ -87,12 +95,15 @@ export class ConnectionTracker {
     const state = this.states.get(socket);
     if (!state || socket.destroyed) return 'closed';
     if (socket.writableEnded) return 'closing';
-    const internals = socket as unknown as SocketInternals;
     if (!this.isHttp) return 'not-http';
-    if (!internals.parser) return 'upgraded';
-    if (state.inFlight > 0 || internals._httpMessage) return 'in-flight';
+    if (state.inFlight > 0) return 'in-flight';
     if (socket.bytesRead !== state.mark) return 'arriving';
-    if (state.requests > 0 && (internals.parser.duration?.() ?? 0) > 0) return 'arriving';
+    if (this.internals) {
+      const internals = socket as unknown as SocketInternals;
+      if (!internals.parser) return 'upgraded';
+      if (internals._httpMessage) return 'in-flight';
+      if (state.requests > 0 && (internals.parser.duration?.() ?? 0) > 0) return 'arriving';
+    }
     if (socket.writableLength > 0) return 'writing';
     return null;
   }
@@ -114,12 +125,14 @@ export class ConnectionTracker {
     if (!state) return;
     state.inFlight++;
     state.requests++;
+    state.response = response;
     if (this.closing) response.shouldKeepAlive = false;
     let ended = false;
     const end = () => {
       if (ended) return;
       ended = true;
       state.inFlight--;
+      if (state.response === response) state.response = undefined;
       state.mark = socket.bytesRead;
       const callback = state.onMaybeIdle;
       state.onMaybeIdle = undefined;
@@ -129,6 +142,11 @@ export class ConnectionTracker {
     response.once('finish', end);
     response.once('close', end);
   };
+
+  /** New connections are no longer tracked here (the server listens again under a new tracker); known ones still are. */
+  stopTrackingNew(): void {
+    this.server.off('connection', this.onConnection);
+  }
 
   detach(): void {
     this.server.off('connection', this.onConnection);

@@ -59,7 +59,12 @@ export async function drain(input: DrainInput): Promise<DrainReport> {
       return;
     }
     const handle = socketHandle(socket);
-    if (!handle) return;
+    if (!handle) {
+      // No fd to pass (a Node without the private handle): closing it idle is what remains.
+      report.closedIdle++;
+      socket.destroy();
+      return;
+    }
     // Stop reading first: from here on, whatever the client sends stays in the kernel's buffer and
     // travels with the fd. Then make sure nothing arrived since the last response (all synchronous:
     // libuv cannot read in between).

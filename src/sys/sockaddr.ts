@@ -30,6 +30,16 @@ export function encodeSockAddr(addr: SockAddr): Buffer {
       return b;
     }
     case 'unix': {
+      // '@name' is an abstract address (as ss and systemd write it): a NUL byte, then the name, and the
+      // length counts exactly those bytes (no terminating NUL, which would be part of the name).
+      if (addr.path.startsWith('@')) {
+        const name = Buffer.from(addr.path.slice(1));
+        if (name.length >= SUN_PATH_MAX) throw new Error(`abstract unix socket name is longer than ${SUN_PATH_MAX - 2} bytes: ${addr.path}`);
+        const b = Buffer.alloc(3 + name.length);
+        b.writeUInt16LE(AF_UNIX, 0);
+        name.copy(b, 3);
+        return b;
+      }
       const path = Buffer.from(addr.path);
       if (path.length >= SUN_PATH_MAX) throw new Error(`unix socket path is longer than ${SUN_PATH_MAX - 1} bytes: ${addr.path}`);
       const b = Buffer.alloc(2 + path.length + 1);

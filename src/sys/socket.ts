@@ -101,3 +101,10 @@ export function send(fd: number, data: Buffer, flags = 0): number {
 export function recv(fd: number, buffer: Buffer, flags = 0): number {
   return check(cfunc('long recv(int, void *, size_t, int)', 'recv')(fd, buffer, buffer.length, flags), `recv(${fd}, …, ${buffer.length}, ${flags})`);
 }
+
+/** sendto(2): one datagram to addr (a unix datagram socket's peer, for instance systemd's NOTIFY_SOCKET). */
+export function sendTo(fd: number, data: Buffer, addr: SockAddr, flags = 0): number {
+  const b = encodeSockAddr(addr);
+  const call = `sendto(${fd}, …, ${data.length}, ${flags}, ${formatSockAddr(addr)})`;
+  return check(cfunc('long sendto(int, const void *, size_t, int, const void *, uint32)', 'sendto')(fd, data, data.length, flags, b, b.length), call);
+}
