@@ -30,3 +30,41 @@ export function setChildSubreaper(on = true): void {
 export function getppid(): number {
   return cfunc('int getppid()', 'getppid')();
 }
+
+const P_ALL = 0;
+const WNOHANG = 1;
+const WEXITED = 4;
+const WNOWAIT = 0x01000000;
+const CLD_EXITED = 1;
+/** sizeof(siginfo_t); si_code at 8, si_pid at 16 and si_status at 24 on x86_64 and arm64 Linux. */
+const SIGINFO_SIZE = 128;
+
+export type ChildPeek = { state: 'none' } | { state: 'running' } | { state: 'exited'; pid: number; code: number | null; signal: number | null };
+
+/**
+ * waitid(P_ALL, WEXITED | WNOHANG | WNOWAIT): whether this process has children at all ('none' is
+ * ECHILD), and one that has exited, left waitable (WNOWAIT), so that a child libuv spawned can still be
+ * reaped by libuv, while the caller reaps the others with reapChild().
+ */
+export function peekExitedChild(): ChildPeek {
+  const info = Buffer.alloc(SIGINFO_SIZE);
+  const result = cfunc('int waitid(int, uint32, void *, int)', 'waitid')(P_ALL, 0, info, WEXITED | WNOHANG | WNOWAIT);
+  if (result === -1) {
+    try {
+      check(result, 'waitid(P_ALL, 0, …, WEXITED|WNOHANG|WNOWAIT)');
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ECHILD') return { state: 'none' };
+      throw error;
+    }
+  }
+  const pid = info.readInt32LE(16);
+  if (pid === 0) return { state: 'running' };
+  const exited = info.readInt32LE(8) === CLD_EXITED;
+  const status = info.readInt32LE(24);
+  return { state: 'exited', pid, code: exited ? status : null, signal: exited ? null : status };
+}
+
+/** waitpid(pid, WNOHANG): reaps a child that has exited (its zombie goes away). */
+export function reapChild(pid: number): void {
+  check(cfunc('int waitpid(int, void *, int)', 'waitpid')(pid, null, WNOHANG), `waitpid(${pid}, NULL, WNOHANG)`);
+}
