@@ -21,7 +21,7 @@ const announce = (actualPort: number) => process.stdout.write(JSON.stringify({ p
 
 if (process.env.STRATEGY === 'module') {
   // Imported only here, so the naive server starts without loading the module (and koffi) at all.
-  const { Upgrader } = await import('../src/restart/index.js');
+  const { Upgrader } = await import('@hotrestart-tutor/restart');
   const up = await Upgrader.create({ pidFile: process.env.PID_FILE, log: false });
   const listener = await up.listen(server, 'http', { host: '127.0.0.1', port });
   await up.ready();

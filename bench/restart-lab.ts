@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeCommand } from '../src/demo/entry.js';
 import { startLoad, type LoadOptions, type LoadStats } from '../src/lesson/load.js';
-import { readPidFile } from '../src/restart/pidfile.js';
+import { readPidFile } from '../packages/restart/src/pidfile.js';
 
 const restarts = Number(argument('--restarts') ?? 20);
 /** One restart begins every this many ms (or when the previous one has finished, if that is later), for both strategies. */

@@ -5,8 +5,8 @@ import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { missingOn, probeInternals } from '../../src/restart/internals.js';
-import { Upgrader } from '../../src/restart/index.js';
+import { missingOn, probeInternals } from '../../packages/restart/src/internals.js';
+import { Upgrader } from '../../packages/restart/src/index.js';
 
 /** An express app as express builds one: a request handler function with EventEmitter's methods and its own listen(). */
 function expressLikeApp(): ((request: http.IncomingMessage, response: http.ServerResponse) => void) & EventEmitter & { listen: (...args: unknown[]) => http.Server } {

@@ -8,7 +8,7 @@ import { startLoad, type LoadStats } from '../../src/lesson/load.js';
 import { childrenOf, get, isRunning, killAllFixtures, moduleCommand, poll, startFixture } from './harness.js';
 
 const RESTARTS = 20;
-const RUN_URL = new URL('../../src/restart/run.ts', import.meta.url).href;
+const RUN_URL = new URL('../../packages/restart/src/run.ts', import.meta.url).href;
 
 function unshareMissing(): string | null {
   if (process.getuid?.() !== 0) return 'a PID namespace needs root here';

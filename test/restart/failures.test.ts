@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readPidFile } from '../../src/restart/pidfile.js';
+import { readPidFile } from '../../packages/restart/src/pidfile.js';
 import { get, isRunning, killAllFixtures, poll, startFixture, upgradeByPidFile, type Fixture } from './harness.js';
 
 const directories: string[] = [];

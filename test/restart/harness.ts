@@ -5,8 +5,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import http from 'node:http';
 import { nodeCommand } from '../../src/demo/entry.js';
-import { readPidFile } from '../../src/restart/pidfile.js';
-import { EXEC_WITH_LISTEN_PID, SHELL } from '../../src/restart/spawn.js';
+import { readPidFile } from '../../packages/restart/src/pidfile.js';
+import { EXEC_WITH_LISTEN_PID, SHELL } from '../../packages/restart/src/spawn.js';
 
 export const FIXTURE_URL = new URL('./fixtures/server.ts', import.meta.url).href;
 

@@ -6,9 +6,9 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AF_UNIX, O_CLOEXEC, O_NONBLOCK, SOCK_CLOEXEC, SOCK_STREAM } from '../../src/sys/constants.js';
-import { close } from '../../src/sys/fd.js';
-import { bind, socket } from '../../src/sys/socket.js';
+import { AF_UNIX, O_CLOEXEC, O_NONBLOCK, SOCK_CLOEXEC, SOCK_STREAM } from '../../packages/restart/src/sys/constants.js';
+import { close } from '../../packages/restart/src/sys/fd.js';
+import { bind, socket } from '../../packages/restart/src/sys/socket.js';
 import { fdFlags, fdKinds, fdTable, get, isRunning, killAllFixtures, listeningInodes, poll, startFixture, upgradeByPidFile } from './harness.js';
 
 const directories: string[] = [];

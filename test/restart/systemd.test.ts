@@ -9,10 +9,10 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sdNotify } from '../../src/restart/notify.js';
-import { AF_UNIX, POLLIN, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK } from '../../src/sys/constants.js';
-import { close } from '../../src/sys/fd.js';
-import { bind, pollOne, recv, socket } from '../../src/sys/socket.js';
+import { sdNotify } from '../../packages/restart/src/notify.js';
+import { AF_UNIX, POLLIN, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK } from '../../packages/restart/src/sys/constants.js';
+import { close } from '../../packages/restart/src/sys/fd.js';
+import { bind, pollOne, recv, socket } from '../../packages/restart/src/sys/socket.js';
 import { get, killAllFixtures, poll, startFixture } from './harness.js';
 
 const cleanups: Array<() => void> = [];

@@ -3,9 +3,9 @@
 // NotifyAccess=all, `MAINPID=<pid>\nREADY=1` from a successor tells systemd that the service now lives in
 // that process, so the old main process exiting is no longer the service's death.
 // NOTIFY_SOCKET stays in the environment (sd_notify's unset_environment=0): every generation needs it.
-import { AF_UNIX, SOCK_CLOEXEC, SOCK_DGRAM } from '../sys/constants.js';
-import { close } from '../sys/fd.js';
-import { sendTo, socket } from '../sys/socket.js';
+import { AF_UNIX, SOCK_CLOEXEC, SOCK_DGRAM } from './sys/constants.js';
+import { close } from './sys/fd.js';
+import { sendTo, socket } from './sys/socket.js';
 
 /** Sends `state` to $NOTIFY_SOCKET. Returns null when sent or when there is no NOTIFY_SOCKET, else why not. */
 export function sdNotify(state: string, path: string | undefined = process.env.NOTIFY_SOCKET): string | null {

@@ -2,7 +2,7 @@
 // hotrestart-run: the container entrypoint (see supervisor.ts).
 //   hotrestart-run --listen http=0.0.0.0:8080 [--listen admin=/run/admin.sock] -- node server.js
 // Bad input gets one sentence on stderr and exit code 2.
-import { parseSockAddr } from '../sys/sockaddr.js';
+import { parseSockAddr } from './sys/sockaddr.js';
 import type { ListenAddress } from './listeners.js';
 import { Supervisor } from './supervisor.js';
 

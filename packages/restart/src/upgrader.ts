@@ -15,7 +15,7 @@ import type { ChildProcess } from 'node:child_process';
 import type dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
-import { close } from '../sys/fd.js';
+import { close } from './sys/fd.js';
 import { drain, type DrainReport } from './drain.js';
 import { ExitHooks } from './exit-hooks.js';
 import { probeInternals } from './internals.js';

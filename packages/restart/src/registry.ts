@@ -4,9 +4,9 @@
 // hands over into the server of the same name.
 import type dgram from 'node:dgram';
 import net from 'node:net';
-import { F_DUPFD_CLOEXEC } from '../sys/constants.js';
-import { close, fcntl } from '../sys/fd.js';
-import { type SockAddr } from '../sys/sockaddr.js';
+import { F_DUPFD_CLOEXEC } from './sys/constants.js';
+import { close, fcntl } from './sys/fd.js';
+import { type SockAddr } from './sys/sockaddr.js';
 import { bindFresh } from './bind.js';
 import { ConnectionTracker } from './connections.js';
 import { checkListenerName, LISTEN_FDS_START, type InheritedFd } from './env.js';
