@@ -86,6 +86,11 @@ describe('a successor that dies right after ready', { timeout: 30_000 }, () => {
       expect(isRunning(pid)).toBe(true);
       expect(readPidFile(pidFile)).toBe(pid);
       expect((await get(port)).pid).toBe(pid);
+      // The typed events, in order, each once.
+      const events = [...fixture.log().matchAll(new RegExp(`\\[${pid} gen 1\\] event (\\S+) (.*)`, 'g'))].map(([, name, payload]) => [name, JSON.parse(payload)]);
+      expect(events.map(([name]) => name)).toEqual(['upgrade-started', 'successor-ready', 'drained', 'rolled-back']);
+      expect(events[0][1]).toEqual({ generation: 2, pid: second.pid });
+      expect(events[3][1]).toEqual({ pid: second.pid, reason: 'exited with code 1 after it was ready' });
       // A keep-alive client reconnects (its connection died with the successor) and is answered here.
       expect(await client.ask().catch(() => client.ask())).toBe(pid);
 
