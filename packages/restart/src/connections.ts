@@ -12,6 +12,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import http from 'node:http';
 import type net from 'node:net';
+import type { Http2Session } from 'node:http2';
 import tls from 'node:tls';
 
 /**
@@ -19,7 +20,7 @@ import tls from 'node:tls';
  * (raw TCP, WebSocket), so only the application or the deadline ends it. in-flight / arriving: wait for
  * the response's end. writing: wait for 'drain'.
  */
-export type BusyReason = 'closed' | 'closing' | 'not-http' | 'upgraded' | 'in-flight' | 'arriving' | 'writing';
+export type BusyReason = 'closed' | 'closing' | 'not-http' | 'upgraded' | 'in-flight' | 'arriving' | 'writing' | 'http2';
 
 interface ConnectionState {
   inFlight: number;
@@ -48,6 +49,14 @@ export class ConnectionTracker {
   readonly isHttp: boolean;
   /** Once set, every response says Connection: close (a stop without successor). */
   private closing = false;
+  private readonly connectionEvent: 'connection' | 'secureConnection';
+  private readonly sessions = new Set<Http2Session>();
+  private readonly handshaking = new Set<net.Socket>();
+  private newcomer: ((socket: net.Socket) => void) | null = null;
+  /** An http2.createServer / createSecureServer server: its connections carry sessions. */
+  readonly isHttp2: boolean;
+  /** Once set, every session (and each new one) is closed gracefully: GOAWAY, then its streams finish. */
+  private goingAway = false;
 
   constructor(
     readonly server: net.Server,
@@ -56,9 +65,16 @@ export class ConnectionTracker {
   ) {
     this.isHttp = server instanceof http.Server || server instanceof tls.Server;
     this.canHandOver = internals && server instanceof http.Server && !(server instanceof tls.Server);
-    server.on('connection', this.onConnection);
+    this.isHttp2 = ['Http2Server', 'Http2SecureServer'].includes(server.constructor.name);
+    // A TLS server's requests and sessions live on the TLSSocket, not on the TCP socket under it.
+    this.connectionEvent = server instanceof tls.Server ? 'secureConnection' : 'connection';
+    server.on(this.connectionEvent, this.onConnection);
+    if (this.connectionEvent === 'secureConnection') server.on('connection', this.onRawConnection);
+    if (this.isHttp2) server.on('session', this.onSession);
     // No 'upgrade' listener here: having one changes how Node answers an Upgrade request.
-    if (this.isHttp) server.on('request', this.onRequest);
+    // First among the 'request' listeners: an application that answers at once has sent its headers by the
+    // time a later listener could still ask for Connection: close.
+    if (this.isHttp) server.prependListener('request', this.onRequest);
   }
 
   get size(): number {
@@ -71,7 +87,7 @@ export class ConnectionTracker {
 
   /** Resolves when no tracked connection is left. */
   whenEmpty(): Promise<void> {
-    if (this.states.size === 0) return Promise.resolve();
+    if (this.states.size === 0 && this.handshaking.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.goneWaiters.add(resolve));
   }
 
@@ -82,6 +98,21 @@ export class ConnectionTracker {
       const response = state.response ?? ((socket as unknown as SocketInternals)._httpMessage as ServerResponse | undefined);
       if (response && !response.headersSent) response.shouldKeepAlive = false;
     }
+  }
+
+  /**
+   * HTTP/2: GOAWAY on every session. The client learns which streams were processed (they finish here) and
+   * opens a new connection (to the successor) for anything else. TLS state cannot change process, so
+   * this is how an h2 connection ends well.
+   */
+  goAway(): void {
+    this.goingAway = true;
+    for (const session of this.sessions) if (!session.closed) session.close();
+  }
+
+  /** Called with each connection tracked from now on (a TLS handshake that completes during a drain). */
+  onNewConnection(callback: ((socket: net.Socket) => void) | null): void {
+    this.newcomer = callback;
   }
 
   /** Calls `callback` (once) the next time a response on `socket` ends. */
@@ -95,6 +126,8 @@ export class ConnectionTracker {
     const state = this.states.get(socket);
     if (!state || socket.destroyed) return 'closed';
     if (socket.writableEnded) return 'closing';
+    // Every connection of an HTTP/2 server carries a session (allowHTTP1 aside): it ends by GOAWAY.
+    if (this.isHttp2) return 'http2';
     if (!this.isHttp) return 'not-http';
     if (state.inFlight > 0) return 'in-flight';
     if (socket.bytesRead !== state.mark) return 'arriving';
@@ -109,15 +142,44 @@ export class ConnectionTracker {
   }
 
   private readonly onConnection = (socket: net.Socket) => {
+    if (this.connectionEvent === 'secureConnection') {
+      for (const raw of this.handshaking) {
+        if (raw.remotePort === socket.remotePort && raw.remoteAddress === socket.remoteAddress) this.handshaking.delete(raw);
+      }
+    }
     this.states.set(socket, { inFlight: 0, requests: 0, mark: socket.bytesRead });
     socket.once('close', () => {
       this.states.delete(socket);
-      if (this.states.size === 0) {
-        for (const resolve of this.goneWaiters) resolve();
-        this.goneWaiters.clear();
-      }
+      this.maybeEmpty();
+    });
+    // After Node's own 'secureConnection' work (the HTTP parser is attached by then).
+    if (this.newcomer) setImmediate(() => this.newcomer?.(socket));
+  };
+
+  private readonly onSession = (session: Http2Session) => {
+    this.sessions.add(session);
+    session.once('close', () => this.sessions.delete(session));
+    if (this.goingAway) session.close();
+  };
+
+  /**
+   * A TLS connection is tracked from its handshake's end ('secureConnection'); until then it is only a
+   * TCP connection in this set, so that a drain waits for it instead of exiting under its handshake.
+   * Matched by the client's port, which is public (the TLSSocket's link to its TCP socket is not).
+   */
+  private readonly onRawConnection = (socket: net.Socket) => {
+    this.handshaking.add(socket);
+    socket.once('close', () => {
+      this.handshaking.delete(socket);
+      this.maybeEmpty();
     });
   };
+
+  private maybeEmpty(): void {
+    if (this.states.size > 0 || this.handshaking.size > 0) return;
+    for (const resolve of this.goneWaiters) resolve();
+    this.goneWaiters.clear();
+  }
 
   private readonly onRequest = (request: IncomingMessage, response: ServerResponse) => {
     const socket = request.socket;
@@ -145,12 +207,17 @@ export class ConnectionTracker {
 
   /** New connections are no longer tracked here (the server listens again under a new tracker); known ones still are. */
   stopTrackingNew(): void {
-    this.server.off('connection', this.onConnection);
+    this.server.off(this.connectionEvent, this.onConnection);
+    this.server.off('connection', this.onRawConnection);
+    this.newcomer = null;
   }
 
   detach(): void {
-    this.server.off('connection', this.onConnection);
+    this.server.off(this.connectionEvent, this.onConnection);
     this.server.off('request', this.onRequest);
+    this.server.off('session', this.onSession);
+    this.server.off('connection', this.onRawConnection);
+    this.newcomer = null;
   }
 }
 
