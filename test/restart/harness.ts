@@ -40,6 +40,8 @@ export interface StartOptions {
   moduleUrl?: string;
   /** A command line to run the fixture's own command under (unshare, hotrestart-run, systemd-socket-activate). */
   prefix?: string[];
+  /** The whole command line, instead of the fixture's (still under `prefix`, if any). */
+  command?: string[];
   /** Wait for this generation's report before returning (default 1); null: return at once. */
   waitFor?: number | null;
 }
@@ -47,7 +49,9 @@ export interface StartOptions {
 /** Starts generation 1 with `env` added to this process's environment; resolves once it is ready. */
 export async function startFixture(env: Record<string, string> = {}, options: StartOptions = {}): Promise<Fixture> {
   const { file, args } = nodeCommand(options.moduleUrl ?? FIXTURE_URL);
-  let command = options.withListenPid ? { file: SHELL, args: ['-c', EXEC_WITH_LISTEN_PID, file, ...args] } : { file, args };
+  let command = options.command
+    ? { file: options.command[0], args: options.command.slice(1) }
+    : options.withListenPid ? { file: SHELL, args: ['-c', EXEC_WITH_LISTEN_PID, file, ...args] } : { file, args };
   if (options.prefix) command = { file: options.prefix[0], args: [...options.prefix.slice(1), command.file, ...command.args] };
   const stdio = ['ignore', 'pipe', 'pipe', ...(options.fds ?? [])] as const;
   const child = spawn(command.file, command.args, { env: { ...process.env, ...env }, stdio: [...stdio], detached: true });
