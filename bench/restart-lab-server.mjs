@@ -8,7 +8,7 @@
 //   (pm2 runs it with STRATEGY=naive and PM2=1: pm2 reload starts the new process before it stops the old,
 //   both in pm2's cluster mode.)
 // Answers `ok <pid>` with an x-pid header; prints `{"pid":..,"port":..}` on stdout once it serves, and
-// `{"drained":pid}` when a generation of the module has drained. Plain JavaScript, run by plain node
+// `{"drained":pid}` when a generation of the module has drained (LAB_LOG=1: the module's log lines on stderr). Plain JavaScript, run by plain node
 // against the built package: production start-up cost, no TypeScript compiled at each start.
 import http from 'node:http';
 
@@ -25,7 +25,7 @@ const announce = (actualPort) => process.stdout.write(JSON.stringify({ pid: proc
 if (process.env.STRATEGY === 'module') {
   // Imported only here, so the naive server starts without loading the module (and koffi) at all.
   const { Upgrader } = await import('@hotrestart-tutor/restart');
-  const up = await Upgrader.create({ pidFile: process.env.PID_FILE, log: false });
+  const up = await Upgrader.create({ pidFile: process.env.PID_FILE, log: process.env.LAB_LOG ? undefined : false });
   up.on('drained', () => process.stdout.write(JSON.stringify({ drained: process.pid }) + '\n'));
   const listener = await up.listen(server, 'http', { host: '127.0.0.1', port });
   await up.ready();
