@@ -76,7 +76,7 @@ describe.skipIf(missing !== null)('in a PID namespace', { timeout: 120_000 }, ()
 
     // SIGTERM to PID 1 reaches the current generation, which drains; then PID 1 exits 0 and the namespace ends.
     process.kill(init, 'SIGTERM');
-    await poll(() => fixture.child.exitCode !== null, 15_000, () => 'the namespace to end after SIGTERM');
+    await poll(() => fixture.child.exitCode !== null, 30_000, () => `the namespace to end after SIGTERM\n${fixture.log().split('\n').slice(-15).join('\n')}`);
     expect(fixture.log().split('\n').slice(-8).join('\n')).toMatch(/no generation is left; exiting with 0/);
     expect(fixture.child.exitCode).toBe(0);
   });

@@ -489,12 +489,13 @@ export class Upgrader {
 
   /** The successor died after it was ready: serve again on the listeners kept for this. */
   private async rollBack(pid: number, death: string, spares: Spare[]): Promise<void> {
+    // Named at once: whoever reads the PID file or the log line after this must find this process.
+    this.namePidFile();
+    this.notify(`MAINPID=${process.pid}\nREADY=1`);
     this.log(`successor pid ${pid} ${death}; taking over again (rollback): this process (pid ${process.pid}) serves again`);
     this.successorPid = null;
     await this.registry.resume(spares);
     this.current = 'ready';
-    this.namePidFile();
-    this.notify(`MAINPID=${process.pid}\nREADY=1`);
     this.emit('rolled-back', { pid, reason: death });
   }
 
