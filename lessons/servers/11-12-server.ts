@@ -57,6 +57,8 @@ const up = await Upgrader.create({
   startupTimeoutMs: 15_000,
   drainTimeoutMs: knobs.drainTimeoutMs ?? 10_000,
   handoffConnections: knobs.idle !== 'close',
+  // Lesson 12 shows what closing idle connections at once costs under load; by default the module waits a moment.
+  idleGraceMs: knobs.idle === 'close' ? 0 : undefined,
   // Lesson 12 shows a draining process without its listener; by default the module keeps a duplicate for a rollback.
   rollback: false,
   log,

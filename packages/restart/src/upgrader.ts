@@ -16,7 +16,7 @@ import type dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { close } from './sys/fd.js';
-import { drain, type DrainReport } from './drain.js';
+import { drain, IDLE_GRACE_MS, type DrainReport } from './drain.js';
 import { ExitHooks } from './exit-hooks.js';
 import { probeInternals } from './internals.js';
 import { notNetServer } from './server-check.js';
@@ -63,6 +63,12 @@ export interface UpgraderOptions {
   rollbackWindowMs?: number;
   /** false: keep no duplicate of the listeners while draining, so no rollback after ready (default true). */
   rollback?: boolean;
+  /**
+   * Connections that are not handed over (HTTPS, a stop, handoffConnections: false): an idle one stays
+   * open this long (default 1 s), answering a request that arrives with Connection: close, then is
+   * closed. 0 closes it at once, racing a client that is sending its next request.
+   */
+  idleGraceMs?: number;
   /** Where log lines go (default stderr, each line with an ISO timestamp); false for none. */
   log?: ((line: string) => void) | false;
 }
@@ -170,6 +176,7 @@ export class Upgrader {
         stopSignals: options.stopSignals ?? ['SIGTERM', 'SIGINT'],
         rollbackWindowMs: options.rollbackWindowMs ?? 1000,
         rollback: options.rollback ?? true,
+        idleGraceMs: options.idleGraceMs ?? IDLE_GRACE_MS,
         pidFile: options.pidFile,
       },
       inheritance,
@@ -411,6 +418,7 @@ export class Upgrader {
         datagram: this.registry.datagramSockets(),
         handoff,
         timeoutMs: this.options.drainTimeoutMs,
+        idleGraceMs: this.options.idleGraceMs,
         log: this.log,
       });
     } catch (error) {
