@@ -1,29 +1,43 @@
 // The restart lab: the same loopback HTTP load (32 keep-alive connections and 4 workers opening a
-// connection per request) against two ways of restarting a server the same number of times:
-//   (a) hot restart with hotrestart-tutor/restart (SIGUSR2; listener inherited, keep-alive connections handed over);
+// connection per request) against several ways of restarting a server the same number of times, in one
+// sitting, at each restart interval (default every 0.5 s and every 2 s):
+//   (a) hot restart with @hotrestart-tutor/restart (SIGUSR2; listener inherited, keep-alive connections handed over);
 //   (b) naive stop-and-start (SIGTERM: http.Server#close(), Connection: close on the last responses, exit;
-//       then a new process binds the same port), as careful as a restart without a successor can be.
-// Prints, side by side: requests ok and failed, the longest gap in which no request completed, and the
-// throughput while restarting against the steady state before.
+//       then a new process binds the same port), as careful as a restart without a successor can be;
+//   (c) `pm2 reload` in cluster mode, when pm2 is installed;
+//   (d) cloudflare/tableflip (Go), when Go and Debian's golang-github-cloudflare-tableflip-dev are there.
+// Node servers run as plain JavaScript against the built package (as in production: no TypeScript
+// compiled at each start). Prints, side by side: requests ok and failed, the longest gap in which no
+// request completed, and the throughput while restarting against the steady state before.
 //
-//   npm run bench:restart [-- --restarts 20 --interval 1000]
+//   npm run bench:restart [-- --restarts 20 --intervals 500,2000]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nodeCommand } from '../src/demo/entry.js';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { startLoad, type LoadOptions, type LoadStats } from '../src/lesson/load.js';
-import { readPidFile } from '../src/restart/pidfile.js';
+import { readPidFile } from '../packages/restart/src/pidfile.js';
 
 const restarts = Number(argument('--restarts') ?? 20);
-/** One restart begins every this many ms (or when the previous one has finished, if that is later), for both strategies. */
-const intervalMs = Number(argument('--interval') ?? 1000);
+/** One restart begins every this many ms (or when the previous one has finished, if that is later), for every strategy. */
+const intervals = (argument('--intervals') ?? argument('--interval') ?? '500,2000').split(',').map(Number);
+let intervalMs = intervals[0];
 const STEADY_MS = 2000;
 const TAIL_MS = 1000;
 const TICK_MS = 5;
 /** Each worker's pause between requests, after a success and after a failure alike. */
 const PAUSE_MS = 5;
-const SERVER_URL = new URL('./restart-lab-server.ts', import.meta.url).href;
+const SERVER_PATH = fileURLToPath(new URL('./restart-lab-server.mjs', import.meta.url));
+const TABLEFLIP_SOURCE = fileURLToPath(new URL('./restart-lab-tableflip.go', import.meta.url));
+/** The environment of a production process: without the repository's source condition (the built package is used). */
+const PLAIN_ENV: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: (process.env.NODE_OPTIONS ?? '').replace(/--conditions=hotrestart-source/g, '').trim() };
+delete PLAIN_ENV.npm_config_node_options;
+/** pids of module generations that said they had drained (stdout of every generation is the same pipe). */
+const drained = new Set<number>();
 
 interface Strategy {
   name: string;
@@ -46,17 +60,21 @@ interface Outcome {
 
 // ---- processes: each server is started in its own process group, and every group is killed at the end.
 const groups = new Set<number>();
-function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; pid: number; port: number }> {
-  const { file, args } = nodeCommand(SERVER_URL);
-  const child = spawn(file, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+function startServer(env: Record<string, string>, command: string[] = [process.execPath, SERVER_PATH]): Promise<{ child: ChildProcess; pid: number; port: number }> {
+  const child = spawn(command[0], command.slice(1), { env: { ...PLAIN_ENV, ...env }, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   groups.add(child.pid!);
   return new Promise((resolve, reject) => {
     let output = '';
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       output += chunk;
-      if (output.includes('\n')) {
-        const { pid, port } = JSON.parse(output.split('\n')[0]) as { pid: number; port: number };
-        resolve({ child, pid, port });
+      let newline;
+      while ((newline = output.indexOf('\n')) !== -1) {
+        const line = output.slice(0, newline);
+        output = output.slice(newline + 1);
+        if (!line.startsWith('{')) continue;
+        const message = JSON.parse(line) as { pid?: number; port?: number; drained?: number };
+        if (message.drained) drained.add(message.drained);
+        else if (message.pid && message.port) resolve({ child, pid: message.pid, port: message.port });
       }
     });
     child.once('exit', (code) => reject(new Error(`the lab server exited with code ${code} before it served`)));
@@ -64,6 +82,10 @@ function startServer(env: Record<string, string>): Promise<{ child: ChildProcess
 }
 
 function killAll(): void {
+  if (groups.delete(-1) && process.env.PM2_LAB_HOME) {
+    const pm2 = findPm2();
+    if (typeof pm2 === 'string') execFileSync(pm2, ['kill'], { env: { ...PLAIN_ENV, PM2_HOME: process.env.PM2_LAB_HOME }, stdio: 'ignore' });
+  }
   for (const pgid of groups) {
     try {
       process.kill(-pgid, 'SIGKILL');
@@ -105,9 +127,87 @@ function hotRestart(directory: string): Strategy {
       const old = readPidFile(pidFile)!;
       process.kill(old, 'SIGUSR2');
       await until(() => (readPidFile(pidFile) ?? old) !== old, 'the successor to be ready');
+      // Done once the old process has handed everything over (it may linger a moment longer, for a rollback).
+      await until(() => drained.has(old) || !running(old), `pid ${old} to drain`);
+      await sleep(20);
+    },
+  };
+}
+
+/** pm2 in cluster mode: `pm2 reload` starts a new worker, waits for it to listen, then stops the old one. */
+function pm2Restart(pm2: string, directory: string): Strategy {
+  const env = { ...PLAIN_ENV, PM2_HOME: join(directory, 'pm2'), STRATEGY: 'naive' };
+  const run = (...args: string[]) => execFileSync(pm2, args, { env, stdio: 'ignore' });
+  return {
+    name: 'pm2 reload',
+    async start() {
+      const port = await freePort();
+      execFileSync(pm2, ['start', SERVER_PATH, '--name', 'lab', '-i', '1', '--kill-timeout', '5000'], { env: { ...env, PORT: String(port) }, stdio: 'ignore' });
+      groups.add(-1);
+      process.env.PM2_LAB_HOME = env.PM2_HOME;
+      await until(() => answers(port), 'pm2 to serve');
+      return port;
+    },
+    async restart() {
+      run('reload', 'lab');
+    },
+  };
+}
+
+/** cloudflare/tableflip: a Go server whose SIGUSR2 starts a successor that inherits the listener. */
+function tableflipRestart(binary: string, directory: string): Strategy {
+  const pidFile = join(directory, 'tableflip.pid');
+  return {
+    name: 'tableflip (Go)',
+    start: async () => (await startServer({ PID_FILE: pidFile }, [binary])).port,
+    async restart() {
+      const old = readPidFile(pidFile)!;
+      process.kill(old, 'SIGUSR2');
+      await until(() => (readPidFile(pidFile) ?? old) !== old, 'the tableflip successor to be ready');
       await until(() => !running(old), `pid ${old} to exit`);
     },
   };
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function answers(port: number): boolean {
+  try {
+    execFileSync('curl', ['-sf', '-o', '/dev/null', '--max-time', '1', `http://127.0.0.1:${port}/`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The pm2 binary, or null with the reason it is skipped. */
+function findPm2(): string | { skipped: string } {
+  for (const candidate of [join(process.cwd(), 'node_modules', '.bin', 'pm2'), ...(process.env.PATH ?? '').split(':').map((dir) => join(dir, 'pm2'))]) {
+    if (existsSync(candidate)) return candidate;
+  }
+  return { skipped: 'pm2 is not installed' };
+}
+
+/** Builds the tableflip server (GOPATH mode, the Debian package's sources), or says why not. */
+function buildTableflip(directory: string): string | { skipped: string } {
+  const source = '/usr/share/gocode/src/github.com/cloudflare/tableflip';
+  if (!existsSync(source)) return { skipped: "Debian's golang-github-cloudflare-tableflip-dev is not installed" };
+  const binary = join(directory, 'tableflip-lab');
+  try {
+    execFileSync('go', ['build', '-o', binary, TABLEFLIP_SOURCE], {
+      env: { ...process.env, GO111MODULE: 'off', GOPATH: `${join(directory, 'gopath')}:/usr/share/gocode`, GOCACHE: join(tmpdir(), 'hotrestart-lab-gocache'), GOFLAGS: '' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    return binary;
+  } catch (error) {
+    return { skipped: `go build of the tableflip server failed: ${String((error as { stderr?: Buffer }).stderr ?? error).split('\n')[0]}` };
+  }
 }
 
 function naiveRestart(): Strategy {
@@ -207,14 +307,23 @@ function table(outcomes: Array<[string, Outcome]>): string {
 
 const directory = mkdtempSync(join(tmpdir(), 'hotrestart-lab-'));
 try {
-  console.log(`restart lab: ${restarts} restarts, one every ${intervalMs} ms, under 32 keep-alive + 4 Connection: close workers, loopback, Node ${process.version}`);
-  const outcomes: Array<[string, Outcome]> = [];
-  for (const strategy of [hotRestart(directory), naiveRestart()]) {
-    process.stdout.write(`running ${strategy.name} ...\n`);
-    outcomes.push([strategy.name, await run(strategy)]);
+  console.log(`restart lab: ${restarts} restarts at each interval (${intervals.map((ms) => `${ms} ms`).join(', ')}), under 32 keep-alive + 4 Connection: close workers, loopback, Node ${process.version}`);
+  const pm2 = findPm2();
+  const tableflip = buildTableflip(directory);
+  for (const [name, found] of [['pm2 reload', pm2], ['tableflip', tableflip]] as const) if (typeof found !== 'string') console.log(`skipped: ${name} (${found.skipped})`);
+  for (const interval of intervals) {
+    intervalMs = interval;
+    const strategies = [hotRestart(directory), naiveRestart()];
+    if (typeof pm2 === 'string') strategies.push(pm2Restart(pm2, directory));
+    if (typeof tableflip === 'string') strategies.push(tableflipRestart(tableflip, directory));
+    const outcomes: Array<[string, Outcome]> = [];
+    for (const strategy of strategies) {
+      process.stdout.write(`running ${strategy.name}, a restart every ${interval} ms ...\n`);
+      outcomes.push([strategy.name, await run(strategy)]);
+    }
+    console.log(`\nA restart every ${interval} ms:\n` + table(outcomes) + '\n');
   }
-  console.log('\n' + table(outcomes));
-  console.log(`\nA failed request is retried by its worker ${PAUSE_MS} ms later, so "requests failed" counts attempts; the longest gap is the outage.`);
+  console.log(`A failed request is retried by its worker ${PAUSE_MS} ms later, so "requests failed" counts attempts; the longest gap is the outage.`);
 } finally {
   killAll();
   rmSync(directory, { recursive: true, force: true });

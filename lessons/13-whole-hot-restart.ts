@@ -11,7 +11,7 @@ import { listenersOn } from '../src/lesson/kit.js';
 import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { formatMixedStats, type MixedStats } from '../src/lesson/mixed-load.js';
 import { environOf, parentOf, rowsOf, rowsTogether } from '../src/lesson/procview.js';
-import { ENV as RESTART_ENV } from '../src/restart/index.js';
+import { ENV as RESTART_ENV } from '@hotrestart-tutor/restart';
 import { LessonActionError, type Lesson } from '../src/lesson/types.js';
 import { excerpt, joinText } from '../src/lesson/excerpt.js';
 import {

@@ -1,4 +1,4 @@
-// The HTTP server of lessons 11 and 12: an application built on the restart module (src/restart), as small
+// The HTTP server of lessons 11 and 12: an application built on the restart module (packages/restart), as small
 // as it can be. Like a daemon it runs with stdout and stderr on /dev/null; every generation appends JSON
 // lines to REPORT_FILE (src/lesson/demo-servers.ts reads them): its log lines (the module's included),
 // each change of the upgrader's state, `holding` (warming up until the lesson says so), `listening` and `ready`. It reads its knobs at start-up from
@@ -16,7 +16,7 @@
 // SIGTERM shuts down the way endless does: stop accepting, finish requests, exit, whatever the module is doing.
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
-import { ENV, Upgrader, type UpgraderState } from '../../src/restart/index.js';
+import { ENV, Upgrader, type UpgraderState } from '@hotrestart-tutor/restart';
 
 interface Knobs {
   holdUntil?: string;
@@ -57,6 +57,10 @@ const up = await Upgrader.create({
   startupTimeoutMs: 15_000,
   drainTimeoutMs: knobs.drainTimeoutMs ?? 10_000,
   handoffConnections: knobs.idle !== 'close',
+  // Lesson 12 shows what closing idle connections at once costs under load; by default the module waits a moment.
+  idleGraceMs: knobs.idle === 'close' ? 0 : undefined,
+  // Lesson 12 shows a draining process without its listener; by default the module keeps a duplicate for a rollback.
+  rollback: false,
   log,
 });
 generation = up.generation;

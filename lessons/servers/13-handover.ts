@@ -1,4 +1,4 @@
-// Lesson 13, strategy 3: fd handover with the project's restart module (src/restart), written as an
+// Lesson 13, strategy 3: fd handover with the project's restart module (packages/restart), written as an
 // application would write it. SIGUSR2 starts a successor that inherits the listener at fd 3; once the
 // successor calls ready(), this process stops accepting, hands its idle keep-alive connections over
 // (SCM_RIGHTS) and exits.
@@ -7,7 +7,7 @@
 // warm-up a real server does before it is ready (configuration, caches, connections): long enough to
 // look at both fd tables. Environment: PORT, PID_FILE, READY_GATE, REPORT_FILE.
 import { existsSync } from 'node:fs';
-import { ENV, Upgrader } from '../../src/restart/index.js';
+import { ENV, Upgrader } from '@hotrestart-tutor/restart';
 import { createAppServer, report, reportFields } from './13-common.js';
 
 // Read before Upgrader.create takes the inheritance variables out of the environment, so that even the

@@ -27,9 +27,10 @@ describe('npm pack', () => {
 
     const empty = join(dir, 'empty');
     await mkdir(empty);
+    // Without the repository's 'hotrestart-source' condition (.npmrc node-options): a user's shell has none.
     const npx = (...args: string[]) =>
       execa('npx', ['--yes', '--prefer-offline', `../${tarball}`, ...args], {
-        cwd: empty, stdin: 'ignore', extendEnv: false, env: cleanEnv({ CI: 'true' }), timeout: 60_000,
+        cwd: empty, stdin: 'ignore', extendEnv: false, env: { ...cleanEnv({ CI: 'true' }), NODE_OPTIONS: '', npm_config_node_options: '' }, timeout: 60_000,
       });
     const help = await npx('--help');
     expect(help.stdout).toContain('Usage: hotrestart-tutor <command>');

@@ -5,10 +5,10 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConnectionTracker } from '../../src/restart/connections.js';
-import { drain } from '../../src/restart/drain.js';
-import { createHandoffChannel, HandoffReceiver, HandoffSender } from '../../src/restart/handoff.js';
-import { ListenerRegistry } from '../../src/restart/registry.js';
+import { ConnectionTracker } from '../../packages/restart/src/connections.js';
+import { drain } from '../../packages/restart/src/drain.js';
+import { createHandoffChannel, HandoffReceiver, HandoffSender } from '../../packages/restart/src/handoff.js';
+import { ListenerRegistry } from '../../packages/restart/src/registry.js';
 import { poll, receiveQueue } from './harness.js';
 
 const cleanups: Array<() => unknown> = [];

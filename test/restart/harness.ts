@@ -5,8 +5,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import http from 'node:http';
 import { nodeCommand } from '../../src/demo/entry.js';
-import { readPidFile } from '../../src/restart/pidfile.js';
-import { EXEC_WITH_LISTEN_PID, SHELL } from '../../src/restart/spawn.js';
+import { readPidFile } from '../../packages/restart/src/pidfile.js';
+import { EXEC_WITH_LISTEN_PID, SHELL } from '../../packages/restart/src/spawn.js';
 
 export const FIXTURE_URL = new URL('./fixtures/server.ts', import.meta.url).href;
 
@@ -38,12 +38,21 @@ export interface StartOptions {
   /** Start it through the shell that sets LISTEN_PID to its own pid, as the module starts successors. */
   withListenPid?: boolean;
   moduleUrl?: string;
+  /** A command line to run the fixture's own command under (unshare, hotrestart-run, systemd-socket-activate). */
+  prefix?: string[];
+  /** The whole command line, instead of the fixture's (still under `prefix`, if any). */
+  command?: string[];
+  /** Wait for this generation's report before returning (default 1); null: return at once. */
+  waitFor?: number | null;
 }
 
 /** Starts generation 1 with `env` added to this process's environment; resolves once it is ready. */
 export async function startFixture(env: Record<string, string> = {}, options: StartOptions = {}): Promise<Fixture> {
   const { file, args } = nodeCommand(options.moduleUrl ?? FIXTURE_URL);
-  const command = options.withListenPid ? { file: SHELL, args: ['-c', EXEC_WITH_LISTEN_PID, file, ...args] } : { file, args };
+  let command = options.command
+    ? { file: options.command[0], args: options.command.slice(1) }
+    : options.withListenPid ? { file: SHELL, args: ['-c', EXEC_WITH_LISTEN_PID, file, ...args] } : { file, args };
+  if (options.prefix) command = { file: options.prefix[0], args: [...options.prefix.slice(1), command.file, ...command.args] };
   const stdio = ['ignore', 'pipe', 'pipe', ...(options.fds ?? [])] as const;
   const child = spawn(command.file, command.args, { env: { ...process.env, ...env }, stdio: [...stdio], detached: true });
   let stdout = '';
@@ -79,7 +88,8 @@ export async function startFixture(env: Record<string, string> = {}, options: St
     },
   };
   live.add(fixture);
-  await fixture.waitForReport(1);
+  const first = options.waitFor === undefined ? 1 : options.waitFor;
+  if (first !== null) await fixture.waitForReport(first);
   return fixture;
 }
 
@@ -102,6 +112,21 @@ export function groupMembers(pgid: number): number[] {
     }
   }
   return members;
+}
+
+/** The children of pid, from /proc/PID/task/PID/children. */
+export function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** The command that runs a module of this repository under this Node (tsx for .ts). */
+export function moduleCommand(moduleUrl: string): string[] {
+  const { file, args } = nodeCommand(moduleUrl);
+  return [file, ...args];
 }
 
 export function isRunning(pid: number): boolean {

@@ -1,9 +1,9 @@
 // LISTEN_FDS / LISTEN_PID as systemd defines them: a process uses inherited fds only when LISTEN_PID is
 // its own pid, and deletes the variables either way so its own children cannot misread them.
 import { afterEach, describe, expect, it } from 'vitest';
-import { AF_INET, SOCK_CLOEXEC, SOCK_STREAM } from '../../src/sys/constants.js';
-import { close } from '../../src/sys/fd.js';
-import { bind, getsockname, listen, socket } from '../../src/sys/socket.js';
+import { AF_INET, SOCK_CLOEXEC, SOCK_STREAM } from '../../packages/restart/src/sys/constants.js';
+import { close } from '../../packages/restart/src/sys/fd.js';
+import { bind, getsockname, listen, socket } from '../../packages/restart/src/sys/socket.js';
 import { get, killAllFixtures, startFixture } from './harness.js';
 
 const fds: number[] = [];

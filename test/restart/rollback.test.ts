@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readPidFile } from '../../src/restart/pidfile.js';
+import { readPidFile } from '../../packages/restart/src/pidfile.js';
 import { fdKinds, get, isRunning, killAllFixtures, poll, startFixture, upgradeByPidFile } from './harness.js';
 
 const directories: string[] = [];

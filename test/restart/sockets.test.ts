@@ -6,9 +6,9 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AF_UNIX, O_CLOEXEC, O_NONBLOCK, SOCK_CLOEXEC, SOCK_STREAM } from '../../src/sys/constants.js';
-import { close } from '../../src/sys/fd.js';
-import { bind, socket } from '../../src/sys/socket.js';
+import { AF_UNIX, O_CLOEXEC, O_NONBLOCK, SOCK_CLOEXEC, SOCK_STREAM } from '../../packages/restart/src/sys/constants.js';
+import { close } from '../../packages/restart/src/sys/fd.js';
+import { bind, socket } from '../../packages/restart/src/sys/socket.js';
 import { fdFlags, fdKinds, fdTable, get, isRunning, killAllFixtures, listeningInodes, poll, startFixture, upgradeByPidFile } from './harness.js';
 
 const directories: string[] = [];
@@ -37,7 +37,9 @@ describe('the listening socket', { timeout: 30_000 }, () => {
 
     process.kill(old, 'SIGUSR2');
     const successor = await fixture.waitForReport(2);
-    await fixture.waitForLog(new RegExp(`\\[${old} gen 1\\] drained in`));
+    // Through the drain and the rollback window the old process keeps a duplicate of the listener (to
+    // serve again if the successor dies); then it closes it.
+    await fixture.waitForLog(new RegExp(`\\[${old} gen 1\\] the successor lives on: the listeners kept for a rollback are closed`));
     expect(isRunning(old)).toBe(true);
 
     // The old process: no listener, and no pipe or socket left over from the upgrade.
@@ -49,7 +51,7 @@ describe('the listening socket', { timeout: 30_000 }, () => {
     expect(listeningInodes(port)).toEqual([inode]);
     expect((await get(port)).pid).toBe(successor.pid);
 
-    // With the successor gone the port is closed, although the old process still runs: it holds no dup.
+    // With the successor gone after the rollback window the port is closed, although the old process still runs: it holds no dup.
     process.kill(successor.pid, 'SIGKILL');
     await poll(() => !isRunning(successor.pid), 5000, () => `pid ${successor.pid} to die`);
     expect(isRunning(old)).toBe(true);

@@ -4,13 +4,13 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bindFresh, removeStaleSocket } from '../../src/restart/bind.js';
-import { successorEnv, takeInheritance } from '../../src/restart/env.js';
-import { addressMatches, describeSocket } from '../../src/restart/listeners.js';
-import { readPidFile, writePidFile } from '../../src/restart/pidfile.js';
-import { AF_UNIX, SOCK_CLOEXEC, SOCK_STREAM } from '../../src/sys/constants.js';
-import { close } from '../../src/sys/fd.js';
-import { bind, socket } from '../../src/sys/socket.js';
+import { bindFresh, removeStaleSocket } from '../../packages/restart/src/bind.js';
+import { successorEnv, takeInheritance } from '../../packages/restart/src/env.js';
+import { addressMatches, describeSocket } from '../../packages/restart/src/listeners.js';
+import { readPidFile, writePidFile } from '../../packages/restart/src/pidfile.js';
+import { AF_UNIX, SOCK_CLOEXEC, SOCK_STREAM } from '../../packages/restart/src/sys/constants.js';
+import { close } from '../../packages/restart/src/sys/fd.js';
+import { bind, socket } from '../../packages/restart/src/sys/socket.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {

@@ -5,9 +5,12 @@
 //           http.Server#close() (since Node 19 it also closes idle keep-alive connections), every later
 //           response says Connection: close, exit once the last connection has closed; the lab then
 //           starts a new process on the same port.
-// Answers `ok <pid>` with an x-pid header; prints `{"pid":..,"port":..}` on stdout once it serves.
+//   (pm2 runs it with STRATEGY=naive and PM2=1: pm2 reload starts the new process before it stops the old,
+//   both in pm2's cluster mode.)
+// Answers `ok <pid>` with an x-pid header; prints `{"pid":..,"port":..}` on stdout once it serves, and
+// `{"drained":pid}` when a generation of the module has drained (LAB_LOG=1: the module's log lines on stderr). Plain JavaScript, run by plain node
+// against the built package: production start-up cost, no TypeScript compiled at each start.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 const port = Number(process.env.PORT || 0);
 let closing = false;
@@ -17,18 +20,19 @@ const server = http.createServer((_request, response) => {
   response.setHeader('x-pid', String(process.pid));
   response.end(`ok ${process.pid}\n`);
 });
-const announce = (actualPort: number) => process.stdout.write(JSON.stringify({ pid: process.pid, port: actualPort }) + '\n');
+const announce = (actualPort) => process.stdout.write(JSON.stringify({ pid: process.pid, port: actualPort }) + '\n');
 
 if (process.env.STRATEGY === 'module') {
   // Imported only here, so the naive server starts without loading the module (and koffi) at all.
-  const { Upgrader } = await import('../src/restart/index.js');
-  const up = await Upgrader.create({ pidFile: process.env.PID_FILE, log: false });
+  const { Upgrader } = await import('@hotrestart-tutor/restart');
+  const up = await Upgrader.create({ pidFile: process.env.PID_FILE, log: process.env.LAB_LOG ? undefined : false });
+  up.on('drained', () => process.stdout.write(JSON.stringify({ drained: process.pid }) + '\n'));
   const listener = await up.listen(server, 'http', { host: '127.0.0.1', port });
   await up.ready();
   announce(Number(listener.address.split(':').pop()));
 } else {
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  announce((server.address() as AddressInfo).port);
+  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+  announce(server.address().port);
   process.on('SIGTERM', () => {
     closing = true;
     server.close(() => process.exit(0));

@@ -6,11 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AF_UNIX, POLLIN, SOCK_CLOEXEC, SOCK_NONBLOCK } from '../sys/constants.js';
-import { close } from '../sys/fd.js';
-import { MAX_FDS_PER_MESSAGE, recvFds, sendFds } from '../sys/scm.js';
-import { accept4, bind, connect, listen, pollOne, socket } from '../sys/socket.js';
-import { SOCK_SEQPACKET } from '../sys/socketpair.js';
+import { AF_UNIX, POLLIN, SOCK_CLOEXEC, SOCK_NONBLOCK } from './sys/constants.js';
+import { close } from './sys/fd.js';
+import { MAX_FDS_PER_MESSAGE, recvFds, sendFds } from './sys/scm.js';
+import { accept4, bind, connect, listen, pollOne, socket } from './sys/socket.js';
+import { SOCK_SEQPACKET } from './sys/socketpair.js';
 import type { InheritedFd } from './env.js';
 
 const POLL_MS = 5;

@@ -7,10 +7,10 @@
 import { lookup } from 'node:dns/promises';
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { AF_INET, AF_INET6, AF_UNIX, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR } from '../sys/constants.js';
-import { close } from '../sys/fd.js';
-import type { SockAddr } from '../sys/sockaddr.js';
-import { bind, connect, listen, setsockoptInt, socket } from '../sys/socket.js';
+import { AF_INET, AF_INET6, AF_UNIX, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR } from './sys/constants.js';
+import { close } from './sys/fd.js';
+import type { SockAddr } from './sys/sockaddr.js';
+import { bind, connect, listen, setsockoptInt, socket } from './sys/socket.js';
 import type { ListenAddress } from './listeners.js';
 
 /** Node's default backlog for server.listen(). */

@@ -23,6 +23,8 @@ export interface DrainInput {
   /** The successor's channel, or null to close connections instead of handing them over. */
   handoff: HandoffSender | null;
   timeoutMs: number;
+  /** See IDLE_GRACE_MS. */
+  idleGraceMs?: number;
   log: (line: string) => void;
 }
 
@@ -35,6 +37,13 @@ export interface DrainReport {
 }
 
 const RETRY_MS = 5;
+/**
+ * Without a handover (HTTPS, a stop, a Node without the private fields) an idle keep-alive connection
+ * is not closed at once: its client may be sending the next request at this very moment, and would lose
+ * it. Responses say Connection: close from now on, so a client that sends within this time is answered
+ * and closes; one that stays quiet this long is closed.
+ */
+export const IDLE_GRACE_MS = 1000;
 
 export async function drain(input: DrainInput): Promise<DrainReport> {
   const startedAt = Date.now();
@@ -54,12 +63,16 @@ export async function drain(input: DrainInput): Promise<DrainReport> {
     if (busy) return;
     const handoff = tracker.canHandOver ? input.handoff : null;
     if (!handoff) {
+      closeWhenQuiet(target, socket);
+      return;
+    }
+    const handle = socketHandle(socket);
+    if (!handle) {
+      // No fd to pass (a Node without the private handle): closing it idle is what remains.
       report.closedIdle++;
       socket.destroy();
       return;
     }
-    const handle = socketHandle(socket);
-    if (!handle) return;
     // Stop reading first: from here on, whatever the client sends stays in the kernel's buffer and
     // travels with the fd. Then make sure nothing arrived since the last response (all synchronous:
     // libuv cannot read in between).
@@ -86,7 +99,27 @@ export async function drain(input: DrainInput): Promise<DrainReport> {
     }
   };
 
+  const quiet = new Set<net.Socket>();
+  /** Closes an idle connection after IDLE_GRACE_MS unless a request came meanwhile (then its response closes it). */
+  const closeWhenQuiet = (target: DrainTarget, socket: net.Socket): void => {
+    if (quiet.has(socket)) return;
+    quiet.add(socket);
+    const timer = setTimeout(() => {
+      quiet.delete(socket);
+      if (over || socket.destroyed) return;
+      const busy = target.tracker.busyReason(socket);
+      if (busy === 'in-flight' || busy === 'arriving') target.tracker.onNextResponseEnd(socket, () => release(target, socket));
+      else if (busy === null) {
+        report.closedIdle++;
+        socket.destroy();
+      }
+    }, input.idleGraceMs ?? IDLE_GRACE_MS);
+    socket.once('close', () => clearTimeout(timer));
+  };
+
   for (const target of input.servers) {
+    target.tracker.onNewConnection((socket) => release(target, socket));
+    if (target.tracker.isHttp2) target.tracker.goAway();
     if (!input.handoff || !target.tracker.canHandOver) target.tracker.closeAfterResponses();
     for (const socket of target.tracker.sockets()) release(target, socket);
   }

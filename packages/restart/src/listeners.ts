@@ -3,9 +3,9 @@
 // listens, getsockname where. That is enough to check the fd really is what the name promises, and to
 // match fds by address when they came without names (systemd without FileDescriptorName=).
 import { isIP } from 'node:net';
-import { AF_INET, AF_INET6, AF_UNIX, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, SO_ACCEPTCONN, SO_DOMAIN, SO_TYPE } from '../sys/constants.js';
-import { formatSockAddr, type SockAddr } from '../sys/sockaddr.js';
-import { getsockname, getsockoptInt } from '../sys/socket.js';
+import { AF_INET, AF_INET6, AF_UNIX, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, SO_ACCEPTCONN, SO_DOMAIN, SO_TYPE } from './sys/constants.js';
+import { formatSockAddr, type SockAddr } from './sys/sockaddr.js';
+import { getsockname, getsockoptInt } from './sys/socket.js';
 
 export type ListenerKind = 'tcp' | 'udp' | 'unix';
 

@@ -6,8 +6,8 @@
 // a child the server starts later (a worker, a shell command) must not believe the fds are its own.
 // LISTEN_PID guards against the same mistake from the other side: a process whose LISTEN_PID is not its
 // own pid ignores every variable here, because they were meant for some other process.
-import { F_GETFD } from '../sys/constants.js';
-import { fcntl, setCloseOnExec } from '../sys/fd.js';
+import { F_GETFD } from './sys/constants.js';
+import { fcntl, setCloseOnExec } from './sys/fd.js';
 
 /** The first inherited fd, as in systemd: 0, 1 and 2 are stdio. */
 export const LISTEN_FDS_START = 3;

@@ -4,11 +4,12 @@
 // hands over into the server of the same name.
 import type dgram from 'node:dgram';
 import net from 'node:net';
-import { close } from '../sys/fd.js';
-import { type SockAddr } from '../sys/sockaddr.js';
+import { F_DUPFD_CLOEXEC } from './sys/constants.js';
+import { close, fcntl } from './sys/fd.js';
+import { type SockAddr } from './sys/sockaddr.js';
 import { bindFresh } from './bind.js';
 import { ConnectionTracker } from './connections.js';
-import { checkListenerName, type InheritedFd } from './env.js';
+import { checkListenerName, LISTEN_FDS_START, type InheritedFd } from './env.js';
 import { addressMatches, describeAddress, describeSocket, kindOf, type ListenAddress, type ListenerKind } from './listeners.js';
 
 export interface ListenerInfo {
@@ -19,6 +20,12 @@ export interface ListenerInfo {
   address: string;
   /** True when the socket came from the predecessor (or systemd), false when bound here. */
   inherited: boolean;
+}
+
+/** A duplicate of a listener's fd, held through a drain for a rollback. */
+export interface Spare {
+  entry: Entry;
+  fd: number;
 }
 
 interface Entry extends ListenerInfo {
@@ -35,6 +42,10 @@ export class ListenerRegistry {
   private readonly waiting = new Map<string, number[]>();
   /** Connections adopted from the predecessor so far. */
   adopted = 0;
+  /** False when this Node lacks a private field the handover reads (see internals.ts). */
+  internals = true;
+  /** While draining, a server's 'close' does not remove its listener: a rollback may serve on it again. */
+  private keepClosed = false;
 
   constructor(
     /** Inherited fds not claimed yet. */
@@ -45,7 +56,7 @@ export class ListenerRegistry {
   async listen(server: net.Server, name: string, address: ListenAddress): Promise<ListenerInfo> {
     const { fd, inherited, sockaddr } = await this.obtain(name, address, false);
     // Tracking starts before the first connection can arrive.
-    const tracker = new ConnectionTracker(server);
+    const tracker = new ConnectionTracker(server, this.internals);
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -60,7 +71,9 @@ export class ListenerRegistry {
       throw error;
     }
     const entry = this.add({ name, kind: kindOf(address), fd, address: describeAddress(sockaddr), inherited, server, tracker });
-    server.once('close', () => this.forget(entry));
+    server.on('close', () => {
+      if (!this.keepClosed && !server.listening) this.forget(entry);
+    });
     for (const waitingFd of this.waiting.get(name)?.splice(0) ?? []) this.adopt(waitingFd, name);
     return publicInfo(entry);
   }
@@ -106,6 +119,57 @@ export class ListenerRegistry {
     return [...this.entries.values()].flatMap(({ datagram }) => (datagram ? [datagram] : []));
   }
 
+  /**
+   * Before a drain: a duplicate of every listener fd, kept so that this process can serve again if its
+   * successor dies (the drain closes the originals). release() closes them; resume() serves on them.
+   */
+  holdForRollback(): Spare[] {
+    this.keepClosed = true;
+    return [...this.entries.values()].map((entry) => ({ entry, fd: fcntl(entry.fd, F_DUPFD_CLOEXEC, LISTEN_FDS_START) }));
+  }
+
+  releaseSpares(spares: Spare[]): void {
+    for (const { fd } of spares.splice(0)) close(fd);
+    this.keepClosed = false;
+  }
+
+  /**
+   * Serves again on the spare fds: every server listens anew with a fresh tracker, while the old trackers
+   * keep only the connections they had (the drain still ends those). A datagram socket, once closed,
+   * cannot be reopened from Node, so its listener is given up with a log line.
+   */
+  async resume(spares: Spare[]): Promise<void> {
+    for (const { entry, fd } of spares.splice(0)) {
+      if (!entry.server) {
+        this.log(`listener ${entry.name} (udp) cannot be served again after a rollback; it is closed`);
+        close(fd);
+        this.forget(entry);
+        continue;
+      }
+      entry.tracker?.stopTrackingNew();
+      entry.tracker?.closeAfterResponses();
+      const tracker = new ConnectionTracker(entry.server, this.internals);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          entry.server!.once('error', reject);
+          entry.server!.listen({ fd }, () => {
+            entry.server!.off('error', reject);
+            resolve();
+          });
+        });
+      } catch (error) {
+        tracker.detach();
+        close(fd);
+        this.log(`listener ${entry.name} could not serve again: ${(error as Error).message}`);
+        this.forget(entry);
+        continue;
+      }
+      entry.fd = fd;
+      entry.tracker = tracker;
+    }
+    this.keepClosed = false;
+  }
+
   /** Closes inherited fds nobody claimed: the new version does not listen there any more. */
   closeUnclaimed(): void {
     for (const { fd, name } of this.unclaimed.splice(0)) {
@@ -122,6 +186,11 @@ export class ListenerRegistry {
     const entry = this.entries.get(name);
     if (!entry?.server) {
       this.hold(fd, name);
+      return;
+    }
+    if (!this.internals) {
+      this.log(`a connection handed over for ${name} is closed: this Node cannot adopt it (see the probe at start-up)`);
+      close(fd);
       return;
     }
     const server = entry.server as net.Server & { _connections: number };

@@ -6,11 +6,11 @@
 // that came with them. So the successor polls the raw fd on a short timer (poll(2) with a zero timeout,
 // then recvmsg) and nothing else touches it. End-of-file means the predecessor has closed its end, which
 // it does when it has handed over everything, or the kernel does for it when it exits.
-import { POLLERR, POLLHUP, POLLIN, SOCK_CLOEXEC, SOCK_NONBLOCK } from '../sys/constants.js';
-import { close } from '../sys/fd.js';
-import { recvFds, sendFds } from '../sys/scm.js';
-import { pollOne } from '../sys/socket.js';
-import { SOCK_SEQPACKET, socketpair } from '../sys/socketpair.js';
+import { POLLERR, POLLHUP, POLLIN, SOCK_CLOEXEC, SOCK_NONBLOCK } from './sys/constants.js';
+import { close } from './sys/fd.js';
+import { recvFds, sendFds } from './sys/scm.js';
+import { pollOne } from './sys/socket.js';
+import { SOCK_SEQPACKET, socketpair } from './sys/socketpair.js';
 
 export interface HandoffMessage {
   /** The logical name of the listener the connection came from ('http'). */

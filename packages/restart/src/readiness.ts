@@ -5,8 +5,8 @@
 // process goes on serving.
 import type { ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import { close, pipe2, write } from '../sys/fd.js';
-import { O_CLOEXEC } from '../sys/constants.js';
+import { close, pipe2, write } from './sys/fd.js';
+import { O_CLOEXEC } from './sys/constants.js';
 import { describeExit } from './spawn.js';
 
 const READY_LINE = 'READY';

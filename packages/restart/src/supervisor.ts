@@ -1,0 +1,176 @@
+// Container mode: a small, stable parent that holds the listeners and outlives every generation, in the
+// manner of einhorn and overseer. As PID 1 of a container (a PID namespace), a server that upgrades
+// itself would end the container at its first upgrade: the old process exits, and with PID 1 gone the
+// kernel kills every process of the namespace, the successor included. Here PID 1 is this parent:
+//  - it binds the listeners and starts generation 1 with them, as systemd socket activation does
+//    (LISTEN_FDS / LISTEN_PID / LISTEN_FDNAMES), and keeps its own copies, so the ports stay open
+//    through every upgrade and even between generations;
+//  - it is a child subreaper (and PID 1 in a container anyway): a successor orphaned by its
+//    predecessor's exit becomes its child, and it reaps every exited descendant, as an init must;
+//  - it offers the generations a NOTIFY_SOCKET, systemd's protocol: each generation says MAINPID= and
+//    READY=1 when it is ready, so the parent always knows which process is current;
+//  - it forwards the upgrade signal and the stop signals to that process, and exits when no descendant
+//    is left, with the exit status of the last current process.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AF_UNIX, POLLIN, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK } from './sys/constants.js';
+import { close } from './sys/fd.js';
+import { peekExitedChild, reapChild, setChildSubreaper } from './sys/process.js';
+import { bind, pollOne, recv, socket } from './sys/socket.js';
+import { bindFresh } from './bind.js';
+import { describeExit, EXEC_WITH_LISTEN_PID, SHELL } from './spawn.js';
+import { ENV, checkListenerName } from './env.js';
+import type { ListenAddress } from './listeners.js';
+
+export interface SupervisorOptions {
+  /** The listeners to hold, by name: `{ http: { host: '0.0.0.0', port: 8080 } }`. */
+  listeners: Record<string, ListenAddress>;
+  /** The server's command line: generation 1 is started with it (successors are started by the module). */
+  command: { file: string; args: string[] };
+  /** Forwarded to the current generation as the upgrade trigger (default SIGUSR2; SIGHUP too). */
+  upgradeSignals?: NodeJS.Signals[];
+  /** Forwarded to the current generation to stop the service (default SIGTERM, SIGINT). */
+  stopSignals?: NodeJS.Signals[];
+  log?: (line: string) => void;
+}
+
+const POLL_MS = 20;
+
+export class Supervisor {
+  private readonly log: (line: string) => void;
+  private readonly fds: Array<{ name: string; fd: number }> = [];
+  private notifyFd = -1;
+  private notifyDirectory = '';
+  private first: ChildProcess | null = null;
+  private firstExited = false;
+  /** The process that said MAINPID= last (generation 1 until someone says otherwise). */
+  private mainPid = 0;
+  private lastMainStatus: { code: number | null; signal: number | null } | null = null;
+  /** For when the last main process was reaped by its own parent (a draining predecessor), not here. */
+  private lastStatus: { code: number | null; signal: number | null } = { code: null, signal: null };
+  private timer: NodeJS.Timeout | undefined;
+  private resolveDone!: (code: number) => void;
+  /** Resolves with the exit code to use once no descendant is left. */
+  readonly done = new Promise<number>((resolve) => (this.resolveDone = resolve));
+
+  constructor(private readonly options: SupervisorOptions) {
+    this.log = options.log ?? ((line) => process.stderr.write(`${new Date().toISOString()} hotrestart-run[${process.pid}] ${line}\n`));
+  }
+
+  /** Binds, starts generation 1, and supervises until no descendant is left (see `done`). */
+  async start(): Promise<void> {
+    try {
+      setChildSubreaper(true);
+    } catch (error) {
+      if (process.pid !== 1) this.log(`cannot become a child subreaper (${(error as Error).message}): orphaned generations will not be reaped here`);
+    }
+    for (const [name, address] of Object.entries(this.options.listeners)) {
+      checkListenerName(name);
+      this.fds.push({ name, fd: await bindFresh(address) });
+    }
+    this.openNotifySocket();
+    for (const signal of this.options.upgradeSignals ?? ['SIGUSR2', 'SIGHUP']) process.on(signal, this.forward);
+    for (const signal of this.options.stopSignals ?? ['SIGTERM', 'SIGINT']) process.on(signal, this.forward);
+    const { file, args } = this.options.command;
+    const env: NodeJS.ProcessEnv = { ...process.env, NOTIFY_SOCKET: this.notifyPath() };
+    for (const key of Object.values(ENV)) delete env[key];
+    env[ENV.listenFds] = String(this.fds.length);
+    env[ENV.listenFdNames] = this.fds.map(({ name }) => name).join(':');
+    this.first = spawn(SHELL, ['-c', EXEC_WITH_LISTEN_PID, file, ...args], { env, stdio: ['ignore', 'inherit', 'inherit', ...this.fds.map(({ fd }) => fd)] });
+    this.first.once('exit', (code, signal) => {
+      this.firstExited = true;
+      this.noteExit(this.first!.pid!, code, signal === null ? null : constants.signals[signal]);
+    });
+    this.first.once('error', (error) => {
+      this.log(`the server could not be started: ${error.message}`);
+      this.firstExited = true;
+      this.lastMainStatus = { code: 127, signal: null };
+    });
+    this.mainPid = this.first.pid ?? 0;
+    this.log(`holding ${this.fds.map(({ name, fd }) => `${name}=fd ${fd}`).join(', ') || 'no listener'}; started generation 1 as pid ${this.mainPid}`);
+    this.timer = setInterval(() => this.tick(), POLL_MS);
+  }
+
+  private notifyPath(): string {
+    return join(this.notifyDirectory, 'notify.sock');
+  }
+
+  /** A unix datagram socket in a private 0700 directory: only this user's processes can reach it. */
+  private openNotifySocket(): void {
+    this.notifyDirectory = mkdtempSync(join(tmpdir(), 'hotrestart-run-'));
+    this.notifyFd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC);
+    bind(this.notifyFd, { family: 'unix', path: this.notifyPath() });
+  }
+
+  private readonly forward = (signal: NodeJS.Signals) => {
+    if (!this.mainPid) return;
+    this.log(`${signal} received: forwarded to pid ${this.mainPid}`);
+    try {
+      process.kill(this.mainPid, signal);
+    } catch (error) {
+      this.log(`could not signal pid ${this.mainPid}: ${(error as Error).message}`);
+    }
+  };
+
+  private tick(): void {
+    this.readNotifications();
+    this.reap();
+  }
+
+  private readNotifications(): void {
+    const buffer = Buffer.alloc(4096);
+    while (pollOne(this.notifyFd, POLLIN, 0) & POLLIN) {
+      let length: number;
+      try {
+        length = recv(this.notifyFd, buffer);
+      } catch {
+        return;
+      }
+      const fields = new Map(buffer.subarray(0, length).toString().split('\n').filter(Boolean).map((line) => line.split('=', 2) as [string, string]));
+      const pid = Number(fields.get('MAINPID'));
+      if (Number.isInteger(pid) && pid > 0 && pid !== this.mainPid) {
+        this.log(`main pid is now ${pid} (was ${this.mainPid})`);
+        this.mainPid = pid;
+      }
+    }
+  }
+
+  /** Reaps every exited descendant but generation 1 (libuv reaps its own child); exits when none is left. */
+  private reap(): void {
+    for (;;) {
+      const peek = peekExitedChild();
+      if (peek.state === 'none') {
+        if (this.first === null || this.firstExited) this.finish();
+        return;
+      }
+      if (peek.state === 'running' || peek.pid === this.first?.pid) return;
+      try {
+        reapChild(peek.pid);
+      } catch {
+        return;
+      }
+      this.noteExit(peek.pid, peek.code, peek.signal);
+    }
+  }
+
+  private noteExit(pid: number, code: number | null, signal: number | null): void {
+    const signalName = signal === null ? null : (Object.entries(constants.signals).find(([, n]) => n === signal)?.[0] as NodeJS.Signals | undefined) ?? null;
+    this.log(`pid ${pid} ${describeExit(code, signalName)}${pid === this.mainPid ? ' (the current generation)' : ''}`);
+    this.lastStatus = { code, signal };
+    if (pid === this.mainPid) this.lastMainStatus = { code, signal };
+  }
+
+  private finish(): void {
+    clearInterval(this.timer);
+    for (const { fd } of this.fds.splice(0)) close(fd);
+    if (this.notifyFd !== -1) close(this.notifyFd);
+    this.notifyFd = -1;
+    rmSync(this.notifyDirectory, { recursive: true, force: true });
+    const { code, signal } = this.lastMainStatus ?? this.lastStatus;
+    const exitCode = signal !== null ? 128 + signal : (code ?? 1);
+    this.log(`no generation is left; exiting with ${exitCode}`);
+    this.resolveDone(exitCode);
+  }
+}
