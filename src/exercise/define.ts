@@ -1,5 +1,5 @@
 // What an exercise module imports: defineExercise (a typed identity, so a folder's exercise.ts is
-// checked by the compiler) and the kit a scenario uses. See FRAMEWORK-READY.md / the README.
+// checked by the compiler) and the kit a scenario uses. See exercises/ADDING.md and the README.
 export type { CheckSpec, Code, ExerciseDefinition, Text, WrongVariant } from './types.js';
 export type { ListenerFound, StartOptions, VerifyContext } from './context.js';
 export type { ProgramRun } from './program.js';
