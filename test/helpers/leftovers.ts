@@ -114,8 +114,12 @@ export function takeBaseline(): Baseline {
   return { listenInodes: listenInodes(), sysctls: new Map(WATCHED_SYSCTLS.map((name) => [name, readSysctl(name)])) };
 }
 
+/** A run's private directory: hotrestart-tutor- and the run id (src/demo/run.ts, 6 random bytes in hex).
+ *  Caches that live beside it on purpose (hotrestart-tutor-go-UID, ...) are not runs. */
+const RUN_DIR = /^hotrestart-tutor-[0-9a-f]{12}$/;
+
 export function runDirsIn(dir: string): string[] {
-  return readdirSync(dir).filter((name) => name.startsWith('hotrestart-tutor-'));
+  return readdirSync(dir).filter((name) => RUN_DIR.test(name));
 }
 
 /** Counts what is left of a run tagged `tagName=tag` whose temporary directory was `tmp`. */
