@@ -8,7 +8,8 @@
 //   crash           exit with code 1 during start-up, before ready()
 //   order           'endless': tell the parent to shut down as soon as the listener is here, before warming
 //                   up (what github.com/fvbock/endless does); default: the module's order (ready, then drain)
-//   idle            'close': close idle keep-alive connections when draining; default: hand them over
+//   idle            'close': drain the common Node way, not the module's (see drainTheNodeWay); default: the
+//                   module hands idle connections over
 //   drainTimeoutMs  the drain deadline of this generation
 //   label           a name for this process in every report (the lesson's name for it, e.g. 'broken')
 // Endpoints: /  ->  ok <pid> (header x-pid);  /slow?ms=N  ->  the same after N ms.
@@ -16,6 +17,7 @@
 // SIGTERM shuts down the way endless does: stop accepting, finish requests, exit, whatever the module is doing.
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { ENV, Upgrader, type UpgraderState } from '@hotrestart-tutor/restart';
 
 interface Knobs {
@@ -57,8 +59,6 @@ const up = await Upgrader.create({
   startupTimeoutMs: 15_000,
   drainTimeoutMs: knobs.drainTimeoutMs ?? 10_000,
   handoffConnections: knobs.idle !== 'close',
-  // Lesson 12 shows what closing idle connections at once costs under load; by default the module waits a moment.
-  idleGraceMs: knobs.idle === 'close' ? 0 : undefined,
   // Lesson 12 shows a draining process without its listener; by default the module keeps a duplicate for a rollback.
   rollback: false,
   log,
@@ -108,7 +108,47 @@ const server = http.createServer((request, response) => {
 // Node's default (5 s) would close idle keep-alive connections by itself while the learner reads.
 server.keepAliveTimeout = 120_000;
 
-const listener = await up.listen(server, 'http', { host: '127.0.0.1', port: 0 });
+// idle 'close' (lesson 12): the module must not drain the HTTP connections, or its responses would say
+// Connection: close. So the module gets a plain TCP server (connections it leaves to the application, up
+// to the deadline) that passes each connection to the HTTP server, and the application drains them itself.
+const nodeWay = knobs.idle === 'close';
+const front = nodeWay ? net.createServer((socket) => server.emit('connection', socket)) : server;
+// Node builds the list closeIdleConnections() reads on 'listening'; this server never listens itself.
+if (nodeWay) server.emit('listening');
+const open = new Set<net.Socket>();
+front.on('connection', (socket: net.Socket) => {
+  open.add(socket);
+  socket.once('close', () => open.delete(socket));
+});
+
+/**
+ * The common Node way, as a server stopped with server.close() drains (plain http, Express, Koa): close()
+ * calls closeIdleConnections() once (Node >= 19), and answers still in flight say Connection: keep-alive,
+ * so their clients send again; to finish, closeIdleConnections() again until no connection is left (Go's
+ * Shutdown polls the same way, but its answers say Connection: close). No warning: a request on its way to
+ * a connection idle at that instant is lost.
+ */
+function drainTheNodeWay(): void {
+  const startedAt = Date.now();
+  let closed = 0;
+  let calls = 0;
+  const closeIdle = (close: () => void) => {
+    const alive = [...open].filter((socket) => !socket.destroyed);
+    close();
+    calls++;
+    closed += alive.filter((socket) => socket.destroyed).length;
+    if ([...open].some((socket) => !socket.destroyed)) return;
+    clearInterval(poll);
+    log(`server.close() drain in ${Date.now() - startedAt} ms: ${closed} idle connections closed by ${calls} call${calls === 1 ? '' : 's'} of closeIdleConnections()`);
+  };
+  const poll = setInterval(() => closeIdle(() => server.closeIdleConnections()), 5);
+  closeIdle(() => server.close());
+  // The module's deadline ends what is left.
+  void up.exited.then(() => clearInterval(poll));
+}
+if (nodeWay) up.on('successor-ready', drainTheNodeWay);
+
+const listener = await up.listen(front, 'http', { host: '127.0.0.1', port: 0 });
 report('listening', { port: Number(listener.address.split(':').pop()), fd: listener.fd, inherited: listener.inherited });
 up.onExit(() => log('exit hook: flushing the access log, closing the database pool'));
 process.on('SIGHUP', () => {
@@ -117,7 +157,7 @@ process.on('SIGHUP', () => {
 });
 process.on('SIGTERM', () => {
   log('SIGTERM received: closing the listener, finishing requests, then exit');
-  server.close(() => process.exit(0));
+  front.close(() => process.exit(0));
 });
 await up.ready();
 report('ready');
