@@ -120,7 +120,7 @@ export const lesson: Lesson<Vars> = {
       },
       code: {
         go: excerpt('go/rebuild.go', 'extrafiles'),
-        node: "spawn(process.execPath, ['server.js'], {\n  stdio: ['inherit', 'inherit', 'inherit', httpFd, dnsFd, adminFd, wsFd, stateFd], // fds 3..7\n  env: { ...process.env, LISTEN_FDS: '5', LISTEN_FDNAMES: 'http:dns:admin:ws:state' },\n})",
+        node: excerpt('node/rebuild.mjs', 'spawn'),
       },
       async run(ctx) {
         await ctx.start('old');
@@ -158,7 +158,7 @@ export const lesson: Lesson<Vars> = {
       },
       code: {
         go: excerpt('go/rebuild.go', 'probe'),
-        node: '// Node exposes none of these for a bare fd; the FFI (src/sys) makes the calls:\nconst domain = getsockoptInt(fd, SOL_SOCKET, SO_DOMAIN)\nconst type = getsockoptInt(fd, SOL_SOCKET, SO_TYPE)\nconst listening = getsockoptInt(fd, SOL_SOCKET, SO_ACCEPTCONN) === 1\nconst local = getsockname(fd)',
+        node: excerpt('node/rebuild.mjs', 'probe'),
       },
       async run(ctx) {
         ctx.vars.probes = {};
@@ -208,7 +208,7 @@ export const lesson: Lesson<Vars> = {
           label: 'C (libsystemd)',
           code: 'char **names;\nint n = sd_listen_fds_with_names(0, &names); // checks LISTEN_PID, reads LISTEN_FDS and LISTEN_FDNAMES\nfor (int i = 0; i < n; i++) {\n    int fd = SD_LISTEN_FDS_START + i;         // 3 + i\n    if (strcmp(names[i], "http") == 0 && sd_is_socket_inet(fd, 0, SOCK_STREAM, 1, 0) > 0)\n        http_fd = fd;                         // the name and the kind agree\n}',
         },
-        node: "const names = (process.env.LISTEN_FDNAMES ?? '').split(':')\nconst byName = new Map(names.map((name, i) => [name, 3 + i]))\nif (kindOf(byName.get('http')) !== 'tcp-listener') throw new Error('fd for http is not a TCP listener')",
+        node: excerpt('node/rebuild.mjs', 'names'),
       },
       async run(ctx) {
         ctx.vars.environ = (await ctx.call('new', { op: 'env', names: ['LISTEN_FDS', 'LISTEN_FDNAMES'] })).result.vars;
@@ -264,7 +264,7 @@ export const lesson: Lesson<Vars> = {
       },
       code: {
         go: excerpt('go/rebuild.go', 'wrong'),
-        node: "net.createServer().listen({ fd: 4 }) // 'error': listen EINVAL (uv_guess_handle: UDP); fd 4 untouched\nnet.createServer().listen({ fd: 6 }) // 'error': listen EINVAL, and fd 6 is closed",
+        node: excerpt('node/rebuild.mjs', 'wrong'),
       },
       async run(ctx) {
         ctx.vars.wsInode = ctx.row('new', 6)?.inode;
@@ -326,7 +326,7 @@ export const lesson: Lesson<Vars> = {
       },
       code: {
         go: excerpt('go/rebuild.go', 'right'),
-        node: "http.createServer(handler).listen({ fd: 3 })\nconst dns = dgram.createSocket('udp4')\ndns.bind({ fd: 4 })             // Node 20: yes\ndns.on('message', (msg, from) => dns.send(answer(msg), from.port, from.address))",
+        node: excerpt('node/rebuild.mjs', 'right'),
       },
       async run(ctx) {
         await ctx.call('new', { op: 'serve-fd', fd: 3 });
