@@ -53,7 +53,6 @@ const STILL_INLINE = [
   '01-what-is-hot-restart.ts',
   '03-fd-description-inode.ts',
   '04-inheritance-cloexec.ts',
-  '06-nonblock-on-description.go.ts',
   '06-nonblock-on-description.ts',
   '07-reuseport-pitfalls.ts',
   '09-scm-rights.ts',
