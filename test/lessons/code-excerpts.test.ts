@@ -54,7 +54,6 @@ const STILL_INLINE = [
   '03-fd-description-inode.ts',
   '04-inheritance-cloexec.ts',
   '06-nonblock-on-description.ts',
-  '07-reuseport-pitfalls.ts',
   '09-scm-rights.ts',
   '11-signals-readiness.ts',
   '12-graceful-drain.ts',
