@@ -360,8 +360,8 @@ export const lesson: Lesson<Vars> = {
       code: {
         go: joinText(
           {
-            en: '// pass the listener itself instead of binding again (tableflip wraps this):',
-            zh: '// 直接传递 listener 本身，而不是再 bind 一次（tableflip 封装的就是这个）：',
+            en: '// pass the listener itself instead of binding again (what tableflip does for you):',
+            zh: '// 直接传递 listener 本身，而不是再 bind 一次（tableflip 替你做的就是这个）：',
           },
           excerpt('go/pass-listeners.go', 'forkexec'),
         ),
