@@ -8,6 +8,7 @@ import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { listenersOn, queueText } from '../src/lesson/kit.js';
 import { formatLoadStats, startLoad, type Load, type LoadStats } from '../src/lesson/load.js';
 import { tcpCounters, timeWaitOn } from '../src/lesson/proc.js';
+import { excerpt } from '../src/lesson/excerpt.js';
 
 const CLIENTS = 4;
 const SEEN_REFUSED = 60;
@@ -94,8 +95,8 @@ export const lesson: Lesson<Vars> = {
         zh: `进程 v1 是一个小型 HTTP 服务，监听 127.0.0.1，端口由内核分配。教程里的负载生成器——只走回环地址（loopback），请求数和时长都有上限，会自己停下——开 ${CLIENTS} 个客户端，每个请求都新建一个连接，并且每秒 4 次打印计数：ok（成功）、refused（ECONNREFUSED，被拒绝）、reset（ECONNRESET，被重置）、timeout（超时），以及每秒请求数。\n\n第一轮负载持续 1 秒。稳定状态下，每个请求都应该成功。`,
       },
       code: {
-        go: 'ln, err := net.Listen("tcp", "127.0.0.1:8080")\nif err != nil { log.Fatal(err) }\nhttp.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {\n\tio.WriteString(w, "ok\\n")\n}))',
-        node: "http.createServer((req, res) => res.end('ok\\n')).listen(8080, '127.0.0.1')",
+        go: excerpt('go/naive.go', 'serve'),
+        node: excerpt('node/naive.mjs', 'serve'),
         note: {
           en: 'The demo binds port 0 (the kernel chooses) instead of 8080, so two tutors on one machine never collide.',
           zh: '演示绑定的是 0 号端口（由内核选择），而不是 8080，这样同一台机器上的两个教程不会冲突。',
@@ -147,8 +148,8 @@ export const lesson: Lesson<Vars> = {
       },
       code: {
         title: { en: 'Even a graceful stop closes the listener first', zh: '即使是「优雅」停止，也是先关闭监听 socket' },
-        go: 'ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)\ndefer cancel()\nsrv.Shutdown(ctx) // 1. close the listeners  2. wait for active requests\n// then the supervisor (systemd, k8s) starts the new binary',
-        node: 'server.close()      // stops accepting: the listening fd is closed now\nserver.closeIdleConnections()\n// exit when the last request is done; then the new process starts',
+        go: excerpt('go/naive.go', 'shutdown'),
+        node: excerpt('node/naive.mjs', 'shutdown'),
       },
       async run(ctx) {
         ctx.vars.finalStats = undefined;
@@ -222,8 +223,8 @@ export const lesson: Lesson<Vars> = {
         zh: '现在启动新版本。新进程（v2）要先加载运行时和代码才能 bind——这里是一个 Node 进程的启动时间；在生产环境中还有读配置、预热缓存、连接数据库。这段时间里的每个请求都被拒绝。\n\n然后 v2 绑定同一个端口。v1 关闭的那些连接仍以 TIME_WAIT 状态占着这个端口，在它们消失之前，不带任何选项的 bind 会以 EADDRINUSE 失败——第 2 步里教程的那次尝试就是如此。Go 和 Node 都会给每个监听 socket 设置 SO_REUSEADDR，好让重启后照样能 bind；演示里手工创建的监听 socket 用的是 SO_REUSEPORT，作用相同，而且任一时刻只有一个监听者。v2 一开始监听，请求就又成功了。',
       },
       code: {
-        go: '// the new process, once started:\nln, err := net.Listen("tcp", "127.0.0.1:8080") // Go sets SO_REUSEADDR: TIME_WAIT does not block the bind',
-        node: "server.listen(8080, '127.0.0.1') // libuv sets SO_REUSEADDR too",
+        go: excerpt('go/naive.go', 'relisten'),
+        node: excerpt('node/naive.mjs', 'relisten'),
       },
       async run(ctx) {
         // The load of step 2 may have ended by itself if the learner lingered; the gap goes on regardless.
@@ -293,8 +294,8 @@ export const lesson: Lesson<Vars> = {
       },
       code: {
         title: { en: 'Where the course is going', zh: '课程的方向' },
-        go: 'upg, _ := tableflip.New(tableflip.Options{})\nln, _ := upg.Listen("tcp", "127.0.0.1:8080") // inherited from the old process, if there is one\ngo http.Serve(ln, handler)\nupg.Ready()  // the old process may stop accepting now\n<-upg.Exit() // in the old process: drain, then exit',
-        node: "// the new process: the listening socket arrived as fd 3, inherited\nhttp.createServer(handler).listen({ fd: 3 })\nprocess.send?.('ready') // the old process may stop accepting and drain",
+        go: excerpt('go/naive.go', 'successor'),
+        node: excerpt('node/naive.mjs', 'successor'),
       },
       quiz: {
         question: { en: 'Which service can simply rely on a draining load balancer instead of a hot restart?', zh: '下面哪个服务可以直接依赖负载均衡摘流量，而不需要热重启？' },

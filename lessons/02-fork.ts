@@ -273,8 +273,8 @@ export const lesson: Lesson<Vars> = {
         zh: 'Node 没有 fork() 这个 API；child_process.fork() 其实是启动一个新的 node 程序。现在 launcher 通过 FFI（koffi）直接调用 libc 的 fork()，就像原生扩展（native addon）也能做的那样。在父进程里，fork 返回子进程的 pid。子进程醒来时只有一个线程，从 fork 返回到 JavaScript——然后立即被 SIGSEGV 杀死。launcher 本身安然无恙。',
       },
       code: {
-        node: "const fork = koffi.load('libc.so.6').func('int fork()')\nconst pid = fork() // parent: the child's pid; child: never gets to use the 0",
-        go: '// Go has no fork() either: its runtime is multi-threaded (scheduler, GC, netpoller),\n// so package syscall only offers fork fused with exec: syscall.ForkExec (step 6).',
+        node: excerpt('node/fork.mjs', 'fork'),
+        go: excerpt('go/fork.go', 'no-fork'),
       },
       async run(ctx) {
         const reply = await ctx.call('launcher', { op: 'ffi-fork' });
@@ -379,7 +379,7 @@ export const lesson: Lesson<Vars> = {
       },
       code: {
         go: joinText(excerpt('go/pass-listeners.go', 'extrafiles'), excerpt('go/pass-listeners.go', 'forkexec')),
-        node: "const child = spawn('/usr/local/bin/app', [], {\n  stdio: ['inherit', 'inherit', 'inherit', listenFd], // the child's fd 3\n})\n// child_process.fork('app.js') is the same: fork + exec of a new node, plus an IPC channel",
+        node: excerpt('node/fork.mjs', 'spawn'),
         note: GO_EXEC_KEEPS_NONBLOCK,
       },
       async run(ctx) {

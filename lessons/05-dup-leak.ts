@@ -52,7 +52,7 @@ export const lesson: Lesson<Vars> = {
       },
       code: {
         go: excerpt('go/leak.go', 'listen'),
-        node: "const server = net.createServer(handler).listen({ port: 0, host: '127.0.0.1', backlog: 2 })",
+        node: excerpt('node/leak.mjs', 'listen'),
       },
       async run(ctx) {
         await ctx.start('server');
@@ -77,7 +77,7 @@ export const lesson: Lesson<Vars> = {
       },
       code: {
         go: excerpt('go/leak.go', 'file'),
-        node: '// Node has no File(); a dup needs the FFI:\nconst copy = dup(server._handle.fd)',
+        node: excerpt('node/leak.mjs', 'file'),
       },
       async run(ctx) {
         const reply = await ctx.call('server', { op: 'dup', fd: ctx.vars.listenFd });
@@ -229,7 +229,7 @@ export const lesson: Lesson<Vars> = {
       },
       code: {
         go: excerpt('go/leak.go', 'leak'),
-        node: "spawn('sleep', ['600'], { stdio: ['ignore', 'ignore', 'ignore', listenFd] })\nserver.close() // the port still listens, held by sleep",
+        node: excerpt('node/leak.mjs', 'leak'),
       },
       async run(ctx) {
         const reply = await ctx.call('server', { op: 'listen-node' });

@@ -86,7 +86,7 @@ export const goSteps: Step<GoVars>[] = [
     },
     code: {
       go: joinText(excerpt(SOURCE, 'listen-file'), excerpt(SOURCE, 'start')),
-      node: "// Node has no File(): spawn places the listener's own fd at the child's fd 3,\n// and libuv changes no mode for fds above 2 (step 1)\nspawn(process.execPath, ['child.js'], { stdio: ['ignore', 'inherit', 'inherit', listenFd] })",
+      node: excerpt('node/handover.mjs', 'start'),
     },
     async run(ctx) {
       const binary = await buildGo(SOURCE, ctx.supervisor.dir, ctx.signal);
@@ -136,7 +136,7 @@ export const goSteps: Step<GoVars>[] = [
     },
     code: {
       go: joinText(excerpt(SOURCE, 'close-hangs'), { en: '// in the child:', zh: '// 子进程里：' }, excerpt(SOURCE, 'rebuild')),
-      node: '// libuv waits in epoll and calls accept4 only when told: a blocking\n// description cannot make it sleep in accept(2); in the child:\nnet.createServer(handler).listen({ fd: 3 }) // also sets O_NONBLOCK',
+      node: excerpt('node/handover.mjs', 'rebuild'),
     },
     async run(ctx) {
       if (ctx.vars.noGo) {

@@ -8,6 +8,7 @@ import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { rowsTogether } from '../src/lesson/procview.js';
 import { readSysctl, withSysctl, type SysctlState } from '../src/lesson/sysctl.js';
 import type { Lesson, LessonContext, Text } from '../src/lesson/types.js';
+import { excerpt, joinText } from '../src/lesson/excerpt.js';
 
 /** Connections per round; far below the backlog, so no queue overflows and no SYN is dropped. */
 const ROUND = 200;
@@ -137,8 +138,8 @@ export const lesson: Lesson<Vars> = {
         zh: `进程 a 创建 socket，设置 SO_REUSEPORT，绑定 127.0.0.1 和内核挑选的端口，以 ${BACKLOG} 的 backlog 监听。进程 b 在 a 的端口上做同样的事，bind 也成功了。和 dup 或继承来的监听 socket 不同，这是两个 socket：两个 DESC 字母、两个 inode、两个 accept 队列（每行一个 QUEUE）。本课里没人调用 accept，所以每个队列的长度就是内核分给那个 socket 的连接数。`,
       },
       code: {
-        go: 'lc := net.ListenConfig{Control: func(network, address string, c syscall.RawConn) error {\n    var setErr error\n    err := c.Control(func(fd uintptr) {\n        setErr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, unix.SO_REUSEPORT, 1)\n    })\n    if err != nil {\n        return err\n    }\n    return setErr\n}}\nln, err := lc.Listen(ctx, "tcp", "127.0.0.1:8080")',
-        node: "// Node >= 22.12 / 23.1:\nserver.listen({ host: '127.0.0.1', port: 8080, reusePort: true })\n// Node 20 ignores reusePort: make the socket by hand (FFI), then server.listen({ fd })",
+        go: excerpt('go/reuseport.go', 'listen'),
+        node: excerpt('node/reuseport.mjs', 'listen'),
       },
       async run(ctx) {
         await listenOnPort(ctx, 'a');
@@ -213,7 +214,7 @@ export const lesson: Lesson<Vars> = {
         zh: `第三个进程 intruder 与 a、b 毫无关系（不是它们的子进程，也没有收到任何 fd），它用 SO_REUSEPORT 绑定了同一个端口。对 TCP，内核只要求组里每个 socket 都设置了 SO_REUSEPORT，并且属于同一个有效用户（man 7 socket：这是为了防止别的用户劫持端口）。又来了 ${ROUND} 个连接，intruder 拿走了大约三分之一。这也是运维上的陷阱：一个被遗忘的旧实例、同一台机器上的第二次部署，都会悄悄分走流量，而且不会报任何错误。`,
       },
       code: {
-        go: '// a second copy of the same binary, started by mistake, joins just as well:\nln, err := lc.Listen(ctx, "tcp", "127.0.0.1:8080") // err == nil',
+        go: excerpt('go/reuseport.go', 'second'),
         other: { label: 'shell', code: "ss -ltnp 'sport = :PORT'   # as root: which processes hold the group" },
       },
       async run(ctx) {
@@ -266,8 +267,8 @@ export const lesson: Lesson<Vars> = {
         zh: `进程 b「重启」：它关闭自己的监听 socket，而它的队列里还有已完成握手的连接在等待。关闭并不会把它们交给 a 或 intruder；内核把它们全部重置，以为 connect() 已经成功的客户端读到 ECONNRESET。这就是 SO_REUSEPORT 重启时的竞态：新进程已经绑定了自己的 socket，旧进程关闭，旧队列里等着的连接就这样丢了。（这一步在 ${MIGRATE} 为默认值 0 时运行。）`,
       },
       code: {
-        go: 'ln.Close() // every connection still in this socket\'s accept queue gets a RST',
-        node: 'server.close() // the same: its queued connections are reset',
+        go: excerpt('go/reuseport.go', 'close'),
+        node: excerpt('node/reuseport.mjs', 'close'),
       },
       async run(ctx) {
         ctx.vars.bClose = await closeBusy(ctx, 'b', 'a', '0');
@@ -357,8 +358,14 @@ export const lesson: Lesson<Vars> = {
         zh: '在 Linux 之外，SO_REUSEPORT 的含义不同。在 macOS 上（经典 BSD 语义的 SO_REUSEPORT），多个 socket 可以绑定同一个端口，但内核并不做均衡：新连接只会交给其中一个。FreeBSD 12 增加了 SO_REUSEPORT_LB，才有类似 Linux 的均衡。所以基于 SO_REUSEPORT 的热重启是只属于 Linux 的设计；而像后面几课那样，通过继承或 SCM_RIGHTS 传递监听 socket 本身，在哪里都能用，也永远不会有第二个队列可丢。',
       },
       code: {
-        go: '// tableflip passes the listener to the new process instead of binding again:\nupg, _ := tableflip.New(tableflip.Options{})\nln, _ := upg.Fds.Listen("tcp", "127.0.0.1:8080") // inherited when upgrading',
-        node: "// the successor gets the very same socket, and its one queue:\nspawn(process.execPath, ['server.js'], { stdio: ['ignore', 'inherit', 'inherit', listenFd] })",
+        go: joinText(
+          {
+            en: '// pass the listener itself instead of binding again (what tableflip does for you):',
+            zh: '// 直接传递 listener 本身，而不是再 bind 一次（tableflip 替你做的就是这个）：',
+          },
+          excerpt('go/pass-listeners.go', 'forkexec'),
+        ),
+        node: excerpt('node/reuseport.mjs', 'successor'),
       },
     },
   ],

@@ -63,8 +63,8 @@ export const lesson: Lesson<Vars> = {
         zh: `两个服务进程 alpha 和 beta，各自监听两次：一个 http 端口，一个管理（admin）端口（手工创建——socket、bind、listen，backlog 为 ${PARENT_BACKLOG}——暂时没人 accept）。beta 在监听之前先打开了两个日志文件，就像先初始化日志的服务那样。对比 FD 列：同样的两个监听 socket，在两个进程里编号不同。\n\nfd 编号只是调用那一刻该进程 fd 表里最小的空位，所以取决于进程之前打开过的一切：运行时自己的 fd、配置文件、日志，以及打开的先后顺序。子进程不可能知道父进程的编号，也不应该需要知道。`,
       },
       code: {
-        go: 'logs, _ := os.OpenFile("access.log", os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)\nln, _ := net.Listen("tcp", "127.0.0.1:0")    // fd: whatever is free right now\nadmin, _ := net.Listen("tcp", "127.0.0.1:0")',
-        node: "const logs = fs.openSync('access.log', 'a')\nconst server = net.createServer(handler).listen(0, '127.0.0.1') // fd: whatever is free right now\nconst admin = net.createServer(adminHandler).listen(0, '127.0.0.1')",
+        go: excerpt('go/pass-listeners.go', 'open'),
+        node: excerpt('node/pass-listeners.mjs', 'open'),
       },
       async run(ctx) {
         ctx.vars.fds = {};
@@ -109,7 +109,7 @@ export const lesson: Lesson<Vars> = {
       },
       code: {
         go: joinText(excerpt('go/pass-listeners.go', 'extrafiles'), excerpt('go/pass-listeners.go', 'forkexec')),
-        node: "const child = spawn(process.execPath, ['server.js'], {\n  // index = the child's fd: fd 3 and fd 4\n  stdio: ['inherit', 'inherit', 'inherit', server._handle.fd, admin._handle.fd],\n  env: { ...process.env, LISTEN_FDS: '2' },\n})",
+        node: excerpt('node/pass-listeners.mjs', 'spawn'),
         note: GO_EXEC_KEEPS_NONBLOCK,
       },
       async run(ctx) {
@@ -172,7 +172,7 @@ export const lesson: Lesson<Vars> = {
       },
       code: {
         go: excerpt('go/pass-listeners.go', 'child'),
-        node: "// fd 3: stdio[3] in the parent's spawn\nhttp.createServer(handler).listen({ fd: 3 })",
+        node: excerpt('node/pass-listeners.mjs', 'child'),
       },
       async run(ctx) {
         ctx.vars.answers = {};
@@ -224,7 +224,7 @@ export const lesson: Lesson<Vars> = {
       },
       code: {
         go: excerpt('go/pass-listeners.go', 'let-go'),
-        node: "spawn(process.execPath, ['server.js'], { stdio: [/* ... */, server._handle.fd, admin._handle.fd] })\n// ... once the child says it is ready:\nserver.close(); admin.close()",
+        node: excerpt('node/pass-listeners.mjs', 'let-go'),
       },
       async run(ctx) {
         for (const parent of PARENTS) {

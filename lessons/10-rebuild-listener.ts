@@ -119,8 +119,8 @@ export const lesson: Lesson<Vars> = {
         zh: 'old 手里有五样东西：http 监听 socket（TCP）、dns socket（UDP）、admin 监听 socket（unix 流式）、ws——它在 http 端口上 accept 来的一个连接，比如想在重启中保留下来的长连接 WebSocket——以及 state，一个打开的文件。它启动 new，把这五样放在 fd 3 到 7，并设置 LISTEN_FDS=5，和 systemd 传递 socket 的方式一样（SD_LISTEN_FDS_START 为 3）。\n\n表里能看出它们是什么，因为教程从外部读取 /proc 和 sock_diag。new 自己手里只有五个编号和一个数量。',
       },
       code: {
-        go: 'cmd.ExtraFiles = []*os.File{httpF, dnsF, adminF, wsF, stateF} // fds 3..7\ncmd.Env = append(os.Environ(), "LISTEN_FDS=5", "LISTEN_FDNAMES=http:dns:admin:ws:state")',
-        node: "spawn(process.execPath, ['server.js'], {\n  stdio: ['inherit', 'inherit', 'inherit', httpFd, dnsFd, adminFd, wsFd, stateFd], // fds 3..7\n  env: { ...process.env, LISTEN_FDS: '5', LISTEN_FDNAMES: 'http:dns:admin:ws:state' },\n})",
+        go: excerpt('go/rebuild.go', 'extrafiles'),
+        node: excerpt('node/rebuild.mjs', 'spawn'),
       },
       async run(ctx) {
         await ctx.start('old');
@@ -157,8 +157,8 @@ export const lesson: Lesson<Vars> = {
         zh: 'new 对每个 fd 问四个问题，每个问题一次调用：SO_DOMAIN（哪个协议族：AF_INET、AF_UNIX）、SO_TYPE（流式还是数据报）、SO_ACCEPTCONN（是否在监听）、getsockname（绑定在哪里）；getpeername 再补上对端是谁，或者返回 ENOTCONN。对那个文件的第一次调用就失败了，返回 ENOTSOCK——这本身就是答案：它不是 socket。\n\n光靠 SO_TYPE 分不清 http 监听 socket 和 ws 连接：两者都是 AF_INET SOCK_STREAM。SO_ACCEPTCONN 能分清，getpeername 再确认一遍。下面每一项分类都和 fd 表对照检查，而 fd 表是教程从另外的来源（/proc/PID/fd、sock_diag）构建的。',
       },
       code: {
-        go: 'func probe(fd int) (domain, typ, listening int, local, peer syscall.Sockaddr) {\n    domain, _ = syscall.GetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_DOMAIN) // ENOTSOCK: not a socket\n    typ, _ = syscall.GetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_TYPE)\n    listening, _ = syscall.GetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_ACCEPTCONN)\n    local, _ = syscall.Getsockname(fd)\n    peer, _ = syscall.Getpeername(fd) // ENOTCONN: no peer\n    return\n}',
-        node: '// Node exposes none of these for a bare fd; the FFI (src/sys) makes the calls:\nconst domain = getsockoptInt(fd, SOL_SOCKET, SO_DOMAIN)\nconst type = getsockoptInt(fd, SOL_SOCKET, SO_TYPE)\nconst listening = getsockoptInt(fd, SOL_SOCKET, SO_ACCEPTCONN) === 1\nconst local = getsockname(fd)',
+        go: excerpt('go/rebuild.go', 'probe'),
+        node: excerpt('node/rebuild.mjs', 'probe'),
       },
       async run(ctx) {
         ctx.vars.probes = {};
@@ -208,7 +208,7 @@ export const lesson: Lesson<Vars> = {
           label: 'C (libsystemd)',
           code: 'char **names;\nint n = sd_listen_fds_with_names(0, &names); // checks LISTEN_PID, reads LISTEN_FDS and LISTEN_FDNAMES\nfor (int i = 0; i < n; i++) {\n    int fd = SD_LISTEN_FDS_START + i;         // 3 + i\n    if (strcmp(names[i], "http") == 0 && sd_is_socket_inet(fd, 0, SOCK_STREAM, 1, 0) > 0)\n        http_fd = fd;                         // the name and the kind agree\n}',
         },
-        node: "const names = (process.env.LISTEN_FDNAMES ?? '').split(':')\nconst byName = new Map(names.map((name, i) => [name, 3 + i]))\nif (kindOf(byName.get('http')) !== 'tcp-listener') throw new Error('fd for http is not a TCP listener')",
+        node: excerpt('node/rebuild.mjs', 'names'),
       },
       async run(ctx) {
         ctx.vars.environ = (await ctx.call('new', { op: 'env', names: ['LISTEN_FDS', 'LISTEN_FDNAMES'] })).result.vars;
@@ -264,7 +264,7 @@ export const lesson: Lesson<Vars> = {
       },
       code: {
         go: excerpt('go/rebuild.go', 'wrong'),
-        node: "net.createServer().listen({ fd: 4 }) // 'error': listen EINVAL (uv_guess_handle: UDP); fd 4 untouched\nnet.createServer().listen({ fd: 6 }) // 'error': listen EINVAL, and fd 6 is closed",
+        node: excerpt('node/rebuild.mjs', 'wrong'),
       },
       async run(ctx) {
         ctx.vars.wsInode = ctx.row('new', 6)?.inode;
@@ -326,7 +326,7 @@ export const lesson: Lesson<Vars> = {
       },
       code: {
         go: excerpt('go/rebuild.go', 'right'),
-        node: "http.createServer(handler).listen({ fd: 3 })\nconst dns = dgram.createSocket('udp4')\ndns.bind({ fd: 4 })             // Node 20: yes\ndns.on('message', (msg, from) => dns.send(answer(msg), from.port, from.address))",
+        node: excerpt('node/rebuild.mjs', 'right'),
       },
       async run(ctx) {
         await ctx.call('new', { op: 'serve-fd', fd: 3 });

@@ -9,6 +9,7 @@ package main
 
 import (
 	"fmt"
+	"log"
 	"net"
 	"net/http"
 	"os"
@@ -56,6 +57,15 @@ func main() {
 		child()
 		return
 	}
+	// access.log goes into a private directory that is gone when the program ends.
+	dir, err := os.MkdirTemp("", "pass-listeners-")
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := os.Chdir(dir); err != nil {
+		log.Fatal(err)
+	}
+	failed := false
 	ways := []string{"extrafiles", "forkexec"}
 	if len(os.Args) == 2 {
 		ways = os.Args[1:]
@@ -63,17 +73,32 @@ func main() {
 	for _, way := range ways {
 		if err := handOver(way); err != nil {
 			fmt.Fprintf(os.Stderr, "%s: %v\n", way, err)
-			os.Exit(1)
+			failed = true
 		}
+	}
+	os.RemoveAll(dir)
+	if failed {
+		os.Exit(1)
 	}
 }
 
 func handOver(way string) error {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	// [open]
+	logs, err := os.OpenFile("access.log", os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	// [/open]
 	if err != nil {
 		return err
 	}
+	defer logs.Close()
+	// [open]
+	ln, err := net.Listen("tcp", "127.0.0.1:0") // fd: whatever is free right now | zh: fd：此刻空着的最小编号
+	// [/open]
+	if err != nil {
+		return err
+	}
+	// [open]
 	admin, err := net.Listen("tcp", "127.0.0.1:0")
+	// [/open]
 	if err != nil {
 		return err
 	}

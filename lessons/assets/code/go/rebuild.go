@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"syscall"
 )
 
 func main() {
@@ -42,24 +43,45 @@ func parent() error {
 	if err != nil {
 		return err
 	}
-	files := []*os.File{}
-	for _, get := range []func() (*os.File, error){
-		ln.(*net.TCPListener).File, udp.(*net.UDPConn).File,
-		func() (*os.File, error) { return os.Open(os.DevNull) }, conn.(*net.TCPConn).File,
-	} {
-		f, err := get()
+	admin, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	httpF, err3 := ln.(*net.TCPListener).File()
+	dnsF, err4 := udp.(*net.UDPConn).File()
+	adminF, err5 := admin.(*net.TCPListener).File()
+	wsF, err6 := conn.(*net.TCPConn).File()
+	stateF, err7 := os.Open(os.DevNull)
+	for _, err := range []error{err3, err4, err5, err6, err7} {
 		if err != nil {
 			return err
 		}
-		files = append(files, f)
 	}
 	cmd := exec.Command(os.Args[0], "-child")
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	cmd.ExtraFiles = files // fds 3 (http), 4 (dns), 5 (/dev/null), 6 (ws)
+	// [extrafiles]
+	cmd.ExtraFiles = []*os.File{httpF, dnsF, adminF, wsF, stateF} // fds 3..7 | zh: fd 3..7
+	cmd.Env = append(os.Environ(), "LISTEN_FDS=5", "LISTEN_FDNAMES=http:dns:admin:ws:state")
+	// [/extrafiles]
 	return cmd.Run()
 }
 
+// [probe]
+func probe(fd int) (domain, typ, listening int, local, peer syscall.Sockaddr) {
+	domain, _ = syscall.GetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_DOMAIN) // ENOTSOCK: not a socket | zh: ENOTSOCK：不是 socket
+	typ, _ = syscall.GetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_TYPE)
+	listening, _ = syscall.GetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_ACCEPTCONN)
+	local, _ = syscall.Getsockname(fd)
+	peer, _ = syscall.Getpeername(fd) // ENOTCONN: no peer | zh: ENOTCONN：没有对端
+	return
+}
+// [/probe]
+
 func child() {
+	for fd := 3; fd <= 7; fd++ {
+		domain, typ, listening, local, peer := probe(fd)
+		fmt.Printf("fd %d: domain %d, type %d, listening %d, local %v, peer %v\n", fd, domain, typ, listening, local, peer)
+	}
 	// [wrong]
 	_, err := net.FileListener(os.NewFile(4, "dns")) // error: the local address is a *UDPAddr | zh: 报错：本地地址是 *UDPAddr
 	fmt.Println("FileListener(udp):", err)
