@@ -80,4 +80,20 @@ describe.skipIf(missing !== null)('in a PID namespace', { timeout: 120_000 }, ()
     expect(fixture.log().split('\n').slice(-8).join('\n')).toMatch(/no generation is left; exiting with 0/);
     expect(fixture.child.exitCode).toBe(0);
   });
+
+  // A helper hotrestart-run started for itself (here a preload; under tsx, the loader's esbuild service) lives
+  // as long as it does. It is not part of the service: once the generation is gone, PID 1 exits all the same.
+  it('under hotrestart-run with a helper child of its own: SIGTERM still ends the namespace', async () => {
+    const helper = `import { spawn } from 'node:child_process'; spawn(process.execPath, ['-e', 'process.stdin.resume()'], { stdio: ['pipe', 'ignore', 'ignore'] }).unref();`;
+    const [node, ...rest] = moduleCommand(RUN_URL);
+    const run = [node, '--import', `data:text/javascript,${encodeURIComponent(helper)}`, ...rest];
+    const fixture = await startFixture({}, { prefix: ['unshare', '--pid', '--fork', '--mount-proc', ...run, '--listen', 'http=127.0.0.1:0', '--'] });
+    const init = await namespaceInit(fixture.child.pid!);
+    // The helper and generation 1 are both children of PID 1.
+    await poll(() => childrenOf(init).length === 2, 5000, () => `two children under PID 1: ${childrenOf(init).join(', ')}`);
+    process.kill(init, 'SIGTERM');
+    await poll(() => fixture.child.exitCode !== null, 15_000, () => `the namespace to end after SIGTERM\n${fixture.log().split('\n').slice(-15).join('\n')}`);
+    expect(fixture.log()).toMatch(/no generation is left; exiting with 0/);
+    expect(fixture.child.exitCode).toBe(0);
+  });
 });

@@ -10,14 +10,16 @@
 //  - it offers the generations a NOTIFY_SOCKET, systemd's protocol: each generation says MAINPID= and
 //    READY=1 when it is ready, so the parent always knows which process is current;
 //  - it forwards the upgrade signal and the stop signals to that process, and exits when no descendant
-//    is left, with the exit status of the last current process.
+//    of the service is left, with the exit status of the last current process. A helper this process
+//    started for itself does not count: run under tsx, its loader thread starts an esbuild service that
+//    lives as long as this process, and waiting for it to end would hang the container forever.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AF_UNIX, POLLIN, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK } from './sys/constants.js';
 import { close } from './sys/fd.js';
-import { peekExitedChild, reapChild, setChildSubreaper } from './sys/process.js';
+import { childPids, peekExitedChild, reapChild, setChildSubreaper } from './sys/process.js';
 import { bind, pollOne, recv, socket } from './sys/socket.js';
 import { bindFresh } from './bind.js';
 import { describeExit, EXEC_WITH_LISTEN_PID, SHELL } from './spawn.js';
@@ -37,6 +39,7 @@ export interface SupervisorOptions {
 }
 
 const POLL_MS = 20;
+const ENV_NOTIFY_SOCKET = 'NOTIFY_SOCKET';
 
 export class Supervisor {
   private readonly log: (line: string) => void;
@@ -74,7 +77,7 @@ export class Supervisor {
     for (const signal of this.options.upgradeSignals ?? ['SIGUSR2', 'SIGHUP']) process.on(signal, this.forward);
     for (const signal of this.options.stopSignals ?? ['SIGTERM', 'SIGINT']) process.on(signal, this.forward);
     const { file, args } = this.options.command;
-    const env: NodeJS.ProcessEnv = { ...process.env, NOTIFY_SOCKET: this.notifyPath() };
+    const env: NodeJS.ProcessEnv = { ...process.env, [ENV_NOTIFY_SOCKET]: this.notifyPath() };
     for (const key of Object.values(ENV)) delete env[key];
     env[ENV.listenFds] = String(this.fds.length);
     env[ENV.listenFdNames] = this.fds.map(({ name }) => name).join(':');
@@ -145,7 +148,11 @@ export class Supervisor {
         if (this.first === null || this.firstExited) this.finish();
         return;
       }
-      if (peek.state === 'running' || peek.pid === this.first?.pid) return;
+      if (peek.state === 'running') {
+        if (!this.serviceChildRunning()) this.finish();
+        return;
+      }
+      if (peek.pid === this.first?.pid) return;
       try {
         reapChild(peek.pid);
       } catch {
@@ -153,6 +160,27 @@ export class Supervisor {
       }
       this.noteExit(peek.pid, peek.code, peek.signal);
     }
+  }
+
+  /**
+   * Whether a child of the service is still running: generation 1 until libuv saw it exit, or a process
+   * whose environment holds this NOTIFY_SOCKET (every generation, and what they start, inherit it).
+   * A child whose environment cannot be read (it is exiting: ESRCH, or a zombie's empty one) counts:
+   * the next tick reaps it and looks again.
+   */
+  private serviceChildRunning(): boolean {
+    const marker = `${ENV_NOTIFY_SOCKET}=${this.notifyPath()}`;
+    for (const pid of childPids()) {
+      if (pid === this.first?.pid && !this.firstExited) return true;
+      let environ: string;
+      try {
+        environ = readFileSync(`/proc/${pid}/environ`, 'latin1');
+      } catch {
+        return true;
+      }
+      if (environ === '' || environ.split('\0').includes(marker)) return true;
+    }
+    return false;
   }
 
   private noteExit(pid: number, code: number | null, signal: number | null): void {

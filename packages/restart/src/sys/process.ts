@@ -1,4 +1,5 @@
 // Process-level calls: parent-death signal, child subreaper, getppid.
+import { readdirSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { check } from './errno.js';
 import { cfunc } from './libc.js';
@@ -62,6 +63,19 @@ export function peekExitedChild(): ChildPeek {
   const exited = info.readInt32LE(8) === CLD_EXITED;
   const status = info.readInt32LE(24);
   return { state: 'exited', pid, code: exited ? status : null, signal: exited ? null : status };
+}
+
+/** This process's children, from every thread's /proc/self/task/TID/children (a loader thread forks too). */
+export function childPids(): number[] {
+  const pids: number[] = [];
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      pids.push(...readFileSync(`/proc/self/task/${tid}/children`, 'latin1').split(' ').filter(Boolean).map(Number));
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return pids;
 }
 
 /** waitpid(pid, WNOHANG): reaps a child that has exited (its zombie goes away). */
