@@ -16,7 +16,7 @@ import { rowsOf } from '../src/lesson/procview.js';
 import { processState, signalSet } from '../src/lesson/signals.js';
 import type { CheckResult, Lesson, LessonContext } from '../src/lesson/types.js';
 import { askOnce, type Answer, UpgradeDemo } from '../src/lesson/upgrade-demo.js';
-import { excerpt } from '../src/lesson/excerpt.js';
+import { excerpt, joinText } from '../src/lesson/excerpt.js';
 import type { ServerReport } from '../src/lesson/demo-servers.js';
 
 const SERVER = entryUrl('servers/11-12-server', import.meta.url);
@@ -156,8 +156,8 @@ export const lesson: Lesson<Vars> = {
         zh: `进程 stubborn 是一个 HTTP 服务（listen-node）。它像 Node 服务那样（process.on）为 ${TRAPPED.join('、')} 安装处理函数，并且也试着为 ${UNCATCHABLE.join(' 和 ')} 这样做。每个处理函数就是 libuv 调用一次 sigaction(2)。然后 shell 给它发送 SIGTERM，也就是礼貌的「请停下」：处理函数运行了——而 stubborn 照样活着。\n\n内核为每个进程记录哪些信号装了处理函数：/proc/PID/status 里的 SigCgt。SIGKILL 和 SIGSTOP 永远不会出现在里面：sigaction 会以 EINVAL 拒绝它们。tRPC 的文章把 SIGABRT 也算作不能捕获的信号；这是错的：SIGABRT 在这里和别的信号一样被捕获了（abort(3) 仍会在处理函数之后结束进程）。SIGTSTP（终端里的 Ctrl-Z）也能捕获：endless 风格的子进程把它发给父进程，意思是「停止服务，离开」（没有处理函数的父进程只会被停住，状态 T，而不会结束）。\n\nNode 自己在启动时就已经捕获了几个：SIGINT 和 SIGTERM，好在因它们而退出之前恢复终端状态；还有 SIGUSR1，用于它的调试器（inspector）——所以 Node 服务不能像 Go 程序那样用 SIGUSR1 表示「重新加载配置」（signal.Notify(ch, syscall.SIGUSR1)），而要改用 SIGHUP 或一个管理接口。`,
       },
       code: {
-        go: 'sig := make(chan os.Signal, 1)\nsignal.Notify(sig, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR2)\nsignal.Notify(sig, syscall.SIGKILL) // accepted, never delivered: SIGKILL cannot be caught',
-        node: "process.on('SIGTERM', () => log('SIGTERM: not now'))\nprocess.on('SIGKILL', () => {}) // throws: uv_signal_start EINVAL",
+        go: excerpt('go/signals.go', 'notify'),
+        node: excerpt('node/signals.mjs', 'trap'),
       },
       async run(ctx) {
         await ctx.start('stubborn');
@@ -339,8 +339,8 @@ export const lesson: Lesson<Vars> = {
         zh: '现在换成真正的服务：gen1，一个基于本项目热重启模块的 HTTP 服务（lessons/servers/11-12-server.ts），由 shell 启动。shell 发送 SIGUSR2，也就是模块的触发信号（nginx 的二进制升级也用 USR2；endless 和很多 tableflip 程序用 SIGHUP）。模块把同一个程序再启动一次：gen2，监听 socket 位于它的 fd 3。gen2 调用 ready()，gen1 排空后退出。\n\n日志里是每一代进程自己打印的内容，包括 Upgrader 状态的每次变化：starting → ready、ready → upgrading、upgrading → draining、draining → exited。',
       },
       code: {
-        go: 'upg, _ := tableflip.New(tableflip.Options{})\ngo func() {\n\tsig := make(chan os.Signal, 1)\n\tsignal.Notify(sig, syscall.SIGUSR2)\n\tfor range sig {\n\t\tif err := upg.Upgrade(); err != nil {\n\t\t\tlog.Println("upgrade failed:", err)\n\t\t}\n\t}\n}()\nln, _ := upg.Listen("tcp", "127.0.0.1:8080") // inherited when upgrading\ngo http.Serve(ln, handler)\nupg.Ready()\n<-upg.Exit()',
-        node: "const up = await Upgrader.create({ trigger: 'SIGUSR2' })\nawait up.listen(server, 'http', { host: '127.0.0.1', port: 8080 }) // fd 3 when inherited\nawait up.ready()\n// kill -USR2 $PID",
+        go: excerpt('go/tableflip.go', 'trigger'),
+        node: joinText(excerpt('node/successor.mjs', 'create'), excerpt('node/successor.mjs', 'order')),
       },
       async run(ctx) {
         const demo = demoOf(ctx);
@@ -387,7 +387,7 @@ export const lesson: Lesson<Vars> = {
         zh: '这一次 shell 发送 SIGHUP，这个应用把它也接到了同一个 upgrade() 上（任何信号、或者一个管理接口都可以）。gen3 启动并开始预热——这里一直预热到教程放行为止，好让你慢慢看 fd 表。它在 fd 3 上持有监听 socket，但预热完成之前不在上面 listen，所以不会从共享的 accept 队列里取走任何连接：其间教程发起若干新连接，全部由 gen2 应答。\n\n除了 fd 3 上的监听 socket，gen3 还继承了 fd 4：一个管道的写端，读端在 gen2 手里（NODE 相同）。gen3 会往里写「READY」然后关闭它；gen2 在读端上等待。为什么用管道，而不是给父进程发个信号？因为管道的 EOF 本身也是消息：如果 gen3 死了，内核会关闭它那一端，gen2 立刻就知道它崩溃了。fd 5 是交接通道（handoff channel），一个 unix socketpair，留到下一课再讲。\n\n与此同时，shell 给两个进程都发送 SIGUSR2。gen2 正在升级中，拒绝第二次升级；gen3 还没有就绪，也拒绝。一次只进行一个升级。\n\n注意 shell 是按 pid 逐个指名的。这两个进程此刻的命令行一模一样，所以按名字发信号的重启脚本（pkill -f、killall、kill $(ps -ef | grep app | ...)，其中一篇文章就是这么做的）会同时打中两个——换个时刻，还可能打中一个早该退出的或毫不相干的进程。应该给服务写进 PID 文件的那个 pid 发信号：kill -USR2 $(cat /run/app/app.pid)。',
       },
       code: {
-        go: '// tableflip, new process: once it can really serve\nif err := upg.Ready(); err != nil { // writes to the inherited pipe, closes it\n\tlog.Fatal(err)\n}\n// old process: Upgrade() returns once the child is ready, or fails',
+        go: joinText({ en: '// tableflip, new process: once it can really serve', zh: '// tableflip，新进程：等它真能提供服务时' }, excerpt('go/tableflip.go', 'ready'), { en: '// old process: Upgrade() returns once the child is ready, or fails', zh: '// 旧进程：子进程就绪或失败后，Upgrade() 才返回' }),
         node: excerpt('node/successor.mjs', 'order'),
       },
       async run(ctx) {
@@ -522,8 +522,8 @@ export const lesson: Lesson<Vars> = {
         zh: '下一个后继进程（这里叫 broken）会在启动过程中、调用 ready() 之前以退出码 1 退出。gen3 看到管道那一端关闭、看到它退出，记下失败，然后回到 ready 状态——继续提供服务，就像什么都没发生过。整个过程中一直有负载在跑，用来证明这一点：每个请求都得到了回应，而且都来自 gen3。（模块按父进程的代数给后继进程编号，所以下一次尝试仍然是第 4 代。）',
       },
       code: {
-        go: 'if err := upg.Upgrade(); err != nil {\n\tlog.Println("upgrade failed:", err) // still serving\n}',
-        node: 'const outcome = await up.upgrade()\nif (!outcome.ok) console.log(outcome.reason) // still serving',
+        go: excerpt('go/tableflip.go', 'upgrade'),
+        node: excerpt('node/upgrade.mjs', 'outcome'),
       },
       async run(ctx) {
         const demo = demoOf(ctx);
@@ -572,8 +572,8 @@ export const lesson: Lesson<Vars> = {
         zh: `endless（github.com/fvbock/endless）让子进程一拿到监听 socket 就向父进程发送 SIGTERM——在 ListenAndServe 里，Serve 之前。子进程在那之后还要做的任何事（钩子、延迟初始化，或者崩溃）都意味着这段时间里没人 accept。这里的后继进程 gen4 在那之后还需要 ${WARM_UP_MS} 毫秒：这段延迟是教程注入的（服务的 startDelayMs 参数），代表真实服务拿到监听 socket 之后还要做的启动工作——加载配置、填充缓存、连接数据库。一个什么都不做的 endless 服务，自身的空档要短得多，只是 kill 和 Serve 之间的那几行代码；注入的 ${WARM_UP_MS} 毫秒让空档长到在繁忙的机器上也能量出来，也展示了启动慢时 endless 的顺序要付出的代价。升级期间一直跑着负载，客户端等 ${CLIENT_PATIENCE_MS} 毫秒就放弃：连接在 accept 队列里越积越多，客户端纷纷超时。\n\n然后用本模块的顺序、从 gen4 升级到 gen5，做同样的预热：只有后继进程说了 READY，旧进程才开始排空。整个预热期间它都在提供服务。`,
       },
       code: {
-        go: '// endless: the child, as soon as it has the listener\nif srv.isChild {\n\tsyscall.Kill(syscall.Getppid(), syscall.SIGTERM) // the parent stops accepting now\n}\nsrv.BeforeBegin(srv.Addr)\nreturn srv.Serve() // anything before this is a gap',
-        node: '// the module: the old process stops accepting only after the successor calls\nawait up.ready()',
+        go: excerpt('go/endless.go', 'order'),
+        node: joinText({ en: '// the module: the old process stops accepting only after the successor calls ready()', zh: '// 本模块：后继进程调用 ready() 之后，旧进程才停止 accept' }, excerpt('node/successor.mjs', 'order')),
       },
       async run(ctx) {
         const demo = demoOf(ctx);

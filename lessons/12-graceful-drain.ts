@@ -147,8 +147,8 @@ export const lesson: Lesson<Vars> = {
         zh: '进程 old 有两个监听 socket：A 和 B。它像升级那样启动 new，把 A 放在 fd 3、B 放在 fd 4。然后 old 用两种不同的方式分别停止 accept。\n\nA：close(2)。它只去掉 old 自己的引用；new 的 fd 3 仍然指向这个 socket，它保持 LISTEN。本模块就是这么做的（只关闭监听 socket，而不是 http.Server#close()，后者还会关掉空闲连接）。\n\nB：shutdown(SHUT_RD)。shutdown 作用于 socket 本身，而不是某个进程的 fd：这个监听 socket 对所有持有者都退出了 LISTEN，包括什么调用都没做过的 new。它的队列被重置，新的客户端被拒绝。有些服务会对监听 socket 调用 shutdown()，比如用来唤醒阻塞在 accept() 里的线程；在热重启期间，这会连后继进程的监听 socket 一起关掉。',
       },
       code: {
-        go: 'ln.Close()                              // close(fd): this process only\nsyscall.Shutdown(fd, syscall.SHUT_RD)   // the socket: every process that holds it',
-        node: '// stop accepting, keep the connections (what the module does):\nnet.Server.prototype.close.call(server)  // close(fd) of the listener only\n// not server.close(): since Node 19 it also closes idle keep-alive connections',
+        go: excerpt('go/stop-accepting.go', 'stop'),
+        node: excerpt('node/stop-accepting.mjs', 'stop'),
       },
       async run(ctx) {
         await ctx.start('old');
@@ -205,8 +205,8 @@ export const lesson: Lesson<Vars> = {
         zh: `gen1 按 Node 常见的方式排空，而不是用模块的方式：模块关闭它的监听 socket，gen1 调用 server.close()；从 Node 19 起，它还会关闭空闲的 keep-alive 连接，但只关一次（closeIdleConnections()）。仍在进行中的响应带的是 Connection: keep-alive，所以这些客户端还会接着发请求；gen1 每 5 毫秒调用一次 closeIdleConnections()，直到一个连接都不剩。用 server.close() 停止的普通 Node 服务（http.createServer、Express、Koa）就是这样；Go 的 Shutdown 也是这样轮询的，但它的响应带 Connection: close。一个客户端进程持有这样一个连接：一个请求已经得到回应，现在处于空闲。同时还跑着一组 ${KEEP_ALIVE_CLIENTS} 个 keep-alive 客户端的负载，每个客户端一收到回应就发出下一个请求。然后把 gen1 升级到 gen2（gen2 会停在预热阶段，直到负载跑起来，这样负载正好经历交接的那一刻）。\n\n「空闲」是服务端的视角：没有读到请求。可能有个请求正在路上，或者客户端还没看到 FIN、正要发出请求。客户端进程把这个过程放慢了给你看：它那一端的连接处于 CLOSE_WAIT（FIN 已经到了），它现在发出的请求到达的是一个 gen1 已经关闭的 socket：得到的是 EOF，HTTP 客户端会报告 ECONNRESET（"socket hang up"）。负载的计数器以全速展示了同样的事。\n\n别处是怎么缓解的：当复用的连接这样失败时，客户端可以在新连接上重试幂等请求（GET、HEAD、PUT、DELETE）——Go 的 http.Transport 会对 GET、HEAD、OPTIONS 和 TRACE 这么做；Node 的 http.Agent 和这里的负载都不会，也没有谁会重试 POST。服务端也可以在关闭之前先打招呼：带 Connection: close 的响应会结束这条连接上的 keep-alive（Go 的 Shutdown 在它仍然发出的响应上就带着它）；HTTP/2 则有 GOAWAY，这是协议自带的排空方式：它告诉客户端服务端会处理的最后一个流，其余的客户端可以改发到别处。恰好在那一刻空闲的连接，这两种提醒都收不到；而把它交接出去（下一步）则根本不需要提醒。本模块在不交接连接时（handoffConnections: false，或 HTTPS）也会提醒：一开始排空，它的响应就带 Connection: close，而一个一直空闲的连接要等 idleGraceMs（默认 1 秒）之后才关闭。`,
       },
       code: {
-        go: 'srv.Shutdown(ctx) // closes listeners, then idle connections: a request in flight on one is lost;\n                  // answers still given carry "Connection: close"\n// (Go\'s Transport retries an idempotent request on a reused connection; a POST fails)',
-        node: "server.close()  // Node >= 19: also closeIdleConnections(), once; no Connection: close\n// answers in flight said keep-alive, so close what is idle again until nothing is left:\nconst poll = setInterval(() => server.closeIdleConnections(), 5)",
+        go: excerpt('go/close-idle.go', 'shutdown'),
+        node: excerpt('node/close-idle.mjs', 'close'),
       },
       async run(ctx) {
         const demo = demoOf(ctx);
@@ -265,8 +265,8 @@ export const lesson: Lesson<Vars> = {
         zh: 'gen2 使用模块的默认设置：排空时，每个连接一旦空闲，就通过交接通道（SCM_RIGHTS）交给后继进程，gen2 只关闭自己的 fd。没有 FIN，没有 RST：TCP 连接毫无察觉。这期间到达的字节留在内核里，随 fd 一起过去。\n\n客户端新开一个连接（由 gen2 回应了一个请求），同样的负载跑过从 gen2 到 gen3 的升级。看 fd 表：客户端的 fd 和本地端口都没变，而它这条连接的另一端现在在 gen3 里。',
       },
       code: {
-        go: '// tableflip passes listeners only; a Go server that wants this sends each idle conn\'s\n// fd itself: unix.Sendmsg(sock, nil, unix.UnixRights(int(f.Fd())), nil, 0)',
-        node: "await Upgrader.create() // handoffConnections: true is the default\n// the successor adopts each fd: new net.Socket({ fd }), emitted as 'connection'",
+        go: excerpt('go/pass-conn.go', 'send'),
+        node: excerpt('node/handoff.mjs', 'handoff'),
       },
       async run(ctx) {
         const connection = await openConnection(ctx);
@@ -324,7 +324,7 @@ export const lesson: Lesson<Vars> = {
       },
       code: {
         go: excerpt('go/drain.go', 'drain'),
-        node: '// the module: the listener\'s close, then each connection once its response has ended\n// (ConnectionTracker: in flight = between \'request\' and the response\'s \'finish\')',
+        node: excerpt('node/drain.mjs', 'in-flight'),
         note: {
           en: 'Go: Serve returns http.ErrServerClosed the moment Shutdown begins. A main that returns then (log.Fatal(srv.Serve(ln)), or just falling off the end) exits in the middle of the drain; wait for Shutdown to return.',
           zh: 'Go：Shutdown 一开始，Serve 就返回 http.ErrServerClosed。如果 main 这时就返回（log.Fatal(srv.Serve(ln))，或者干脆执行到末尾），进程会在排空进行到一半时退出；要等 Shutdown 返回。',
@@ -367,8 +367,8 @@ export const lesson: Lesson<Vars> = {
         zh: '慢请求的回应发出之后，它的连接结束，gen3 手里什么都不剩了：排空结束。接着 gen3 运行它的退出钩子——刷新访问日志、关闭数据库连接池；这里是一行日志——然后才退出。钩子特意放在排空之后运行：那些还在运行的请求需要用到连接池。',
       },
       code: {
-        go: 'srv.RegisterOnShutdown(closeWebSockets) // runs when Shutdown begins, for what it cannot drain\n_ = srv.Shutdown(ctx)\nflushLogs(); db.Close()                 // after the drain',
-        node: 'up.onExit(async () => {\n  await accessLog.flush()\n  await db.end()\n})',
+        go: excerpt('go/drain.go', 'hooks'),
+        node: excerpt('node/drain.mjs', 'exit-hooks'),
       },
       async run(ctx) {
         const demo = demoOf(ctx);
@@ -409,8 +409,8 @@ export const lesson: Lesson<Vars> = {
         zh: `排空不能无限期地等下去：一个卡住的请求、一个死不松手的客户端，都会让旧进程——连同它的内存和它那份程序——一直活着。gen4 启动时的截止时间是 ${DEADLINE_MS} 毫秒（drainTimeoutMs）。开始升级到 gen5 时，一个需要 ${TOO_SLOW_MS} 毫秒的请求到达了它。到了截止时间，gen4 关闭这个连接；客户端得不到回应（在 Node 里是 "socket hang up"，ECONNRESET）。截止时间要选得比最慢的正常请求更长（Kubernetes 默认给 30 秒，即 terminationGracePeriodSeconds，之后就是 SIGKILL）。`,
       },
       code: {
-        go: 'ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)\ndefer cancel()\nif err := srv.Shutdown(ctx); err != nil { srv.Close() } // deadline: close what is left',
-        node: 'await Upgrader.create({ drainTimeoutMs: 30_000 })',
+        go: excerpt('go/drain.go', 'deadline'),
+        node: excerpt('node/drain.mjs', 'deadline'),
       },
       async run(ctx) {
         const demo = demoOf(ctx);
@@ -452,7 +452,7 @@ export const lesson: Lesson<Vars> = {
         zh: '消费队列的 worker（Kafka、RabbitMQ、SQS、Redis stream）没有监听 socket 可交接，但排空的方式是一样的：停止拉取新消息，处理完手头的消息，每条消息处理完之后才确认（ack），然后关闭客户端并退出。后继进程一就绪就开始消费；有一小段时间两个进程同时消费，这对有竞争消费者的队列来说没有问题。\n\n确认是「已完成」和「要重做」之间的分界线。进程死掉时——包括到截止时间后的 SIGKILL——已经拉取但还没确认的消息，会重新投递给别人。所以：至少一次投递（at-least-once），处理函数必须能对同一条消息运行两次（幂等）。\n\n排空本身也有个陷阱：排空开始时已经在等待的那次拉取，仍可能带回一条消息。先中止这次拉取并等它结束，再去等手头的消息；否则退出钩子开始之后才拉到的消息，既没人处理，也没人确认。',
       },
       code: {
-        go: 'func (w *Worker) Run(ctx context.Context) error {\n\tvar inFlight sync.WaitGroup\n\tfor ctx.Err() == nil { // SIGTERM cancels ctx: stop fetching\n\t\tmsg, err := w.queue.Fetch(ctx)\n\t\tif err != nil {\n\t\t\tbreak\n\t\t}\n\t\tinFlight.Add(1)\n\t\tgo func() {\n\t\t\tdefer inFlight.Done()\n\t\t\tw.handle(msg)\n\t\t\tmsg.Ack() // only once it is done\n\t\t}()\n\t}\n\tinFlight.Wait() // finish what is in hand\n\treturn w.queue.Close()\n}',
+        go: excerpt('go/consumer.go', 'run'),
         node: excerpt('node/consumer.mjs', 'drain'),
       },
       quiz: {

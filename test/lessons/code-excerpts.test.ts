@@ -54,8 +54,6 @@ const STILL_INLINE = [
   '04-inheritance-cloexec.ts',
   '06-nonblock-on-description.ts',
   '09-scm-rights.ts',
-  '11-signals-readiness.ts',
-  '12-graceful-drain.ts',
   '13-whole-hot-restart.ts',
 ];
 
