@@ -14,6 +14,8 @@ import type { Lesson, LessonContext } from '../src/lesson/types.js';
 import { askOnce, type Answer, UpgradeDemo } from '../src/lesson/upgrade-demo.js';
 import { excerpt } from '../src/lesson/excerpt.js';
 import { shutRdStep, type ShutRdVars } from './12-graceful-drain.shut-rd.js';
+import { goDrainStep, type GoDrainVars } from './12-graceful-drain.go.js';
+import { goAwayStep, type GoAwayVars } from './12-graceful-drain.goaway.js';
 
 const SERVER = entryUrl('servers/11-12-server', import.meta.url);
 const REQUEST = 'GET / HTTP/1.1\r\nHost: tutor\r\n\r\n';
@@ -98,7 +100,7 @@ type Reply = Awaited<ReturnType<typeof requestOn>>;
 type Connection = Awaited<ReturnType<typeof openConnection>>;
 
 /** What the steps carry from one to the next (ctx.vars): a misspelt name does not compile. */
-interface Vars extends ShutRdVars {
+interface Vars extends ShutRdVars, GoDrainVars, GoAwayVars {
   /** The upgrade demo (generations gen1, gen2, ...), made by the first step that needs it. */
   demo: UpgradeDemo;
   /** Two listeners: A served, B closed before anyone connects. */
@@ -134,7 +136,7 @@ export const lesson: Lesson<Vars> = {
   recap: [
     { en: 'Stop accepting by closing your fd, not by shutting the shared socket down.', zh: '停止 accept 的方式是关闭自己的 fd，而不是 shutdown 共享的 socket。' },
     { en: 'Closing idle keep-alive connections loses requests already on their way; handing them over loses none.', zh: '关闭空闲的 keep-alive 连接会丢掉已经在路上的请求；把它们交接出去则一个都不丢。' },
-    { en: 'Requests in flight finish where they started; exit hooks run after the drain; a deadline cuts what is left.', zh: '进行中的请求在原进程里完成；退出钩子在排空之后运行；截止时间一到，剩下的被切断。' },
+    { en: "Requests in flight finish where they started; exit hooks run after the drain; a deadline cuts what is left. In Go, wait for Shutdown, not for Serve: it returns ErrServerClosed as soon as Shutdown begins.", zh: '进行中的请求在原进程里完成；退出钩子在排空之后运行；截止时间一到，剩下的被切断。在 Go 里要等 Shutdown 返回，而不是等 Serve：Shutdown 一开始，Serve 就返回 ErrServerClosed。' },
     { en: 'shutdown(SHUT_RD) tells the peer nothing on Linux; Connection: close and HTTP/2 GOAWAY do.', zh: '在 Linux 上 shutdown(SHUT_RD) 不会告诉对端任何事；Connection: close 和 HTTP/2 的 GOAWAY 才会。' },
     { en: 'Message consumers drain the same way: stop fetching, finish, acknowledge only when done.', zh: '消息消费者也一样排空：停止拉取，处理完，做完才确认。' },
   ],
@@ -201,8 +203,8 @@ export const lesson: Lesson<Vars> = {
       id: 'closing-idle',
       title: { en: 'Closing idle keep-alive connections loses requests', zh: '关闭空闲的 keep-alive 连接会丢请求' },
       text: {
-        en: `gen1 drains the common Node way, not the module's: the module closes its listener, and gen1 calls server.close(), which since Node 19 also closes the idle keep-alive connections, once (closeIdleConnections()). Answers still in flight say Connection: keep-alive, so their clients send again; gen1 calls closeIdleConnections() every 5 ms until no connection is left. That is a plain Node server (http.createServer, Express, Koa) stopped with server.close(); Go's Shutdown polls the same way, but its answers say Connection: close. A client process holds one such connection: one request answered, now idle. A load of ${KEEP_ALIVE_CLIENTS} keep-alive clients runs too, each sending its next request as soon as the last one is answered. Then gen1 is upgraded to gen2 (gen2 holds in its warm-up until the load is going, so the load runs through the handover itself).\n\n"Idle" is the server's view: no request read. A request may be on its way, or about to be sent by a client that has not yet seen the FIN. The client process shows it slowly: its end of the connection is in CLOSE_WAIT (the FIN has arrived), and the request it sends now reaches a socket that gen1 has closed: the answer is end-of-file, and an HTTP client reports ECONNRESET ("socket hang up"). The load's counters show the same thing at full speed.\n\nWhat softens it elsewhere: a client may retry an idempotent request (GET, HEAD, PUT, DELETE) on a fresh connection when a reused one fails like this — Go's http.Transport does so for GET, HEAD, OPTIONS and TRACE; Node's http.Agent and this load do not, and nobody retries a POST. A server can also warn before it closes: an answer with Connection: close ends keep-alive on that connection (Go's Shutdown sends it on the answers it still gives), and HTTP/2 has GOAWAY, the protocol's own way to drain, naming the last stream the server will process so that the client can send the rest elsewhere. A connection idle at that very moment gets neither warning; handing it over (next step) needs none. The module, when it does not hand connections over (handoffConnections: false, HTTPS), warns too: once it drains, its answers say Connection: close, and it closes a connection that stays idle only after idleGraceMs (1 s by default).`,
-        zh: `gen1 按 Node 常见的方式排空，而不是用模块的方式：模块关闭它的监听 socket，gen1 调用 server.close()；从 Node 19 起，它还会关闭空闲的 keep-alive 连接，但只关一次（closeIdleConnections()）。仍在进行中的响应带的是 Connection: keep-alive，所以这些客户端还会接着发请求；gen1 每 5 毫秒调用一次 closeIdleConnections()，直到一个连接都不剩。用 server.close() 停止的普通 Node 服务（http.createServer、Express、Koa）就是这样；Go 的 Shutdown 也是这样轮询的，但它的响应带 Connection: close。一个客户端进程持有这样一个连接：一个请求已经得到回应，现在处于空闲。同时还跑着一组 ${KEEP_ALIVE_CLIENTS} 个 keep-alive 客户端的负载，每个客户端一收到回应就发出下一个请求。然后把 gen1 升级到 gen2（gen2 会停在预热阶段，直到负载跑起来，这样负载正好经历交接的那一刻）。\n\n「空闲」是服务端的视角：没有读到请求。可能有个请求正在路上，或者客户端还没看到 FIN、正要发出请求。客户端进程把这个过程放慢了给你看：它那一端的连接处于 CLOSE_WAIT（FIN 已经到了），它现在发出的请求到达的是一个 gen1 已经关闭的 socket：得到的是 EOF，HTTP 客户端会报告 ECONNRESET（"socket hang up"）。负载的计数器以全速展示了同样的事。\n\n别处是怎么缓解的：当复用的连接这样失败时，客户端可以在新连接上重试幂等请求（GET、HEAD、PUT、DELETE）——Go 的 http.Transport 会对 GET、HEAD、OPTIONS 和 TRACE 这么做；Node 的 http.Agent 和这里的负载都不会，也没有谁会重试 POST。服务端也可以在关闭之前先打招呼：带 Connection: close 的响应会结束这条连接上的 keep-alive（Go 的 Shutdown 在它仍然发出的响应上就带着它）；HTTP/2 则有 GOAWAY，这是协议自带的排空方式：它告诉客户端服务端会处理的最后一个流，其余的客户端可以改发到别处。恰好在那一刻空闲的连接，这两种提醒都收不到；而把它交接出去（下一步）则根本不需要提醒。本模块在不交接连接时（handoffConnections: false，或 HTTPS）也会提醒：一开始排空，它的响应就带 Connection: close，而一个一直空闲的连接要等 idleGraceMs（默认 1 秒）之后才关闭。`,
+        en: `gen1 drains the common Node way, not the module's: the module closes its listener, and gen1 calls server.close(), which since Node 19 also closes the idle keep-alive connections, once (closeIdleConnections()). Answers still in flight say Connection: keep-alive, so their clients send again; gen1 calls closeIdleConnections() every 5 ms until no connection is left. That is a plain Node server (http.createServer, Express, Koa) stopped with server.close(); Go's Shutdown polls the same way, but its answers say Connection: close (step 7 runs it). A client process holds one such connection: one request answered, now idle. A load of ${KEEP_ALIVE_CLIENTS} keep-alive clients runs too, each sending its next request as soon as the last one is answered. Then gen1 is upgraded to gen2 (gen2 holds in its warm-up until the load is going, so the load runs through the handover itself).\n\n"Idle" is the server's view: no request read. A request may be on its way, or about to be sent by a client that has not yet seen the FIN. The client process shows it slowly: its end of the connection is in CLOSE_WAIT (the FIN has arrived), and the request it sends now reaches a socket that gen1 has closed: the answer is end-of-file, and an HTTP client reports ECONNRESET ("socket hang up"). The load's counters show the same thing at full speed.\n\nWhat softens it elsewhere: a client may retry an idempotent request (GET, HEAD, PUT, DELETE) on a fresh connection when a reused one fails like this — Go's http.Transport does so for GET, HEAD, OPTIONS and TRACE; Node's http.Agent and this load do not, and nobody retries a POST. A server can also warn before it closes: an answer with Connection: close ends keep-alive on that connection (Go's Shutdown sends it on the answers it still gives), and HTTP/2 has GOAWAY, the protocol's own way to drain, naming the last stream the server will process so that the client can send the rest elsewhere (the last step shows it). A connection idle at that very moment gets neither warning; handing it over (next step) needs none. The module, when it does not hand connections over (handoffConnections: false, HTTPS), warns too: once it drains, its answers say Connection: close, and it closes a connection that stays idle only after idleGraceMs (1 s by default).`,
+        zh: `gen1 按 Node 常见的方式排空，而不是用模块的方式：模块关闭它的监听 socket，gen1 调用 server.close()；从 Node 19 起，它还会关闭空闲的 keep-alive 连接，但只关一次（closeIdleConnections()）。仍在进行中的响应带的是 Connection: keep-alive，所以这些客户端还会接着发请求；gen1 每 5 毫秒调用一次 closeIdleConnections()，直到一个连接都不剩。用 server.close() 停止的普通 Node 服务（http.createServer、Express、Koa）就是这样；Go 的 Shutdown 也是这样轮询的，但它的响应带 Connection: close（第 7 步会实际运行它）。一个客户端进程持有这样一个连接：一个请求已经得到回应，现在处于空闲。同时还跑着一组 ${KEEP_ALIVE_CLIENTS} 个 keep-alive 客户端的负载，每个客户端一收到回应就发出下一个请求。然后把 gen1 升级到 gen2（gen2 会停在预热阶段，直到负载跑起来，这样负载正好经历交接的那一刻）。\n\n「空闲」是服务端的视角：没有读到请求。可能有个请求正在路上，或者客户端还没看到 FIN、正要发出请求。客户端进程把这个过程放慢了给你看：它那一端的连接处于 CLOSE_WAIT（FIN 已经到了），它现在发出的请求到达的是一个 gen1 已经关闭的 socket：得到的是 EOF，HTTP 客户端会报告 ECONNRESET（"socket hang up"）。负载的计数器以全速展示了同样的事。\n\n别处是怎么缓解的：当复用的连接这样失败时，客户端可以在新连接上重试幂等请求（GET、HEAD、PUT、DELETE）——Go 的 http.Transport 会对 GET、HEAD、OPTIONS 和 TRACE 这么做；Node 的 http.Agent 和这里的负载都不会，也没有谁会重试 POST。服务端也可以在关闭之前先打招呼：带 Connection: close 的响应会结束这条连接上的 keep-alive（Go 的 Shutdown 在它仍然发出的响应上就带着它）；HTTP/2 则有 GOAWAY，这是协议自带的排空方式：它告诉客户端服务端会处理的最后一个流，其余的客户端可以改发到别处（最后一步会演示）。恰好在那一刻空闲的连接，这两种提醒都收不到；而把它交接出去（下一步）则根本不需要提醒。本模块在不交接连接时（handoffConnections: false，或 HTTPS）也会提醒：一开始排空，它的响应就带 Connection: close，而一个一直空闲的连接要等 idleGraceMs（默认 1 秒）之后才关闭。`,
       },
       code: {
         go: excerpt('go/close-idle.go', 'shutdown'),
@@ -444,6 +446,7 @@ export const lesson: Lesson<Vars> = {
         zh: '截止时间限制的是排空，而不是退出钩子：模块给每个钩子单独设了时限（exitHookTimeoutMs）。',
       },
     },
+    goDrainStep,
     {
       id: 'consumers',
       title: { en: 'The same for message consumers', zh: '消息消费者也一样' },
@@ -470,6 +473,7 @@ export const lesson: Lesson<Vars> = {
       },
     },
     shutRdStep,
+    goAwayStep,
   ],
 };
 

@@ -15,10 +15,11 @@ function everyPid(text: string): number[] {
 describe('lesson 12: graceful drain', () => {
   for (const lang of ['en', 'zh'] as const) {
     it(`plays in ${lang} with every expectation holding`, async () => {
-      const { result, text } = await playChecked(lesson, lang, 18);
-      expect(result.checks).toBe(18);
+      const { result, text } = await playChecked(lesson, lang, 26);
+      // The real Go step's 4 checks are skipped where go is not installed.
+      expect(result.checks + result.skipped).toBe(26);
       // shutdown(SHUT_RD) sent nothing: the client's send succeeded and the bytes were still read.
-      expect(stepText(text, 8)).toMatch(/shutdown\(\d+, SHUT_RD\) = 0[\s\S]*send\(\d+, "GET /);
+      expect(stepText(text, 9)).toMatch(/shutdown\(\d+, SHUT_RD\) = 0[\s\S]*send\(\d+, "GET /);
 
       const stop = stepText(text, 1);
       expect(stop).toMatch(/new +3 +TCP .*\(LISTEN\)/);
