@@ -18,6 +18,7 @@ import type { CheckResult, Lesson, LessonContext } from '../src/lesson/types.js'
 import { askOnce, type Answer, UpgradeDemo } from '../src/lesson/upgrade-demo.js';
 import { excerpt, joinText } from '../src/lesson/excerpt.js';
 import type { ServerReport } from '../src/lesson/demo-servers.js';
+import { dStateStep, tstpStep, type StopVars } from './11-signals-readiness.stops.js';
 
 const SERVER = entryUrl('servers/11-12-server', import.meta.url);
 /** The successor's warm-up in the last step: the time the two orders differ by. */
@@ -97,7 +98,7 @@ async function pid1IgnoresKill(ctx: LessonContext): Promise<CheckResult> {
 }
 
 /** What the steps carry from one to the next (ctx.vars): a misspelt name does not compile. */
-interface Vars {
+interface Vars extends StopVars {
   /** Signals stubborn catches right after start-up (SigCgt), before it trapped anything. */
   startupCaught: string[];
   /** Whether PID 1 of a fresh PID namespace survived kill -KILL 1 from inside it. */
@@ -141,7 +142,7 @@ export const lesson: Lesson<Vars> = {
     zh: '热重启以一个信号开始，以一个兑现的承诺结束：只有当后继进程真的能提供服务时，旧进程才离开。本课会发送这些信号（包括任何进程都捕获不了的两个），观察后继进程通过继承来的管道（pipe）报告「就绪」，在升级进行中拒绝第二次升级，挺过一个崩溃的后继进程，并且量一量：旧进程被过早地叫走时会发生什么。',
   },
   recap: [
-    { en: "Only SIGKILL and SIGSTOP cannot be caught (SIGABRT can); even SIGKILL waits for a process in state D, and a namespace's PID 1 ignores it from inside.", zh: '只有 SIGKILL 和 SIGSTOP 不能捕获（SIGABRT 可以）；连 SIGKILL 也要等 D 状态的进程醒来，而命名空间里的 1 号进程会忽略来自内部的 SIGKILL。' },
+    { en: "Only SIGKILL and SIGSTOP cannot be caught (SIGABRT and SIGTSTP can; an untrapped SIGTSTP stops a process, except in an orphaned process group). A namespace's PID 1 ignores SIGKILL from inside; state D delays it only when the wait is not killable (vfork's is).", zh: '只有 SIGKILL 和 SIGSTOP 不能捕获（SIGABRT 和 SIGTSTP 都可以；没被捕获的 SIGTSTP 会停住进程，孤儿进程组里的除外）。命名空间里的 1 号进程会忽略来自内部的 SIGKILL；状态 D 只有在等待不可杀时才会推迟 SIGKILL（vfork 的等待是可杀的）。' },
     { en: 'A stopped or hung server cannot start its own upgrade: its signals stay pending.', zh: '被停住或卡死的服务没法自己启动升级：发给它的信号只能挂着。' },
     { en: 'The successor warms up, then listens, then says ready through an inherited pipe, whose end-of-file also reports a crash.', zh: '后继进程先预热，再 listen，最后通过继承来的管道报告就绪；管道的 EOF 同时也能报告崩溃。' },
     { en: 'One upgrade at a time, and a successor that crashes never takes the old process down.', zh: '一次只做一个升级；崩溃的后继进程绝不能拖垮旧进程。' },
@@ -152,8 +153,8 @@ export const lesson: Lesson<Vars> = {
       id: 'catchable',
       title: { en: 'Signals a process can catch — and two it cannot', zh: '进程能捕获的信号——以及捕获不了的两个' },
       text: {
-        en: `Process stubborn is an HTTP server (listen-node). It installs handlers for ${TRAPPED.join(', ')} the way a Node server does (process.on), and tries the same for ${UNCATCHABLE.join(' and ')}. Each handler is one sigaction(2) call by libuv. Then the shell sends it SIGTERM, the polite "please stop": the handler runs — and stubborn simply goes on.\n\nThe kernel keeps, per process, the set of signals that have a handler: SigCgt in /proc/PID/status. SIGKILL and SIGSTOP can never be in it: sigaction refuses them with EINVAL. The tRPC article adds SIGABRT to the uncatchable ones; it is wrong: SIGABRT is caught here like any other (abort(3) still ends the process, after the handler). SIGTSTP, the terminal's Ctrl-Z, is catchable too: an endless-style child sends it to its parent to mean "stop serving, leave" (a parent without the handler would only be stopped, state T, not ended).\n\nNode itself already catches a few at start-up: SIGINT and SIGTERM, to restore the terminal before it dies of them, and SIGUSR1 for its inspector — which is why a Node server cannot use SIGUSR1 the way Go programs do for \"reload the configuration\" (signal.Notify(ch, syscall.SIGUSR1)); it takes SIGHUP or an admin endpoint instead.`,
-        zh: `进程 stubborn 是一个 HTTP 服务（listen-node）。它像 Node 服务那样（process.on）为 ${TRAPPED.join('、')} 安装处理函数，并且也试着为 ${UNCATCHABLE.join(' 和 ')} 这样做。每个处理函数就是 libuv 调用一次 sigaction(2)。然后 shell 给它发送 SIGTERM，也就是礼貌的「请停下」：处理函数运行了——而 stubborn 照样活着。\n\n内核为每个进程记录哪些信号装了处理函数：/proc/PID/status 里的 SigCgt。SIGKILL 和 SIGSTOP 永远不会出现在里面：sigaction 会以 EINVAL 拒绝它们。tRPC 的文章把 SIGABRT 也算作不能捕获的信号；这是错的：SIGABRT 在这里和别的信号一样被捕获了（abort(3) 仍会在处理函数之后结束进程）。SIGTSTP（终端里的 Ctrl-Z）也能捕获：endless 风格的子进程把它发给父进程，意思是「停止服务，离开」（没有处理函数的父进程只会被停住，状态 T，而不会结束）。\n\nNode 自己在启动时就已经捕获了几个：SIGINT 和 SIGTERM，好在因它们而退出之前恢复终端状态；还有 SIGUSR1，用于它的调试器（inspector）——所以 Node 服务不能像 Go 程序那样用 SIGUSR1 表示「重新加载配置」（signal.Notify(ch, syscall.SIGUSR1)），而要改用 SIGHUP 或一个管理接口。`,
+        en: `Process stubborn is an HTTP server (listen-node). It installs handlers for ${TRAPPED.join(', ')} the way a Node server does (process.on), and tries the same for ${UNCATCHABLE.join(' and ')}. Each handler is one sigaction(2) call by libuv. Then the shell sends it SIGTERM, the polite "please stop": the handler runs — and stubborn simply goes on.\n\nThe kernel keeps, per process, the set of signals that have a handler: SigCgt in /proc/PID/status. SIGKILL and SIGSTOP can never be in it: sigaction refuses them with EINVAL. The tRPC article adds SIGABRT to the uncatchable ones; it is wrong: SIGABRT is caught here like any other (abort(3) still ends the process, after the handler). SIGTSTP, the terminal's Ctrl-Z, is catchable too: an endless-style child sends it to its parent to mean "stop serving, leave" (a parent without the handler would not end: it would be stopped, state T, or, run as a daemon, not even that — the next step shows both).\n\nNode itself already catches a few at start-up: SIGINT and SIGTERM, to restore the terminal before it dies of them, and SIGUSR1 for its inspector — which is why a Node server cannot use SIGUSR1 the way Go programs do for \"reload the configuration\" (signal.Notify(ch, syscall.SIGUSR1)); it takes SIGHUP or an admin endpoint instead.`,
+        zh: `进程 stubborn 是一个 HTTP 服务（listen-node）。它像 Node 服务那样（process.on）为 ${TRAPPED.join('、')} 安装处理函数，并且也试着为 ${UNCATCHABLE.join(' 和 ')} 这样做。每个处理函数就是 libuv 调用一次 sigaction(2)。然后 shell 给它发送 SIGTERM，也就是礼貌的「请停下」：处理函数运行了——而 stubborn 照样活着。\n\n内核为每个进程记录哪些信号装了处理函数：/proc/PID/status 里的 SigCgt。SIGKILL 和 SIGSTOP 永远不会出现在里面：sigaction 会以 EINVAL 拒绝它们。tRPC 的文章把 SIGABRT 也算作不能捕获的信号；这是错的：SIGABRT 在这里和别的信号一样被捕获了（abort(3) 仍会在处理函数之后结束进程）。SIGTSTP（终端里的 Ctrl-Z）也能捕获：endless 风格的子进程把它发给父进程，意思是「停止服务，离开」（没有处理函数的父进程不会结束：它会被停住，状态 T；如果作为守护进程运行，连停住都不会——下一步把两种情况都演示出来）。\n\nNode 自己在启动时就已经捕获了几个：SIGINT 和 SIGTERM，好在因它们而退出之前恢复终端状态；还有 SIGUSR1，用于它的调试器（inspector）——所以 Node 服务不能像 Go 程序那样用 SIGUSR1 表示「重新加载配置」（signal.Notify(ch, syscall.SIGUSR1)），而要改用 SIGHUP 或一个管理接口。`,
       },
       code: {
         go: excerpt('go/signals.go', 'notify'),
@@ -217,11 +218,13 @@ export const lesson: Lesson<Vars> = {
         ],
         answer: 0,
         explanation: {
-          en: 'SIGKILL and SIGSTOP are carried out by the kernel itself; the process gets no say and runs no code. Two cases still delay or block it: a process in uninterruptible sleep (state D, e.g. stuck on a dead NFS server) dies only when that sleep ends, and the PID 1 of a PID namespace (a container\'s first process) ignores even SIGKILL sent from inside its namespace. That is also why a graceful drain must hang on SIGTERM (or your own trigger): after SIGKILL there is no "after".',
-          zh: 'SIGKILL 和 SIGSTOP 由内核亲自执行；进程没有发言权，也不会运行任何代码。但有两种情况会推迟或挡住它：处于不可中断睡眠（状态 D，比如卡在一台挂掉的 NFS 服务器上）的进程，要等那次睡眠结束才会死；PID 命名空间里的 1 号进程（容器的第一个进程）连从命名空间内部发来的 SIGKILL 都会忽略。这也是为什么优雅退出只能挂在 SIGTERM（或你自己的触发信号）上：SIGKILL 之后没有「之后」。',
+          en: 'SIGKILL and SIGSTOP are carried out by the kernel itself; the process gets no say and runs no code. Two cases still delay or block it: a process in a truly uninterruptible wait (e.g. I/O on a dead, hard-mounted NFS server) dies only when that wait ends — not every state D is one: step 3 shows a D that SIGKILL ends at once — and the PID 1 of a PID namespace (a container\'s first process) ignores even SIGKILL sent from inside its namespace. That is also why a graceful drain must hang on SIGTERM (or your own trigger): after SIGKILL there is no "after".',
+          zh: 'SIGKILL 和 SIGSTOP 由内核亲自执行；进程没有发言权，也不会运行任何代码。但有两种情况会推迟或挡住它：处于真正不可中断等待中的进程（比如对一台已经挂掉、以 hard 方式挂载的 NFS 服务器做 I/O），要等那次等待结束才会死——并不是所有状态 D 都是这样：第 3 步演示了一个 SIGKILL 能立刻结束的 D；PID 命名空间里的 1 号进程（容器的第一个进程）连从命名空间内部发来的 SIGKILL 都会忽略。这也是为什么优雅退出只能挂在 SIGTERM（或你自己的触发信号）上：SIGKILL 之后没有「之后」。',
         },
       },
     },
+    tstpStep,
+    dStateStep,
     {
       id: 'stopped',
       title: { en: 'SIGSTOP: frozen, while clients queue up', zh: 'SIGSTOP：进程被冻结，客户端在排队' },

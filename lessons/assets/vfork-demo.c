@@ -1,0 +1,31 @@
+/*
+ * vfork-demo: a process in state D (lesson 11), made without root and without a stuck device.
+ *
+ * vfork(2) suspends the parent until the child calls execve or exits: the child borrows the parent's
+ * memory, so the parent must not run meanwhile. The parent waits in the kernel (kernel_clone), and
+ * /proc/PID/stat shows it in state D, "disk sleep". Here the child execs nothing: it sleeps for
+ * argv[1] milliseconds (at most 10 s), then _exit(0)s, and only then does the parent go on and exit.
+ *
+ * In a vfork child only _exit and the exec family are strictly allowed; nanosleep is a plain system
+ * call that touches no shared state (the parent's stack frame is left alone), which Linux tolerates.
+ *
+ * Build: cc -o vfork-demo vfork-demo.c
+ */
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+int main(int argc, char **argv) {
+  long ms = argc > 1 ? atol(argv[1]) : 3000;
+  if (ms < 0 || ms > 10000) ms = 3000;
+  struct timespec nap = { ms / 1000, (ms % 1000) * 1000000L };
+  pid_t child = vfork();
+  if (child == 0) {
+    nanosleep(&nap, NULL); /* the parent stays in state D meanwhile */
+    _exit(0);
+  }
+  if (child < 0) return 1;
+  waitpid(child, NULL, 0);
+  return 0;
+}
