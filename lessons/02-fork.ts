@@ -2,11 +2,9 @@
 // description (same DESC letters, one file offset, one listening socket), yet only the thread that
 // called fork lives on in the child. Node cannot do this — a fork from JavaScript dies by SIGSEGV, its
 // heap marked do-not-copy — so Node and Go only ever fork to exec at once.
-import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { isAlive } from '../src/demo/marker.js';
 import type { FdRow } from '../src/fdtable/model.js';
 import type { CheckResult, Lesson, LessonContext } from '../src/lesson/types.js';
@@ -16,6 +14,7 @@ import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { listenersOn, sameDescription } from '../src/lesson/kit.js';
 import { dontForkMappings, parentPid, threadCount, type DontForkMappings } from '../src/lesson/proc.js';
 import { excerpt, GO_EXEC_KEEPS_NONBLOCK, joinText } from '../src/lesson/excerpt.js';
+import { buildC } from '../src/lesson/cbuild.js';
 
 const SOURCE = fileURLToPath(new URL('./assets/fork-demo.c', import.meta.url));
 const LOG = 'fork-demo.log';
@@ -49,20 +48,6 @@ function readForkLog(dir: string): ForkLog | undefined {
   }
   if (!before || returned.size < 2) return undefined;
   return { text, parent: Number(before[1]), port: Number(before[2]), returned, ppidOf };
-}
-
-/** Compiles fork-demo.c into the run's private directory; undefined when there is no C compiler. */
-async function buildForkDemo(ctx: LessonContext): Promise<string | undefined> {
-  const binary = join(ctx.supervisor.dir, 'fork-demo');
-  if (!existsSync(SOURCE)) throw new LessonActionError(`fork-demo.c should be at ${SOURCE}, beside this lesson, but is not`);
-  try {
-    await promisify(execFile)('cc', ['-O1', '-pthread', '-o', binary, SOURCE], { timeout: 60_000, signal: ctx.signal });
-    return binary;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    const stderr = String((error as { stderr?: string }).stderr ?? '').trim().split('\n')[0];
-    throw new LessonActionError(`cc could not build fork-demo.c${stderr ? `: ${stderr}` : ''}`);
-  }
 }
 
 /** Expectations about fork-demo hold trivially (and say so) on a machine without a C compiler. */
@@ -129,7 +114,7 @@ export const lesson: Lesson<Vars> = {
       },
       async run(ctx) {
         await ctx.start('launcher');
-        const binary = await buildForkDemo(ctx);
+        const binary = await buildC(ctx, SOURCE, ['-pthread']);
         if (!binary) {
           ctx.vars.noCompiler = true;
           ctx.log({ en: 'There is no C compiler (cc) on this machine, so the fork-demo steps are skipped; the Node steps still run.', zh: '本机没有 C 编译器（cc），所以跳过 fork-demo 相关的步骤；Node 相关的步骤照常运行。' }, 'error');

@@ -3,12 +3,10 @@
 // which traps it as an endless-style parent does, runs its handler and goes on. State D: a vfork parent waits in the kernel until its child execs or exits, and /proc shows it
 // in D ("disk sleep"); yet SIGKILL ends it at once — that wait is killable. A truly uninterruptible wait
 // (I/O that never completes) would delay SIGKILL, but making one needs a stuck device: the step cites it.
-import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { isAlive } from '../src/demo/marker.js';
+import { buildC } from '../src/lesson/cbuild.js';
 import { parentPid } from '../src/lesson/proc.js';
 import { processState, signalSet } from '../src/lesson/signals.js';
 import { LessonActionError, type CheckResult, type LessonContext, type Step } from '../src/lesson/types.js';
@@ -40,20 +38,6 @@ const CHILD_MS = 5000;
 const AT_ONCE_MS = 500;
 
 const stateIs = (pid: number, letter: string) => (processState(pid)?.startsWith(letter) ? processState(pid) : undefined);
-
-/** Compiles vfork-demo.c into the run's private directory; undefined when there is no C compiler. */
-async function buildVforkDemo(ctx: LessonContext): Promise<string | undefined> {
-  const binary = join(ctx.supervisor.dir, 'vfork-demo');
-  if (!existsSync(VFORK_SOURCE)) throw new LessonActionError(`vfork-demo.c should be at ${VFORK_SOURCE}, beside this lesson, but is not`);
-  try {
-    await promisify(execFile)('cc', ['-O1', '-o', binary, VFORK_SOURCE], { timeout: 60_000, signal: ctx.signal });
-    return binary;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    const stderr = String((error as { stderr?: string }).stderr ?? '').trim().split('\n')[0];
-    throw new LessonActionError(`cc could not build vfork-demo.c${stderr ? `: ${stderr}` : ''}`);
-  }
-}
 
 function needsCc(check: (ctx: LessonContext<StopVars>) => CheckResult): (ctx: LessonContext<StopVars>) => CheckResult {
   return (ctx) => (ctx.vars.noCompiler ? { ok: false, skipped: true, detail: ctx.t({ en: 'no C compiler', zh: '没有 C 编译器' }) } : check(ctx));
@@ -155,7 +139,7 @@ export const dStateStep: Step<StopVars> = {
     other: { label: 'C', code: 'pid_t child = vfork();     // the parent waits in the kernel: state D\nif (child == 0) {\n    nanosleep(&nap, NULL); // borrowing the parent\'s memory\n    _exit(0);              // only now does the parent go on\n}' },
   },
   async run(ctx) {
-    const binary = await buildVforkDemo(ctx);
+    const binary = await buildC(ctx, VFORK_SOURCE);
     if (!binary) {
       ctx.vars.noCompiler = true;
       ctx.log({ en: 'There is no C compiler (cc) on this machine, so this step is skipped.', zh: '本机没有 C 编译器（cc），所以跳过这一步。' }, 'error');

@@ -4,14 +4,13 @@
 // the listener is closed (new connections are refused), the request in flight still completes (its answer
 // says Connection: close), and only then does Shutdown return and main exit. Without go on PATH the step
 // says so in one line and its checks are skipped.
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { join } from 'node:path';
 import { isAlive } from '../src/demo/marker.js';
 import { excerpt } from '../src/lesson/excerpt.js';
 import { buildGo, NO_GO } from '../src/lesson/gobuild.js';
+import { ProgramLog, startOnce } from '../src/lesson/program.js';
 import { formatLoadStats, startLoad, type LoadStats } from '../src/lesson/load.js';
-import { LessonActionError, type CheckResult, type Expectation, type LessonContext, type Step } from '../src/lesson/types.js';
+import { type CheckResult, type Expectation, type LessonContext, type Step } from '../src/lesson/types.js';
 import { askOnce, type Answer } from '../src/lesson/upgrade-demo.js';
 
 /** The slow request's answer, as a keep-alive client sees it. */
@@ -26,7 +25,7 @@ export interface KeptAliveAnswer {
 export interface GoDrainVars {
   /** No go on PATH: the step says so and skips its checks. */
   noGo: boolean;
-  goDrainLogged: number;
+  goDrainLog: ProgramLog;
   goDrainPid: number;
   goSlow: KeptAliveAnswer;
   /** A fresh connection made right after Serve returned, and whether the slow answer had come by then. */
@@ -43,29 +42,8 @@ const LOG = 'drain-go.log';
 /** The request in flight when SIGTERM comes: long enough to watch, short enough for the suite. */
 const GO_SLOW_MS = 600;
 
-const logText = (ctx: LessonContext) => {
-  try {
-    return readFileSync(join(ctx.supervisor.dir, LOG), 'utf8');
-  } catch {
-    return '';
-  }
-};
-
-/** The time (unix ms) of the first log line matching `pattern`, or undefined. */
-function lineAt(ctx: LessonContext, pattern: RegExp): number | undefined {
-  const line = logText(ctx).split('\n').find((l) => pattern.test(l.replace(/^\d+ /, '')));
-  return line ? Number(line.split(' ')[0]) : undefined;
-}
-
-/** Waits for a log line; logs (without the time) the lines not logged yet. */
-async function waitLine(ctx: GoContext, pattern: RegExp, timeoutMs = 5000): Promise<string> {
-  const found = await ctx.until(() => logText(ctx).split('\n').map((l) => l.replace(/^\d+ /, '')).find((l) => pattern.test(l)), timeoutMs, 10);
-  const lines = logText(ctx).trim().split('\n').filter(Boolean);
-  for (const line of lines.slice(ctx.vars.goDrainLogged ?? 0)) ctx.log(line.replace(/^\d+ /, ''), 'event', 'godrain');
-  ctx.vars.goDrainLogged = lines.length;
-  if (!found) throw new LessonActionError(`drain (Go) did not log ${pattern} within ${timeoutMs} ms`);
-  return found;
-}
+/** The program's log, kept in vars (one per run). */
+const goLog = (ctx: GoContext) => (ctx.vars.goDrainLog ??= new ProgramLog(ctx, LOG, 'godrain'));
 
 /** One GET as a keep-alive client sends it (no Connection: close of its own), with the answer's headers. */
 function askKeptAlive(port: number, path: string): Promise<KeptAliveAnswer> {
@@ -78,11 +56,6 @@ function askKeptAlive(port: number, path: string): Promise<KeptAliveAnswer> {
     request.setTimeout(5000, () => request.destroy(Object.assign(new Error('timeout'), { code: 'timeout' })));
     request.on('error', (error: NodeJS.ErrnoException) => resolve({ status: null, connection: null, error: error.code ?? error.message }));
   }).finally(() => agent.destroy());
-}
-
-/** A launcher puppet to start the Go program from, started once. */
-async function launcher(ctx: LessonContext): Promise<void> {
-  if (![...ctx.names().values()].includes('launcher')) await ctx.start('launcher');
 }
 
 function withGo(text: Expectation<GoDrainVars>['text'], check: (ctx: GoContext) => CheckResult): Expectation<GoDrainVars> {
@@ -104,32 +77,33 @@ export const goDrainStep: Step<GoDrainVars> = {
     node: excerpt('node/drain.mjs', 'in-flight'),
   },
   async run(ctx) {
-    await launcher(ctx);
+    await startOnce(ctx, 'launcher');
     const binary = await buildGo(SOURCE, ctx.supervisor.dir, ctx.signal);
     if (!binary) {
       ctx.vars.noGo = true;
       ctx.log(NO_GO, 'error');
       return;
     }
-    const spawned = await ctx.call('launcher', { op: 'spawn', name: 'godrain', command: [binary, join(ctx.supervisor.dir, LOG)] });
+    ctx.vars.goDrainLog = ProgramLog.fresh(ctx, LOG, 'godrain');
+    const spawned = await ctx.call('launcher', { op: 'spawn', name: 'godrain', command: [binary, goLog(ctx).path] });
     const pid = spawned.result.pid;
     ctx.name(pid, 'godrain');
     ctx.vars.goDrainPid = pid;
-    const port = Number(/listening on port (\d+)/.exec(await waitLine(ctx, /listening on port \d+/))?.[1]);
+    const port = Number(/listening on port (\d+)/.exec(await goLog(ctx).wait(/listening on port \d+/))?.[1]);
     const load = startLoad({ port, concurrency: 2, pauseMs: 10, requestTimeoutMs: 1000, maxRequests: 2000, maxDurationMs: 5000, signal: ctx.signal });
     try {
       await ctx.until(() => load.stats().ok >= 20, 3000, 10);
       let slowDone = false;
       const slow = askKeptAlive(port, `/slow?ms=${GO_SLOW_MS}`).finally(() => (slowDone = true));
-      await waitLine(ctx, /answering in/);
+      await goLog(ctx).wait(/answering in/);
       await ctx.call('launcher', { op: 'kill', pid, signal: 'SIGTERM' });
-      await waitLine(ctx, /^Serve returned/);
+      await goLog(ctx).wait(/^Serve returned/);
       ctx.vars.goSlowDoneBeforeServe = slowDone;
       ctx.vars.goAfterServe = await askOnce(port, '/', 1000);
       ctx.log(`connect(127.0.0.1:${port}) → ${ctx.vars.goAfterServe.error ?? 'connected'}`, 'event', 'client');
       ctx.vars.goSlow = await slow;
       ctx.log(`GET /slow?ms=${GO_SLOW_MS} → ${ctx.vars.goSlow.status ?? ctx.vars.goSlow.error}, Connection: ${ctx.vars.goSlow.connection ?? '-'}`, 'event', 'client');
-      await waitLine(ctx, /^exiting/);
+      await goLog(ctx).wait(/^exiting/);
       ctx.vars.goDrainGone = Boolean(await ctx.until(() => !isAlive(pid), 3000, 10));
     } finally {
       ctx.vars.goDrainLoad = await load.stop();
@@ -138,8 +112,8 @@ export const goDrainStep: Step<GoDrainVars> = {
   },
   expect: [
     withGo({ en: 'Serve returned http.ErrServerClosed at once, while the slow request was still running', zh: 'Serve 立刻返回了 http.ErrServerClosed，而慢请求还在运行' }, (ctx) => {
-      const [term, served, answered] = [/^SIGTERM received/, /^Serve returned/, /answered$/].map((p) => lineAt(ctx, p));
-      const closed = /ErrServerClosed: true/.test(logText(ctx));
+      const [term, served, answered] = [/^SIGTERM received/, /^Serve returned/, /answered$/].map((p) => goLog(ctx).at(p));
+      const closed = goLog(ctx).at(/ErrServerClosed: true/) !== undefined;
       const ok = closed && term !== undefined && served !== undefined && answered !== undefined && served < answered && ctx.vars.goSlowDoneBeforeServe === false;
       return { ok, detail: `Serve: ${since(ctx, served, term)}; ${ctx.t({ en: 'slow answer', zh: '慢请求回应' })}: ${since(ctx, answered, term)}` };
     }),
@@ -152,7 +126,7 @@ export const goDrainStep: Step<GoDrainVars> = {
       return { ok: slow?.status === 200 && slow.connection === 'close', detail: `${slow?.status ?? slow?.error ?? '-'}; Connection: ${slow?.connection ?? '-'}` };
     }),
     withGo({ en: 'Shutdown returned after that answer; then the exit hooks ran and the process exited', zh: 'Shutdown 在那次回应之后才返回；随后运行退出钩子，进程退出' }, (ctx) => {
-      const [term, answered, returned, hooks, exiting] = [/^SIGTERM received/, /answered$/, /^Shutdown returned/, /^exit hooks/, /^exiting/].map((p) => lineAt(ctx, p));
+      const [term, answered, returned, hooks, exiting] = [/^SIGTERM received/, /answered$/, /^Shutdown returned/, /^exit hooks/, /^exiting/].map((p) => goLog(ctx).at(p));
       const inOrder = answered !== undefined && returned !== undefined && hooks !== undefined && exiting !== undefined && answered <= returned && returned <= hooks && hooks <= exiting;
       return { ok: inOrder && ctx.vars.goDrainGone === true, detail: `Shutdown: ${since(ctx, returned, term)}; godrain ${ctx.vars.goDrainGone ? ctx.t({ en: 'exited', zh: '已退出' }) : ctx.t({ en: 'still running', zh: '仍在运行' })}` };
     }),

@@ -3,13 +3,12 @@
 // closes the listener but sends no GOAWAY: the open session still takes a new stream. session.close()
 // sends GOAWAY naming the last stream the server will process: the stream in flight completes, and the
 // client's session takes no new stream. The restart module drains HTTP/2 sessions with the same call.
-import { readFileSync } from 'node:fs';
 import http2 from 'node:http2';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isAlive } from '../src/demo/marker.js';
 import { CODE_DIR, excerpt, joinText } from '../src/lesson/excerpt.js';
-import { LessonActionError, type LessonContext, type Step } from '../src/lesson/types.js';
+import { ProgramLog, startOnce } from '../src/lesson/program.js';
+import type { LessonContext, Step } from '../src/lesson/types.js';
 import { askOnce, type Answer } from '../src/lesson/upgrade-demo.js';
 
 /** One stream's outcome: its id and status, or why it was refused. */
@@ -22,7 +21,7 @@ export interface StreamOutcome {
 /** What the step carries; lesson 12's Vars extends it. */
 export interface GoAwayVars {
   h2Pid: number;
-  h2Logged: number;
+  h2Log: ProgramLog;
   /** After server.close(): a fresh connection, and a new stream on the open session. */
   h2FreshAfterClose: Answer;
   h2AfterClose: StreamOutcome;
@@ -39,23 +38,8 @@ const SERVER = fileURLToPath(new URL('node/goaway.mjs', CODE_DIR));
 const LOG = 'goaway.log';
 const H2_SLOW_MS = 400;
 
-const logLines = (ctx: LessonContext) => {
-  try {
-    return readFileSync(join(ctx.supervisor.dir, LOG), 'utf8').trim().split('\n').filter(Boolean).map((line) => line.replace(/^\d+ /, ''));
-  } catch {
-    return [];
-  }
-};
-
-/** Waits for a line of the server's log; logs the lines not logged yet. */
-async function waitLine(ctx: H2Context, pattern: RegExp, timeoutMs = 5000): Promise<string> {
-  const found = await ctx.until(() => logLines(ctx).find((line) => pattern.test(line)), timeoutMs, 10);
-  const lines = logLines(ctx);
-  for (const line of lines.slice(ctx.vars.h2Logged ?? 0)) ctx.log(line, 'event', 'h2server');
-  ctx.vars.h2Logged = lines.length;
-  if (!found) throw new LessonActionError(`goaway.mjs did not log ${pattern} within ${timeoutMs} ms`);
-  return found;
-}
+/** The server's log, kept in vars (one per run). */
+const h2Log = (ctx: H2Context) => (ctx.vars.h2Log ??= new ProgramLog(ctx, LOG, 'h2server'));
 
 /** One GET stream on the session; never rejects. A stream the session refuses to open is an error outcome. */
 function streamOn(session: http2.ClientHttp2Session, path: string): Promise<StreamOutcome> {
@@ -78,10 +62,6 @@ function streamOn(session: http2.ClientHttp2Session, path: string): Promise<Stre
 
 const outcomeText = (o: StreamOutcome | undefined) => (o ? (o.status !== null ? `stream ${o.id}: ${o.status}` : String(o.error)) : '-');
 
-async function launcher(ctx: LessonContext): Promise<void> {
-  if (![...ctx.names().values()].includes('launcher')) await ctx.start('launcher');
-}
-
 export const goAwayStep: Step<GoAwayVars> = {
   id: 'goaway',
   title: { en: "HTTP/2's own drain: GOAWAY", zh: 'HTTP/2 自带的排空：GOAWAY' },
@@ -93,12 +73,13 @@ export const goAwayStep: Step<GoAwayVars> = {
     node: joinText(excerpt('node/goaway.mjs', 'close'), excerpt('node/goaway.mjs', 'goaway')),
   },
   async run(ctx) {
-    await launcher(ctx);
-    const spawned = await ctx.call('launcher', { op: 'spawn', name: 'h2server', command: [process.execPath, SERVER, join(ctx.supervisor.dir, LOG)] });
+    await startOnce(ctx, 'launcher');
+    ctx.vars.h2Log = ProgramLog.fresh(ctx, LOG, 'h2server');
+    const spawned = await ctx.call('launcher', { op: 'spawn', name: 'h2server', command: [process.execPath, SERVER, h2Log(ctx).path] });
     const pid = spawned.result.pid;
     ctx.name(pid, 'h2server');
     ctx.vars.h2Pid = pid;
-    const port = Number(/listening on port (\d+)/.exec(await waitLine(ctx, /listening on port \d+/))?.[1]);
+    const port = Number(/listening on port (\d+)/.exec(await h2Log(ctx).wait(/listening on port \d+/))?.[1]);
     const session = http2.connect(`http://127.0.0.1:${port}`);
     const goAways: Array<{ code: number; lastStreamID: number }> = [];
     session.on('goaway', (code, lastStreamID) => {
@@ -109,13 +90,13 @@ export const goAwayStep: Step<GoAwayVars> = {
     try {
       await streamOn(session, '/');
       await ctx.call('launcher', { op: 'kill', pid, signal: 'SIGHUP' });
-      await waitLine(ctx, /server\.close\(\)$/);
+      await h2Log(ctx).wait(/server\.close\(\)$/);
       ctx.vars.h2FreshAfterClose = await askOnce(port, '/', 1000);
       ctx.vars.h2AfterClose = await streamOn(session, '/');
       ctx.log(`connect → ${ctx.vars.h2FreshAfterClose.error ?? 'connected'}; ${ctx.t({ en: 'new stream on the open session', zh: '已打开会话上的新流' })} → ${outcomeText(ctx.vars.h2AfterClose)}`, 'event', 'client');
       ctx.vars.h2GoAwaysBeforeTerm = goAways.length;
       const slow = streamOn(session, `/slow?ms=${H2_SLOW_MS}`);
-      await waitLine(ctx, /answering in/);
+      await h2Log(ctx).wait(/answering in/);
       await ctx.call('launcher', { op: 'kill', pid, signal: 'SIGTERM' });
       ctx.vars.h2GoAway = await ctx.until(() => goAways.at(ctx.vars.h2GoAwaysBeforeTerm), 3000, 5);
       ctx.vars.h2AfterGoAway = await streamOn(session, '/');
@@ -123,7 +104,7 @@ export const goAwayStep: Step<GoAwayVars> = {
       ctx.vars.h2Slow = await slow;
       ctx.log(`GET /slow?ms=${H2_SLOW_MS} → ${outcomeText(ctx.vars.h2Slow)}`, 'event', 'client');
       ctx.vars.h2Gone = Boolean(await ctx.until(() => !isAlive(pid), 3000, 10));
-      await waitLine(ctx, /server closed/, 100).catch(() => undefined);
+      await h2Log(ctx).wait(/server closed/, 100).catch(() => undefined);
     } finally {
       session.destroy();
     }
