@@ -26,6 +26,12 @@ describe('lesson 11: signals and readiness', () => {
       const queued = Number(/ (\d+)\/511 +127\.0\.0\.1:\d+ \(LISTEN\)/.exec(stepText(text, 4))?.[1]);
       expect(queued).toBeGreaterThanOrEqual(3);
 
+      // SIGTSTP: the job in its own group stopped, sleeper in the puppet's orphaned group did not.
+      expect(stepText(text, 2)).toMatch(/State: job T \(stopped\) · sleeper S \(sleeping\)/);
+      // The vfork parent in D kept a handled SIGTERM pending, and went at once on SIGKILL.
+      const d = stepText(text, 3);
+      if (!/no C compiler/.test(d)) expect(d).toMatch(/State: D \(disk sleep\), ShdPnd: SIGTERM[\s\S]*kill\(\d+, SIGKILL\) = 0/);
+
       // gen1's listener inode, as logged, is the inode of gen2's fd 3 in the table.
       const trigger = stepText(text, 6);
       const inode = /inode (\d+)/.exec(trigger)?.[1];

@@ -36,8 +36,19 @@ describe('lesson 12: graceful drain', () => {
 
       expect(stepText(text, 6)).toMatch(/1 cut off at the deadline/);
 
+      // The real Go server (where go is installed): Serve returned ErrServerClosed before the slow answer,
+      // which said Connection: close.
+      const go = stepText(text, 7);
+      if (!/go is not on PATH/.test(go)) {
+        expect(go).toMatch(/Serve returned: http: Server closed \(errors\.Is ErrServerClosed: true\)[\s\S]*GET \/slow\?ms=\d+ → 200, Connection: close[\s\S]*Shutdown returned/);
+      }
+      // GOAWAY named the slow stream, the one answered last.
+      const goAway = stepText(text, 10);
+      const last = /GOAWAY \(error code 0, last stream (\d+)\)/.exec(goAway)?.[1];
+      expect(goAway).toMatch(new RegExp(`GET /slow\\?ms=\\d+ → stream ${last}: 200`));
+
       const pids = everyPid(text);
-      expect(pids.length).toBeGreaterThanOrEqual(9); // old, new, shell, client, gen1 to gen5
+      expect(pids.length).toBeGreaterThanOrEqual(9); // old, new, shell, client, gen1 to gen5, launcher
       expect(pids.filter(isAlive)).toEqual([]);
     }, 90_000);
   }
