@@ -161,9 +161,47 @@ async function refusedUpgrade(ctx: LessonContext<Vars>, from: string, label: str
   return refusal;
 }
 
-function environText(pid: number): string {
-  const env = environOf(pid);
-  return ['LISTEN_FDS', 'LISTEN_FDNAMES'].map((key) => `${key}=${env.get(key) ?? '-'}`).join(' ');
+/** A release under load that will be refused: current.mjs on `to`, SIGUSR2 to `fromName` (running `from`),
+ *  which must serve on; returns the refusing successor's last word. */
+async function refusedRelease(ctx: LessonContext<Vars>, fromName: string, [from, to]: [Version, Version], label: string): Promise<ServerReport> {
+  deploy(ctx, to);
+  startVersionLoad(ctx);
+  await answersFrom(ctx, from, 10);
+  const refusal = await refusedUpgrade(ctx, fromName, label);
+  await answersFrom(ctx, from, SEEN_FROM_NEW);
+  await finishAttempt(ctx, { what: `${from}→${to}`, from, to, took: false });
+  ctx.vars.answer = await ask(ctx.vars.port);
+  return refusal;
+}
+
+/** A release under load, its successor held before ready(); finishRelease lets it go. */
+async function heldRelease(ctx: LessonContext<Vars>, [fromName, toName]: [string, string], [from, to]: [Version, Version]): Promise<void> {
+  deploy(ctx, to);
+  startVersionLoad(ctx);
+  await answersFrom(ctx, from, 10);
+  const { mark, release } = await demoOf(ctx).beginUpgrade(fromName, toName, { port: ctx.vars.port });
+  [ctx.vars.mark, ctx.vars.release] = [mark, release];
+}
+
+/** The held successor says ready, answers, and its predecessor leaves; the load's counts are kept. */
+async function finishRelease(ctx: LessonContext<Vars>, fromName: string, [from, to]: [Version, Version]): Promise<void> {
+  await ctx.vars.release();
+  await answersFrom(ctx, to, SEEN_FROM_NEW);
+  await demoOf(ctx).waitGone(demoOf(ctx).pid(fromName));
+  await finishAttempt(ctx, { what: `${from}→${to}`, from, to, took: true });
+}
+
+/** A successor refused for `reason` and is gone. */
+function refusedFor(refusal: ServerReport | undefined, reason: RegExp): CheckResult {
+  const text = String(refusal?.text ?? '');
+  return { ok: !!refusal && reason.test(text) && !isAlive(refusal.pid), detail: refusal ? `pid ${refusal.pid}: ${text}` : 'no refusal' };
+}
+
+/** What the kernel kept of the environment `name` was started with: was it handed exactly these listener names? */
+function handed(ctx: LessonContext, name: string, names: string[]): CheckResult {
+  const env = environOf(ctx.pid(name));
+  const ok = env.get('LISTEN_FDS') === String(names.length) && env.get('LISTEN_FDNAMES') === names.join(':');
+  return { ok, detail: ['LISTEN_FDS', 'LISTEN_FDNAMES'].map((key) => `${key}=${env.get(key) ?? '-'}`).join(' ') };
 }
 
 function cmdline(pid: number): string {
@@ -257,12 +295,8 @@ export const lesson: Lesson<Vars> = {
       code: { node: excerpt('node/skew-v2.mjs', 'listen') },
       async run(ctx) {
         const demo = demoOf(ctx);
-        deploy(ctx, 'v2');
-        startVersionLoad(ctx);
-        await answersFrom(ctx, 'v1', 10);
-        const { mark, release } = await demo.beginUpgrade('gen1', 'gen2', { port: ctx.vars.port });
-        [ctx.vars.mark, ctx.vars.release] = [mark, release];
-        const admin = await demo.waitFor((r) => demo.nameOf(r) === 'gen2' && r.event === 'listening' && r.name === 'admin', 'gen2 listening on admin', mark);
+        await heldRelease(ctx, ['gen1', 'gen2'], ['v1', 'v2']);
+        const admin = await demo.waitFor((r) => demo.nameOf(r) === 'gen2' && r.event === 'listening' && r.name === 'admin', 'gen2 listening on admin', ctx.vars.mark);
         ctx.vars.adminFd = Number(admin.fd);
         ctx.vars.adminPort = Number(admin.port);
       },
@@ -275,10 +309,7 @@ export const lesson: Lesson<Vars> = {
       expect: [
         {
           text: { en: 'gen2 was handed one fd, named http: LISTEN_FDS=1, LISTEN_FDNAMES=http', zh: 'gen2 拿到一个 fd，名叫 http：LISTEN_FDS=1，LISTEN_FDNAMES=http' },
-          check: (ctx) => {
-            const env = environOf(ctx.pid('gen2'));
-            return { ok: env.get('LISTEN_FDS') === '1' && env.get('LISTEN_FDNAMES') === 'http', detail: environText(ctx.pid('gen2')) };
-          },
+          check: (ctx) => handed(ctx, 'gen2', ['http']),
         },
         {
           text: { en: "gen2's fd 3 and gen1's http listener are one open file description (same DESC)", zh: 'gen2 的 fd 3 和 gen1 的 http 监听 socket 是同一个打开文件描述（DESC 相同）' },
@@ -319,10 +350,7 @@ export const lesson: Lesson<Vars> = {
       code: { node: excerpt('node/skew-v2.mjs', 'state') },
       async run(ctx) {
         const demo = demoOf(ctx);
-        await ctx.vars.release();
-        await answersFrom(ctx, 'v2', SEEN_FROM_NEW);
-        await demo.waitGone(demo.pid('gen1'));
-        await finishAttempt(ctx, { what: 'v1→v2', from: 'v1', to: 'v2', took: true });
+        await finishRelease(ctx, 'gen1', ['v1', 'v2']);
         const saved = demo.find((r) => demo.nameOf(r) === 'gen1' && /saved the state as format 1/.test(String(r.text ?? '')));
         const read = demo.find((r) => demo.nameOf(r) === 'gen2' && /read the state/.test(String(r.text ?? '')));
         ctx.vars.saved = Number(/hits (\d+)/.exec(String(saved?.text ?? ''))?.[1] ?? NaN);
@@ -363,22 +391,13 @@ export const lesson: Lesson<Vars> = {
       },
       code: { node: excerpt('node/skew-v1.mjs', 'state') },
       async run(ctx) {
-        deploy(ctx, 'v1');
-        startVersionLoad(ctx);
-        await answersFrom(ctx, 'v2', 10);
-        ctx.vars.refusedV1 = await refusedUpgrade(ctx, 'gen2', 'v1-again');
-        await answersFrom(ctx, 'v2', SEEN_FROM_NEW);
-        await finishAttempt(ctx, { what: 'v2→v1', from: 'v2', to: 'v1', took: false });
-        ctx.vars.answer = await ask(ctx.vars.port);
+        ctx.vars.refusedV1 = await refusedRelease(ctx, 'gen2', ['v2', 'v1'], 'v1-again');
       },
       show: { processes: ['gen2'], only: isListener, caption: { en: 'gen2 (v2) serves on: its listeners never left it', zh: 'gen2（v2）照常服务：它的监听 socket 从未离手' } },
       expect: [
         {
           text: { en: 'v1 refused the state: "state format 2 is unknown to v1", exit before ready()', zh: 'v1 拒绝了这份状态：「state format 2 is unknown to v1」，在 ready() 之前退出' },
-          check: (ctx) => {
-            const text = String(ctx.vars.refusedV1?.text ?? '');
-            return { ok: /state format 2 is unknown to v1/.test(text) && !isAlive(ctx.vars.refusedV1.pid), detail: `pid ${ctx.vars.refusedV1?.pid}: ${text}` };
-          },
+          check: (ctx) => refusedFor(ctx.vars.refusedV1, /state format 2 is unknown to v1/),
         },
         {
           text: { en: 'gen2 still holds the http socket (same inode as gen1 had) and answers as v2', zh: 'gen2 仍然持有 http socket（inode 与 gen1 当初的相同），并以 v2 的身份回应' },
@@ -421,12 +440,7 @@ export const lesson: Lesson<Vars> = {
       },
       code: { node: excerpt('node/skew-v3.mjs', 'listen') },
       async run(ctx) {
-        const demo = demoOf(ctx);
-        deploy(ctx, 'v3');
-        startVersionLoad(ctx);
-        await answersFrom(ctx, 'v2', 10);
-        const { mark, release } = await demo.beginUpgrade('gen2', 'gen3', { port: ctx.vars.port });
-        [ctx.vars.mark, ctx.vars.release] = [mark, release];
+        await heldRelease(ctx, ['gen2', 'gen3'], ['v2', 'v3']);
       },
       show: {
         processes: ['gen2', 'gen3'],
@@ -437,10 +451,7 @@ export const lesson: Lesson<Vars> = {
       expect: [
         {
           text: { en: 'gen3 was handed both names: LISTEN_FDS=2, LISTEN_FDNAMES=http:admin', zh: 'gen3 拿到了两个名字：LISTEN_FDS=2，LISTEN_FDNAMES=http:admin' },
-          check: (ctx) => {
-            const env = environOf(ctx.pid('gen3'));
-            return { ok: env.get('LISTEN_FDS') === '2' && env.get('LISTEN_FDNAMES') === 'http:admin', detail: environText(ctx.pid('gen3')) };
-          },
+          check: (ctx) => handed(ctx, 'gen3', ['http', 'admin']),
         },
         {
           text: { en: "gen3's fd 4 is gen2's admin listener: one description", zh: 'gen3 的 fd 4 就是 gen2 的 admin 监听 socket：同一个打开文件描述' },
@@ -460,11 +471,7 @@ export const lesson: Lesson<Vars> = {
       },
       code: { node: excerpt('node/skew-v3.mjs', 'listen') },
       async run(ctx) {
-        const demo = demoOf(ctx);
-        await ctx.vars.release();
-        await answersFrom(ctx, 'v3', SEEN_FROM_NEW);
-        await demo.waitGone(demo.pid('gen2'));
-        await finishAttempt(ctx, { what: 'v2→v3', from: 'v2', to: 'v3', took: true });
+        await finishRelease(ctx, 'gen2', ['v2', 'v3']);
         await ctx.until(() => listenersOn(ctx.vars.adminPort).length === 0, 3000, 10);
         ctx.vars.adminAfter = await ask(ctx.vars.adminPort);
         ctx.vars.answer = await ask(ctx.vars.port);
@@ -510,13 +517,7 @@ export const lesson: Lesson<Vars> = {
       },
       code: { node: excerpt('node/skew-v4.mjs', 'listen') },
       async run(ctx) {
-        deploy(ctx, 'v4');
-        startVersionLoad(ctx);
-        await answersFrom(ctx, 'v3', 10);
-        ctx.vars.refusedV4 = await refusedUpgrade(ctx, 'gen3', 'v4-renamed');
-        await answersFrom(ctx, 'v3', SEEN_FROM_NEW);
-        await finishAttempt(ctx, { what: 'v3→v4', from: 'v3', to: 'v4', took: false });
-        ctx.vars.answer = await ask(ctx.vars.port);
+        ctx.vars.refusedV4 = await refusedRelease(ctx, 'gen3', ['v3', 'v4'], 'v4-renamed');
         // Back to the version that runs, as a deploy tool would after a failed release.
         deploy(ctx, 'v3');
       },
@@ -524,10 +525,7 @@ export const lesson: Lesson<Vars> = {
       expect: [
         {
           text: { en: 'v4 could not bind web: EADDRINUSE, and exited before ready()', zh: 'v4 无法绑定 web：EADDRINUSE，并在 ready() 之前退出' },
-          check: (ctx) => {
-            const text = String(ctx.vars.refusedV4?.text ?? '');
-            return { ok: /EADDRINUSE/.test(text) && !isAlive(ctx.vars.refusedV4.pid), detail: `pid ${ctx.vars.refusedV4?.pid}: ${text}` };
-          },
+          check: (ctx) => refusedFor(ctx.vars.refusedV4, /EADDRINUSE/),
         },
         {
           text: { en: 'gen3 still serves the port from the first socket, and not one request failed', zh: 'gen3 仍然用最初那个 socket 服务这个端口，没有一个请求失败' },
