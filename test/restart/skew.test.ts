@@ -65,11 +65,16 @@ describe('a listener the successor dropped', { timeout: 30_000 }, () => {
 });
 
 describe('the readiness line across versions', () => {
-  /** A child that writes `text` into the readiness pipe at its fd 3, as a successor of some version would. */
+  /** A child that writes `text` into the readiness pipe at its fd 3, as a successor of some version would,
+   *  closes it and lives on (an exit would race the read: the exit is news of its own). */
   async function readyFrom(text: string) {
     const pipe = ReadinessPipe.create();
-    const child = spawn('/bin/sh', ['-c', `printf '${text}' >&3`], { stdio: ['ignore', 'ignore', 'ignore', pipe.childEnd] });
-    return pipe.wait(child, 5000);
+    const child = spawn('/bin/sh', ['-c', `printf '${text}' >&3; exec 3>&-; exec sleep 10`], { stdio: ['ignore', 'ignore', 'ignore', pipe.childEnd] });
+    try {
+      return await pipe.wait(child, 5000);
+    } finally {
+      child.kill('SIGKILL');
+    }
   }
   it('carries the names the successor serves', async () => {
     expect(await readyFrom('LISTENERS http:admin\\nREADY\\n')).toEqual({ ready: true, listeners: ['http', 'admin'] });
