@@ -49,6 +49,11 @@ interface Vars {
   answer: Answered;
   adminAnswer: Answered;
   adminAfter: Answered;
+  /** A keep-alive client of the admin port: its first answer (from gen2), and its second, sent on the
+   *  same connection while gen2 drains for a successor that does not serve admin. */
+  adminAgent: http.Agent;
+  adminFirst: Answered;
+  adminKept: Answered;
   /** The state gen1 saved (hits) and what gen2 read. */
   saved: number;
   restored: number;
@@ -65,6 +70,9 @@ interface Answered {
   pid: number | null;
   body: string;
   error: string | null;
+  /** The response's Connection header, and whether the request went on a connection used before. */
+  connection?: string;
+  reused?: boolean;
 }
 
 const demoOf = (ctx: LessonContext<Vars>): UpgradeDemo =>
@@ -84,14 +92,23 @@ function deploy(ctx: LessonContext, version: Version): void {
   ctx.log(`ln -s .../skew-${version}.mjs ${LINK}.new && mv -T ${LINK}.new ${LINK}   → ${readlinkSync(link).split('/').pop()}`, 'event', 'shell');
 }
 
-/** One GET on a fresh connection; never rejects. */
-function ask(port: number, path = '/'): Promise<Answered> {
+/** One GET, on a fresh connection or on a keep-alive agent's; never rejects. */
+function ask(port: number, agent: http.Agent | false = false): Promise<Answered> {
   return new Promise((resolve) => {
-    const request = http.get({ host: '127.0.0.1', port, path, agent: false }, (response) => {
+    const request = http.get({ host: '127.0.0.1', port, path: '/', agent }, (response) => {
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (body += chunk));
-      response.on('end', () => resolve({ version: (response.headers['x-version'] as string) ?? null, pid: Number(response.headers['x-pid']) || null, body: body.trim(), error: null }));
+      response.on('end', () =>
+        resolve({
+          version: (response.headers['x-version'] as string) ?? null,
+          pid: Number(response.headers['x-pid']) || null,
+          body: body.trim(),
+          error: null,
+          connection: response.headers.connection,
+          reused: request.reusedSocket,
+        }),
+      );
     });
     request.setTimeout(3000, () => request.destroy(Object.assign(new Error('timeout'), { code: 'timeout' })));
     request.on('error', (error: NodeJS.ErrnoException) => resolve({ version: null, pid: null, body: '', error: error.code ?? error.message }));
@@ -183,9 +200,11 @@ async function heldRelease(ctx: LessonContext<Vars>, [fromName, toName]: [string
   [ctx.vars.mark, ctx.vars.release] = [mark, release];
 }
 
-/** The held successor says ready, answers, and its predecessor leaves; the load's counts are kept. */
-async function finishRelease(ctx: LessonContext<Vars>, fromName: string, [from, to]: [Version, Version]): Promise<void> {
+/** The held successor says ready, answers, and its predecessor leaves (`whileDraining` runs before that);
+ *  the load's counts are kept. */
+async function finishRelease(ctx: LessonContext<Vars>, fromName: string, [from, to]: [Version, Version], whileDraining?: () => Promise<void>): Promise<void> {
   await ctx.vars.release();
+  await whileDraining?.();
   await answersFrom(ctx, to, SEEN_FROM_NEW);
   await demoOf(ctx).waitGone(demoOf(ctx).pid(fromName));
   await finishAttempt(ctx, { what: `${from}→${to}`, from, to, took: true });
@@ -214,7 +233,7 @@ function cmdline(pid: number): string {
 
 function answerText(answer: Answered | undefined): string {
   if (!answer) return '-';
-  return answer.error ?? `${answer.version ?? answer.body} (pid ${answer.pid ?? '-'})`;
+  return answer.error ?? (answer.version ? `${answer.version} (pid ${answer.pid ?? '-'})` : answer.body);
 }
 
 /** Every successor that refused is gone, and the load of each attempt lost nothing. */
@@ -435,12 +454,16 @@ export const lesson: Lesson<Vars> = {
       id: 'remove-listener',
       title: { en: 'v3 removes the admin listener', zh: 'v3 删掉了 admin 监听 socket' },
       text: {
-        en: 'Next deploy: v3, without the admin port. gen2 passes both of its listeners, as it must — it cannot know what v3 will ask for: LISTEN_FDNAMES=http:admin, fds 3 and 4. gen3 claims http and nothing else. Held before ready(), it still holds fd 4, the admin socket, with the same DESC letter as gen2\'s: a listener nobody in gen3 accepts from, while gen2 still does.',
-        zh: '下一次发布：v3，没有管理端口了。gen2 把它的两个监听 socket 都交出去，它也只能这样——它不可能知道 v3 会要什么：LISTEN_FDNAMES=http:admin，fd 3 和 4。gen3 只认领了 http。在 ready() 之前被按住时，它仍然持有 fd 4，也就是 admin socket，DESC 字母与 gen2 的相同：gen3 里没有谁在上面 accept，而 gen2 仍然在 accept。',
+        en: 'Next deploy: v3, without the admin port. gen2 passes both of its listeners, as it must — it cannot know what v3 will ask for: LISTEN_FDNAMES=http:admin, fds 3 and 4. gen3 claims http and nothing else. Held before ready(), it still holds fd 4, the admin socket, with the same DESC letter as gen2\'s: a listener nobody in gen3 accepts from, while gen2 still does. A client of the admin port (think of a metrics scraper) has made one request through a keep-alive connection, which it keeps open.',
+        zh: '下一次发布：v3，没有管理端口了。gen2 把它的两个监听 socket 都交出去，它也只能这样——它不可能知道 v3 会要什么：LISTEN_FDNAMES=http:admin，fd 3 和 4。gen3 只认领了 http。在 ready() 之前被按住时，它仍然持有 fd 4，也就是 admin socket，DESC 字母与 gen2 的相同：gen3 里没有谁在上面 accept，而 gen2 仍然在 accept。admin 端口上有一个客户端（比如采集监控指标的程序）通过一条 keep-alive 连接发过一个请求，并且一直保持着这条连接。',
       },
       code: { node: excerpt('node/skew-v3.mjs', 'listen') },
       async run(ctx) {
         await heldRelease(ctx, ['gen2', 'gen3'], ['v2', 'v3']);
+        // A client that keeps its admin connection open (a metrics scraper), answered by gen2 once.
+        ctx.vars.adminAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+        ctx.vars.adminFirst = await ask(ctx.vars.adminPort, ctx.vars.adminAgent);
+        ctx.log(`GET :${ctx.vars.adminPort}/ (keep-alive) → ${ctx.vars.adminFirst.body || ctx.vars.adminFirst.error}`, 'event', 'client');
       },
       show: {
         processes: ['gen2', 'gen3'],
@@ -466,12 +489,20 @@ export const lesson: Lesson<Vars> = {
       id: 'unclaimed-closed',
       title: { en: 'What the module does with a listener nobody asks for', zh: '没人要的监听 socket，模块怎么处理' },
       text: {
-        en: "The tutor lets gen3 finish. In ready() the module closes every inherited fd nobody claimed, and says so: \"closing inherited listener admin (fd 4): nothing listened on it\". Then gen2 drains and exits, taking the last reference to the admin socket with it: the kernel destroys the socket, and a client now gets ECONNREFUSED at once.\n\nIs closing right? Keeping it would be worse: a listening socket in a process that never accepts from it is a black hole — the kernel completes every handshake and parks the connection in the accept queue, and the client waits for an answer that never comes (lesson 11 showed such a queue). Refused is an answer; a hang is not. What a team must still do is the other half: stop sending traffic to the port (load balancer, health checks, firewall) before the deploy that removes it.",
-        zh: '教程让 gen3 完成启动。在 ready() 中，模块会关闭所有没人认领的继承 fd，并且记一行日志：「closing inherited listener admin (fd 4): nothing listened on it」。接着 gen2 排空并退出，带走了 admin socket 的最后一个引用：内核销毁这个 socket，客户端现在会立刻收到 ECONNREFUSED。\n\n关掉对吗？留着只会更糟：一个监听 socket 留在一个从不 accept 它的进程里，就是个黑洞——内核照样完成每一次握手，把连接放进 accept 队列，客户端就一直等一个永远不会来的回应（第 11 课展示过这样的队列）。被拒绝也是一种回答；挂住不是。团队仍需做好另一半：在删掉端口的那次发布之前，先停止往这个端口送流量（负载均衡、健康检查、防火墙）。',
+        en: "The tutor lets gen3 finish. In ready() the module closes every inherited fd nobody claimed, and says so: \"closing inherited listener admin (fd 4): nothing listened on it\". Then gen2 drains and exits, taking the last reference to the admin socket with it: the kernel destroys the socket, and a client now gets ECONNREFUSED at once.\n\nIs closing right? Keeping it would be worse: a listening socket in a process that never accepts from it is a black hole — the kernel completes every handshake and parks the connection in the accept queue, and the client waits for an answer that never comes (lesson 11 showed such a queue). Refused is an answer; a hang is not.\n\nThe keep-alive client's connection is the other thing nobody in gen3 can answer. The module used to hand it over anyway (every idle connection goes to the successor, under its listener's name), and gen3, with no admin server, held it for 10 s and then closed it: a request sent on it meanwhile hung, then failed. Found while writing this lesson and fixed in the module: the successor now names the listeners it serves in its readiness line (LISTENERS http, just before READY), and gen2 keeps the connections of any other name, ending them itself — a request within a second is answered, with Connection: close. Both sides still understand a version without the line. The client here sends its next request while gen2 drains.\n\nWhat a team must still do is the other half: stop sending traffic to the port (load balancer, health checks, firewall) before the deploy that removes it.",
+        zh: '教程让 gen3 完成启动。在 ready() 中，模块会关闭所有没人认领的继承 fd，并且记一行日志：「closing inherited listener admin (fd 4): nothing listened on it」。接着 gen2 排空并退出，带走了 admin socket 的最后一个引用：内核销毁这个 socket，客户端现在会立刻收到 ECONNREFUSED。\n\n关掉对吗？留着只会更糟：一个监听 socket 留在一个从不 accept 它的进程里，就是个黑洞——内核照样完成每一次握手，把连接放进 accept 队列，客户端就一直等一个永远不会来的回应（第 11 课展示过这样的队列）。被拒绝也是一种回答；挂住不是。\n\nkeep-alive 客户端的那条连接，是 gen3 里同样没人能回应的另一样东西。模块过去照样把它交接出去（每条空闲连接都按它所属监听 socket 的名字交给后继进程），而没有 admin 服务的 gen3 会把它攥上 10 秒再关掉：其间在这条连接上发出的请求先是挂住，然后失败。这是编写本课时发现的问题，已经在模块里修好：后继进程现在会在就绪消息里列出它服务的监听 socket 名字（LISTENERS http，紧挨在 READY 之前），gen2 则把其他名字的连接留在自己手里自行结束——一秒之内到达的请求仍会得到回应，并带上 Connection: close。没有这一行的旧版本，两边也都还能理解。这里的客户端正是在 gen2 排空时发出了下一个请求。\n\n团队仍需做好另一半：在删掉端口的那次发布之前，先停止往这个端口送流量（负载均衡、健康检查、防火墙）。',
       },
       code: { node: excerpt('node/skew-v3.mjs', 'listen') },
       async run(ctx) {
-        await finishRelease(ctx, 'gen2', ['v2', 'v3']);
+        const demo = demoOf(ctx);
+        const agent = ctx.vars.adminAgent;
+        await finishRelease(ctx, 'gen2', ['v2', 'v3'], async () => {
+          // gen2 drains; its idle admin connection has no taker in gen3. The client sends on it now.
+          await demo.waitForLog('gen2', /does not listen on admin/, ctx.vars.mark);
+          ctx.vars.adminKept = await ask(ctx.vars.adminPort, agent);
+          ctx.log(`GET :${ctx.vars.adminPort}/ (same connection) → ${answerText(ctx.vars.adminKept)}, Connection: ${ctx.vars.adminKept.connection ?? '-'}`, 'event', 'client');
+          agent?.destroy();
+        });
         await ctx.until(() => listenersOn(ctx.vars.adminPort).length === 0, 3000, 10);
         ctx.vars.adminAfter = await ask(ctx.vars.adminPort);
         ctx.vars.answer = await ask(ctx.vars.port);
@@ -484,6 +515,14 @@ export const lesson: Lesson<Vars> = {
             const demo = demoOf(ctx);
             const line = demo.find((r) => demo.nameOf(r) === 'gen3' && /closing inherited listener admin/.test(String(r.text ?? '')), ctx.vars.mark);
             return { ok: !!line, detail: String(line?.text ?? 'no such line') };
+          },
+        },
+        {
+          text: { en: "the keep-alive admin client's next request was answered by gen2, with Connection: close — not handed to gen3, which could not answer it", zh: 'admin 端口上那个 keep-alive 客户端的下一个请求由 gen2 回应，并带着 Connection: close——连接没有交给无法回应它的 gen3' },
+          check: (ctx) => {
+            const [first, kept] = [ctx.vars.adminFirst, ctx.vars.adminKept];
+            const ok = !!first && !!kept && kept.reused === true && kept.error === null && /^v2 admin/.test(kept.body) && kept.body === first.body && kept.connection === 'close';
+            return { ok, detail: `${answerText(first)} → ${kept ? `${kept.error ?? kept.body}, reused ${kept.reused}, Connection: ${kept.connection ?? '-'}` : '-'}` };
           },
         },
         {

@@ -2,7 +2,8 @@
 // what the learner saw is read back: in step 2's table gen2's fd 3 and gen1's http listener share a DESC
 // letter and an inode while gen2's admin listener has a letter of its own; the load lines of the four
 // upgrade attempts counted no failure; the two refusals say why (state format, EADDRINUSE); the module
-// logged closing the unclaimed admin listener; and no process of any version is left.
+// logged closing the unclaimed admin listener, and the idle admin connection was answered by gen2 rather
+// than handed to gen3; and no process of any version is left.
 import { describe, expect, it } from 'vitest';
 import { lesson } from '../../lessons/18-version-skew.js';
 import { isAlive } from '../helpers/process.js';
@@ -32,7 +33,7 @@ function listenRows(step: string): Row[] {
 describe('lesson 18: version skew', () => {
   for (const lang of ['en', 'zh'] as const) {
     it(`plays in ${lang} with every expectation holding`, async () => {
-      const { text } = await playChecked(lesson, lang, 22);
+      const { text } = await playChecked(lesson, lang, 23);
 
       // Step 2: one description for http in gen1 and gen2, a new one for admin in gen2 only.
       const held = listenRows(stepText(text, 2));
@@ -58,6 +59,10 @@ describe('lesson 18: version skew', () => {
       expect(text).toContain('state format 2 is unknown to v1');
       expect(text).toMatch(/cannot listen as web: EADDRINUSE/);
       expect(text).toContain('closing inherited listener admin (fd 4): nothing listened on it');
+      // The idle admin connection stayed with gen2 (the module's LISTENERS line), which answered and closed it.
+      expect(text).toMatch(/the successor does not listen on admin: its connections are closed here, not handed over/);
+      expect(text).toMatch(/\(same connection\) → v2 admin \d+, Connection: close/);
+      expect(text).not.toContain('closing a connection handed over for admin');
       expect(text).toMatch(/upgrade failed: successor pid \d+ exited with code 1 before it was ready/);
 
       // The shell puppet, and every generation it or the module started: all gone.
