@@ -2,8 +2,9 @@
 // (lessons/assets/code/node/skew-v1.mjs ... skew-v4.mjs), each started as `node current.mjs` where
 // current.mjs is a symlink the tutor re-points before each upgrade, as a deploy does. v2 adds a listener
 // (inherited one kept, new one bound), a rollback to v1 meets state it cannot read (refused, v2 serves on),
-// v3 removes the listener (the module closes the fd nobody claimed), v4 renames one (EADDRINUSE, v3 serves
-// on); each upgrade runs under a bounded loopback load that counts every failed request.
+// v3 removes the listener (the module closes the fd nobody claimed and keeps its idle connections in the
+// old process), a rollback from v3 to v2 works, v4 renames a listener (EADDRINUSE, v2 serves on); each
+// upgrade runs under a bounded loopback load that counts every failed request.
 import { readFileSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -54,15 +55,24 @@ interface Vars {
   adminAgent: http.Agent;
   adminFirst: Answered;
   adminKept: Answered;
-  /** The state gen1 saved (hits) and what gen2 read. */
-  saved: number;
-  restored: number;
+  /** The hits a process saved on SIGUSR2 and what its successor read: gen1 → gen2, then gen3 → gen4. */
+  state: StateCarried;
+  rollbackState: StateCarried;
+  /** gen2's admin socket (its inode), and the one gen4 bound again on the same port after the rollback. */
+  adminInode: number | null | undefined;
+  adminInodeAgain: number | null | undefined;
   /** Reports of successors that refused to start. */
   refusedV1: ServerReport;
   refusedV4: ServerReport;
   refusedPids: number[];
   mark: number;
   release: () => Promise<ServerReport>;
+}
+
+interface StateCarried {
+  format: number;
+  saved: number;
+  read: number;
 }
 
 interface Answered {
@@ -192,11 +202,11 @@ async function refusedRelease(ctx: LessonContext<Vars>, fromName: string, [from,
 }
 
 /** A release under load, its successor held before ready(); finishRelease lets it go. */
-async function heldRelease(ctx: LessonContext<Vars>, [fromName, toName]: [string, string], [from, to]: [Version, Version]): Promise<void> {
+async function heldRelease(ctx: LessonContext<Vars>, [fromName, toName]: [string, string], [from, to]: [Version, Version], knobs: Record<string, unknown> = {}): Promise<void> {
   deploy(ctx, to);
   startVersionLoad(ctx);
   await answersFrom(ctx, from, 10);
-  const { mark, release } = await demoOf(ctx).beginUpgrade(fromName, toName, { port: ctx.vars.port });
+  const { mark, release } = await demoOf(ctx).beginUpgrade(fromName, toName, { port: ctx.vars.port, ...knobs });
   [ctx.vars.mark, ctx.vars.release] = [mark, release];
 }
 
@@ -208,6 +218,21 @@ async function finishRelease(ctx: LessonContext<Vars>, fromName: string, [from, 
   await answersFrom(ctx, to, SEEN_FROM_NEW);
   await demoOf(ctx).waitGone(demoOf(ctx).pid(fromName));
   await finishAttempt(ctx, { what: `${from}→${to}`, from, to, took: true });
+}
+
+/** What `from` said it saved on SIGUSR2 and what `to` said it read (from their log lines since the mark). */
+function stateCarried(ctx: LessonContext<Vars>, from: string, to: string): StateCarried {
+  const demo = demoOf(ctx);
+  const line = (name: string, text: RegExp) => String(demo.find((r) => demo.nameOf(r) === name && text.test(String(r.text ?? '')), ctx.vars.mark)?.text ?? '');
+  const saved = line(from, /saved the state as format/);
+  const read = line(to, /read the state/);
+  const hits = (text: string) => Number(/hits (\d+)/.exec(text)?.[1] ?? NaN);
+  return { format: Number(/format (\d+)/.exec(saved)?.[1] ?? NaN), saved: hits(saved), read: hits(read) };
+}
+
+function stateCheck(state: StateCarried | undefined, format: number): CheckResult {
+  const ok = !!state && state.format === format && state.saved > 0 && state.saved === state.read;
+  return { ok, detail: state ? `format ${state.format}: saved ${state.saved}, read ${state.read}` : 'no state' };
 }
 
 /** A successor refused for `reason` and is gone. */
@@ -251,8 +276,8 @@ export const lesson: Lesson<Vars> = {
   chapter: CHAPTER,
   title: { en: 'Version skew', zh: '版本偏差' },
   summary: {
-    en: 'A hot restart is usually a deploy: generation N+1 runs new code. The two versions meet twice — the new one takes the listeners by name and reads the state the old one left, and a rollback makes the old code read what the new one wrote. This lesson deploys four versions of one server (a listener added, a state format changed and a rollback refused, a listener removed, a listener renamed) under load, and reads what the kernel shows.',
-    zh: '热重启通常就是一次发布：第 N+1 代运行的是新代码。新旧两个版本会有两次交集——新版本按名字接过监听 socket，并读取旧版本留下的状态；而回滚时，旧代码得读懂新版本写下的东西。本课在负载下发布同一个服务的四个版本（新增一个监听 socket、状态格式变了而回滚被拒绝、删掉一个监听 socket、给监听 socket 改名），并查看内核呈现的结果。',
+    en: 'A hot restart is usually a deploy: generation N+1 runs new code. The two versions meet twice — the new one takes the listeners by name and reads the state the old one left, and a rollback makes the old code read what the new one wrote. This lesson deploys four versions of one server under load — a listener added, a state format changed and a rollback refused, a listener removed, a rollback that works, a listener renamed — and reads what the kernel shows.',
+    zh: '热重启通常就是一次发布：第 N+1 代运行的是新代码。新旧两个版本会有两次交集——新版本按名字接过监听 socket，并读取旧版本留下的状态；而回滚时，旧代码得读懂新版本写下的东西。本课在负载下发布同一个服务的四个版本——新增一个监听 socket、状态格式变了而回滚被拒绝、删掉一个监听 socket、一次成功的回滚、给监听 socket 改名——并查看内核呈现的结果。',
   },
   recap: [
     { en: 'Listeners pass between versions by name (LISTEN_FDNAMES): a name the old version did not pass is bound afresh, an inherited one keeps its socket — the same description, the same accept queue.', zh: '监听 socket 按名字在版本之间传递（LISTEN_FDNAMES）：旧版本没有传过来的名字会重新绑定，继承来的则沿用原来的 socket——同一个打开文件描述，同一个 accept 队列。' },
@@ -368,12 +393,9 @@ export const lesson: Lesson<Vars> = {
       },
       code: { node: excerpt('node/skew-v2.mjs', 'state') },
       async run(ctx) {
-        const demo = demoOf(ctx);
         await finishRelease(ctx, 'gen1', ['v1', 'v2']);
-        const saved = demo.find((r) => demo.nameOf(r) === 'gen1' && /saved the state as format 1/.test(String(r.text ?? '')));
-        const read = demo.find((r) => demo.nameOf(r) === 'gen2' && /read the state/.test(String(r.text ?? '')));
-        ctx.vars.saved = Number(/hits (\d+)/.exec(String(saved?.text ?? ''))?.[1] ?? NaN);
-        ctx.vars.restored = Number(/hits (\d+)/.exec(String(read?.text ?? ''))?.[1] ?? NaN);
+        ctx.vars.state = stateCarried(ctx, 'gen1', 'gen2');
+        ctx.vars.adminInode = ctx.row('gen2', ctx.vars.adminFd)?.inode;
         ctx.vars.answer = await ask(ctx.vars.port);
         ctx.vars.adminAnswer = await ask(ctx.vars.adminPort);
       },
@@ -389,7 +411,7 @@ export const lesson: Lesson<Vars> = {
         },
         {
           text: { en: 'gen2 read the state gen1 saved in format 1: the same hit count', zh: 'gen2 读到了 gen1 以格式 1 保存的状态：命中数相同' },
-          check: (ctx) => ({ ok: ctx.vars.saved > 0 && ctx.vars.saved === ctx.vars.restored, detail: `saved ${ctx.vars.saved}, read ${ctx.vars.restored}` }),
+          check: (ctx) => stateCheck(ctx.vars.state, 1),
         },
         {
           text: { en: 'gen1 is gone; gen2 holds the very socket gen1 bound (same inode) and answers on admin too', zh: 'gen1 已不在；gen2 持有的正是 gen1 绑定的那个 socket（inode 相同），admin 端口也有回应' },
@@ -548,30 +570,75 @@ export const lesson: Lesson<Vars> = {
       ],
     },
     {
+      id: 'rollback-works',
+      title: { en: 'A rollback that works: v3 → v2', zh: '一次成功的回滚：v3 → v2' },
+      text: {
+        en: "Rolled back once more, this time from v3 to v2, and now it works: v2 reads format 2, which v3 writes. The configuration names the admin port, so v2 asks for that very port again. gen3 passes only what it has — http — so gen4 (v2) is handed one name and binds admin afresh: the same port number as gen2 had, but a new socket (a new inode), because the old one died with gen2. The bind succeeds: nothing listens on that port any more.\n\nSo a rollback is an upgrade like any other, with an older program: the same three questions — which names it is handed, which it binds, which state it reads — in the other direction.",
+        zh: '再回滚一次，这回是从 v3 回到 v2，而这次成功了：v2 读得懂 v3 写的格式 2。配置里写着管理端口，所以 v2 又要求绑定那个端口。gen3 只能交出它手里有的——http——所以 gen4（v2）只拿到一个名字，admin 需要重新绑定：端口号和 gen2 当初的一样，却是一个新 socket（新的 inode），因为旧的那个已随 gen2 一起消亡。绑定成功了：那个端口上已经没有监听者。\n\n所以回滚就是一次普通的升级，只不过换成了更旧的程序：同样的三个问题——拿到哪些名字、自己绑定哪些、读取哪种状态——只是方向相反。',
+      },
+      code: { node: excerpt('node/skew-v2.mjs', 'listen') },
+      async run(ctx) {
+        await heldRelease(ctx, ['gen3', 'gen4'], ['v3', 'v2'], { adminPort: ctx.vars.adminPort });
+        await finishRelease(ctx, 'gen3', ['v3', 'v2']);
+        ctx.vars.rollbackState = stateCarried(ctx, 'gen3', 'gen4');
+        const admin = demoOf(ctx).find((r) => demoOf(ctx).nameOf(r) === 'gen4' && r.event === 'listening' && r.name === 'admin', ctx.vars.mark);
+        ctx.vars.adminInodeAgain = admin ? ctx.row('gen4', Number(admin.fd))?.inode : undefined;
+        ctx.vars.answer = await ask(ctx.vars.port);
+        ctx.vars.adminAnswer = await ask(ctx.vars.adminPort);
+      },
+      show: { processes: ['gen4'], only: isListener, caption: { en: 'gen4 (v2 again): http inherited, admin bound again on its old port', zh: 'gen4（又是 v2）：http 继承而来，admin 在原端口上重新绑定' } },
+      expect: [
+        {
+          text: { en: 'gen4 was handed http only: LISTEN_FDS=1, LISTEN_FDNAMES=http', zh: 'gen4 只拿到 http：LISTEN_FDS=1，LISTEN_FDNAMES=http' },
+          check: (ctx) => handed(ctx, 'gen4', ['http']),
+        },
+        {
+          text: { en: 'admin answers on its old port again, from a new socket (another inode than gen2\'s)', zh: 'admin 又在原来的端口上回应了，用的是一个新 socket（inode 与 gen2 的不同）' },
+          check: (ctx) => {
+            const [before, again] = [ctx.vars.adminInode, ctx.vars.adminInodeAgain];
+            const ok = !!before && !!again && before !== again && /^v2 admin/.test(ctx.vars.adminAnswer.body) && ctx.vars.adminAnswer.body.endsWith(String(ctx.pid('gen4')));
+            return { ok, detail: `:${ctx.vars.adminPort} inode ${before ?? '-'} → ${again ?? '-'}; GET → ${answerText(ctx.vars.adminAnswer)}` };
+          },
+        },
+        {
+          text: { en: 'v2 read the state v3 saved in format 2, and http kept its socket', zh: 'v2 读懂了 v3 以格式 2 保存的状态，http 仍是原来的 socket' },
+          check: (ctx) => {
+            const state = stateCheck(ctx.vars.rollbackState, 2);
+            const inode = ctx.row('gen4', 3)?.inode;
+            return { ok: state.ok && inode === ctx.vars.httpInode && ctx.vars.answer.version === 'v2', detail: `${state.detail}; fd 3 inode ${inode ?? '-'}; GET / → ${answerText(ctx.vars.answer)}` };
+          },
+        },
+        {
+          text: { en: 'not one request failed during the rollback v3 → v2', zh: '回滚 v3 → v2 期间没有一个请求失败' },
+          check: (ctx) => noFailures(ctx, 'v3→v2'),
+        },
+      ],
+    },
+    {
       id: 'rename',
       title: { en: 'v4 renames http to web', zh: 'v4 把 http 改名为 web' },
       text: {
-        en: 'A tidy-up in v4: the listener is called web now, on the same port. The module matches inherited fds by name, and no fd is named web, so it binds the port afresh — while gen3 and gen4 itself (fd 3, still named http) hold a socket listening on it. bind fails with EADDRINUSE; v4 exits before ready(); gen3 serves on, and the load sees nothing.\n\nA rename is a removal plus an addition. Names are part of the interface between versions, like a state format: rename in two deploys (first listen under both names, then drop the old one), never in one.',
-        zh: 'v4 里做了一次整理：监听 socket 现在叫 web，端口不变。模块按名字匹配继承来的 fd，而没有一个 fd 叫 web，于是它重新绑定这个端口——可 gen3 和 gen4 自己（fd 3，仍然叫 http）都持有一个在该端口上监听的 socket。bind 以 EADDRINUSE 失败；v4 在 ready() 之前退出；gen3 照常服务，负载什么也没察觉。\n\n改名等于删除加新增。名字和状态格式一样，是版本之间接口的一部分：改名要分两次发布（先同时用新旧两个名字监听，再去掉旧名字），别一次完成。',
+        en: 'A tidy-up in v4 (the code of v3, one listener): it is called web now, on the same port. The module matches inherited fds by name, and no fd is named web, so it binds the port afresh — while gen4 and the successor itself (fd 3, still named http) hold a socket listening on it. bind fails with EADDRINUSE; v4 exits before ready(); gen4 serves on, and the load sees nothing.\n\nA rename is a removal plus an addition. Names are part of the interface between versions, like a state format: rename in two deploys (first listen under both names, then drop the old one), never in one.',
+        zh: 'v4（v3 的代码，只有一个监听 socket）里做了一次整理：它现在叫 web，端口不变。模块按名字匹配继承来的 fd，而没有一个 fd 叫 web，于是它重新绑定这个端口——可 gen4 和这个后继进程自己（fd 3，仍然叫 http）都持有一个在该端口上监听的 socket。bind 以 EADDRINUSE 失败；v4 在 ready() 之前退出；gen4 照常服务，负载什么也没察觉。\n\n改名等于删除加新增。名字和状态格式一样，是版本之间接口的一部分：改名要分两次发布（先同时用新旧两个名字监听，再去掉旧名字），别一次完成。',
       },
       code: { node: excerpt('node/skew-v4.mjs', 'listen') },
       async run(ctx) {
-        ctx.vars.refusedV4 = await refusedRelease(ctx, 'gen3', ['v3', 'v4'], 'v4-renamed');
+        ctx.vars.refusedV4 = await refusedRelease(ctx, 'gen4', ['v2', 'v4'], 'v4-renamed');
         // Back to the version that runs, as a deploy tool would after a failed release.
-        deploy(ctx, 'v3');
+        deploy(ctx, 'v2');
       },
-      show: { processes: ['gen3'], only: isListener, caption: { en: 'gen3 (v3) serves on', zh: 'gen3（v3）照常服务' } },
+      show: { processes: ['gen4'], only: isListener, caption: { en: 'gen4 (v2) serves on', zh: 'gen4（v2）照常服务' } },
       expect: [
         {
           text: { en: 'v4 could not bind web: EADDRINUSE, and exited before ready()', zh: 'v4 无法绑定 web：EADDRINUSE，并在 ready() 之前退出' },
           check: (ctx) => refusedFor(ctx.vars.refusedV4, /EADDRINUSE/),
         },
         {
-          text: { en: 'gen3 still serves the port from the first socket, and not one request failed', zh: 'gen3 仍然用最初那个 socket 服务这个端口，没有一个请求失败' },
+          text: { en: 'gen4 still serves the port from the first socket, and not one request failed', zh: 'gen4 仍然用最初那个 socket 服务这个端口，没有一个请求失败' },
           check: (ctx) => {
-            const result = noFailures(ctx, 'v3→v4');
+            const result = noFailures(ctx, 'v2→v4');
             const listening = listenersOn(ctx.vars.port);
-            const ok = result.ok && listening.length === 1 && listening[0].inode === ctx.vars.httpInode && ctx.vars.answer.version === 'v3';
+            const ok = result.ok && listening.length === 1 && listening[0].inode === ctx.vars.httpInode && ctx.vars.answer.version === 'v2';
             return { ok, detail: `${result.detail}; LISTEN ×${listening.length}; GET / → ${answerText(ctx.vars.answer)}` };
           },
         },
@@ -586,8 +653,8 @@ export const lesson: Lesson<Vars> = {
       title: { en: 'Before a rolling upgrade: test both directions', zh: '滚动升级之前：两个方向都要测' },
       looksOnly: true,
       text: {
-        en: "Four deploys, two of them refused, and the load counted every request of each. What to test before a rolling upgrade, in both directions (N → N+1, and the rollback N+1 → N with the state N+1 wrote):\n\n• Listener names: the new version claims every name it needs (LISTEN_FDNAMES of its process shows what it was handed); a new name binds, a removed one is closed at ready() and its traffic was moved away first; no rename in one step.\n• State: each version reads the format its neighbours write, in both directions, and refuses an unknown format before ready() — never half-reads it.\n• Failure: a successor that refuses leaves the old generation serving, with no failed request under load, and leaves no process behind.\n• The deploy itself: it re-points what the command line names (the symlink) before the signal, and points it back after a refused release.",
-        zh: '四次发布，其中两次被拒绝，负载统计了每次发布期间的每一个请求。滚动升级之前要测的东西，两个方向都要测（N → N+1，以及带着 N+1 写下的状态回滚 N+1 → N）：\n\n• 监听 socket 的名字：新版本认领它需要的每一个名字（它进程里的 LISTEN_FDNAMES 显示它拿到了什么）；新名字会重新绑定，删掉的名字会在 ready() 时被关闭，而它的流量要事先迁走；不要一步完成改名。\n• 状态：每个版本都读得懂相邻版本写的格式，两个方向都是；遇到不认识的格式就在 ready() 之前拒绝——绝不读一半。\n• 失败：拒绝启动的后继进程让旧的一代继续服务，负载下没有失败的请求，也不留下任何进程。\n• 发布本身：先把命令行所指的东西（符号链接）重新指向，再发信号；发布被拒绝后再指回去。',
+        en: "Five deploys, a rollback among them and two refused, and the load counted every request of each. What to test before a rolling upgrade, in both directions (N → N+1, and the rollback N+1 → N with the state N+1 wrote):\n\n• Listener names: the new version claims every name it needs (LISTEN_FDNAMES of its process shows what it was handed); a new name binds, a removed one is closed at ready() and its traffic was moved away first; no rename in one step.\n• State: each version reads the format its neighbours write, in both directions, and refuses an unknown format before ready() — never half-reads it.\n• Connections: keep-alive clients of a listener the new version drops are answered by the old process and closed, not handed over (the LISTENERS line of this module's readiness message); with a module that has no such line, check that they are not left hanging.\n• Failure: a successor that refuses leaves the old generation serving, with no failed request under load, and leaves no process behind.\n• The deploy itself: it re-points what the command line names (the symlink) before the signal, and points it back after a refused release.",
+        zh: '五次发布，其中一次是回滚，两次被拒绝，负载统计了每次发布期间的每一个请求。滚动升级之前要测的东西，两个方向都要测（N → N+1，以及带着 N+1 写下的状态回滚 N+1 → N）：\n\n• 监听 socket 的名字：新版本认领它需要的每一个名字（它进程里的 LISTEN_FDNAMES 显示它拿到了什么）；新名字会重新绑定，删掉的名字会在 ready() 时被关闭，而它的流量要事先迁走；不要一步完成改名。\n• 状态：每个版本都读得懂相邻版本写的格式，两个方向都是；遇到不认识的格式就在 ready() 之前拒绝——绝不读一半。\n• 连接：新版本去掉的监听 socket 上的 keep-alive 客户端，由旧进程回应并关闭，而不是交接出去（本模块就绪消息里的 LISTENERS 一行）；如果用的模块没有这一行，要确认这些连接不会被挂住。\n• 失败：拒绝启动的后继进程让旧的一代继续服务，负载下没有失败的请求，也不留下任何进程。\n• 发布本身：先把命令行所指的东西（符号链接）重新指向，再发信号；发布被拒绝后再指回去。',
       },
       async run(ctx) {
         for (const a of ctx.vars.attempts ?? []) {
@@ -595,24 +662,24 @@ export const lesson: Lesson<Vars> = {
           ctx.log(`${a.what.padEnd(7)} ${outcome} · ${formatLoadStats(a.stats, ctx.lang)}`);
         }
       },
-      show: { processes: ['*'], only: isListener, caption: { en: 'what is left: gen3 and its http listener', zh: '剩下的：gen3 和它的 http 监听 socket' } },
+      show: { processes: ['*'], only: isListener, caption: { en: 'what is left: gen4 and its listeners', zh: '剩下的：gen4 和它的监听 socket' } },
       expect: [
         {
-          text: { en: 'four upgrade attempts under load, in both directions, and not one failed request', zh: '负载下的四次升级尝试，两个方向都有，没有一个请求失败' },
+          text: { en: 'five upgrade attempts under load, in both directions, and not one failed request', zh: '负载下的五次升级尝试，两个方向都有，没有一个请求失败' },
           check: (ctx) => {
             const attempts = ctx.vars.attempts ?? [];
             const failed = attempts.reduce((sum, a) => sum + a.stats.failed, 0);
             const ok = attempts.reduce((sum, a) => sum + a.stats.ok, 0);
-            return { ok: attempts.length === 4 && failed === 0 && ok > 0, detail: `${attempts.map((a) => a.what).join(', ')}: ok ${ok}, failed ${failed}` };
+            return { ok: attempts.length === 5 && failed === 0 && ok > 0, detail: `${attempts.map((a) => a.what).join(', ')}: ok ${ok}, failed ${failed}` };
           },
         },
         {
-          text: { en: 'the refused successors left nothing behind; only gen3 listens on the http port', zh: '被拒绝的后继进程没有留下任何东西；http 端口上只有 gen3 在监听' },
+          text: { en: 'the refused successors left nothing behind; only gen4 listens on the http port', zh: '被拒绝的后继进程没有留下任何东西；http 端口上只有 gen4 在监听' },
           check: (ctx) => {
             const refused = ctx.vars.refusedPids ?? [];
-            const gen3 = rowsOf(ctx, 'gen3').find((row) => row.fd === 3);
+            const current = rowsOf(ctx, 'gen4').find((row) => row.fd === 3);
             const listening = listenersOn(ctx.vars.port);
-            const ok = refused.length === 2 && !refused.some(isAlive) && listening.length === 1 && gen3?.inode === listening[0].inode;
+            const ok = refused.length === 2 && !refused.some(isAlive) && listening.length === 1 && current?.inode === listening[0].inode;
             return { ok, detail: `refused pids ${refused.join(', ')}: ${refused.filter(isAlive).length} alive; LISTEN ×${listening.length}` };
           },
         },
