@@ -383,6 +383,10 @@ export const lesson: Lesson<Vars> = {
           },
         },
       ],
+      hint: {
+        en: "Read what a process was handed yourself: tr '\\0' '\\n' < /proc/PID/environ | grep ^LISTEN_. The module removes the variables from process.env at start-up (a child it spawns must not think the fds are its own), but /proc keeps the environment execve gave.",
+        zh: "自己读一读进程拿到了什么：tr '\\0' '\\n' < /proc/PID/environ | grep ^LISTEN_。模块在启动时会把这些变量从 process.env 中删掉（免得它再启动的子进程以为这些 fd 是自己的），但 /proc 保留着 execve 给出的环境。",
+      },
     },
     {
       id: 'v2-serves',
