@@ -24,7 +24,7 @@ export function nodeCommand(moduleUrl: string): NodeCommand {
 }
 
 let tsxLoader: string | undefined;
-function tsxLoaderUrl(): string {
+export function tsxLoaderUrl(): string {
   // require.resolve('tsx') gives the CommonJS entry; the ESM loader for --import is the package's "." export,
   // dist/loader.mjs, which sits beside package.json.
   tsxLoader ??= pathToFileURL(createRequire(import.meta.url).resolve('tsx/package.json').replace(/package\.json$/, 'dist/loader.mjs')).href;

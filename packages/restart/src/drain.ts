@@ -15,6 +15,8 @@ import type { HandoffSender } from './handoff.js';
 export interface DrainTarget {
   name: string;
   tracker: ConnectionTracker;
+  /** false: the successor does not serve this name, so its connections are closed, not handed over. */
+  handOver?: boolean;
 }
 
 export interface DrainInput {
@@ -61,7 +63,7 @@ export async function drain(input: DrainInput): Promise<DrainReport> {
     else if (busy === 'in-flight' || busy === 'arriving') tracker.onNextResponseEnd(socket, () => release(target, socket));
     // Anything else is closing by itself, or is the application's to end (raw TCP, WebSocket) within the deadline.
     if (busy) return;
-    const handoff = tracker.canHandOver ? input.handoff : null;
+    const handoff = tracker.canHandOver && target.handOver !== false ? input.handoff : null;
     if (!handoff) {
       closeWhenQuiet(target, socket);
       return;
@@ -120,7 +122,7 @@ export async function drain(input: DrainInput): Promise<DrainReport> {
   for (const target of input.servers) {
     target.tracker.onNewConnection((socket) => release(target, socket));
     if (target.tracker.isHttp2) target.tracker.goAway();
-    if (!input.handoff || !target.tracker.canHandOver) target.tracker.closeAfterResponses();
+    if (!input.handoff || !target.tracker.canHandOver || target.handOver === false) target.tracker.closeAfterResponses();
     for (const socket of target.tracker.sockets()) release(target, socket);
   }
 

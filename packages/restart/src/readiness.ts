@@ -3,6 +3,10 @@
 // successor dies, the kernel closes its end, so the parent learns of a crash even before SIGCHLD.
 // Only the line READY counts; end-of-file, an exit, or the deadline all mean "not ready", and the old
 // process goes on serving.
+// Before READY, in the same write, the successor names the listeners it serves (`LISTENERS http:admin`),
+// so that the old process hands over only connections someone will answer: the successor may be a newer
+// or older version with other listeners. A predecessor that predates the line ignores it (it looks for
+// READY alone); a successor that predates it sends none, and then every connection is handed over.
 import type { ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { close, pipe2, write } from './sys/fd.js';
@@ -10,8 +14,10 @@ import { O_CLOEXEC } from './sys/constants.js';
 import { describeExit } from './spawn.js';
 
 const READY_LINE = 'READY';
+const LISTENERS_PREFIX = 'LISTENERS ';
 
-export type ReadyResult = { ready: true } | { ready: false; reason: string };
+/** `listeners`: the names the successor serves, or null when it did not say (an older version). */
+export type ReadyResult = { ready: true; listeners: string[] | null } | { ready: false; reason: string };
 
 /** The parent's side: a pipe whose write end the successor inherits. */
 export class ReadinessPipe {
@@ -68,7 +74,10 @@ export class ReadinessPipe {
       reader.setEncoding('latin1');
       reader.on('data', (chunk: string) => {
         received += chunk;
-        if (received.split('\n').includes(READY_LINE)) settle({ ready: true });
+        const lines = received.split('\n');
+        if (!lines.includes(READY_LINE)) return;
+        const named = lines.find((line) => line.startsWith(LISTENERS_PREFIX));
+        settle({ ready: true, listeners: named === undefined ? null : named.slice(LISTENERS_PREFIX.length).split(':').filter(Boolean) });
       });
       reader.on('error', () => {});
       reader.on('end', () => {
@@ -82,10 +91,11 @@ export class ReadinessPipe {
   }
 }
 
-/** The successor's side: one line, then close, so no descendant keeps the pipe open by accident. */
-export function reportReady(fd: number): void {
+/** The successor's side: its listeners' names and READY in one write, then close, so no descendant keeps
+ *  the pipe open by accident. Names never hold ':' (checkListenerName). */
+export function reportReady(fd: number, listeners: string[]): void {
   try {
-    write(fd, `${READY_LINE}\n`);
+    write(fd, `${LISTENERS_PREFIX}${listeners.join(':')}\n${READY_LINE}\n`);
   } finally {
     close(fd);
   }

@@ -233,7 +233,7 @@ export class Upgrader {
     this.receiver?.start();
     if (this.readyFd !== null) {
       try {
-        reportReady(this.readyFd);
+        reportReady(this.readyFd, this.registry.list().map(({ name }) => name));
       } catch (error) {
         this.log(`could not tell the predecessor (${(error as Error).message}); it has probably gone`);
       }
@@ -383,7 +383,7 @@ export class Upgrader {
     const ms = Date.now() - startedAt;
     this.log(`successor pid ${pid} is ready after ${ms} ms; handing over`);
     this.emit('successor-ready', { pid, ms });
-    void this.finish(channel ? new HandoffSender(channel.parentEnd) : null, child);
+    void this.finish(channel ? new HandoffSender(channel.parentEnd) : null, child, result.listeners);
     return { ok: true, pid, ms };
   }
 
@@ -407,14 +407,21 @@ export class Upgrader {
   }
 
   /** Drains (handing over to the successor when there is one), runs the exit hooks, exits. */
-  private async finish(handoff: HandoffSender | null, successor: ChildProcess | null): Promise<void> {
+  private async finish(handoff: HandoffSender | null, successor: ChildProcess | null, served: string[] | null = null): Promise<void> {
     const rollback = successor !== null && this.options.rollback;
+    // A successor of another version may not serve every name this process does: connections of a name
+    // it does not serve are ended here (answered within the idle grace, Connection: close), not handed to
+    // a process that would hold them unanswered.
+    const servers = this.registry.servers().map((target) => ({ ...target, handOver: served === null || served.includes(target.name) }));
+    for (const { name } of servers.filter((target) => handoff && !target.handOver)) {
+      this.log(`the successor does not listen on ${name}: its connections are closed here, not handed over`);
+    }
     const spares = rollback ? this.holdForRollback() : [];
     const watch = rollback ? this.watchSuccessor(successor, handoff, spares) : null;
     let report: DrainReport;
     try {
       report = await drain({
-        servers: this.registry.servers(),
+        servers,
         datagram: this.registry.datagramSockets(),
         handoff,
         timeoutMs: this.options.drainTimeoutMs,

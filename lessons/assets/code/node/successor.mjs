@@ -14,5 +14,5 @@ const server = http.createServer(handler)
 // [order]
 await warmUp()                                                    // caches, configuration, connections | zh: 缓存、配置、连接
 await up.listen(server, 'http', { host: '127.0.0.1', port: 8080 }) // only now accept from the inherited fd 3 | zh: 直到这时才从继承来的 fd 3 上 accept
-await up.ready()                                                  // "READY\n" into the pipe at fd 4, then close(4) | zh: 往 fd 4 的管道写 "READY\n"，然后 close(4)
+await up.ready()                                                  // its listeners, then READY, into the pipe at fd 4; close(4) | zh: 往 fd 4 的管道写它的监听 socket 名字和 READY；close(4)
 // [/order]
