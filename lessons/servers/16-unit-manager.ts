@@ -22,7 +22,9 @@
 // UNIT_TYPE=pid (pm2, fork mode, autorestart): the manager tracks the one pid it started. When that pid
 //   exits, the app is started again (after restart_delay); an app that exits again before min_uptime
 //   counts as unstable, and after max_restarts of those in a row it is marked errored (pm2's defaults are
-//   16 and 1000 ms; this stand-in stops at 3 to keep the lesson short). Not a subreaper: like pm2's daemon
+//   16 and 1000 ms; this stand-in stops at 2 to keep the lesson short, and gives min_uptime 5 s, because a
+//   Node start from TypeScript sources on a loaded machine can itself take over a second, and an app that
+//   fails after its start-up would then count as stable, restarted forever). Not a subreaper: like pm2's daemon
 //   it sees only its own child. A stop sends SIGINT to the tracked process and its current descendants,
 //   then SIGKILL after kill_timeout (1600 ms).
 //
@@ -46,7 +48,7 @@ if (!['simple', 'notify', 'pid'].includes(type)) throw new Error(`UNIT_TYPE must
 const execStart = JSON.parse(process.env.EXEC_START ?? '[]') as string[];
 const stopTimeoutMs = Number(process.env.TIMEOUT_STOP_MS || 1500);
 const TICK_MS = 20;
-const PM2 = { restartDelayMs: 100, minUptimeMs: 1000, maxRestarts: 3, killTimeoutMs: 1600 };
+const PM2 = { restartDelayMs: 100, minUptimeMs: 5000, maxRestarts: 2, killTimeoutMs: 1600 };
 
 const unit = (kind: string, fields: Record<string, unknown> = {}) => report('unit', { kind, type, ...fields });
 
@@ -191,10 +193,10 @@ async function restartApp(code: number | null): Promise<void> {
   const unstable = Date.now() - startedAt < PM2.minUptimeMs;
   restarts = unstable ? restarts + 1 : 0;
   if (restarts > PM2.maxRestarts) {
-    setState('errored', `exited ${restarts - 1} times in a row before min_uptime (${PM2.minUptimeMs} ms)`);
+    setState('errored', `${restarts} exits in a row before min_uptime (${PM2.minUptimeMs} ms), max_restarts ${PM2.maxRestarts}`);
     return;
   }
-  unit('restart', { count: restarts, code });
+  unit('restart', { count: restarts + 1, code });
   await sleep(PM2.restartDelayMs);
   if (!stopping) startMain();
 }
@@ -226,6 +228,7 @@ function startMain(): void {
 
 // ---- start
 
+unit('standin');
 if (type !== 'pid') sys.setChildSubreaper(true);
 if (type === 'notify') openNotifySocket();
 if (process.env.LISTEN_STREAM) {
