@@ -85,6 +85,26 @@ async function waitGeneration(unit: Unit, n: number, timeoutMs = 15_000): Promis
   return report.pid;
 }
 
+/**
+ * Under load, `trigger` lets generation 2 take over (a reload, or its warm-up gate opening); waits until the
+ * stand-in has made it the main process (MAINPID=), generation 1 has exited and generation 2 has answered
+ * some more requests; keeps the load's counters under the unit's name.
+ */
+async function followUnderLoad(ctx: LessonContext<Vars>, name: UnitName, trigger: (unit: Unit) => Promise<void>, label: Text): Promise<void> {
+  const unit = unitOf(ctx, name);
+  const load = startUnitLoad(ctx, unit.port);
+  await ctx.until(() => load.stats().ok >= 20, 3000);
+  await trigger(unit);
+  const second = await waitGeneration(unit, 2);
+  await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'main-pid' && r.subject === second, 10_000, `MAINPID= from ${name}-2`);
+  const first = generation(unit, 1);
+  await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'exit' && r.subject === first, 10_000, `${name}-1 leaving`);
+  const before = answeredBy(load.stats(), second);
+  await ctx.until(() => answeredBy(load.stats(), second) >= before + 20, 3000);
+  keepStats(ctx, name, await load.stop());
+  ctx.log({ en: `${label.en}: ${loadText(ctx, ctx.vars.stats[name])}`, zh: `${label.zh}：${loadText(ctx, ctx.vars.stats[name])}` });
+}
+
 /** Everything is gone: every process the service ever had, and its listener. */
 function nothingLeft(ctx: LessonContext<Vars>, name: UnitName): CheckResult {
   const unit = ctx.vars.units?.[name];
@@ -279,18 +299,7 @@ export const lesson: Lesson<Vars> = {
         zh: '负载之下同样执行 reload。notify-2 启动，在继承来的 fd 3 上监听，它的 ready() 发送 MAINPID=<notify-2> 和 READY=1。管理器确认这个 pid 属于该服务（MAINPID= 指向服务单元之外的进程时，除非发送者是 root，否则 systemd 会拒绝），然后把 notify-2 设为主进程。这之后 notify-1 才得知自己可以离开：数据报在模块通知前任之前就已发出，而 systemd 会先读通知 socket，再处理进程的退出，所以顺序有保证。\n\nnotify-1 退出时，它已经不是主进程了：只是服务的一个进程离开而已。服务单元保持 active，没有进程被杀，也没有请求失败。',
       },
       async run(ctx) {
-        const unit = unitOf(ctx, 'notify');
-        const load = startUnitLoad(ctx, unit.port);
-        await ctx.until(() => load.stats().ok >= 20, 3000);
-        await tellManager(ctx, unit, 'SIGHUP');
-        const second = await waitGeneration(unit, 2);
-        await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'main-pid' && r.subject === second, 10_000, 'MAINPID= from notify-2');
-        const first = generation(unit, 1)!;
-        await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'exit' && r.subject === first, 10_000, 'notify-1 leaving');
-        const before = answeredBy(load.stats(), second);
-        await ctx.until(() => answeredBy(load.stats(), second) >= before + 20, 3000);
-        keepStats(ctx, 'notify', await load.stop());
-        ctx.log({ en: `Type=notify: ${loadText(ctx, ctx.vars.stats.notify)}`, zh: `Type=notify：${loadText(ctx, ctx.vars.stats.notify)}` });
+        await followUnderLoad(ctx, 'notify', (unit) => tellManager(ctx, unit, 'SIGHUP'), { en: 'Type=notify', zh: 'Type=notify' });
       },
       show: { processes: [managerName('notify'), 'notify-1', 'notify-2'], focus: isListener, only: (row) => isTcp(row) || isNotifySocket(row) },
       expect: [
@@ -478,17 +487,7 @@ export const lesson: Lesson<Vars> = {
       },
       async run(ctx) {
         if (ctx.vars.noActivate) return;
-        const unit = unitOf(ctx, 'sa');
-        const load = startUnitLoad(ctx, unit.port);
-        await ctx.until(() => load.stats().ok >= 20, 3000);
-        writeFileSync(gatePath(ctx, 'sa'), '');
-        const [first, second] = [generation(unit, 1)!, generation(unit, 2)!];
-        await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'main-pid' && r.subject === second, 10_000, 'MAINPID= from sa-2');
-        await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'exit' && r.subject === first, 10_000, 'sa-1 leaving');
-        const before = answeredBy(load.stats(), second);
-        await ctx.until(() => answeredBy(load.stats(), second) >= before + 20, 3000);
-        keepStats(ctx, 'sa', await load.stop());
-        ctx.log({ en: `socket activation: ${loadText(ctx, ctx.vars.stats.sa)}`, zh: `套接字激活：${loadText(ctx, ctx.vars.stats.sa)}` });
+        await followUnderLoad(ctx, 'sa', async () => writeFileSync(gatePath(ctx, 'sa'), ''), { en: 'socket activation', zh: '套接字激活' });
       },
       show: { processes: [managerName('sa'), 'sa-2'], focus: isListener, only: isTcp },
       expect: [
