@@ -154,8 +154,11 @@ function execStart(options: UnitOptions): string[] {
   // Not `-l 127.0.0.1:0`: systemd-socket-activate refuses port 0 ("Failed to parse socket address"), and a
   // port probed free and closed could be taken before it binds. It passes on the fds it was given
   // (LISTEN_FDS), so the manager binds port 0 and hands it over: no race. It passes on only the
-  // variables named with -E (systemd sets NOTIFY_SOCKET for a service itself).
-  const names = ['NOTIFY_SOCKET', 'REPORT_FILE', RUN_MARKER, ...Object.keys(options.env ?? {}), ...['PATH', 'TMPDIR', 'HOME'].filter((name) => process.env[name] !== undefined)];
+  // variables named with -E (systemd sets NOTIFY_SOCKET for a service itself), so each is named: the
+  // environment the service would have had without it (the tutor's, which the stand-in passes on, as
+  // systemd gives a service its Environment=), less the puppets' own variables; the run marker included.
+  const inherited = Object.keys(process.env).filter((name) => !name.startsWith('HOTRESTART_TUTOR_'));
+  const names = [...new Set(['NOTIFY_SOCKET', 'REPORT_FILE', RUN_MARKER, ...Object.keys(options.env ?? {}), ...inherited])];
   return [ACTIVATE, '--fdname=http', ...names.flatMap((name) => ['-E', name]), ...server];
 }
 
