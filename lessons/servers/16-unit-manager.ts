@@ -13,12 +13,14 @@
 //   same set the cgroup would hold — a double fork does not escape either.
 // UNIT_TYPE=notify (Type=notify, NotifyAccess=all): the unit is active once READY=1 arrives on the datagram
 //   socket named by NOTIFY_SOCKET (sd_notify(3)); MAINPID=<pid> makes that process the main process, and is
-//   accepted only when the pid belongs to the service (systemd refuses a foreign one unless the sender is
-//   root; this stand-in cannot see the sender's credentials and simply refuses). STOPPING=1 says the
-//   service is beginning its shutdown. Notifications queued before a process's exit are read before its
-//   exit is handled, as systemd does (its notification socket is dispatched before SIGCHLD): a successor's
+//   accepted only when the pid belongs to the service (systemd's service_notify_message() refuses a foreign
+//   one unless the sender's uid is 0; this stand-in does not read the sender's credentials and simply
+//   refuses). STOPPING=1 says the service is beginning its shutdown (logged; the stand-in does not act on
+//   it). Notifications queued before a process's exit are read before its exit is handled, as systemd
+//   does (src/core/manager.c: "Process notification messages a bit earlier than SIGCHLD"): a successor's
 //   MAINPID= sent before its predecessor exits is never lost to that race. Only the MAIN process's exit
-//   stops the unit; any other process of the service may come and go.
+//   stops the unit (service_enter_running(): main process gone, RemainAfterExit=no → service_enter_stop);
+//   any other process of the service may come and go.
 // UNIT_TYPE=pid (pm2, fork mode, autorestart): the manager tracks the one pid it started. When that pid
 //   exits, the app is started again (after restart_delay); an app that exits again before min_uptime
 //   counts as unstable, and after max_restarts of those in a row it is marked errored (pm2's defaults are
