@@ -8,7 +8,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { entryUrl } from '../src/demo/entry.js';
 import { isAlive } from '../src/demo/marker.js';
-import { followReports, ReportFile, serverCommand, type ServerReport } from '../src/lesson/demo-servers.js';
+import { followReports, hotrestartRunCommand, ReportFile, serverCommand, type ServerReport } from '../src/lesson/demo-servers.js';
 import { formatMixedStats, startMixedLoad, type MixedLoad, type MixedStats } from '../src/lesson/mixed-load.js';
 import { LessonActionError, type LessonContext, type Text } from '../src/lesson/types.js';
 
@@ -143,6 +143,10 @@ export interface UnitOptions {
   listen?: string;
   /** Wrap ExecStart= in systemd-socket-activate (which passes the manager's fd 3 on). */
   activate?: boolean;
+  /** Run the server under the package's hotrestart-run, which binds 127.0.0.1:0 as `http`. */
+  underRun?: boolean;
+  /** The name of the process ExecStart= starts (default: NAME-1, generation 1). */
+  mainName?: string;
   /** Environment of the service (PORT, READY_GATE). */
   env?: Record<string, string>;
 }
@@ -150,6 +154,7 @@ export interface UnitOptions {
 /** The server's command line, wrapped in systemd-socket-activate when asked. */
 function execStart(options: UnitOptions): string[] {
   const server = serverCommand(SERVER);
+  if (options.underRun) return [...hotrestartRunCommand(), '--listen', 'http=127.0.0.1:0', '--', ...server];
   if (!options.activate) return server;
   // Not `-l 127.0.0.1:0`: systemd-socket-activate refuses port 0 ("Failed to parse socket address"), and a
   // port probed free and closed could be taken before it binds. It passes on the fds it was given
@@ -187,14 +192,15 @@ export async function startUnit(ctx: LessonContext, name: string, options: UnitO
   });
   const unit: Unit = { name, manager, reports, pump, port: 0 };
   const started = await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'started', 5000, 'its ExecStart= process');
-  ctx.name(Number(started.subject), `${name}-1`);
+  ctx.name(Number(started.subject), options.mainName ?? `${name}-1`);
   const socket = reports.find((r) => r.event === 'unit' && r.kind === 'socket');
   if (socket) unit.port = Number(socket.port);
   pump();
   return unit;
 }
 
-export const managerName = (name: string) => (name === 'pm2' ? 'pm2-standin' : `unit-${name}`);
+/** What the stand-in is called on screen: pm2-standin for the pm2 units, unit-NAME for the systemd ones. */
+export const managerName = (name: string) => (name.startsWith('pm2') ? `${name}-standin` : `unit-${name}`);
 
 /** The first report matching `predicate`, waiting up to timeoutMs; throws with `what` when none came. */
 export async function waitReport(unit: Unit, predicate: (report: ServerReport) => boolean, timeoutMs: number, what: string): Promise<ServerReport> {

@@ -37,7 +37,7 @@ import {
   type Unit,
 } from './16-supervisors.kit.js';
 
-type UnitName = 'simple' | 'notify' | 'sa' | 'pm2';
+type UnitName = 'simple' | 'notify' | 'sa' | 'pm2' | 'pm2run';
 
 interface Vars {
   units: Partial<Record<UnitName, Unit>>;
@@ -53,6 +53,8 @@ interface Vars {
   saShared: { count: number; detail: string; inode: number | null | undefined };
   /** What the pm2 stand-in's successor answered after the stand-in was stopped. */
   pm2After: { pid: number } | { error: string };
+  /** Under hotrestart-run: the pid the pm2 stand-in tracks, and the listener's inode, before the reload. */
+  runBefore: { tracked: number; inode: number | null | undefined };
 }
 
 const STANDIN: Text = {
@@ -87,8 +89,9 @@ async function waitGeneration(unit: Unit, n: number, timeoutMs = 15_000): Promis
 
 /**
  * Under load, `trigger` lets generation 2 take over (a reload, or its warm-up gate opening); waits until the
- * stand-in has made it the main process (MAINPID=), generation 1 has exited and generation 2 has answered
- * some more requests; keeps the load's counters under the unit's name.
+ * stand-in has made it the main process (MAINPID=; under hotrestart-run, hotrestart-run does that instead),
+ * generation 1 has exited and generation 2 has answered some more requests; keeps the load's counters
+ * under the unit's name.
  */
 async function followUnderLoad(ctx: LessonContext<Vars>, name: UnitName, trigger: (unit: Unit) => Promise<void>, label: Text): Promise<void> {
   const unit = unitOf(ctx, name);
@@ -96,9 +99,14 @@ async function followUnderLoad(ctx: LessonContext<Vars>, name: UnitName, trigger
   await ctx.until(() => load.stats().ok >= 20, 3000);
   await trigger(unit);
   const second = await waitGeneration(unit, 2);
-  await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'main-pid' && r.subject === second, 10_000, `MAINPID= from ${name}-2`);
   const first = generation(unit, 1);
-  await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'exit' && r.subject === first, 10_000, `${name}-1 leaving`);
+  if (name === 'pm2run') {
+    // The pm2 stand-in reads no notifications: hotrestart-run follows the generations, and reaps generation 1.
+    if (!(await ctx.until(() => first !== undefined && !isAlive(first), 10_000))) throw new LessonActionError(`${name}-1 did not leave`);
+  } else {
+    await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'main-pid' && r.subject === second, 10_000, `MAINPID= from ${name}-2`);
+    await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'exit' && r.subject === first, 10_000, `${name}-1 leaving`);
+  }
   const before = answeredBy(load.stats(), second);
   await ctx.until(() => answeredBy(load.stats(), second) >= before + 20, 3000);
   keepStats(ctx, name, await load.stop());
@@ -119,8 +127,8 @@ export const lesson: Lesson<Vars> = {
   chapter: { en: 'Chapter 3 · Operations', zh: '第三章 · 运维' },
   title: { en: 'Supervisors: systemd, socket activation, pm2', zh: '进程管理器：systemd、套接字激活、pm2' },
   summary: {
-    en: 'A hot restart ends the very process the service manager started. Under systemd\'s Type=simple that reads as the death of the service, and the successor is killed with it; Type=notify with MAINPID= and READY=1 moves the manager along to the successor; socket activation (the real systemd-socket-activate) hands generation 1 its listener at fd 3; a manager that tracks one pid, as pm2 does, restarts an app that is still running. Played live under a stand-in manager that follows the documented rules, with a loopback load counting what fails.',
-    zh: '热重启会结束服务管理器亲手启动的那个进程。在 systemd 的 Type=simple 下，这被当作服务的死亡，后继进程也跟着被杀；Type=notify 配合 MAINPID= 和 READY=1，让管理器跟到后继进程上；套接字激活（真实的 systemd-socket-activate）在 fd 3 上把监听 socket 交给第 1 代；像 pm2 那样只盯一个 pid 的管理器，会去「重启」一个其实还在运行的应用。全部在一个按文档规则行事的替身管理器下实时演示，回环负载统计失败的请求。',
+    en: 'A hot restart ends the very process the service manager started. Under systemd\'s Type=simple that reads as the death of the service, and the successor is killed with it; Type=notify with MAINPID= and READY=1 moves the manager along to the successor; socket activation (the real systemd-socket-activate) hands generation 1 its listener at fd 3; a manager that tracks one pid, as pm2 does, restarts an app that is still running — unless the pid it tracks is a stable parent, hotrestart-run. Played live under a stand-in manager that follows the documented rules, with a loopback load counting what fails.',
+    zh: '热重启会结束服务管理器亲手启动的那个进程。在 systemd 的 Type=simple 下，这被当作服务的死亡，后继进程也跟着被杀；Type=notify 配合 MAINPID= 和 READY=1，让管理器跟到后继进程上；套接字激活（真实的 systemd-socket-activate）在 fd 3 上把监听 socket 交给第 1 代；像 pm2 那样只盯一个 pid 的管理器，会去「重启」一个其实还在运行的应用——除非它盯的是一个稳定的父进程 hotrestart-run。全部在一个按文档规则行事的替身管理器下实时演示，回环负载统计失败的请求。',
   },
   recap: [
     { en: 'Type=simple: when the main process exits, systemd stops the unit and kills every process left in its control group — the successor too.', zh: 'Type=simple：主进程一退出，systemd 就停止服务单元，并杀掉控制组里剩下的每个进程——后继进程也不例外。' },
@@ -531,7 +539,7 @@ export const lesson: Lesson<Vars> = {
         keepStats(ctx, 'pm2', await load.stop());
         ctx.log({ en: `pid tracker: ${loadText(ctx, ctx.vars.stats.pm2)}`, zh: `只盯 pid 的管理器：${loadText(ctx, ctx.vars.stats.pm2)}` });
       },
-      show: { processes: ['pm2-standin', 'pm2-2'], focus: isListener, only: isTcp },
+      show: { processes: [managerName('pm2'), 'pm2-2'], focus: isListener, only: isTcp },
       expect: [
         {
           text: { en: 'when pm2-1 exited, the stand-in started the app again, and each new process failed with EADDRINUSE', zh: 'pm2-1 退出后，替身重新启动了应用，每个新进程都以 EADDRINUSE 失败' },
@@ -593,6 +601,92 @@ export const lesson: Lesson<Vars> = {
           zh: '关掉 autorestart，管理器仍然以为应用已经停了，它的 stop 也照样够不着后继进程。SO_REUSEADDR 并不能让两个 socket 监听同一个端口（那是 SO_REUSEPORT，第 7 课）——何况两个服务本来就不是正确的解决办法。稳定的父进程让管理器认识的那个 pid 在每次升级中都活着。',
         },
       },
+    },
+    {
+      id: 'pid-tracker-fix',
+      title: { en: 'The fix: track a stable parent', zh: '解决办法：盯住一个稳定的父进程' },
+      text: {
+        en: "The same pm2 stand-in and the same app, now started as `hotrestart-run --listen http=127.0.0.1:0 -- node server.js`. The pid the stand-in tracks is hotrestart-run's, the restart package's small stable parent: it binds the listener and keeps it, starts generation 1 with it at fd 3 (LISTEN_FDS, LISTEN_FDNAMES=http), is the child subreaper of every generation, follows them through MAINPID= on a NOTIFY_SOCKET of its own, and forwards SIGUSR2 to the current one.\n\nA reload under load: the stand-in signals the pid it tracks, hotrestart-run forwards it, pm2run-1 hands over to pm2run-2 and exits. The tracked pid never changes, so nothing is restarted, and no request fails.",
+        zh: '还是那个 pm2 替身、那个应用，这次以 `hotrestart-run --listen http=127.0.0.1:0 -- node server.js` 启动。替身跟踪的是 hotrestart-run 的 pid，它是重启模块提供的小而稳定的父进程：它绑定监听 socket 并一直持有，把它放在 fd 3 上启动第 1 代（LISTEN_FDS、LISTEN_FDNAMES=http），是每一代的 child subreaper，通过自己的 NOTIFY_SOCKET 上的 MAINPID= 跟随每一代，并把 SIGUSR2 转发给当前那一代。\n\n在负载下执行 reload：替身给它跟踪的 pid 发信号，hotrestart-run 转发，pm2run-1 交接给 pm2run-2 后退出。被跟踪的 pid 始终不变，所以不会有任何重启，也没有请求失败。',
+      },
+      code: {
+        other: { label: 'ecosystem.config.js', code: "{ name: 'app', script: 'hotrestart-run', args: '--listen http=0.0.0.0:8080 -- node server.js' }\n// reload: pm2 sendSignal SIGUSR2 app" },
+      },
+      async run(ctx) {
+        const unit = await startUnit(ctx, 'pm2run', { type: 'pid', underRun: true, mainName: 'hotrestart-run' });
+        remember(ctx, unit);
+        await waitGeneration(unit, 1);
+        unit.port = Number(serverEvents(unit, 'listening')[0]?.port);
+        const tracked = Number(unitEvents(unit, 'started')[0]?.subject);
+        ctx.vars.runBefore = { tracked, inode: listenerOf(ctx, 'hotrestart-run')?.inode };
+        await followUnderLoad(ctx, 'pm2run', (u) => tellManager(ctx, u, 'SIGHUP'), { en: 'pm2 stand-in + hotrestart-run', zh: 'pm2 替身 + hotrestart-run' });
+      },
+      show: { processes: [managerName('pm2run'), 'hotrestart-run', 'pm2run-2'], focus: isListener, only: isTcp },
+      expect: [
+        {
+          text: { en: 'the tracked pid is still hotrestart-run, alive: no restart', zh: '被跟踪的 pid 仍是 hotrestart-run，而且活着：没有重启' },
+          check: (ctx) => {
+            const unit = ctx.vars.units?.pm2run;
+            const tracked = ctx.vars.runBefore?.tracked;
+            const restarts = unitEvents(unit, 'restart').length;
+            const ok = !!unit && tracked !== undefined && isAlive(tracked) && unitEvents(unit, 'started').length === 1 && restarts === 0 && unitEvents(unit, 'main-pid').length === 0 && !!ctx.vars.stats?.pm2run;
+            return { ok, detail: `tracked ${tracked ?? '-'} (${commOf(tracked ?? 0) ?? 'gone'}), ${restarts} restarts` };
+          },
+        },
+        {
+          text: { en: "pm2run-2 serves at fd 3 the socket hotrestart-run bound and still holds (one DESC letter)", zh: 'pm2run-2 在 fd 3 上服务的，正是 hotrestart-run 绑定并一直持有的那个 socket（同一个 DESC 字母）' },
+          check: (ctx) => {
+            const run = ctx.vars.units?.pm2run ? listenerOf(ctx, 'hotrestart-run') : undefined;
+            const shared = run ? sharing(ctx, [['hotrestart-run', run.fd], ['pm2run-2', 3]]) : undefined;
+            const ok = !!shared && shared.count === 1 && run?.inode === ctx.vars.runBefore?.inode && !!ctx.vars.stats?.pm2run;
+            return { ok, detail: shared?.detail ?? 'no listener in hotrestart-run' };
+          },
+        },
+        {
+          text: { en: 'no request failed', zh: '没有请求失败' },
+          check: (ctx) => {
+            const stats = ctx.vars.stats?.pm2run;
+            return { ok: !!stats && stats.ok > 0 && stats.failed === 0, detail: loadText(ctx, stats) };
+          },
+        },
+      ],
+    },
+    {
+      id: 'pid-tracker-fix-stop',
+      title: { en: 'And a stop reaches every generation', zh: '而 stop 能送达每一代' },
+      text: {
+        en: '`pm2 stop app` once more: SIGINT to the tracked process and its descendants. This time the tracked process is alive, and the current generation is its child (hotrestart-run is the subreaper of every generation), so the stop reaches it; hotrestart-run forwards the signal too, and exits when no generation is left. Nothing of the app remains, and the port is closed.',
+        zh: '再执行一次 `pm2 stop app`：向被跟踪的进程及其后代发送 SIGINT。这一次被跟踪的进程还活着，当前这一代是它的子进程（hotrestart-run 是每一代的 subreaper），所以 stop 能送达；hotrestart-run 也会转发这个信号，并在没有任何一代剩下时退出。应用什么都没剩下，端口也关闭了。',
+      },
+      async run(ctx) {
+        const unit = unitOf(ctx, 'pm2run');
+        await tellManager(ctx, unit, 'SIGTERM');
+        await ctx.until(() => !isAlive(unit.manager) && liveServicePids(unit).length === 0 && !isAlive(ctx.vars.runBefore?.tracked ?? 0), 8000);
+      },
+      show: {
+        processes: [managerName('pm2run'), 'hotrestart-run', 'pm2run-2'],
+        only: isTcp,
+        caption: { en: 'what is left of the app: nothing', zh: '应用还剩下什么：什么都没有' },
+      },
+      expect: [
+        {
+          text: { en: 'SIGINT went to hotrestart-run and pm2run-2', zh: 'SIGINT 发给了 hotrestart-run 和 pm2run-2' },
+          check: (ctx) => {
+            const unit = ctx.vars.units?.pm2run;
+            const pids = (unitEvents(unit, 'kill').find((r) => r.signal === 'SIGINT')?.pids as number[] | undefined) ?? [];
+            const second = generation(unit, 2);
+            return { ok: second !== undefined && pids.includes(ctx.vars.runBefore?.tracked ?? -1) && pids.includes(second), detail: `kill -INT ${pids.join(' ') || '-'}` };
+          },
+        },
+        {
+          text: { en: 'hotrestart-run, every generation and the listener are gone', zh: 'hotrestart-run、每一代进程和监听 socket 都不在了' },
+          check: (ctx) => {
+            const left = nothingLeft(ctx, 'pm2run');
+            const tracked = ctx.vars.runBefore?.tracked;
+            return { ...left, ok: left.ok && tracked !== undefined && !isAlive(tracked), detail: `hotrestart-run ${tracked !== undefined && isAlive(tracked) ? 'alive' : 'gone'}; ${left.detail}` };
+          },
+        },
+      ],
     },
   ],
 };

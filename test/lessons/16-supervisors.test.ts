@@ -2,7 +2,8 @@
 // what the learner saw is read back: under the Type=simple stand-in the successor got SIGTERM and the load
 // was refused; under Type=notify the main pid moved to the successor and nothing failed; with the real
 // systemd-socket-activate, one DESC letter for the manager's copy, sa-1's fd 3 and sa-2's fd 3; the pm2
-// stand-in's restarts failed with EADDRINUSE; and no process of any unit is left once the lesson ends.
+// stand-in's restarts failed with EADDRINUSE, and under hotrestart-run nothing restarted and one description
+// served; and no process of any unit is left once the lesson ends.
 import { describe, expect, it } from 'vitest';
 import { activateMissing } from '../../lessons/16-supervisors.kit.js';
 import { lesson } from '../../lessons/16-supervisors.js';
@@ -30,7 +31,7 @@ function listeners(step: string): Array<{ name: string; fd: number; desc: string
 describe('lesson 16: supervisors', () => {
   for (const lang of ['en', 'zh'] as const) {
     it(`plays in ${lang} with every expectation holding`, async () => {
-      const { result, text } = await playChecked(lesson, lang, noActivate ? 12 : 22);
+      const { result, text } = await playChecked(lesson, lang, noActivate ? 17 : 27);
       expect(result.skipped).toBe(noActivate ? 10 : 0);
 
       // Labelled as what they are, on screen.
@@ -64,6 +65,11 @@ describe('lesson 16: supervisors', () => {
 
       // The pm2 stand-in: its restarts met the successor's port.
       expect(stepText(text, 9)).toContain('EADDRINUSE');
+      // Under hotrestart-run the tracked pid stayed: hotrestart-run and pm2run-2 hold one description, nothing restarted.
+      const fixed = listeners(stepText(text, 11));
+      expect(fixed.map((row) => row.name).sort()).toEqual(['hotrestart-run', 'pm2run-2']);
+      expect(new Set(fixed.map((row) => row.desc)).size).toBe(1);
+      expect(stepText(text, 11)).not.toMatch(/restart 1|第 1 次重启/);
 
       // Nothing of any unit survives the lesson: the stand-ins, every generation, systemd-socket-activate.
       const pids = mentionedPids(text);
