@@ -355,6 +355,10 @@ export const lesson: Lesson<Vars> = {
           zh: 'systemd.service(5)：NotifyAccess=main 时只接受主进程发来的状态更新，而使用 Type=notify 时 NotifyAccess= 默认就是 main。后继进程发通知时还不是主进程；这就是模块的 unit 文件写上 NotifyAccess=all 的原因。',
         },
       },
+      hint: {
+        en: 'With systemd: `systemctl show -p MainPID app` before and after `systemctl reload app` shows the main pid move; the module\'s unit file is packages/restart/examples/app.service.',
+        zh: '在 systemd 下：在 `systemctl reload app` 前后各执行一次 `systemctl show -p MainPID app`，就能看到主进程换了；模块的 unit 文件在 packages/restart/examples/app.service。',
+      },
     },
     {
       id: 'socket-activation',
@@ -540,6 +544,10 @@ export const lesson: Lesson<Vars> = {
         ctx.log({ en: `pid tracker: ${loadText(ctx, ctx.vars.stats.pm2)}`, zh: `只盯 pid 的管理器：${loadText(ctx, ctx.vars.stats.pm2)}` });
       },
       show: { processes: [managerName('pm2'), 'pm2-2'], focus: isListener, only: isTcp },
+      hint: {
+        en: 'Who holds the port, whatever the manager believes: `ss -ltnp sport = :PORT`, or `hotrestart-tutor fds PID` for the pid it names.',
+        zh: '不管管理器怎么认为，谁持有这个端口一查便知：`ss -ltnp sport = :PORT`，或者对它给出的 pid 执行 `hotrestart-tutor fds PID`。',
+      },
       expect: [
         {
           text: { en: 'when pm2-1 exited, the stand-in started the app again, and each new process failed with EADDRINUSE', zh: 'pm2-1 退出后，替身重新启动了应用，每个新进程都以 EADDRINUSE 失败' },

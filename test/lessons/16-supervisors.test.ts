@@ -7,8 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import { activateMissing } from '../../lessons/16-supervisors.kit.js';
 import { lesson } from '../../lessons/16-supervisors.js';
+import { playPlain } from '../../src/lesson/plain.js';
+import type { Lesson } from '../../src/lesson/types.js';
 import { isAlive } from '../helpers/process.js';
-import { playChecked, stepText } from '../helpers/lesson-output.js';
+import { collector, playChecked, stepText } from '../helpers/lesson-output.js';
 
 const noActivate = activateMissing();
 if (noActivate) console.log(`skipped: lesson 16's socket activation steps (5 to 8) are checked as ○ only (${noActivate})`);
@@ -77,4 +79,25 @@ describe('lesson 16: supervisors', () => {
       expect(pids.filter(isAlive)).toEqual([]);
     }, 90_000);
   }
+
+  // As on a machine without systemd-socket-activate: step 1, then the socket activation steps, whose
+  // checks must all show ○ with the reason (and none ✘), the steps doing nothing.
+  it('without systemd-socket-activate, its steps say why and their checks are ○', async () => {
+    const [first, ...rest] = lesson.steps;
+    const missing = 'systemd-socket-activate is not installed (simulated)';
+    const withoutTool = {
+      ...lesson,
+      steps: [
+        { ...first, run: async (ctx) => (await first.run!(ctx), void (ctx.vars.noActivate = missing)) },
+        ...rest.filter((step) => ['socket-activation', 'first-connection', 'activated-reload', 'activated-handover'].includes(step.id)),
+      ],
+    } as typeof lesson;
+    const out = collector();
+    const result = await playPlain(withoutTool as unknown as Lesson, { lang: 'en', out: out.stream });
+    const text = out.text();
+    expect(result.failedSteps).toBe(0);
+    expect(result).toMatchObject({ checks: 2, held: 2, skipped: 10 });
+    expect(text).toContain(`skipped: ${missing}`);
+    expect(text).not.toContain('✘');
+  }, 60_000);
 });
