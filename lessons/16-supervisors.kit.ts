@@ -53,6 +53,29 @@ const stateText: Record<string, Text> = {
   errored: { en: 'errored', zh: '出错（errored）' },
 };
 
+/** Why the unit changed state, from the stand-in's key. */
+function whyText(report: ServerReport): Text {
+  switch (report.why) {
+    case 'forked':
+      return { en: 'the main process was forked off', zh: '主进程已派生' };
+    case 'waiting':
+      return { en: 'waiting for READY=1', zh: '等待 READY=1' };
+    case 'ready':
+      return { en: 'READY=1', zh: 'READY=1' };
+    case 'main-exited':
+      return { en: 'the main process exited', zh: '主进程退出了' };
+    case 'stop':
+      return { en: 'stop requested', zh: '收到停止请求' };
+    case 'unstable':
+      return {
+        en: `${String(report.restarts)} exits in a row before min_uptime (${String(report.minUptimeMs)} ms), max_restarts ${String(report.maxRestarts)}`,
+        zh: `连续 ${String(report.restarts)} 次在 min_uptime（${String(report.minUptimeMs)} 毫秒）之内退出，max_restarts 为 ${String(report.maxRestarts)}`,
+      };
+    default:
+      return { en: String(report.why), zh: String(report.why) };
+  }
+}
+
 function describeUnit(report: ServerReport): Text | undefined {
   const subject = String(report.subject ?? '');
   if (report.type === 'pid') return describeTracker(report, subject);
@@ -70,7 +93,8 @@ function describeUnit(report: ServerReport): Text | undefined {
         : { en: `ExecStart= forked off as pid ${subject}: the main process`, zh: `ExecStart= 派生出 pid ${subject}：主进程` };
     case 'state': {
       const state = stateText[String(report.state)] ?? { en: String(report.state), zh: String(report.state) };
-      return { en: `unit ${state.en} (${String(report.why)})`, zh: `服务单元${state.zh}（${String(report.why)}）` };
+      const why = whyText(report);
+      return { en: `unit ${state.en} (${why.en})`, zh: `服务单元${state.zh}（${why.zh}）` };
     }
     case 'notify':
       return { en: `NOTIFY_SOCKET: ${String(report.text).replace(/\n/g, ' ')}`, zh: `NOTIFY_SOCKET：${String(report.text).replace(/\n/g, ' ')}` };
@@ -110,7 +134,7 @@ function describeTracker(report: ServerReport, subject: string): Text | undefine
       return { en: `starting the app again (restart ${String(report.count)})`, zh: `重新启动应用（第 ${String(report.count)} 次重启）` };
     case 'state':
       return report.state === 'errored' || report.state === 'inactive'
-        ? { en: `app ${String(report.state === 'errored' ? 'errored' : 'stopped')} (${String(report.why)})`, zh: `应用${report.state === 'errored' ? '出错（errored）' : '已停止'}（${String(report.why)}）` }
+        ? { en: `app ${String(report.state === 'errored' ? 'errored' : 'stopped')} (${whyText(report).en})`, zh: `应用${report.state === 'errored' ? '出错（errored）' : '已停止'}（${whyText(report).zh}）` }
         : undefined;
     default:
       return describeUnit({ ...report, type: 'tracker' });

@@ -293,7 +293,7 @@ export const lesson: Lesson<Vars> = {
             const main = generation(unit, 1);
             const notes = unitEvents(unit, 'notify').map((r) => String(r.text));
             const active = unitEvents(unit, 'state').find((r) => r.state === 'active');
-            const ok = main !== undefined && notes.includes(`MAINPID=${main}\nREADY=1`) && active?.why === 'READY=1' && active.mainPid === main;
+            const ok = main !== undefined && notes.includes(`MAINPID=${main}\nREADY=1`) && active?.why === 'ready' && active.mainPid === main;
             return { ok, detail: `${notes.map((note) => note.replace('\n', ' ')).join(' | ') || 'no notification'}` };
           },
         },
@@ -306,6 +306,7 @@ export const lesson: Lesson<Vars> = {
         en: 'The same reload under load. notify-2 starts, listens on the inherited fd 3, and its ready() sends MAINPID=<notify-2> and READY=1. The manager checks that the pid belongs to the service (systemd refuses a MAINPID= outside the unit unless root sent it) and makes notify-2 the main process. Only then does notify-1 hear it may leave: the datagram is sent before the module tells the predecessor, and systemd reads its notification socket before it handles a process\'s exit, so the order holds.\n\nWhen notify-1 exits, it is no longer the main process: just a process of the service leaving. The unit stays active, nothing is killed, and no request fails.',
         zh: '负载之下同样执行 reload。notify-2 启动，在继承来的 fd 3 上监听，它的 ready() 发送 MAINPID=<notify-2> 和 READY=1。管理器确认这个 pid 属于该服务（MAINPID= 指向服务单元之外的进程时，除非发送者是 root，否则 systemd 会拒绝），然后把 notify-2 设为主进程。这之后 notify-1 才得知自己可以离开：数据报在模块通知前任之前就已发出，而 systemd 会先读通知 socket，再处理进程的退出，所以顺序有保证。\n\nnotify-1 退出时，它已经不是主进程了：只是服务的一个进程离开而已。服务单元保持 active，没有进程被杀，也没有请求失败。',
       },
+      code: { go: excerpt('go/sdnotify.go', 'ready') },
       async run(ctx) {
         await followUnderLoad(ctx, 'notify', (unit) => tellManager(ctx, unit, 'SIGHUP'), { en: 'Type=notify', zh: 'Type=notify' });
       },
@@ -405,7 +406,7 @@ export const lesson: Lesson<Vars> = {
           text: { en: 'the unit is still activating: the server has not started yet', zh: '服务单元仍在启动中：服务程序还没有开始运行' },
           check: needsActivate((ctx) => {
             const unit = ctx.vars.units?.sa;
-            return { ok: !!unit && unitState(unit) === undefined && serverEvents(unit, 'listening').length === 0, detail: unitState(unit) ?? 'activating' };
+            return { ok: !!unit && unitState(unit) === 'activating' && serverEvents(unit, 'listening').length === 0, detail: unitState(unit) ?? '-' };
           }),
         },
       ],

@@ -102,10 +102,11 @@ let notifyFd = -1;
 let notifyDir = '';
 let listenFd = -1;
 
+/** `why` is a key the lesson words in both languages: forked, ready, main-exited, stop, unstable. */
 function setState(next: typeof state, why: string): void {
   if (next === state) return;
   state = next;
-  unit('state', { state, mainPid, why });
+  unit('state', { state, mainPid, why, restarts, minUptimeMs: PM2.minUptimeMs, maxRestarts: PM2.maxRestarts });
 }
 
 function signalAll(pids: number[], signal: NodeJS.Signals): void {
@@ -162,7 +163,7 @@ function readNotifications(): void {
         mainPid = pid;
       } else unit('main-pid-refused', { subject: pid });
     }
-    if (fields.get('READY') === '1' && state === 'activating') setState('active', 'READY=1');
+    if (fields.get('READY') === '1' && state === 'activating') setState('active', 'ready');
     if (fields.get('STOPPING') === '1') unit('stopping', { subject: mainPid });
   }
 }
@@ -176,7 +177,7 @@ function onExit(pid: number, code: number | null, signal: string | null): void {
   if (!isMain || stopping) return;
   if (type === 'pid') void restartApp(code);
   // Type=simple and Type=notify alike: the main process is gone, so the service is.
-  else void stopUnit('the main process exited');
+  else void stopUnit('main-exited');
 }
 
 function reapOrphans(): void {
@@ -195,7 +196,7 @@ async function restartApp(code: number | null): Promise<void> {
   const unstable = Date.now() - startedAt < PM2.minUptimeMs;
   restarts = unstable ? restarts + 1 : 0;
   if (restarts > PM2.maxRestarts) {
-    setState('errored', `${restarts} exits in a row before min_uptime (${PM2.minUptimeMs} ms), max_restarts ${PM2.maxRestarts}`);
+    setState('errored', 'unstable');
     return;
   }
   unit('restart', { count: restarts + 1, code });
@@ -225,7 +226,8 @@ function startMain(): void {
   child.once('exit', (code, signal) => onExit(child.pid!, code, signal));
   child.once('error', (error) => unit('error', { text: error.message }));
   unit('started', { subject: mainPid, notifySocket: env.NOTIFY_SOCKET ?? null, listenFd: listenFd === -1 ? null : 3 });
-  if (type !== 'notify') setState('active', 'the main process was forked off');
+  if (type !== 'notify') setState('active', 'forked');
+  else unit('state', { state, mainPid, why: 'waiting' });
 }
 
 // ---- start
@@ -254,7 +256,7 @@ process.on('SIGHUP', () => {
   if (mainAlive()) process.kill(mainPid, 'SIGUSR2');
 });
 process.on('SIGTERM', () => {
-  void stopUnit('stop requested').then(() => {
+  void stopUnit('stop').then(() => {
     clearInterval(timer);
     if (notifyFd !== -1) sys.close(notifyFd);
     if (notifyDir) rmSync(notifyDir, { recursive: true, force: true });

@@ -56,7 +56,7 @@ describe('the stand-in service manager of lesson 16', { timeout: 30_000 }, () =>
       }
     });
     const stopped = await until(() => report('state', (r) => r.state === 'inactive'), 'the unit to stop');
-    expect(stopped.why).toBe('the main process exited');
+    expect(stopped.why).toBe('main-exited');
     const [orphan, stubborn] = ['orphan.pid', 'stubborn.pid'].map((name) => Number(readFileSync(join(dir, name), 'utf8')));
     expect(report('kill', (r) => r.signal === 'SIGTERM')?.pids).toEqual(expect.arrayContaining([orphan, stubborn]));
     expect(report('kill', (r) => r.signal === 'SIGKILL')?.pids).toEqual([stubborn]);
