@@ -83,7 +83,7 @@ function describeUnit(report: ServerReport): Text | undefined {
     case 'standin':
       return {
         en: `not systemd: a stand-in that follows systemd.service(5)'s rules for Type=${String(report.type)}${report.type === 'notify' ? ' and sd_notify(3)' : ''}`,
-        zh: `这不是 systemd：而是一个按照 systemd.service(5) 对 Type=${String(report.type)} 的规则${report.type === 'notify' ? '和 sd_notify(3)' : ''}行事的替身`,
+        zh: `这不是 systemd：而是一个按照 systemd.service(5) 对 Type=${String(report.type)} 的规则${report.type === 'notify' ? '和 sd_notify(3) ' : ''}行事的替身`,
       };
     case 'socket':
       return { en: `socket unit: bound and listening on 127.0.0.1:${String(report.port)} (fd ${String(report.fd)}), kept open by the manager`, zh: `socket 单元：绑定并监听 127.0.0.1:${String(report.port)}（fd ${String(report.fd)}），由管理器一直持有` };
