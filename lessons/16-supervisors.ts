@@ -113,6 +113,13 @@ async function followUnderLoad(ctx: LessonContext<Vars>, name: UnitName, trigger
   ctx.log({ en: `${label.en}: ${loadText(ctx, ctx.vars.stats[name])}`, zh: `${label.zh}：${loadText(ctx, ctx.vars.stats[name])}` });
 }
 
+const NONE_FAILED: Text = { en: 'no request failed', zh: '没有请求失败' };
+/** The unit's load during its restart answered requests and lost none. */
+const noneFailed = (name: UnitName) => (ctx: LessonContext<Vars>): CheckResult => {
+  const stats = ctx.vars.stats?.[name];
+  return { ok: !!stats && stats.ok > 0 && stats.failed === 0, detail: loadText(ctx, stats) };
+};
+
 /** Everything is gone: every process the service ever had, and its listener. */
 function nothingLeft(ctx: LessonContext<Vars>, name: UnitName): CheckResult {
   const unit = ctx.vars.units?.[name];
@@ -514,13 +521,7 @@ export const lesson: Lesson<Vars> = {
             return { ok, detail: `main pid ${String(unitEvents(unit, 'main-pid').at(-1)?.subject ?? '-')}, inode ${ctx.vars.saWaiting?.row?.inode ?? '-'} → ${row?.inode ?? '-'}` };
           }),
         },
-        {
-          text: { en: 'no request failed', zh: '没有请求失败' },
-          check: needsActivate((ctx) => {
-            const stats = ctx.vars.stats?.sa;
-            return { ok: !!stats && stats.ok > 0 && stats.failed === 0, detail: loadText(ctx, stats) };
-          }),
-        },
+        { text: NONE_FAILED, check: needsActivate(noneFailed('sa')) },
       ],
     },
     {
@@ -651,13 +652,7 @@ export const lesson: Lesson<Vars> = {
             return { ok, detail: shared?.detail ?? 'no listener in hotrestart-run' };
           },
         },
-        {
-          text: { en: 'no request failed', zh: '没有请求失败' },
-          check: (ctx) => {
-            const stats = ctx.vars.stats?.pm2run;
-            return { ok: !!stats && stats.ok > 0 && stats.failed === 0, detail: loadText(ctx, stats) };
-          },
-        },
+        { text: NONE_FAILED, check: noneFailed('pm2run') },
       ],
     },
     {
