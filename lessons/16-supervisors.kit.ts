@@ -215,7 +215,7 @@ export async function startUnit(ctx: LessonContext, name: string, options: UnitO
     },
   });
   const unit: Unit = { name, manager, reports, pump, port: 0 };
-  const started = await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'started', 5000, 'its ExecStart= process');
+  const started = await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'started', 15_000, 'its ExecStart= process');
   ctx.name(Number(started.subject), options.mainName ?? `${name}-1`);
   const socket = reports.find((r) => r.event === 'unit' && r.kind === 'socket');
   if (socket) unit.port = Number(socket.port);

@@ -272,7 +272,7 @@ export const lesson: Lesson<Vars> = {
         await waitGeneration(unit, 1);
         unit.port = Number(serverEvents(unit, 'listening')[0]?.port);
         remember(ctx, unit);
-        await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'state' && r.state === 'active', 5000, 'READY=1');
+        await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'state' && r.state === 'active', 10_000, 'READY=1');
       },
       show: { processes: [managerName('notify'), 'notify-1'], focus: (row) => isListener(row) || isNotifySocket(row), only: (row) => isTcp(row) || isNotifySocket(row) },
       expect: [
@@ -388,7 +388,7 @@ export const lesson: Lesson<Vars> = {
         remember(ctx, unit);
         const main = Number(unitEvents(unit, 'started')[0]?.subject);
         // The shell that set LISTEN_PID execs systemd-socket-activate in the same process.
-        await ctx.until(() => commOf(main)?.startsWith('systemd-socket') && rowsOf(ctx, 'sa-1').some((row) => row.fd === 3 && isListener(row)), 5000);
+        await ctx.until(() => commOf(main)?.startsWith('systemd-socket') && rowsOf(ctx, 'sa-1').some((row) => row.fd === 3 && isListener(row)), 10_000);
         ctx.vars.saWaiting = { comm: commOf(main), row: rowsOf(ctx, 'sa-1').find((row) => row.fd === 3) };
       },
       show: { processes: [managerName('sa'), 'sa-1'], focus: isListener, only: isTcp },
@@ -429,7 +429,7 @@ export const lesson: Lesson<Vars> = {
         if (ctx.vars.noActivate) return;
         const unit = unitOf(ctx, 'sa');
         ctx.vars.saFirst = await getOnce(unit.port);
-        await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'state' && r.state === 'active', 5000, 'READY=1 from sa-1');
+        await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'state' && r.state === 'active', 10_000, 'READY=1 from sa-1');
       },
       show: { processes: [managerName('sa'), 'sa-1'], focus: isListener, only: isTcp },
       expect: [
@@ -541,7 +541,7 @@ export const lesson: Lesson<Vars> = {
         await ctx.until(() => load.stats().ok >= 20, 3000);
         await tellManager(ctx, unit, 'SIGHUP');
         await waitGeneration(unit, 2);
-        await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'state' && r.state === 'errored', 15_000, 'the app marked errored');
+        await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'state' && r.state === 'errored', 30_000, 'the app marked errored');
         keepStats(ctx, 'pm2', await load.stop());
         ctx.log({ en: `pid tracker: ${loadText(ctx, ctx.vars.stats.pm2)}`, zh: `只盯 pid 的管理器：${loadText(ctx, ctx.vars.stats.pm2)}` });
       },
