@@ -4,8 +4,9 @@
 // run marker: the supervisor's cleanup ends every generation, re-parented successors included.
 // The servers tell the lesson what they do by appending JSON lines to a report file in that directory
 // (pid, port, listening fd, their log lines); this module reads the file, logs it, and waits on it.
-import { closeSync, openSync, readSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { nodeCommand } from '../demo/entry.js';
 import { LessonActionError, type LessonContext, type Text } from './types.js';
 
@@ -22,6 +23,15 @@ export interface ServerReport {
 export function serverCommand(moduleUrl: string): string[] {
   const { file, args } = nodeCommand(moduleUrl);
   return [file, ...args];
+}
+
+/** The command that runs the restart package's hotrestart-run: from the package's sources when the tutor
+ *  runs from sources (through tsx), else the package's own bin (dist/esm/run.js). */
+export function hotrestartRunCommand(): string[] {
+  if (import.meta.url.endsWith('.ts')) return serverCommand(new URL('../../packages/restart/src/run.ts', import.meta.url).href);
+  const packageDir = dirname(createRequire(import.meta.url).resolve('@hotrestart-tutor/restart/package.json'));
+  const bin = (JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin['hotrestart-run'];
+  return [process.execPath, join(packageDir, bin)];
 }
 
 /** A report file, read incrementally. `name` is relative to the run's private directory (the servers' cwd). */

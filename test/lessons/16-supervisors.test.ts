@@ -1,0 +1,103 @@
+// Lesson 16 end to end in plain mode, in both languages: every expectation must hold on this kernel. Then
+// what the learner saw is read back: under the Type=simple stand-in the successor got SIGTERM and the load
+// was refused; under Type=notify the main pid moved to the successor and nothing failed; with the real
+// systemd-socket-activate, one DESC letter for the manager's copy, sa-1's fd 3 and sa-2's fd 3; the pm2
+// stand-in's restarts failed with EADDRINUSE, and under hotrestart-run nothing restarted and one description
+// served; and no process of any unit is left once the lesson ends.
+import { describe, expect, it } from 'vitest';
+import { activateMissing } from '../../lessons/16-supervisors.kit.js';
+import { lesson } from '../../lessons/16-supervisors.js';
+import { playPlain } from '../../src/lesson/plain.js';
+import type { Lesson } from '../../src/lesson/types.js';
+import { isAlive } from '../helpers/process.js';
+import { collector, playChecked, stepText } from '../helpers/lesson-output.js';
+
+const noActivate = activateMissing();
+if (noActivate) console.log(`skipped: lesson 16's socket activation steps (5 to 8) are checked as ○ only (${noActivate})`);
+
+/** Every pid the stand-ins and the servers named in the log: "pid N" (ExecStart=, generations, exits), "kill -TERM N". */
+function mentionedPids(text: string): number[] {
+  return [...new Set([...text.matchAll(/\bpid (\d+)|kill -TERM ([\d ]+)/g)].flatMap((m) => (m[1] ?? m[2]).trim().split(' ').map(Number)))];
+}
+
+/** The LISTEN rows of a printed table: name, fd, DESC letter, inode. */
+function listeners(step: string): Array<{ name: string; fd: number; desc: string; inode: number }> {
+  return [...step.matchAll(/^ {2}[> ] +\d+ +([\w-]+) +(\d+) +TCP +(\w+) +\S+ +\S+ +\S+ +(\d+) +\d+\/\d+ +127\.0\.0\.1:\d+ \(LISTEN\)$/gm)].map((m) => ({
+    name: m[1],
+    fd: Number(m[2]),
+    desc: m[3],
+    inode: Number(m[4]),
+  }));
+}
+
+describe('lesson 16: supervisors', () => {
+  for (const lang of ['en', 'zh'] as const) {
+    it(`plays in ${lang} with every expectation holding`, async () => {
+      const { result, text } = await playChecked(lesson, lang, noActivate ? 17 : 27);
+      expect(result.skipped).toBe(noActivate ? 10 : 0);
+
+      // Labelled as what they are, on screen.
+      expect(text).toMatch(lang === 'en' ? /not systemd: a stand-in that follows systemd\.service\(5\)'s rules for Type=simple/ : /这不是 systemd：而是一个按照 systemd\.service\(5\) 对 Type=simple 的规则/);
+      expect(text).toMatch(lang === 'en' ? /not pm2: a stand-in/ : /这不是 pm2/);
+
+      // Type=simple: the successor got SIGTERM from the stand-in; the load was refused.
+      const simple = stepText(text, 2);
+      const term = /kill -TERM (\d+)/.exec(simple);
+      expect(term).not.toBeNull();
+      expect(Number(/Type=simple[:：] ?ok \d+ · refused (\d+)/.exec(simple)?.[1])).toBeGreaterThan(0);
+
+      // Type=notify: MAINPID moved to notify-2; the load lost nothing.
+      const notify = stepText(text, 4);
+      expect(notify).toMatch(/MAINPID=\d+ READY=1[\s\S]*(main pid|主进程 pid) \d+ → \d+/);
+      expect(notify).toMatch(/Type=notify[:：] ?ok \d+ · refused 0 · reset 0 · timeout 0/);
+
+      if (!noActivate) {
+        // Before the first connection: systemd-socket-activate (sa-1) holds fd 3, the manager's copy has the same letter.
+        const waiting = listeners(stepText(text, 5));
+        expect(waiting.find((row) => row.name === 'sa-1')?.fd).toBe(3);
+        expect(new Set(waiting.map((row) => row.desc)).size).toBe(1);
+        // Three holders of one description while sa-2 warms up; afterwards sa-2 alone on the same inode.
+        const shared = listeners(stepText(text, 7));
+        expect(shared.map((row) => row.name).sort()).toEqual(['sa-1', 'sa-2', 'unit-sa']);
+        expect(new Set(shared.map((row) => row.desc)).size).toBe(1);
+        expect(new Set(shared.map((row) => row.inode)).size).toBe(1);
+        const after = listeners(stepText(text, 8)).find((row) => row.name === 'sa-2');
+        expect(after).toMatchObject({ fd: 3, inode: shared[0].inode });
+      }
+
+      // The pm2 stand-in: its restarts met the successor's port.
+      expect(stepText(text, 9)).toContain('EADDRINUSE');
+      // Under hotrestart-run the tracked pid stayed: hotrestart-run and pm2run-2 hold one description, nothing restarted.
+      const fixed = listeners(stepText(text, 11));
+      expect(fixed.map((row) => row.name).sort()).toEqual(['hotrestart-run', 'pm2run-2']);
+      expect(new Set(fixed.map((row) => row.desc)).size).toBe(1);
+      expect(stepText(text, 11)).not.toMatch(/restart 1|第 1 次重启/);
+
+      // Nothing of any unit survives the lesson: the stand-ins, every generation, systemd-socket-activate.
+      const pids = mentionedPids(text);
+      expect(pids.length).toBeGreaterThan(10);
+      expect(pids.filter(isAlive)).toEqual([]);
+    }, 90_000);
+  }
+
+  // As on a machine without systemd-socket-activate: step 1, then the socket activation steps, whose
+  // checks must all show ○ with the reason (and none ✘), the steps doing nothing.
+  it('without systemd-socket-activate, its steps say why and their checks are ○', async () => {
+    const [first, ...rest] = lesson.steps;
+    const missing = 'systemd-socket-activate is not installed (simulated)';
+    const withoutTool = {
+      ...lesson,
+      steps: [
+        { ...first, run: async (ctx) => (await first.run!(ctx), void (ctx.vars.noActivate = missing)) },
+        ...rest.filter((step) => ['socket-activation', 'first-connection', 'activated-reload', 'activated-handover'].includes(step.id)),
+      ],
+    } as typeof lesson;
+    const out = collector();
+    const result = await playPlain(withoutTool as unknown as Lesson, { lang: 'en', out: out.stream });
+    const text = out.text();
+    expect(result.failedSteps).toBe(0);
+    expect(result).toMatchObject({ checks: 2, held: 2, skipped: 10 });
+    expect(text).toContain(`skipped: ${missing}`);
+    expect(text).not.toContain('✘');
+  }, 60_000);
+});

@@ -1,0 +1,79 @@
+// The stand-in service manager of lesson 16 (lessons/servers/16-unit-manager.ts) keeps the rules it claims,
+// on small real services: under Type=simple the main process's exit stops the unit and ends every process
+// left — an orphan the main process left behind (re-parented to the manager, its subreaper) with SIGTERM,
+// one that ignores SIGTERM with SIGKILL after TimeoutStopSec=; under Type=notify READY=1 activates the unit,
+// a MAINPID= naming a process outside the service is refused, and the main process's exit stops the unit.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MANAGER } from '../../lessons/16-supervisors.kit.js';
+import { sdNotify } from '../../packages/restart/src/notify.js';
+import { nodeCommand } from '../../src/demo/entry.js';
+import { ReportFile, type ServerReport } from '../../src/lesson/demo-servers.js';
+import { isAlive } from '../helpers/process.js';
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0).reverse()) cleanup();
+});
+
+async function until<T>(probe: () => T, what: string, timeoutMs = 15_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Runs the stand-in in a private directory; its reports are read from there. */
+function startManager(type: string, execStart: string[], env: Record<string, string> = {}): { dir: string; manager: ChildProcess; report: (kind: string, match?: (r: ServerReport) => boolean) => ServerReport | undefined } {
+  const dir = mkdtempSync(join(tmpdir(), 'hotrestart-unit-test-'));
+  const { file, args } = nodeCommand(MANAGER);
+  const manager = spawn(file, args, { cwd: dir, stdio: 'ignore', env: { ...process.env, UNIT_TYPE: type, EXEC_START: JSON.stringify(execStart), REPORT_FILE: 'unit.jsonl', ...env } });
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  cleanups.push(() => manager.kill('SIGKILL'));
+  const reports = new ReportFile('unit.jsonl', dir);
+  const report = (kind: string, match: (r: ServerReport) => boolean = () => true) => reports.find((r) => r.event === 'unit' && r.kind === kind && match(r));
+  return { dir, manager, report };
+}
+
+describe('the stand-in service manager of lesson 16', { timeout: 30_000 }, () => {
+  it('Type=simple: the main process exits, the orphan it left gets SIGTERM, one ignoring SIGTERM gets SIGKILL', async () => {
+    const script = "sleep 30 & echo $! > orphan.pid; (trap '' TERM; exec sleep 30) & echo $! > stubborn.pid; sleep 0.5; exit 0";
+    const { dir, report } = startManager('simple', ['/bin/sh', '-c', script], { TIMEOUT_STOP_MS: '300' });
+    // Should the manager fail to end them, the test does (before the directory with their pids goes).
+    cleanups.push(() => {
+      for (const name of ['orphan.pid', 'stubborn.pid']) {
+        try {
+          process.kill(Number(readFileSync(join(dir, name), 'utf8')), 'SIGKILL');
+        } catch {
+          // gone, as it should be
+        }
+      }
+    });
+    const stopped = await until(() => report('state', (r) => r.state === 'inactive'), 'the unit to stop');
+    expect(stopped.why).toBe('main-exited');
+    const [orphan, stubborn] = ['orphan.pid', 'stubborn.pid'].map((name) => Number(readFileSync(join(dir, name), 'utf8')));
+    expect(report('kill', (r) => r.signal === 'SIGTERM')?.pids).toEqual(expect.arrayContaining([orphan, stubborn]));
+    expect(report('kill', (r) => r.signal === 'SIGKILL')?.pids).toEqual([stubborn]);
+    expect([orphan, stubborn].filter(isAlive)).toEqual([]);
+  });
+
+  it('Type=notify: READY=1 activates, a MAINPID= outside the service is refused, the main exit stops the unit', async () => {
+    const { report } = startManager('notify', ['/bin/sleep', '30']);
+    const started = await until(() => report('started'), 'ExecStart=');
+    const main = Number(started.subject);
+    // Sent from this test process, which is no process of the service.
+    expect(sdNotify(`MAINPID=${process.pid}\nREADY=1`, String(started.notifySocket))).toBeNull();
+    await until(() => report('state', (r) => r.state === 'active'), 'READY=1');
+    expect(report('main-pid-refused')?.subject).toBe(process.pid);
+    expect(report('main-pid')).toBeUndefined();
+    process.kill(main, 'SIGTERM');
+    await until(() => report('state', (r) => r.state === 'inactive'), 'the unit to stop');
+    expect(report('exit', (r) => r.subject === main)?.main).toBe(true);
+  });
+});
