@@ -34,7 +34,7 @@ async function receiveAndServe() {
   connect(sock, { family: 'unix', path })
   // [/dial]
   // [receive]
-  const { fds: [fd] } = recvFds(sock)              // new, MSG_CMSG_CLOEXEC | zh: 新进程，MSG_CMSG_CLOEXEC
+  const { fds: [fd] } = recvFds(sock)                // new, MSG_CMSG_CLOEXEC | zh: 新进程，MSG_CMSG_CLOEXEC
   // [/receive]
   // [new-serves]
   http.createServer(handler).listen({ fd }) // new | zh: 新进程
