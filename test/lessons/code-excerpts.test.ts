@@ -52,7 +52,6 @@ describe('code excerpts are real code', () => {
 const STILL_INLINE = [
   '11-signals-readiness.ts',
   '12-graceful-drain.ts',
-  '13-whole-hot-restart.ts',
 ];
 
 describe('lessons show Go and Node code only from real files', () => {
