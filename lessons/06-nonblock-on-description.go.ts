@@ -89,7 +89,7 @@ export const goSteps: Step<GoVars>[] = [
       node: excerpt('node/handover.mjs', 'start'),
     },
     async run(ctx) {
-      const binary = await buildGo(SOURCE, ctx.supervisor.dir, ctx.signal);
+      const binary = await buildGo(SOURCE, ctx.signal);
       if (!binary) {
         ctx.vars.noGo = true;
         ctx.log(NO_GO, 'error');

@@ -91,7 +91,7 @@ export const goStep: Step<KitVars & GoVars> = {
     },
   },
   async run(ctx) {
-    const binary = await buildGo(SOURCE, ctx.supervisor.dir, ctx.signal);
+    const binary = await buildGo(SOURCE, ctx.signal);
     if (!binary) {
       ctx.vars.noGo = true;
       ctx.log(NO_GO, 'error');
