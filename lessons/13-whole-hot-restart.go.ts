@@ -4,23 +4,21 @@
 // READY; the old one stops accepting, answers its last requests with Connection: close and exits. The
 // tutor holds the successor in its warm-up to read both fd tables. Without go on PATH the step says so in
 // one line and its checks are skipped.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAlive } from '../src/demo/marker.js';
 import type { FdRow } from '../src/fdtable/model.js';
 import { excerpt, joinText } from '../src/lesson/excerpt.js';
 import { buildGo, NO_GO } from '../src/lesson/gobuild.js';
+import { fdFlagsText, waitLogLine, withGo, type GoRunVars } from '../src/lesson/golog.js';
 import { listenersOn } from '../src/lesson/kit.js';
 import { formatMixedStats, type MixedStats } from '../src/lesson/mixed-load.js';
 import { rowsOf, rowsTogether } from '../src/lesson/procview.js';
-import { LessonActionError, type CheckResult, type Expectation, type LessonContext, type Step } from '../src/lesson/types.js';
+import type { LessonContext, Step } from '../src/lesson/types.js';
 import { answeredBy, isTcp, SEEN_FROM_NEW, startLessonLoad, type KitVars } from './13-whole-hot-restart.kit.js';
 
 /** What the Go step carries; lesson 13's Vars extends it. */
-export interface GoVars {
-  /** No go on PATH: the step shows only the code and skips its checks. */
-  noGo: boolean;
-  goLogged: number;
+export interface GoVars extends GoRunVars {
   goPort: number;
   /** go-1's listening fd, and the flags it read right after cmd.Start and after putting O_NONBLOCK back. */
   goListenFd: number;
@@ -42,30 +40,9 @@ const O_NONBLOCK = 0o4000;
 /** Answers the load must get while go-2 warms up, every one from go-1. */
 const WARM_LOAD_ANSWERS = 20;
 
-const logText = (ctx: GoContext) => {
-  try {
-    return readFileSync(join(ctx.supervisor.dir, LOG), 'utf8');
-  } catch {
-    return '';
-  }
-};
+const waitLine = (ctx: GoContext, pattern: RegExp, timeoutMs?: number) => waitLogLine(ctx, LOG, pattern, timeoutMs);
 
-/** Waits for a line of the Go program's log; logs the lines not logged yet; returns the match. */
-async function waitLine(ctx: GoContext, pattern: RegExp, timeoutMs = 5000): Promise<RegExpMatchArray> {
-  const found = await ctx.until(() => pattern.exec(logText(ctx)) ?? undefined, timeoutMs, 20);
-  const lines = logText(ctx).trim().split('\n').filter(Boolean);
-  for (const line of lines.slice(ctx.vars.goLogged ?? 0)) ctx.log(line, 'event', LOG);
-  ctx.vars.goLogged = lines.length;
-  if (!found) throw new LessonActionError(`hot-restart (Go) did not log ${pattern} within ${timeoutMs} ms`);
-  return found;
-}
-
-/** Checks that need the Go program are skipped, saying why, on a machine without Go. */
-function withGo(text: Expectation<KitVars & GoVars>['text'], check: (ctx: GoContext) => CheckResult): Expectation<KitVars & GoVars> {
-  return { text, check: (ctx) => (ctx.vars.noGo ? { ok: false, skipped: true, detail: ctx.t({ en: 'no go on PATH', zh: 'PATH 上没有 go' }) } : check(ctx)) };
-}
-
-const flagText = (row: FdRow | undefined) => (row ? `fd ${row.fd}: ${[row.access, row.nonblock ? 'nonblock' : ''].filter(Boolean).join(',')}${row.cloexec ? ' · cloexec' : ''}` : '-');
+const flagText = fdFlagsText;
 const octal = (flags: number | undefined) => (flags === undefined || Number.isNaN(flags) ? '-' : `0${flags.toString(8)}`);
 const goPid = (ctx: GoContext, name: string) => {
   try {

@@ -2,23 +2,15 @@
 // saw is read back: the summary table (naive refused, SO_REUSEPORT reset at least the queue the fd table
 // showed at the close, handover lost nothing), the step-5 table (hot-1's listener and hot-2's fd 3 are one
 // description, one inode), the module's drain line, and that no process of any generation is left.
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { hasGo, sayIfNoGo } from '../helpers/go.js';
 import { lesson } from '../../lessons/13-whole-hot-restart.js';
 import { readSysctl } from '../../src/lesson/sysctl.js';
 import { isAlive } from '../helpers/process.js';
 import { playChecked, startedPids, stepText } from '../helpers/lesson-output.js';
 
 /** Step 7 runs the real Go handover (5 checks) where go is installed; elsewhere it says so and skips them. */
-const hasGo = (() => {
-  try {
-    execFileSync('go', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!hasGo) console.log('lesson 13: go is not installed, so the real Go handover (step 7) is played without its checks');
+sayIfNoGo('lesson 13 plays the real Go handover (step 7) without its checks');
 
 interface SummaryRow {
   ok: number;

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { hasGo, sayIfNoGo } from '../helpers/go.js';
 import { CODE_DIR } from '../../src/lesson/excerpt.js';
 import { goEnv } from '../../src/lesson/gobuild.js';
 
@@ -13,15 +14,7 @@ const files = (readdirSync(root, { recursive: true }) as string[]).map((file) =>
 const goFiles = files.filter((file) => file.endsWith('.go'));
 const nodeFiles = files.filter((file) => /\.(mjs|js)$/.test(file));
 
-const hasGo = (() => {
-  try {
-    execFileSync('go', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!hasGo) console.log('code excerpts: go is not installed, so the Go files are not vetted (apt-get install golang-go)');
+sayIfNoGo('the Go code excerpts are not vetted');
 
 /** The first lines of a failing tool's output, as the assertion message. */
 function run(command: string, args: string[]): string {
