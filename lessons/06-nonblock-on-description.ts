@@ -229,7 +229,7 @@ export const lesson: Lesson<Vars> = {
         zh: `辅助进程在 ${HELPER_SECONDS} 秒后自己结束（本课会等它）。它的 fd 0 没了，打开文件描述却还在：服务端和 worker 仍持有它，也没有谁把 O_NONBLOCK 设回去。Node 的服务现在监听在一个阻塞 socket 上。libuv 还能应付，因为它只在 epoll 报告有连接等待之后才调用 accept4；而没有这种通知就调用 accept(2) 的代码，现在会在内核里一直等，而不是拿到 EAGAIN。最后三步展示这意味着什么。`,
       },
       code: {
-        go: joinText({ en: '// after cmd.Start(): keepNonblocking(ln)', zh: '// cmd.Start() 之后：keepNonblocking(ln)' }, excerpt('go/pass-listeners.go', 'restore')),
+        go: joinText(excerpt(GO, 'restore-call'), excerpt(GO, 'keep')),
         node: excerpt(NODE, 'pass-above'),
       },
       async run(ctx) {

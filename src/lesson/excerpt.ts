@@ -28,6 +28,8 @@ function regionLines(file: string, region: string): string[] {
     else if (inside && !MARKER.test(line)) pieces[pieces.length - 1].push(line);
   }
   const body = pieces.flatMap(dedent);
+  // gofmt wants a blank line after a declaration, before the closing marker: not part of the excerpt.
+  while (body.length > 0 && !body[body.length - 1].trim()) body.pop();
   if (body.length === 0) throw new Error(`lessons/assets/code/${file} has no region [${region}] ... [/${region}]`);
   return body;
 }

@@ -29,6 +29,21 @@ func flags(ln net.Listener) string {
 	return out
 }
 
+// [keep]
+// Keep the listener non-blocking: reach the fd through SyscallConn, | zh: 让 listener 保持非阻塞：通过 SyscallConn 拿到 fd，
+// which leaves the mode alone, never through Fd() | zh: 它不改模式；永远不要通过 Fd()
+func keepNonblocking(ln net.Listener) error {
+	rc, err := ln.(*net.TCPListener).SyscallConn()
+	if err != nil {
+		return err
+	}
+	var setErr error
+	rc.Control(func(fd uintptr) { setErr = syscall.SetNonblock(int(fd), true) }) // and undo what Fd() did | zh: 顺便撤销 Fd() 的改动
+	return setErr
+}
+
+// [/keep]
+
 func main() {
 	// [file-fd]
 	ln, _ := net.Listen("tcp", "127.0.0.1:0") // SOCK_NONBLOCK
@@ -47,13 +62,10 @@ func main() {
 	cmd.Process.Kill()
 	cmd.Wait()
 
-	// [keep]
-	// Keep the listener non-blocking: reach the fd through SyscallConn, | zh: 让 listener 保持非阻塞：通过 SyscallConn 拿到 fd，
-	// which leaves the mode alone, never through Fd() | zh: 它不改模式；永远不要通过 Fd()
-	rc, _ := ln.(*net.TCPListener).SyscallConn()
-	rc.Control(func(fd uintptr) { syscall.SetNonblock(int(fd), true) }) // and undo what Fd() did | zh: 顺便撤销 Fd() 的改动
-	// [/keep]
-	fmt.Println("after SetNonblock through SyscallConn:", flags(ln))
+	// [restore-call]
+	keepNonblocking(ln) // after cmd.Start(): put O_NONBLOCK back at once | zh: cmd.Start() 之后：立刻把 O_NONBLOCK 设回去
+	// [/restore-call]
+	fmt.Println("after keepNonblocking:", flags(ln))
 
 	// [file-fd]
 	fd := f.Fd() // fcntl(F_SETFL, O_RDWR): blocking | zh: fcntl(F_SETFL, O_RDWR)：阻塞
