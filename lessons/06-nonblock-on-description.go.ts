@@ -7,8 +7,8 @@
 import { join } from 'node:path';
 import type { FdRow } from '../src/fdtable/model.js';
 import { excerpt, joinText } from '../src/lesson/excerpt.js';
-import { buildGo, NO_GO } from '../src/lesson/gobuild.js';
-import { fdFlagsText, logText as goLogText, waitLogLine, withGo, type GoRunVars } from '../src/lesson/golog.js';
+import { NO_GO } from '../src/lesson/gobuild.js';
+import { buildOrSayNoGo, fdFlagsText, logText as goLogText, waitLogLine, withGo, type GoRunVars } from '../src/lesson/golog.js';
 import { sameDescription } from '../src/lesson/kit.js';
 import { ACCEPT_WAIT, threadsWaitingIn } from '../src/sys/threads.js';
 import type { LessonContext, Step } from '../src/lesson/types.js';
@@ -65,12 +65,8 @@ export const goSteps: Step<GoVars>[] = [
       node: excerpt('node/handover.mjs', 'start'),
     },
     async run(ctx) {
-      const binary = await buildGo(SOURCE, ctx.signal);
-      if (!binary) {
-        ctx.vars.noGo = true;
-        ctx.log(NO_GO, 'error');
-        return;
-      }
+      const binary = await buildOrSayNoGo(ctx, SOURCE);
+      if (!binary) return;
       const spawned = await ctx.call('server', { op: 'spawn', name: 'goparent', command: [binary, join(ctx.supervisor.dir, LOG)] });
       ctx.name(spawned.result.pid as number, 'goparent');
       ctx.vars.goLnFd = Number((await waitLine(ctx, /^parent: listen fd (\d+)/m))[1]);

@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { isAlive } from '../src/demo/marker.js';
 import type { FdRow } from '../src/fdtable/model.js';
 import { excerpt, joinText } from '../src/lesson/excerpt.js';
-import { buildGo, NO_GO } from '../src/lesson/gobuild.js';
-import { fdFlagsText, waitLogLine, withGo, type GoRunVars } from '../src/lesson/golog.js';
+import { buildOrSayNoGo, fdFlagsText, waitLogLine, withGo, type GoRunVars } from '../src/lesson/golog.js';
 import { listenersOn } from '../src/lesson/kit.js';
 import { formatMixedStats, type MixedStats } from '../src/lesson/mixed-load.js';
 import { rowsOf, rowsTogether } from '../src/lesson/procview.js';
@@ -68,12 +67,8 @@ export const goStep: Step<KitVars & GoVars> = {
     },
   },
   async run(ctx) {
-    const binary = await buildGo(SOURCE, ctx.signal);
-    if (!binary) {
-      ctx.vars.noGo = true;
-      ctx.log(NO_GO, 'error');
-      return;
-    }
+    const binary = await buildOrSayNoGo(ctx, SOURCE);
+    if (!binary) return;
     const dir = ctx.supervisor.dir;
     const spawned = await ctx.call('launcher', { op: 'spawn', name: 'go-1', command: [binary, join(dir, LOG)], env: { WARM_GATE: join(dir, GATE) } });
     ctx.name(spawned.result.pid as number, 'go-1');

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FdRow } from '../fdtable/model.js';
+import { buildGo, NO_GO } from './gobuild.js';
 import { LessonActionError, type CheckResult, type Expectation, type LessonContext } from './types.js';
 
 /** The part of a lesson's variables these helpers keep. */
@@ -41,3 +42,14 @@ export function withGo<V extends GoRunVars>(text: Expectation<V>['text'], check:
 /** `fd 7: rw,nonblock · cloexec`, or '-' for a missing row. */
 export const fdFlagsText = (row: FdRow | undefined) =>
   row ? `fd ${row.fd}: ${[row.access, row.nonblock ? 'nonblock' : ''].filter(Boolean).join(',')}${row.cloexec ? ' · cloexec' : ''}` : '-';
+
+/** Builds the lesson's Go program (lessons/assets/code/<file>, cached); without go it notes that in the
+ *  run (the checks are then skipped), says so in one line, and answers undefined. */
+export async function buildOrSayNoGo<V extends GoRunVars>(ctx: LessonContext<V>, file: string): Promise<string | undefined> {
+  const binary = await buildGo(file, ctx.signal);
+  if (!binary) {
+    ctx.vars.noGo = true;
+    ctx.log(NO_GO, 'error');
+  }
+  return binary;
+}
