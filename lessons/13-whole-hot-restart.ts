@@ -82,6 +82,7 @@ export const lesson: Lesson<Vars> = {
     { en: 'fd handover keeps one listening socket and one accept queue from start to end: nothing is closed, so nothing is lost.', zh: '交接 fd 从头到尾只有一个监听 socket、一个 accept 队列：什么都没关闭，所以什么都不会丢。' },
     { en: 'The successor warms up before it listens, and the old process leaves only after ready().', zh: '后继进程先预热再 listen，旧进程要等 ready() 之后才离开。' },
     { en: 'Idle keep-alive connections change process over SCM_RIGHTS instead of being closed.', zh: '空闲的 keep-alive 连接通过 SCM_RIGHTS 换到新进程，而不是被关闭。' },
+    { en: 'In Go the same handover is ExtraFiles plus a readiness pipe: put O_NONBLOCK back after cmd.Start; the successor warms up, calls FileListener, then says READY.', zh: '在 Go 里，同样的交接就是 ExtraFiles 加一个就绪管道：cmd.Start 之后把 O_NONBLOCK 设回去；后继进程先预热，再调用 FileListener，最后发出 READY。' },
   ],
   steps: [
     {
