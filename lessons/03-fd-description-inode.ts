@@ -4,12 +4,16 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FdRow } from '../src/fdtable/model.js';
+import { excerpt, joinText } from '../src/lesson/excerpt.js';
 import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { isNodePlumbing } from '../src/lesson/observe.js';
 import { rowsTogether, sharing, type FdRef } from '../src/lesson/procview.js';
 import type { Lesson, LessonContext } from '../src/lesson/types.js';
 
 const FILE = 'data.txt';
+/** The programs the code excerpts come from (lessons/assets/code). */
+const GO = 'go/fd-description.go';
+const NODE = 'node/fd-description.mjs';
 const CONTENT = '0123456789abcdefghij';
 
 /** p1's fds x (first open), y (its dup), z (second open), from one snapshot. */
@@ -66,8 +70,8 @@ export const lesson: Lesson<Vars> = {
         ].join('\n\n'),
       },
       code: {
-        go: 'f, err := os.OpenFile("data.txt", os.O_RDWR|os.O_CREATE, 0o644) // Go adds O_CLOEXEC\nf.WriteString("0123456789abcdefghij")\nf.Seek(0, io.SeekStart)',
-        node: "const x = fs.openSync('data.txt', fs.constants.O_RDWR | fs.constants.O_CREAT) // libuv adds O_CLOEXEC\nfs.writeSync(x, '0123456789abcdefghij')\nlseek(x, 0, SEEK_SET) // Node has no lseek(): through the FFI (koffi)",
+        go: excerpt(GO, 'open'),
+        node: excerpt(NODE, 'open'),
       },
       async run(ctx) {
         await ctx.start('p1');
@@ -103,8 +107,8 @@ export const lesson: Lesson<Vars> = {
         zh: 'dup(x) 在 p1 的 fd 表里加了一个 fd y，指向同一个打开文件描述：DESC 字母相同。接着 p1 通过 x 读了 5 个字节。偏移量保存在打开文件描述里，所以两行的 OFFSET 都变成了 5，尽管 y 根本没用过。\n\n再看 FD FLAGS：x 带 cloexec（puppet 打开文件时都带 O_CLOEXEC，和 Node、Go 一样），y 却没有。dup(2) 从不复制 FD_CLOEXEC：这个标志属于 fd 表项，而 y 是一个新表项。',
       },
       code: {
-        go: 'fd2, err := syscall.Dup(int(f.Fd())) // new fd, same description; FD_CLOEXEC not copied\nn, err := f.Read(buf[:5])             // moves the offset both fds share',
-        node: '// Node has no dup(); through the FFI (koffi):\nconst y = dup(x)\nfs.readSync(x, buf, 0, 5, null) // position null: use and move the file offset',
+        go: excerpt(GO, 'dup'),
+        node: excerpt(NODE, 'dup'),
       },
       async run(ctx) {
         ctx.vars.y = (await ctx.call('p1', { op: 'dup', fd: ctx.vars.x })).result.fd;
@@ -156,8 +160,8 @@ export const lesson: Lesson<Vars> = {
         zh: 'fcntl(2) 有两组命令。F_GETFL/F_SETFL 操作文件状态标志（O_NONBLOCK、O_APPEND），它们在打开文件描述里；F_GETFD/F_SETFD 操作 fd 标志（FD_CLOEXEC），它在 fd 表项里。\n\np1 在 y 上设置 O_NONBLOCK 和 FD_CLOEXEC，再清掉 x 上的 FD_CLOEXEC。现在 x 的 FILE FLAGS 也显示 nonblock，尽管从没对 x 调用过 F_SETFL；而 FD FLAGS 只是对调了一下：每个 fd 各管各的。',
       },
       code: {
-        go: 'syscall.SetNonblock(fd2, true) // F_SETFL: the description, so every fd that shares it\nsyscall.CloseOnExec(fd2)        // F_SETFD: this fd alone\nunix.FcntlInt(f.Fd(), unix.F_SETFD, 0)',
-        node: '// through the FFI (koffi):\nfcntl(y, F_SETFL, fcntl(y, F_GETFL) | O_NONBLOCK)\nfcntl(y, F_SETFD, FD_CLOEXEC)\nfcntl(x, F_SETFD, 0)',
+        go: excerpt(GO, 'flags'),
+        node: excerpt(NODE, 'flags'),
       },
       async run(ctx) {
         await ctx.call('p1', { op: 'fcntl', fd: ctx.vars.y, nonblock: true, cloexec: true });
@@ -193,8 +197,8 @@ export const lesson: Lesson<Vars> = {
         zh: `p1 以只读方式再次打开 ${FILE}：fd z。每次 open(2) 都会生成一个新的打开文件描述，所以 z 有新的 DESC 字母、自己的 OFFSET 和自己的 FILE FLAGS（r，没有 nonblock）。NODE 却相同：还是同一个文件。\n\n通过 z 读 3 个字节，又读到了 "012"，并且只移动 z 的偏移量；x 和 y 仍停在 5。`,
       },
       code: {
-        go: 'g, err := os.Open("data.txt") // a new open(2): new description, offset 0\nn, err := g.Read(buf[:3])      // "012"',
-        node: "const z = fs.openSync('data.txt', 'r')\nfs.readSync(z, buf, 0, 3, null) // \"012\": z has its own offset",
+        go: excerpt(GO, 'reopen'),
+        node: excerpt(NODE, 'reopen'),
       },
       async run(ctx) {
         ctx.vars.z = (await ctx.call('p1', { op: 'open', path: FILE, mode: 'r' })).result.fd;
@@ -246,8 +250,8 @@ export const lesson: Lesson<Vars> = {
         zh: 'p1 启动一个子进程，把 y 交给它作为 fd 3（Node：stdio[3]；Go：ExtraFiles[0]）。在 fork 和 exec 之间，libuv 在子进程里调用 dup2(y, 3)：在另一个进程里多了一个 fd 表项，指向的正是同一个打开文件描述——DESC 字母与 x、y 相同，连 nonblock 也一样。\n\n子进程从自己的 fd 3 读 4 个字节，读到 "5678"，正好接着 p1 停下的地方；而 p1 什么也没做，它的 OFFSET 却变成了 9。热重启时监听 socket 也是这样交给后继进程的：不是 socket 的副本，而是同一个打开文件描述。\n\n子进程那一行有个细节：FD FLAGS 显示 cloexec，而 dup2 得到的新 fd 本来是不带它的。子进程是个 Node 程序，Node 启动时会把继承来的每个 fd 都标记为 close-on-exec，免得无意中再传给它自己的子进程。这个标志只属于子进程的这个 fd（p1 的 x 和 y 各有各的）；第 4 课专门讲它。',
       },
       code: {
-        go: 'cmd := exec.Command(os.Args[0], "-child")\ncmd.ExtraFiles = []*os.File{os.NewFile(uintptr(fd2), "data.txt")} // fd 3 in the child\nerr := cmd.Start()',
-        node: "spawn(process.execPath, ['child.js'], { stdio: ['ignore', 'ignore', 'ignore', y] })\n// child.js:\nfs.readSync(3, buf, 0, 4, null) // \"5678\"",
+        go: joinText(excerpt(GO, 'inherit'), { en: '// in the child:', zh: '// 子进程里：' }, excerpt(GO, 'child')),
+        node: joinText(excerpt(NODE, 'inherit'), { en: '// in the child:', zh: '// 子进程里：' }, excerpt(NODE, 'child')),
       },
       async run(ctx) {
         await ctx.call('p1', { op: 'spawn', name: 'child', fds: { 3: ctx.vars.y } });

@@ -9,6 +9,10 @@ import { commOf, environOf, openFds, parentOf, rowsOf, rowsTogether, sharing } f
 import type { Lesson } from '../src/lesson/types.js';
 import { excerpt, GO_EXEC_KEEPS_NONBLOCK, joinText } from '../src/lesson/excerpt.js';
 
+/** The programs the code excerpts come from (lessons/assets/code). */
+const GO = 'go/cloexec.go';
+const NODE = 'node/cloexec.mjs';
+
 /** The variables a successor reads at start-up. */
 const MARKERS = ['HOT_RESTART', 'LISTEN_FDS', 'LISTEN_PID'];
 /** What a socket-activated server is started through when its parent cannot run code between fork
@@ -58,8 +62,8 @@ export const lesson: Lesson<Vars> = {
         zh: 'parent 开始监听（fd L；libuv 创建 socket 时带 SOCK_CLOEXEC），然后 dup 一份（fd D，就像 C 代码或 FFI 调用那样；dup(2) 从不设置 FD_CLOEXEC）。一个 socket，一个打开文件描述，两个 fd——FD FLAGS 却不同。\n\nFD_CLOEXEC 是唯一属于 fd 本身、而不属于打开文件描述的标志，它只决定一件事：这个 fd 能否活过 execve(2)。',
       },
       code: {
-        go: 'ln, _ := net.Listen("tcp", "127.0.0.1:0") // socket(..., SOCK_CLOEXEC)\nraw, _ := ln.(*net.TCPListener).SyscallConn()\nraw.Control(func(fd uintptr) { leaked, _ = syscall.Dup(int(fd)) }) // no FD_CLOEXEC\n// (ln.File() dups with F_DUPFD_CLOEXEC instead: close-on-exec)',
-        node: "const server = net.createServer(handler).listen(0, '127.0.0.1') // SOCK_CLOEXEC\nconst leaked = dup(server._handle.fd) // through the FFI (koffi): no FD_CLOEXEC",
+        go: excerpt(GO, 'two-fds'),
+        node: excerpt(NODE, 'two-fds'),
       },
       async run(ctx) {
         await ctx.start('parent');
@@ -94,8 +98,8 @@ export const lesson: Lesson<Vars> = {
         zh: 'parent 启动 sleep 600，没有给它列出任何 fd：stdio 指向 /dev/null，别的什么都没要。可 sleep 还是持有了这个监听 socket——在 fd D 上，也就是 dup 出来的那个编号——而 L 没有跟过去。\n\nexecve(2) 会关闭所有标记了 close-on-exec 的 fd，其余的全部保留，编号不变。Node 的 spawn 不会替你关掉其余的 fd：它依赖所有 fd 在打开时就带 close-on-exec，所以一次粗心的 dup 会泄漏到你启动的每一个程序里。',
       },
       code: {
-        go: 'cmd := exec.Command("sleep", "600") // no ExtraFiles\ncmd.Start() // os/exec closes nothing either: fd `leaked` reaches sleep',
-        node: "spawn('sleep', ['600'], { stdio: 'ignore' }) // fd D reaches sleep all the same",
+        go: excerpt(GO, 'exec-keeps'),
+        node: excerpt(NODE, 'exec-keeps'),
       },
       async run(ctx) {
         const reply = await ctx.call('parent', { op: 'spawn', name: 'sleeper', command: ['sleep', '600'] });
@@ -141,7 +145,7 @@ export const lesson: Lesson<Vars> = {
       },
       code: {
         go: joinText(excerpt('go/pass-listeners.go', 'extrafiles'), excerpt('go/pass-listeners.go', 'restore')),
-        node: "spawn(process.execPath, ['server.js'], {\n  stdio: ['ignore', 'inherit', 'inherit', server._handle.fd, admin._handle.fd], // fd 3, fd 4\n  env: { ...process.env, HOT_RESTART: '1', LISTEN_FDS: '2' },\n})",
+        node: excerpt(NODE, 'listed'),
         note: GO_EXEC_KEEPS_NONBLOCK,
       },
       async run(ctx) {
@@ -188,8 +192,8 @@ export const lesson: Lesson<Vars> = {
         zh: '看 heir 的 fd 3 和 fd 4：cloexec。dup2 在 exec 之前清掉了这个标志，是 heir 自己又把它设上的：Node 启动时会把继承来的 fd 标记为 close-on-exec（libuv 的 uv_disable_stdio_inheritance）。所以 Node 进程除非再次列出，否则从不把继承来的 fd 传下去。\n\nheir 启动 sleep，什么都没列：孙进程既拿不到 fd 3，也拿不到 fd 4。换成 Go 写的 heir 就不一样了：它的运行时不会动 fd 3，它保持可继承，直到程序自己关掉它。',
       },
       code: {
-        go: 'f := os.NewFile(3, "listener")  // fd 3 stays inheritable as long as f is open\nln, _ := net.FileListener(f)     // its own close-on-exec dup\nf.Close()                        // now fd 3 cannot leak into exec.Command children',
-        node: "// Node did this at start-up: fcntl(3, F_SETFD, FD_CLOEXEC), fcntl(4, ...)\nspawn('sleep', ['600'], { stdio: 'ignore' })          // gets no fd 3\nspawn('sleep', ['600'], { stdio: ['ignore', 'ignore', 'ignore', 3] }) // would: listed again",
+        go: excerpt(GO, 'remark'),
+        node: excerpt(NODE, 'remark'),
       },
       async run(ctx) {
         const reply = await ctx.call('heir', { op: 'spawn', name: 'grandchild', command: ['sleep', '600'] });
@@ -242,8 +246,8 @@ export const lesson: Lesson<Vars> = {
         zh: 'fd 本身不会告诉你它是不是给你的：fd 3 可能是父进程留给你的监听 socket，也可能是你自己打开的东西。所以父进程要通过环境变量说明。临时约定的标记如 HOT_RESTART=1 就可以（endless 用 ENDLESS_CONTINUE，grace 用 LISTEN_FDS）；systemd 的约定是 LISTEN_FDS=n——fd 3 到 3+n-1 是给你的监听 socket——再加上 LISTEN_PID，写明这些 fd 是给哪个 pid 的。\n\nheir 读取自己的环境变量：HOT_RESTART=1，LISTEN_FDS=2，而 fd 3 和 fd 4 也确实是它的两个监听 socket。LISTEN_PID 没有设置：fork 之前 parent 不可能知道 heir 的 pid，而 Node 的 spawn 和 Go 的 os/exec 一样，在 fork 和 exec 之间不会运行你的任何代码。systemd 是在 fork 出来的子进程里设置它的；第 7 步展示常见的变通办法。',
       },
       code: {
-        go: 'if os.Getenv("HOT_RESTART") == "1" {\n    n, _ := strconv.Atoi(os.Getenv("LISTEN_FDS"))\n    for i := 0; i < n; i++ {\n        f := os.NewFile(uintptr(3+i), "listener")\n        ln, _ := net.FileListener(f)\n        f.Close()\n        go serve(ln)\n    }\n}',
-        node: "if (process.env.HOT_RESTART === '1') {\n  const n = Number(process.env.LISTEN_FDS)\n  for (let i = 0; i < n; i++) net.createServer(handler).listen({ fd: 3 + i })\n}",
+        go: excerpt(GO, 'markers'),
+        node: excerpt(NODE, 'markers'),
       },
       async run(ctx) {
         ctx.vars.heirEnv = (await ctx.call('heir', { op: 'env', names: MARKERS })).result.vars;
@@ -311,8 +315,8 @@ export const lesson: Lesson<Vars> = {
         zh: '在 fork 和 exec 之间没法运行代码时，设置 LISTEN_PID 的常见办法是在那里垫一个小 shell：sh -c \'export LISTEN_PID=$$; exec "$0" "$@"\' server。$$ 是 shell 的 pid，exec 不改变 pid，所以 server 看到的 LISTEN_PID 正好等于它自己的 pid。\n\nparent 用这样的包装启动 sleep，把 L 放在 fd 3，并设置 LISTEN_FDS=1。包装脚本在 exec 之前还在后台启动了一个 sidecar——一个继承了环境变量的子进程，就像 helper 那样。sidecar 甚至也持有 fd 3（sh 不会把继承来的 fd 标记为 close-on-exec），但它的 LISTEN_PID 指的是另一个进程：把 LISTEN_PID 和 getpid() 作比较的程序就不会去碰这个 socket。这就是 LISTEN_PID 必须是子进程自己 pid 的原因：环境变量会传给所有后代，pid 检查让这条消息只对一个进程有效。',
       },
       code: {
-        go: '// os/exec runs none of our code between fork and exec: a shell sets LISTEN_PID there\ncmd := exec.Command("/bin/sh", "-c", `export LISTEN_PID=$$; exec "$0" "$@"`, os.Args[0])\ncmd.ExtraFiles = []*os.File{lnFile}\ncmd.Env = append(os.Environ(), "LISTEN_FDS=1")\n// in the child (go-systemd activation.Files does the same):\nif pid, _ := strconv.Atoi(os.Getenv("LISTEN_PID")); pid != os.Getpid() { return nil }',
-        node: "spawn('/bin/sh', ['-c', 'export LISTEN_PID=$$; exec \"$0\" \"$@\"', process.execPath, 'server.js'], {\n  stdio: ['ignore', 'inherit', 'inherit', server._handle.fd],\n  env: { ...process.env, LISTEN_FDS: '1' },\n})\n// server.js:\nif (Number(process.env.LISTEN_PID) === process.pid) net.createServer(handler).listen({ fd: 3 })",
+        go: joinText(excerpt(GO, 'listen-pid'), excerpt(GO, 'activated')),
+        node: joinText(excerpt(NODE, 'listen-pid'), { en: '// in the child:', zh: '// 子进程里：' }, excerpt(NODE, 'activated')),
       },
       async run(ctx) {
         const reply = await ctx.call('parent', { op: 'spawn', name: 'activated', command: ['sh', '-c', WRAPPER], fds: { 3: ctx.vars.L }, env: { LISTEN_FDS: '1' } });

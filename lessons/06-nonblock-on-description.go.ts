@@ -4,21 +4,17 @@
 // blocking and puts it at the child's fd 3; ln.Close() then waits for a pending Accept until a client
 // comes; and the child's net.FileListener makes the description non-blocking again, for the parent too.
 // Without go on PATH the two steps say so in one line and their checks are skipped.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FdRow } from '../src/fdtable/model.js';
 import { excerpt, joinText } from '../src/lesson/excerpt.js';
-import { buildGo, NO_GO } from '../src/lesson/gobuild.js';
+import { NO_GO } from '../src/lesson/gobuild.js';
+import { buildOrSayNoGo, fdFlagsText, logText as goLogText, waitLogLine, withGo, type GoRunVars } from '../src/lesson/golog.js';
 import { sameDescription } from '../src/lesson/kit.js';
 import { ACCEPT_WAIT, threadsWaitingIn } from '../src/sys/threads.js';
-import { LessonActionError, type CheckResult, type Expectation, type LessonContext, type Step } from '../src/lesson/types.js';
+import type { LessonContext, Step } from '../src/lesson/types.js';
 
 /** What the Go steps carry; lesson 6's Vars extends it. */
-export interface GoVars {
-  /** No go on PATH: the steps show the Node equivalent and skip their checks. */
-  noGo: boolean;
-  /** Lines of the Go program's log already logged. */
-  goLogged: number;
+export interface GoVars extends GoRunVars {
   /** The Go parent's listener fd, File()'s dup of it, and the child started with ExtraFiles. */
   goLnFd: number;
   goFileFd: number;
@@ -37,23 +33,8 @@ const LOG = 'handover.log';
 /** How long the lesson watches ln.Close() not returning before a client comes. */
 const CLOSE_WAIT_MS = 500;
 
-const logText = (ctx: LessonContext) => {
-  try {
-    return readFileSync(join(ctx.supervisor.dir, LOG), 'utf8');
-  } catch {
-    return '';
-  }
-};
-
-/** Waits for a line of the Go program's log; logs the lines not logged yet; returns the match. */
-async function waitLine(ctx: GoContext, pattern: RegExp, timeoutMs = 5000): Promise<RegExpMatchArray> {
-  const found = await ctx.until(() => pattern.exec(logText(ctx)) ?? undefined, timeoutMs, 20);
-  const lines = logText(ctx).trim().split('\n').filter(Boolean);
-  for (const line of lines.slice(ctx.vars.goLogged ?? 0)) ctx.log(line, 'event', LOG);
-  ctx.vars.goLogged = lines.length;
-  if (!found) throw new LessonActionError(`handover (Go) did not log ${pattern} within ${timeoutMs} ms`);
-  return found;
-}
+const logText = (ctx: LessonContext) => goLogText(ctx, LOG);
+const waitLine = (ctx: GoContext, pattern: RegExp) => waitLogLine(ctx, LOG, pattern);
 
 /** One SIGUSR1 to a process of the Go program: it moves on by one stage. */
 const nextStage = (ctx: GoContext, name: string) => ctx.call('server', { op: 'kill', pid: ctx.pid(name), signal: 'SIGUSR1' });
@@ -66,12 +47,7 @@ function goRows(ctx: GoContext): { ln?: FdRow; file?: FdRow; child?: FdRow } {
   return { ln: of(ctx.pid('goparent'), ctx.vars.goLnFd), file: of(ctx.pid('goparent'), ctx.vars.goFileFd), child: ctx.vars.goChildPid ? of(ctx.vars.goChildPid, 3) : undefined };
 }
 
-const flags = (row: FdRow | undefined) => (row ? `fd ${row.fd}: ${[row.access, row.nonblock ? 'nonblock' : ''].filter(Boolean).join(',')}${row.cloexec ? ' · cloexec' : ''}` : '-');
-
-/** Checks that need the Go program are skipped, saying why, on a machine without Go. */
-function withGo(text: Expectation<GoVars>['text'], check: (ctx: GoContext) => CheckResult): Expectation<GoVars> {
-  return { text, check: (ctx) => (ctx.vars.noGo ? { ok: false, skipped: true, detail: ctx.t({ en: 'no go on PATH', zh: 'PATH 上没有 go' }) } : check(ctx)) };
-}
+const flags = fdFlagsText;
 
 const isGoListener = (row: FdRow, ctx: GoContext) =>
   (row.command === 'goparent' && (row.fd === ctx.vars.goLnFd || row.fd === ctx.vars.goFileFd)) || (row.command === 'gochild' && row.socket?.state === 'LISTEN');
@@ -89,12 +65,8 @@ export const goSteps: Step<GoVars>[] = [
       node: excerpt('node/handover.mjs', 'start'),
     },
     async run(ctx) {
-      const binary = await buildGo(SOURCE, ctx.supervisor.dir, ctx.signal);
-      if (!binary) {
-        ctx.vars.noGo = true;
-        ctx.log(NO_GO, 'error');
-        return;
-      }
+      const binary = await buildOrSayNoGo(ctx, SOURCE);
+      if (!binary) return;
       const spawned = await ctx.call('server', { op: 'spawn', name: 'goparent', command: [binary, join(ctx.supervisor.dir, LOG)] });
       ctx.name(spawned.result.pid as number, 'goparent');
       ctx.vars.goLnFd = Number((await waitLine(ctx, /^parent: listen fd (\d+)/m))[1]);

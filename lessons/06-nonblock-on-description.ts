@@ -13,6 +13,10 @@ import { goSteps, type GoVars } from './06-nonblock-on-description.go.js';
 import { excerpt, joinText } from '../src/lesson/excerpt.js';
 import type { AcceptOutcome } from '../src/demo/protocol.js';
 
+/** The programs most code excerpts come from (lessons/assets/code); the real Go handover is go/handover.go. */
+const GO = 'go/nonblock.go';
+const NODE = 'node/nonblock.mjs';
+
 /** How long the helper that gets the listener as its stdin lives: long enough to be seen, then it exits by itself. */
 const HELPER_SECONDS = 2;
 /** How long the lesson watches the blocked accept4 after the close, before calling it stuck. */
@@ -77,7 +81,7 @@ export const lesson: Lesson<Vars> = {
       },
       code: {
         go: joinText(excerpt('go/handover.go', 'listen-file'), excerpt('go/handover.go', 'start'), { en: '// in the child:', zh: '// 子进程里：' }, excerpt('go/handover.go', 'rebuild')),
-        node: "// parent\nspawn(process.execPath, ['worker.js'], { stdio: ['ignore', 'inherit', 'inherit', listenFd] })\n// worker.js\nnet.createServer(handler).listen({ fd: 3 })",
+        node: joinText(excerpt(NODE, 'inherit'), { en: '// in the worker:', zh: '// worker 里：' }, excerpt(NODE, 'worker')),
       },
       async run(ctx) {
         await ctx.start('server');
@@ -113,7 +117,7 @@ export const lesson: Lesson<Vars> = {
       },
       code: {
         go: excerpt('go/flags.go', 'clear-nonblock'),
-        node: '// Node has no fcntl(); through the FFI (koffi):\nfcntl(3, F_SETFL, fcntl(3, F_GETFL) & ~O_NONBLOCK)',
+        node: excerpt(NODE, 'clear-nonblock'),
       },
       async run(ctx) {
         await ctx.call('worker', { op: 'fcntl', fd: 3, nonblock: false });
@@ -151,7 +155,7 @@ export const lesson: Lesson<Vars> = {
       },
       code: {
         go: excerpt('go/flags.go', 'flags'),
-        node: 'fcntl(3, F_SETFL, fcntl(3, F_GETFL) | O_NONBLOCK) // the description\nfcntl(3, F_SETFD, 0)                             // this fd only',
+        node: excerpt(NODE, 'flags'),
       },
       async run(ctx) {
         await ctx.call('worker', { op: 'fcntl', fd: 3, nonblock: true, cloexec: false });
@@ -182,8 +186,8 @@ export const lesson: Lesson<Vars> = {
         zh: `现在服务端启动一个辅助程序（sleep ${HELPER_SECONDS}），把监听 socket 当作它的 stdin，也就是 fd 0——就像不小心写了 stdio: [listenFd, ...] 那样。libuv 会把子进程的 fd 0 到 2 改成阻塞模式，因为大多数程序默认 stdio 是阻塞的：它在 fork 出来的子进程里、exec 之前执行 fcntl(0, F_SETFL, O_RDWR)。子进程的 fd 0 与服务端共享同一个打开文件描述，于是对服务端和 worker 来说，监听 socket 也都变成了阻塞的。它们谁也没要求过。`,
       },
       code: {
-        go: 'cmd := exec.Command("sleep", "2")\ncmd.Stdin = f // f from ln.File()\ncmd.Start()   // os.StartProcess calls f.Fd() on every file it passes,\n              // ExtraFiles too, and Fd() makes the socket blocking',
-        node: "spawn('sleep', ['2'], { stdio: [listenFd, 'ignore', 'ignore'] })\n// libuv, in the child before exec: fcntl(0, F_SETFL, O_RDWR)",
+        go: excerpt(GO, 'stdin'),
+        node: excerpt(NODE, 'stdin'),
       },
       async run(ctx) {
         const reply = await ctx.call('server', { op: 'spawn', name: 'helper', command: ['sleep', String(HELPER_SECONDS)], fds: { 0: ctx.vars.listenFd } });
@@ -225,8 +229,8 @@ export const lesson: Lesson<Vars> = {
         zh: `辅助进程在 ${HELPER_SECONDS} 秒后自己结束（本课会等它）。它的 fd 0 没了，打开文件描述却还在：服务端和 worker 仍持有它，也没有谁把 O_NONBLOCK 设回去。Node 的服务现在监听在一个阻塞 socket 上。libuv 还能应付，因为它只在 epoll 报告有连接等待之后才调用 accept4；而没有这种通知就调用 accept(2) 的代码，现在会在内核里一直等，而不是拿到 EAGAIN。最后三步展示这意味着什么。`,
       },
       code: {
-        go: joinText({ en: '// after cmd.Start(): keepNonblocking(ln)', zh: '// cmd.Start() 之后：keepNonblocking(ln)' }, excerpt('go/pass-listeners.go', 'restore')),
-        node: "// pass listeners at fd 3 and above, never as stdio 0..2:\nspawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit', listenFd] })",
+        go: joinText(excerpt(GO, 'restore-call'), excerpt(GO, 'keep')),
+        node: excerpt(NODE, 'pass-above'),
       },
       async run(ctx) {
         await ctx.until(() => !isAlive(ctx.vars.helperPid), (HELPER_SECONDS + 5) * 1000, 50);
@@ -267,8 +271,8 @@ export const lesson: Lesson<Vars> = {
         zh: '新进程 gosrv 是一个傀儡进程（puppet），扮演 Go 服务，好让接下来两步能看清内核里的情形；第 9、10 步运行真正的 Go 程序。Go 的 net.Listen 创建非阻塞 socket；傀儡进程手工创建，再设上 O_NONBLOCK。ln.File() 是一次 dup（fcntl F_DUPFD_CLOEXEC）。从 Go 1.11 起 File() 不再改模式，但 f.Fd() 会把这个打开文件描述切换成阻塞模式，而 os.StartProcess 会对交给子进程的每个文件调用 Fd()。（Go 1.11 之前，即 CL 108297 之前，File() 自己就会把打开文件描述改成阻塞的，连 listener 自己的 fd 也一起，哪怕根本没有子进程。）傀儡进程做同样的调用：dup，再在副本上用 fcntl 去掉 O_NONBLOCK。listener 自己的 fd 没被碰过，也变成了阻塞的。',
       },
       code: {
-        go: 'ln, _ := net.Listen("tcp", "127.0.0.1:0") // SOCK_NONBLOCK\nf, _ := ln.(*net.TCPListener).File()      // fcntl(F_DUPFD_CLOEXEC)\nfd := f.Fd()                              // fcntl(F_SETFL, O_RDWR): blocking\n// Go < 1.11: File() itself made the description blocking',
-        node: '// Node never does this on its own; by hand (FFI):\nconst copy = dup(fd)\nfcntl(copy, F_SETFL, fcntl(copy, F_GETFL) & ~O_NONBLOCK)',
+        go: excerpt(GO, 'file-fd'),
+        node: excerpt(NODE, 'dup-blocking'),
       },
       async run(ctx) {
         await ctx.start('gosrv');
@@ -310,8 +314,8 @@ export const lesson: Lesson<Vars> = {
         ].join('\n\n'),
       },
       code: {
-        go: 'go func() {\n    conn, err := ln.Accept() // blocking fd: this thread sleeps inside accept(2)\n    log.Println(conn, err)   // ... until the next client arrives\n}()\nln.Close() // wakes nobody (golang/go#29277: Close itself may never return)',
-        node: '// libuv never sleeps in accept: it waits in epoll and accepts when told.\n// A sleeping accept needs a thread of its own (koffi runs it on the libuv pool):\naccept4.async(fd, addr, addrLen, SOCK_CLOEXEC, done)\nclose(fd)',
+        go: excerpt('go/handover.go', 'close-hangs'),
+        node: excerpt(NODE, 'accept'),
       },
       async run(ctx) {
         await ctx.call('gosrv', { op: 'accept-blocking', fd: ctx.vars.goFd, giveUpAfterS: GIVE_UP_S });
@@ -358,8 +362,8 @@ export const lesson: Lesson<Vars> = {
         zh: '一个客户端发起连接。内核把它放进这个在所有人看来都已关闭的 socket 的队列；睡着的 accept4 取走它，返回一个新 fd：Close 之后 Accept 反而成功了。直到这时线程才放下引用，监听 socket 才真正消失。第二个客户端被拒绝（connection refused）。',
       },
       code: {
-        go: '// Keep the listener non-blocking: reach the fd through SyscallConn,\n// which leaves the mode alone, never through Fd()\nrc, _ := ln.(*net.TCPListener).SyscallConn()\nrc.Control(func(fd uintptr) { /* setsockopt, ... */ })',
-        node: '// Node: libuv keeps its listeners non-blocking; the danger is another\n// holder of the same description clearing O_NONBLOCK (steps 2 and 4).',
+        go: excerpt(GO, 'keep'),
+        node: excerpt(NODE, 'keep'),
       },
       async run(ctx) {
         await ctx.start('client');

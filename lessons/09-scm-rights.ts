@@ -14,6 +14,10 @@ import type { Lesson, LessonContext } from '../src/lesson/types.js';
 import { excerpt, joinText } from '../src/lesson/excerpt.js';
 import type { PuppetResults } from '../src/demo/protocol.js';
 
+/** The programs the code excerpts come from (lessons/assets/code). */
+const GO = 'go/scm-rights.go';
+const NODE = 'node/scm-rights.mjs';
+
 const REQUESTS = 20;
 
 /** The private directory, as the kernel knows it: old's working directory (puppets chdir there). */
@@ -75,8 +79,8 @@ export const lesson: Lesson<Vars> = {
         zh: 'old 是一个正在运行的 HTTP 服务（监听 socket 手工创建后交给了 Node）。要把这个监听 socket 交给一个不是它启动的进程，需要一个双方都能到达的会合点：一个在文件系统里有名字的 unix socket。old 在教程的私有目录里 bind 了 handover-PID.sock——名字里带着它自己的 pid——并在上面监听。\n\n有两个设计在保护它。目录权限是 0700：对 unix socket 调用 connect(2)，需要路径上每一级目录的搜索（x）权限（以及 socket 文件的写权限），所以别的用户连这个名字都碰不到。在 systemd 下，RuntimeDirectory= 会建这样一个目录，但默认权限是 0755，要写上 RuntimeDirectoryMode=0700 才是 0700。pid 让这个名字只属于一个进程：两代进程、两个实例，永远不会共用同一个名字——第 6 步会展示共用名字的代价。',
       },
       code: {
-        go: excerpt('go/scm-rights.go', 'rendezvous'),
-        node: "// Node has no sendmsg(2) for a plain socket, so the rendezvous is made by hand (FFI, src/sys)\nconst ul = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)\nbind(ul, { family: 'unix', path: join(dir, `handover-${process.pid}.sock`) })\nlisten(ul, 511)",
+        go: excerpt(GO, 'rendezvous'),
+        node: excerpt(NODE, 'rendezvous'),
       },
       async run(ctx) {
         await ctx.start('old');
@@ -116,8 +120,8 @@ export const lesson: Lesson<Vars> = {
         zh: 'new 由教程启动，而不是由 old 启动：它们之间没有 fork，没有继承，唯一的联系就是那个名字。new 连接 handover-PID.sock，old 执行 accept。新出现的两行 UNIX 是同一个连接的两端：每一行的 peer inode 正是另一行的 inode。\n\nnew 怎么知道这个名字？靠双方都知道的约定——固定目录加上 old 的 pid（从 pid 文件里读）——或者由启动它的人通过命令行告诉它。能进入这个目录的任何进程都能来敲门，所以目录必须是私有的。',
       },
       code: {
-        go: excerpt('go/scm-rights.go', 'dial'),
-        node: "const sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0) // by hand again: see step 4\nconnect(sock, { family: 'unix', path })",
+        go: excerpt(GO, 'dial'),
+        node: excerpt(NODE, 'dial'),
       },
       async run(ctx) {
         await ctx.start('new');
@@ -153,8 +157,8 @@ export const lesson: Lesson<Vars> = {
         zh: 'old 在这个连接上发送一条消息：两个字节的数据（"fd"），外加一条 SCM_RIGHTS 类型的控制消息，里面装着它的监听 socket 的 fd。new 用 recvmsg(2) 接收，在控制消息里拿到一个属于它自己的 fd 编号——它 fd 表里最小的空位。内核既没有复制 socket，也没有复制打开文件描述：它只是在 new 的 fd 表里装上一个指向同一个描述的新引用，就像 dup 一样，只不过跨越了进程。\n\n编号变了，描述没变：两个 pid 里 DESC 字母相同，inode 相同。MSG_CMSG_CLOEXEC 让新 fd 一到手就带上 close-on-exec，所以它不会泄漏进 new 启动的程序（第 4 课）。',
       },
       code: {
-        go: joinText(excerpt('go/scm-rights.go', 'send'), excerpt('go/scm-rights.go', 'receive')),
-        node: "// FFI again (src/sys/scm.ts): msghdr + one cmsghdr, laid out by hand\nsendFds(connFd, [listenFd], 'fd')                  // old\nconst { fds: [fd] } = recvFds(sockFd)               // new, MSG_CMSG_CLOEXEC",
+        go: joinText(excerpt(GO, 'send'), excerpt(GO, 'receive')),
+        node: joinText(excerpt(NODE, 'send'), excerpt(NODE, 'receive')),
       },
       async run(ctx) {
         await ctx.call('old', { op: 'sendfd', fd: ctx.vars.oldConn, fds: [ctx.vars.listenFd] });
@@ -207,8 +211,8 @@ export const lesson: Lesson<Vars> = {
         zh: 'old 再把监听 socket 发一次。这一次 new 按 libuv 读 net.Socket 的方式去读：recv(2)，不给控制消息留任何空间。new 拿到了那两个字节，别的什么都没有——它的 fd 表里没有新的 fd。内核手里有那个被传递的引用，却找不到地方放，于是把它丢掉了。\n\n这就是 Node 接收方必须让 libuv 远离这个 socket 的原因。处于流动模式（flowing）的 net.Socket 一有数据就去读，随数据而来的 fd 全部丢失；只有 IPC 管道——spawn 用 \'ipc\' 建立的那条通道——libuv 才用 recvmsg 来读（第 7 步）。所以要在消息到达之前对 net.Socket 调用 pause()，再自己用 recvmsg 去读；或者像傀儡进程这样，根本不把这个 socket 交给 libuv。',
       },
       code: {
-        node: "const sock = net.connect(path)\nsock.on('data', (bytes) => {})   // libuv read(2)s the message: the fd is gone\n\n// instead: keep libuv off the socket, then read it with recvmsg\nconst sock = net.connect(path).pause()\nconst { fds } = recvFds(sock._handle.fd)",
-        go: '// the Go equivalent of the mistake: Read instead of ReadMsgUnix\nn, err := uconn.Read(buf) // the bytes arrive, the fd is dropped by the kernel',
+        node: joinText(excerpt(NODE, 'mistake'), { en: '', zh: '' }, excerpt(NODE, 'paused')),
+        go: excerpt(GO, 'mistake'),
       },
       async run(ctx) {
         await ctx.call('old', { op: 'sendfd', fd: ctx.vars.oldConn, fds: [ctx.vars.listenFd] });
@@ -241,8 +245,8 @@ export const lesson: Lesson<Vars> = {
         zh: `new 在收到的 fd 上建起自己的 HTTP 服务（listen({fd})），old 关闭自己的服务。在这两次调用之间，两个进程都可以从同一个队列里 accept；之后只剩 new。${REQUESTS} 个请求全部由 new 响应，用的就是 old 在第 1 步创建的那个 socket：它从未关闭，从未重新 bind，它的队列也从未消失。`,
       },
       code: {
-        go: 'go http.Serve(ln, handler) // new\n// old, once new says it is ready:\nsrv.Shutdown(ctx)          // stop accepting, finish the requests in flight',
-        node: 'http.createServer(handler).listen({ fd }) // new\n// old, once new says it is ready:\nserver.close()',
+        go: joinText(excerpt(GO, 'new-serves'), excerpt(GO, 'old-leaves')),
+        node: joinText(excerpt(NODE, 'new-serves'), excerpt(NODE, 'old-leaves')),
       },
       async run(ctx) {
         await ctx.call('new', { op: 'serve-fd', fd: ctx.vars.received });
@@ -276,8 +280,8 @@ export const lesson: Lesson<Vars> = {
         zh: 'old 删除了它的 socket 的名字：unlink("handover-PID.sock")。监听中的 unix socket 本身毫发无损——old 的 fd 仍然显示它处于 LISTEN——但目录项没了，而对于文件系统里的 socket，名字是唯一的入口。第三个进程 late 尝试连接，得到 ENOENT。\n\n这种情况多半是无意中造成的。Go 的 UnixListener.Close 会 unlink 它的路径，Node 里绑定到路径的服务器关闭时，libuv 也会这样做。如果每一代进程都用同一个固定名字，新进程得先删掉残留的名字才能 bind 自己的，而旧进程退出时又会把新进程的名字删掉：下一次升级就找不到可连接的对象了。名字里带上 pid，每个进程就只会删除自己的那个。',
       },
       code: {
-        go: 'ul.Close()                 // also unlinks the path (the default when net created the file)\nul.SetUnlinkOnClose(false) // keep the name while someone may still need it',
-        node: "server.listen(path)\nserver.close() // libuv unlinks the path of a server it bound",
+        go: excerpt(GO, 'unlink'),
+        node: excerpt(NODE, 'unlink'),
       },
       async run(ctx) {
         await ctx.call('old', { op: 'unlink', path: ctx.vars.path });
@@ -332,8 +336,8 @@ export const lesson: Lesson<Vars> = {
         zh: 'Node 在一种情形下内置了 SCM_RIGHTS：父进程和它用 \'ipc\' 通道启动的子进程之间。spawn 会创建一对 unix socket（socketpair），把其中一端放在子进程的 fd 3 上（NODE_CHANNEL_FD）。child.send(\'server\', server) 在这条通道上写一条小小的 JSON 消息，并以 SCM_RIGHTS 附上服务器的 fd；子进程里的 libuv 用 recvmsg 读这条管道，把收到的 fd 包装成一个正在监听的 net.Server。cluster 用的也是这条通道。\n\nnew 用这种方式把自己的服务器交给一个 worker。worker 的监听 socket 带着 new 的 DESC 字母，worker 的 fd 3 是一个 unix socket，它的对端在 new 里。它没法连接两个不相干的进程：在它们自己建立通道之前（就像 old 和 new 那样），两者之间没有任何通道。',
       },
       code: {
-        node: "const worker = spawn(process.execPath, ['worker.js'], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] })\nworker.send('server', server) // sendmsg(channel, {NODE_HANDLE…}, SCM_RIGHTS=[fd])\n\n// worker.js\nprocess.on('message', (msg, server) => { server.on('connection', handle) })",
-        go: '// Go has no built-in channel; the same pair by hand:\nfds, _ := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)\ncmd.ExtraFiles = []*os.File{os.NewFile(uintptr(fds[1]), "channel")} // fd 3 in the child\n// then WriteMsgUnix with syscall.UnixRights on fds[0], as in step 3',
+        node: joinText(excerpt(NODE, 'pair'), { en: '', zh: '' }, { en: '// in the worker:', zh: '// worker 里：' }, excerpt(NODE, 'worker')),
+        go: excerpt(GO, 'pair'),
       },
       async run(ctx) {
         const reply = await ctx.call('new', { op: 'send-server', fd: ctx.vars.received, name: 'worker' });

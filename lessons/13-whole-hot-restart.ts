@@ -14,6 +14,7 @@ import { environOf, parentOf, rowsOf, rowsTogether } from '../src/lesson/procvie
 import { ENV as RESTART_ENV } from '@hotrestart-tutor/restart';
 import { LessonActionError, type Lesson } from '../src/lesson/types.js';
 import { excerpt, joinText } from '../src/lesson/excerpt.js';
+import { goStep, type GoVars } from './13-whole-hot-restart.go.js';
 import {
   answeredBy,
   BUSY_AT_LEAST_MS,
@@ -46,11 +47,15 @@ import {
   waitGone,
 } from './13-whole-hot-restart.kit.js';
 
+/** The programs most code excerpts come from (lessons/assets/code); the Node handover is node/successor.mjs. */
+const GO = 'go/hot-restart.go';
+const NODE = 'node/restart-ways.mjs';
+
 /** Answers the load must get while hot-2 warms up, every one from hot-1. */
 const WARM_LOAD_ANSWERS = 20;
 
 /** What the steps carry from one to the next (ctx.vars), besides what the kit keeps: a misspelt name does not compile. */
-interface Vars extends KitVars {
+interface Vars extends KitVars, GoVars {
   steady: MixedStats;
   /** Each strategy's listener inode before the restart (hotInodeNow: after the whole handover). */
   naiveInode: number | null | undefined;
@@ -77,6 +82,7 @@ export const lesson: Lesson<Vars> = {
     { en: 'fd handover keeps one listening socket and one accept queue from start to end: nothing is closed, so nothing is lost.', zh: '交接 fd 从头到尾只有一个监听 socket、一个 accept 队列：什么都没关闭，所以什么都不会丢。' },
     { en: 'The successor warms up before it listens, and the old process leaves only after ready().', zh: '后继进程先预热再 listen，旧进程要等 ready() 之后才离开。' },
     { en: 'Idle keep-alive connections change process over SCM_RIGHTS instead of being closed.', zh: '空闲的 keep-alive 连接通过 SCM_RIGHTS 换到新进程，而不是被关闭。' },
+    { en: 'In Go the same handover is ExtraFiles plus a readiness pipe: put O_NONBLOCK back after cmd.Start; the successor warms up, calls FileListener, then says READY.', zh: '在 Go 里，同样的交接就是 ExtraFiles 加一个就绪管道：cmd.Start 之后把 O_NONBLOCK 设回去；后继进程先预热，再调用 FileListener，最后发出 READY。' },
   ],
   steps: [
     {
@@ -87,8 +93,8 @@ export const lesson: Lesson<Vars> = {
         zh: `一个叫 launcher 的傀儡进程扮演服务管理器（systemd、容器运行时）：它把每个服务作为自己的子进程启动，之后再给它发信号。服务本身是普通程序（lessons/servers/13-*.ts），回答「ok <pid>」，并在 x-pid 响应头里带上自己的 pid；它们把自己做的事写进一个文件，由教程读取。\n\n负载在教程进程里运行，只走回环地址，有上限，最多持续几秒：${KEEP_ALIVE} 个 worker 各自复用一条 keep-alive 连接，${CLOSE} 个 worker 每个请求都新建连接（Connection: close），每个请求之间停 10 毫秒。计数包括：ok、refused（ECONNREFUSED）、reset（ECONNRESET）、timeout、每秒请求数，以及最长空档——一个请求都没有完成的最长时间，也就是用户感受到的「服务中断」。\n\n先让 naive-1 单独服务一小会儿：这是用来对比的稳定状态。`,
       },
       code: {
-        go: 'http.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {\n\tw.Header().Set("X-Pid", strconv.Itoa(os.Getpid()))\n\tfmt.Fprintf(w, "ok %d\\n", os.Getpid())\n})\nlog.Fatal(http.ListenAndServe("127.0.0.1:8080", nil))',
-        node: "http.createServer((req, res) => {\n  res.setHeader('x-pid', String(process.pid))\n  res.end(`ok ${process.pid}\\n`)\n}).listen(8080, '127.0.0.1')",
+        go: joinText(excerpt(GO, 'handler'), excerpt(GO, 'listen')),
+        node: joinText(excerpt(NODE, 'server'), excerpt(NODE, 'listen')),
         note: { en: 'The demo binds port 0, and each strategy gets a port of its own.', zh: '演示绑定 0 号端口，每种策略各用一个端口。' },
       },
       async run(ctx) {
@@ -127,8 +133,8 @@ export const lesson: Lesson<Vars> = {
         zh: '负载重新开始，launcher 给 naive-1 发送 SIGTERM，就像 systemctl restart 那样。naive-1 以一个没有后继进程的进程所能做到的最谨慎的方式离开：立刻关闭监听 socket，用 Connection: close 答完手头的请求，等最后一个连接结束后退出。之后 launcher 才在同一个端口上启动 naive-2。\n\n从 naive-1 的监听 socket 关闭，到 naive-2 开始监听，这段时间端口上没有任何 socket 在监听：内核对每个 SYN 回一个 RST，connect() 以 ECONNREFUSED 失败。keep-alive 客户端也好不到哪里去：naive-1 结束了它们的连接，它们重新连接时同样被拒绝。空档的长度 = 旧进程收尾的时间 + 新进程启动的时间。（关闭时还在 naive-1 的 accept 队列里等待的连接会被重置：第 4 步会仔细看这种损失。）',
       },
       code: {
-        go: 'sig := make(chan os.Signal, 1)\nsignal.Notify(sig, syscall.SIGTERM)\n<-sig\nctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)\ndefer cancel()\nsrv.Shutdown(ctx) // closes the listener first, then waits for active requests\n// exit; systemd then starts the new binary, which binds the port again',
-        node: "process.once('SIGTERM', () => {\n  server.close()  // the listening fd is closed now\n  // ...Connection: close on the last responses, exit when no connection is left\n})\n// then the service manager starts the new process: server.listen(8080, '127.0.0.1')",
+        go: excerpt(GO, 'sigterm'),
+        node: excerpt(NODE, 'sigterm'),
       },
       async run(ctx) {
         const port = ctx.vars.port.naive;
@@ -187,8 +193,8 @@ export const lesson: Lesson<Vars> = {
         zh: '第二种方式让两代进程重叠，以此避开空档。reuse-1 手工创建 socket，设置 SO_REUSEPORT，绑定端口并开始服务。在负载之下，launcher 启动 reuse-2，它也创建自己的 socket、设置 SO_REUSEPORT，并绑定同一个端口：内核允许这样做，因为两个 socket 都设置了这个选项，而且属于同一个用户（第 7 课）。\n\n现在有两个 socket 在监听：两个 DESC 字母、两个 inode、两个 accept 队列。对每个新连接，内核根据地址和端口的哈希从中挑一个。keep-alive 客户端留在原处，也就是 reuse-1 上；新连接则两边都有。',
       },
       code: {
-        go: 'lc := net.ListenConfig{Control: func(network, address string, c syscall.RawConn) error {\n\tvar soErr error\n\terr := c.Control(func(fd uintptr) {\n\t\tsoErr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEPORT, 1)\n\t})\n\tif err != nil {\n\t\treturn err\n\t}\n\treturn soErr\n}}\nln, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:8080") // old and new alike\ngo http.Serve(ln, handler)',
-        node: "// Node >= 22.12: server.listen({ port: 8080, host: '127.0.0.1', reusePort: true })\n// Node 20 ignores reusePort, so the socket is made through the FFI:\nconst fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC)\nsetsockopt(fd, SOL_SOCKET, SO_REUSEPORT, 1)\nbind(fd, { address: '127.0.0.1', port: 8080 }); listen(fd, 511)\nserver.listen({ fd })",
+        go: excerpt('go/reuseport.go', 'listen'),
+        node: excerpt(NODE, 'reuseport'),
       },
       async run(ctx) {
         const { port } = await launch(ctx, 'reuse-1', SERVERS.reuseport, { BUSY_END_FILE: FILES.busyEnd });
@@ -235,8 +241,8 @@ export const lesson: Lesson<Vars> = {
         zh: `现在 reuse-1 要退出了。它收到 SIGTERM 时正忙——一个慢请求、一次 GC 停顿、它自己的收尾工作——所以有一小段时间不再调用 accept()。内核并不知道这一点：它照样把大约一半的新连接放进 reuse-1 的 accept 队列，让它们在那里等着。演示把这一刻拉长了：reuse-1 的事件循环一直被阻塞，直到教程从 fd 表里读到队列长度（至少 ${BUSY_AT_LEAST_MS} 毫秒），然后它在同一轮事件循环里关闭监听 socket。\n\n关闭监听 socket 并不会把它的队列交给组里的另一个 socket。仍在队列里等待的每个连接——握手已完成、请求已发出、connect() 早已返回——都会被重置，客户端读到 ECONNRESET。（从 Linux 5.14 起，net.ipv4.tcp_migrate_req = 1 会把它们迁移给同组的兄弟 socket，第 7 课演示过。这一步需要默认值 0：如果当前值是 1 且教程有权限修改，它会在这一步里设为 0，结束后写回原值。）reuse-1 已经 accept 的连接则正常处理完。`,
       },
       code: {
-        go: '<-sigterm         // the old process, once the new one listens beside it:\nsrv.Shutdown(ctx) // closes its own socket first: whatever waits in its accept queue is reset,\n                  // then finishes the requests it has',
-        node: "process.once('SIGTERM', () => {\n  server.close()   // close(fd): whatever waits in this socket's queue is reset\n})",
+        go: excerpt(GO, 'sigterm'),
+        node: excerpt(NODE, 'sigterm'),
       },
       run: leaveWhileBusy,
       show: { processes: ['reuse-2'], focus: isListener, only: isTcp },
@@ -284,8 +290,8 @@ export const lesson: Lesson<Vars> = {
         zh: '第三种方式根本不创建第二个 socket。hot-1 用本项目的重启模块编写：Upgrader.create()、up.listen(server, \'http\', ...)、up.ready()。在负载之下，launcher 给它发送 SIGUSR2（kill -USR2，和 nginx 升级二进制时一样；tableflip 的示例用的是 SIGHUP）。模块用同样的命令行启动 hot-2（经由 /bin/sh：它设置 LISTEN_PID=$$ 后 exec node，所以这个 pid 就是 hot-2 自己的），把监听 socket 放在 hot-2 的 fd 3 上，并在环境变量里写上 LISTEN_FDS=1、LISTEN_PID 和 LISTEN_FDNAMES=http；旁边还有一个就绪管道（readiness pipe）的写端，以及一个 socketpair 的一端，留给稍后交接的连接。\n\n这里让 hot-2 停在预热阶段、还没有 listen，好让你看清楚：hot-1 的 fd 和 hot-2 的 fd 3 带着相同的 DESC 字母和相同的 inode。一个 socket、一个 accept 队列、两个进程。hot-2 只是持有它：后继进程先预热（配置、缓存、连接），再调用 up.listen() 开始 accept，最后调用 up.ready()。如果它在预热完成之前就 listen，就会从共享队列里取走它还无法好好处理的连接。所以预热期间，每个请求都由 hot-1 应答。两者之间什么都不会丢，因为什么都没有关闭。',
       },
       code: {
-        title: { en: 'tableflip (Go) and this project\'s module (Node): the same shape', zh: 'tableflip（Go）和本项目的模块（Node）：同样的结构' },
-        go: 'upg, err := tableflip.New(tableflip.Options{PIDFile: "/run/app.pid"})\nif err != nil { log.Fatal(err) }\ndefer upg.Stop()\ngo func() {\n\tsig := make(chan os.Signal, 1)\n\tsignal.Notify(sig, syscall.SIGUSR2)\n\tfor range sig { upg.Upgrade() } // fork+exec the same binary, listeners as extra fds\n}()\nln, err := upg.Listen("tcp", "127.0.0.1:8080") // inherited if there is a parent\ngo http.Serve(ln, handler)\n// endless does the same on SIGHUP: ENDLESS_CONTINUE=1 and the fds in cmd.ExtraFiles',
+        title: { en: 'The stdlib handover tableflip wraps (Go) and this project\'s module (Node): the same shape', zh: 'tableflip 所封装的标准库交接（Go）和本项目的模块（Node）：同样的结构' },
+        go: excerpt(GO, 'upgrade'),
         node: joinText(excerpt('node/successor.mjs', 'create'), excerpt('node/successor.mjs', 'order')),
       },
       async run(ctx) {
@@ -363,11 +369,11 @@ export const lesson: Lesson<Vars> = {
         zh: '预热结束；hot-2 调用 up.listen()，在继承来的 fd 3 上提供服务，然后调用 up.ready()：它向就绪管道写入一条消息。hot-1 读到后就知道该让位了。它停止 accept——关闭自己那个监听 fd，但 hot-2 的 fd 3 仍然持有这个 socket、它的队列以及队列里等待的一切。然后它交出自己的连接：每条 keep-alive 连接一旦空闲（没有进行中的请求，也没读到下一个请求的任何字节），就通过 socketpair 用 SCM_RIGHTS 发给 hot-2，并在 hot-1 里关闭。连接有两个 fd 时，关掉其中一个不会发出任何报文：没有 FIN，也没有 RST。客户端毫无察觉，它在同一条连接上的下一个请求由 hot-2 读取。进行中的请求先在 hot-1 里处理完。然后 hot-1 退出。\n\nfd 表里只剩 hot-2：fd 3 上的监听 socket，inode 就是 hot-1 最初绑定的那个；还有它接手的连接，客户端端口和原来一样。',
       },
       code: {
-        go: '// every generation runs the same main():\nif err := upg.Ready(); err != nil { log.Fatal(err) } // tells the parent, if any, to leave\n<-upg.Exit() // closes once this process\'s own successor is ready\nctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)\ndefer cancel()\nsrv.Shutdown(ctx) // closes idle keep-alive connections: their clients reconnect',
-        node: "await up.ready() // in the successor\n// in the old process the module then:\n//   closes its listener fd (the successor's fd 3 keeps the socket),\n//   sends each idle connection's fd over the socketpair (SCM_RIGHTS),\n//   waits for requests in flight, runs up.onExit() hooks, exits",
+        go: joinText(excerpt(GO, 'ready'), { en: '// in the old process, once the pipe says READY:', zh: '// 旧进程里，等管道里读到 READY：' }, excerpt(GO, 'leave')),
+        node: joinText(excerpt('node/successor.mjs', 'order'), excerpt('node/successor.mjs', 'then')),
         note: {
-          en: 'tableflip and endless pass only listeners; their old process closes idle keep-alive connections, and a request sent on one at that moment is lost. Handing the connection over removes that race.',
-          zh: 'tableflip 和 endless 只传递监听 socket；旧进程会关闭空闲的 keep-alive 连接，恰好在这时通过这条连接发出的请求就会丢失。把连接交接出去，就消除了这个竞态。',
+          en: 'tableflip and endless pass only listeners; their old process closes idle keep-alive connections, and a request sent on one at that moment is lost. The Go program above first answers its last requests with Connection: close for up to 2 s (the next step runs it); handing the connection over removes the race altogether.',
+          zh: 'tableflip 和 endless 只传递监听 socket；旧进程会关闭空闲的 keep-alive 连接，恰好在这时通过这条连接发出的请求就会丢失。上面的 Go 程序会先在最多 2 秒内给最后几个请求的响应带上 Connection: close（下一步会运行它）；把连接交接出去，则彻底消除了这个竞态。',
         },
       },
       async run(ctx) {
@@ -440,6 +446,7 @@ export const lesson: Lesson<Vars> = {
         },
       },
     },
+    goStep,
     {
       id: 'summary',
       title: { en: 'Three restarts side by side', zh: '三种重启放在一起比较' },

@@ -1,9 +1,9 @@
 // Code excerpts come from real files (lessons/assets/code/NN-name/*.go, *.mjs) that the tests compile
 // (`go vet`) or syntax-check (`node --check`), so what a lesson shows is code that builds. A file marks a
 // region with `// [name]` ... `// [/name]` lines (several pieces join up); the excerpt is that region
-// without its markers (and without any nested markers), its common indentation removed. A comment may carry its Chinese
-// rendering after ` | zh: `; the excerpt then has an English and a Chinese text, and only the comment
-// differs between them. A missing file or region throws when the lesson module loads, not mid-lesson.
+// without its markers (and without any nested markers), each piece's common indentation removed. A
+// comment may carry its Chinese rendering after ` | zh: `; the excerpt then has an English and a Chinese
+// text, and only the comment differs between them. A missing file or region throws when the lesson module loads, not mid-lesson.
 import { readFileSync } from 'node:fs';
 import type { Text } from './types.js';
 
@@ -14,20 +14,33 @@ const MARKER = /^\s*\/\/ \[\/?[\w-]+\]\s*$/;
 /** `<code> // <english> | zh: <chinese>`: the comment's two renderings. */
 const BILINGUAL = /^(.*?\/\/\s?)(.*?)\s+\| zh: (.*)$/;
 
-/** The lines of `region` in `file` (a path under lessons/assets/code), markers dropped, dedented. A region
- *  may come in several pieces (the code between them is left out): they are joined in order. */
+/** The lines of `region` in `file` (a path under lessons/assets/code), markers dropped. A region may come
+ *  in several pieces (the code between them is left out): each piece is dedented on its own (one may sit
+ *  at the top level of the file, the next inside a function), then they are joined in order. */
 function regionLines(file: string, region: string): string[] {
-  const body: string[] = [];
+  const pieces: string[][] = [];
   let inside = false;
   for (const line of readFileSync(new URL(file, CODE_DIR), 'utf8').split('\n')) {
-    if (line.trim() === `// [${region}]`) inside = true;
-    else if (line.trim() === `// [/${region}]`) inside = false;
-    else if (inside && !MARKER.test(line)) body.push(line);
+    if (line.trim() === `// [${region}]`) {
+      inside = true;
+      pieces.push([]);
+    } else if (line.trim() === `// [/${region}]`) inside = false;
+    else if (inside && !MARKER.test(line)) pieces[pieces.length - 1].push(line);
   }
+  const body = pieces.flatMap(dedent);
+  // gofmt wants a blank line after a declaration, before the closing marker: not part of the excerpt.
+  while (body.length > 0 && !body[body.length - 1].trim()) body.pop();
   if (body.length === 0) throw new Error(`lessons/assets/code/${file} has no region [${region}] ... [/${region}]`);
-  const indent = Math.min(...body.filter((line) => line.trim()).map((line) => /^[\t ]*/.exec(line)![0].length));
-  // Tabs (Go's indentation) become four spaces: the views measure code in cells and never re-wrap it.
-  return body.map((line) => line.slice(indent).replace(/^\t+/, (tabs) => '    '.repeat(tabs.length)));
+  return body;
+}
+
+/** A piece without its common indentation; tabs (Go's indentation) become four spaces: the views
+ *  measure code in cells and never re-wrap it. */
+function dedent(lines: string[]): string[] {
+  const written = lines.filter((line) => line.trim());
+  if (written.length === 0) return lines;
+  const indent = Math.min(...written.map((line) => /^[\t ]*/.exec(line)![0].length));
+  return lines.map((line) => line.slice(indent).replace(/^\t+/, (tabs) => '    '.repeat(tabs.length)));
 }
 
 /** The excerpt in both languages; comments without a Chinese rendering read the same in both. */

@@ -1,12 +1,14 @@
-// Real Go, where the machine has it: a lesson builds a program from lessons/assets/code/ into the run's
-// private directory and runs it as one more process of the lesson. Without `go` on PATH the build answers
-// undefined and the lesson says in one line what it shows instead and how to get Go.
+// The one Go builder, for the lessons and the exercises alike. A lesson builds a program from
+// lessons/assets/code/ and runs it as one more process of the lesson; an exercise builds the learner's
+// workspace. Binaries are cached by the hash of their sources (per user, in a 0700 directory), so a
+// lesson played twice, --watch, a class of thirty and the tests build each distinct program once.
+// Without `go` on PATH a lesson says in one line what it shows instead and how to get Go.
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { CODE_DIR } from './excerpt.js';
 import { LessonActionError, type Text } from './types.js';
 
@@ -16,24 +18,110 @@ export const NO_GO: Text = {
   zh: 'PATH 上没有 go，所以这一步只展示 Node 的等价做法（代码见上方，fd 表见前面几步）；要运行真正的 Go 程序：apt-get install golang-go（或从 go.dev/dl 下载）。',
 };
 
-/** Go's build cache survives runs (a cold build takes seconds, a warm one a fraction), private to this user. */
-export function goEnv(): NodeJS.ProcessEnv {
-  const cache = join(tmpdir(), `hotrestart-tutor-go-${process.getuid?.() ?? 'user'}`);
-  mkdirSync(cache, { recursive: true, mode: 0o700 });
-  // HOME may be unset (a service, a container): Go then needs GOCACHE and GOPATH spelled out.
-  return { ...process.env, GOCACHE: process.env.GOCACHE || join(cache, 'cache'), GOPATH: process.env.GOPATH || join(cache, 'path'), GOFLAGS: '', GO111MODULE: 'on', CGO_ENABLED: '0' };
+/** The go binary on PATH, or null. */
+export function findGo(env: NodeJS.ProcessEnv = process.env): string | null {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, 'go');
+    try {
+      accessSync(candidate, constants.X_OK);
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return null;
 }
 
-/** Builds lessons/assets/code/<file> into `dir`; the binary's path, or undefined when go is not installed. */
-export async function buildGo(file: string, dir: string, signal?: AbortSignal): Promise<string | undefined> {
-  const source = fileURLToPath(new URL(file, CODE_DIR));
-  const binary = join(dir, basename(file, '.go'));
+/** Per-user cache directory, mode 0700, owned by us (a directory planted by someone else is refused). */
+export function userCacheDir(): string {
+  const dir = join(tmpdir(), `hotrestart-tutor-cache-${process.getuid?.() ?? 'u'}`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const info = statSync(dir);
+  if (info.uid !== process.getuid?.() || (info.mode & 0o077) !== 0) throw new Error(`the cache directory ${dir} is not private to this user`);
+  return dir;
+}
+
+/** Go's environment for building and vetting: its caches in the user's cache directory (HOME may be
+ *  unset: a service, a container), the standard library only (there is no module proxy). */
+export function goEnv(cache = userCacheDir()): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? cache,
+    GOCACHE: process.env.GOCACHE || join(cache, 'gocache'),
+    GOPATH: process.env.GOPATH || join(cache, 'gopath'),
+    GOFLAGS: '-mod=mod',
+    GOPROXY: 'off',
+    GOTOOLCHAIN: 'local',
+    GO111MODULE: 'on',
+    CGO_ENABLED: '0',
+  };
+}
+
+/** A compile error: the first lines of go's output. */
+export class GoBuildError extends Error {
+  constructor(readonly output: string) {
+    super(output);
+    this.name = 'GoBuildError';
+  }
+}
+
+export interface GoSources {
+  /** The directory go build runs in. */
+  dir: string;
+  /** The files whose contents decide the binary (their names are hashed too). */
+  files: string[];
+  /** What go build builds: '.' (the package in dir) or one file of it. */
+  target: string;
+  /** The binary's file name: what ps and the fd tables show as its command. */
+  name: string;
+}
+
+/**
+ * Builds sources once per distinct content; the binary's path, or null when go is not installed.
+ * A compile error throws a GoBuildError.
+ */
+export async function buildCached(sources: GoSources, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<string | null> {
+  const go = findGo();
+  if (!go) return null;
+  const cache = userCacheDir();
+  const hash = createHash('sha256').update(go).update(`\0${sources.target}\0`);
+  for (const file of [...sources.files].sort()) hash.update(`\0${file}\0`).update(readFileSync(join(sources.dir, file)));
+  const binary = join(cache, 'bin', hash.digest('hex').slice(0, 24), sources.name);
+  if (existsSync(binary)) return binary;
+  const staging = join(cache, 'bin', `.build-${randomBytes(6).toString('hex')}`);
+  mkdirSync(staging, { recursive: true, mode: 0o700 });
   try {
-    await promisify(execFile)('go', ['build', '-o', binary, source], { env: goEnv(), cwd: dir, timeout: 120_000, signal });
+    const output = await new Promise<string | null>((resolve) => {
+      const args = ['build', '-o', join(staging, sources.name), sources.target];
+      execFile(go, args, { cwd: sources.dir, env: goEnv(cache), timeout: options.timeoutMs ?? 180_000, maxBuffer: 1 << 20, signal: options.signal }, (error, _stdout, stderr) =>
+        resolve(error ? stderr || error.message : null),
+      );
+    });
+    if (output !== null) {
+      const lines = output.split('\n').filter((line) => line && !line.startsWith('#')).slice(0, 3).join(' | ');
+      throw new GoBuildError(lines || output.trim());
+    }
+    mkdirSync(dirname(binary), { recursive: true, mode: 0o700 });
+    try {
+      renameSync(join(staging, sources.name), binary);
+    } catch {
+      // Another build of the same sources finished at the same moment: theirs is as good.
+    }
     return binary;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** Builds lessons/assets/code/<file> (cached); the binary's path, or undefined when go is not installed. */
+export async function buildGo(file: string, signal?: AbortSignal): Promise<string | undefined> {
+  const source = fileURLToPath(new URL(file, CODE_DIR));
+  try {
+    const binary = await buildCached({ dir: dirname(source), files: [basename(source)], target: basename(source), name: basename(source, '.go') }, { timeoutMs: 120_000, signal });
+    return binary ?? undefined;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    const stderr = String((error as { stderr?: string }).stderr ?? '').trim().split('\n').slice(0, 2).join(' ');
-    throw new LessonActionError(`go build ${file} failed${stderr ? `: ${stderr}` : ''}`);
+    const output = error instanceof GoBuildError ? error.output : (error as Error).message;
+    throw new LessonActionError(`go build ${file} failed${output ? `: ${output}` : ''}`);
   }
 }

@@ -12,6 +12,15 @@ describe('code excerpts from files', () => {
     expect(en).not.toMatch(/\/\/ \[\/?close-hangs\]/);
     expect(en).not.toContain('\t');
   });
+  it('dedents each piece on its own: one at the top level of the file, the next inside a function', () => {
+    const { en } = excerpt('go/reuseport.go', 'listen');
+    expect(en).toMatch(/^var lc = net\.ListenConfig/m);
+    expect(en).toMatch(/^ln, err := lc\.Listen/m);
+    expect(en).toMatch(/^ {4}var setErr error$/m); // a piece's own nesting stays
+  });
+  it("ends at the region's last line of code, not at the blank line gofmt wants after a declaration", () => {
+    expect(excerpt('go/nonblock.go', 'keep').en).toMatch(/^}$(?![\s\S])/m);
+  });
   it('translates comments, and only comments', () => {
     const { en, zh } = excerpt('go/handover.go', 'start');
     expect(en).toContain("// ExtraFiles[0] is the child's fd 3");

@@ -2,8 +2,8 @@
 // as the learner sees it: the server's row loses "nonblock" although only the worker called fcntl, libuv's
 // fcntl(0, ...) in the stdin child is logged, the blocked accept4 resumes only after the client came; and
 // no process of the lesson is left (a puppet whose helper thread still slept in accept would be).
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { hasGo, sayIfNoGo } from '../helpers/go.js';
 import { lesson } from '../../lessons/06-nonblock-on-description.js';
 import { isAlive } from '../helpers/process.js';
 import { playChecked, startedPids, stepText } from '../helpers/lesson-output.js';
@@ -15,15 +15,7 @@ function serverFileFlagsOf(step: string, command: string): string[] {
 const serverFileFlags = (step: string) => serverFileFlagsOf(step, 'server');
 
 /** Steps 9 and 10 run real Go (6 checks) where go is installed; elsewhere they are skipped, saying so. */
-const hasGo = (() => {
-  try {
-    execFileSync('go', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!hasGo) console.log('lesson 6: go is not installed, so the real Go steps (9, 10) are played without their checks');
+sayIfNoGo('lesson 6 plays the real Go steps (9, 10) without their checks');
 
 describe('lesson 6: O_NONBLOCK lives on the description', () => {
   for (const lang of ['en', 'zh'] as const) {

@@ -3,10 +3,14 @@
 // showed at the close, handover lost nothing), the step-5 table (hot-1's listener and hot-2's fd 3 are one
 // description, one inode), the module's drain line, and that no process of any generation is left.
 import { describe, expect, it } from 'vitest';
+import { hasGo, sayIfNoGo } from '../helpers/go.js';
 import { lesson } from '../../lessons/13-whole-hot-restart.js';
 import { readSysctl } from '../../src/lesson/sysctl.js';
 import { isAlive } from '../helpers/process.js';
 import { playChecked, startedPids, stepText } from '../helpers/lesson-output.js';
+
+/** Step 7 runs the real Go handover (5 checks) where go is installed; elsewhere it says so and skips them. */
+sayIfNoGo('lesson 13 plays the real Go handover (step 7) without its checks');
 
 interface SummaryRow {
   ok: number;
@@ -36,9 +40,9 @@ describe('lesson 13: the whole hot restart', () => {
   for (const lang of ['en', 'zh'] as const) {
     it(`plays in ${lang} with every expectation holding`, async () => {
       const migrateBefore = readSysctl('net.ipv4.tcp_migrate_req');
-      const { text } = await playChecked(lesson, lang, 21);
+      const { text } = await playChecked(lesson, lang, hasGo ? 26 : 21);
 
-      const [naive, reuseport, handover] = summary(stepText(text, 7));
+      const [naive, reuseport, handover] = summary(stepText(text, 8));
       expect(naive.refused).toBeGreaterThan(0);
       // The gap spans naive-2's start-up, which from TypeScript sources alone takes longer than this.
       expect(naive.gapMs).toBeGreaterThan(100);
@@ -60,10 +64,22 @@ describe('lesson 13: the whole hot restart', () => {
       const handedOver = Number(/drained in \d+ ms: (\d+) connections handed over/.exec(text)?.[1]);
       expect(handedOver).toBeGreaterThanOrEqual(1);
 
+      // Step 7: the real Go handover. Its log names both generations; the load lost nothing.
+      const goStep = stepText(text, 7);
+      const goPids = [...goStep.matchAll(/hot-restart-go\.log: gen \d pid (\d+): /g)].map((m) => Number(m[1]));
+      if (hasGo) {
+        expect(goStep).toMatch(/gen 2 pid \d+: serving on fd \d+ \(FileListener\), flags \d*4\d{3}; ready/);
+        expect(goStep).toMatch(/gen 1 pid \d+: exit \(handed over\)/);
+        expect(goStep).toMatch(/(?:refused|拒绝) 0 · (?:reset|重置) 0 · (?:timeout|超时) 0/);
+        expect(new Set(goPids).size).toBe(2);
+      } else {
+        expect(goStep).toContain('apt-get install golang-go');
+      }
+
       expect(readSysctl('net.ipv4.tcp_migrate_req')).toBe(migrateBefore);
-      // The launcher, the five servers it started, and hot-2, which hot-1 started: all gone.
-      const pids = [...startedPids(text), handover.pids[1]];
-      expect(new Set(pids).size).toBe(7);
+      // The launcher, the five servers it started (six with go-1), hot-2, which hot-1 started, and go-2: all gone.
+      const pids = [...startedPids(text), handover.pids[1], ...goPids];
+      expect(new Set(pids).size).toBe(hasGo ? 9 : 7);
       expect(pids).toEqual(expect.arrayContaining([...naive.pids, ...reuseport.pids, ...handover.pids]));
       expect(pids.filter(isAlive)).toEqual([]);
     }, 90_000);

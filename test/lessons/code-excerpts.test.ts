@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { hasGo, sayIfNoGo } from '../helpers/go.js';
 import { CODE_DIR } from '../../src/lesson/excerpt.js';
 import { goEnv } from '../../src/lesson/gobuild.js';
 
@@ -13,15 +14,7 @@ const files = (readdirSync(root, { recursive: true }) as string[]).map((file) =>
 const goFiles = files.filter((file) => file.endsWith('.go'));
 const nodeFiles = files.filter((file) => /\.(mjs|js)$/.test(file));
 
-const hasGo = (() => {
-  try {
-    execFileSync('go', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!hasGo) console.log('code excerpts: go is not installed, so the Go files are not vetted (apt-get install golang-go)');
+sayIfNoGo('the Go code excerpts are not vetted');
 
 /** The first lines of a failing tool's output, as the assertion message. */
 function run(command: string, args: string[]): string {
@@ -47,16 +40,6 @@ describe('code excerpts are real code', () => {
   });
 });
 
-// Lessons whose Go or Node excerpts are still inline strings (`go: '...'`): being converted to real files,
-// one lesson at a time. No lesson may join this list; a converted lesson must leave it.
-const STILL_INLINE = [
-  '03-fd-description-inode.ts',
-  '04-inheritance-cloexec.ts',
-  '06-nonblock-on-description.ts',
-  '09-scm-rights.ts',
-  '13-whole-hot-restart.ts',
-];
-
 describe('lessons show Go and Node code only from real files', () => {
   const lessonsDir = fileURLToPath(new URL('../../lessons/', import.meta.url));
   /** A `go:` or `node:` code field given as a string literal rather than an excerpt(...). */
@@ -65,10 +48,8 @@ describe('lessons show Go and Node code only from real files', () => {
     .filter((file) => /^\d\d-.*\.ts$/.test(file))
     .filter((file) => INLINE.test(readFileSync(join(lessonsDir, file), 'utf8')))
     .sort();
-  it('has no inline Go or Node excerpt outside the lessons still being converted', () => {
-    expect(inline.filter((file) => !STILL_INLINE.includes(file))).toEqual([]);
-  });
-  it('lists no converted lesson as still inline', () => {
-    expect(STILL_INLINE.filter((file) => !inline.includes(file))).toEqual([]);
+  // Every excerpt is a real file that the tests above compile: an inline string could show code that does not build.
+  it('has no inline Go or Node excerpt in any lesson', () => {
+    expect(inline).toEqual([]);
   });
 });
