@@ -7,10 +7,10 @@
 import http from 'node:http';
 import { isAlive } from '../src/demo/marker.js';
 import { excerpt } from '../src/lesson/excerpt.js';
-import { buildGo, NO_GO } from '../src/lesson/gobuild.js';
+import { buildOrSayNoGo, withGo } from '../src/lesson/golog.js';
 import { ProgramLog, startOnce } from '../src/lesson/program.js';
 import { formatLoadStats, startLoad, type LoadStats } from '../src/lesson/load.js';
-import { type CheckResult, type Expectation, type LessonContext, type Step } from '../src/lesson/types.js';
+import { type LessonContext, type Step } from '../src/lesson/types.js';
 import { askOnce, type Answer } from '../src/lesson/upgrade-demo.js';
 
 /** The slow request's answer, as a keep-alive client sees it. */
@@ -58,9 +58,6 @@ function askKeptAlive(port: number, path: string): Promise<KeptAliveAnswer> {
   }).finally(() => agent.destroy());
 }
 
-function withGo(text: Expectation<GoDrainVars>['text'], check: (ctx: GoContext) => CheckResult): Expectation<GoDrainVars> {
-  return { text, check: (ctx) => (ctx.vars.noGo ? { ok: false, skipped: true, detail: ctx.t({ en: 'no go on PATH', zh: 'PATH 上没有 go' }) } : check(ctx)) };
-}
 
 const since = (ctx: LessonContext, at: number | undefined, from: number | undefined) =>
   at !== undefined && from !== undefined ? ctx.t({ en: `${at - from} ms after SIGTERM`, zh: `SIGTERM 之后 ${at - from} 毫秒` }) : '-';
@@ -78,12 +75,8 @@ export const goDrainStep: Step<GoDrainVars> = {
   },
   async run(ctx) {
     await startOnce(ctx, 'launcher');
-    const binary = await buildGo(SOURCE, ctx.supervisor.dir, ctx.signal);
-    if (!binary) {
-      ctx.vars.noGo = true;
-      ctx.log(NO_GO, 'error');
-      return;
-    }
+    const binary = await buildOrSayNoGo(ctx, SOURCE);
+    if (!binary) return;
     ctx.vars.goDrainLog = ProgramLog.fresh(ctx, LOG, 'godrain');
     const spawned = await ctx.call('launcher', { op: 'spawn', name: 'godrain', command: [binary, goLog(ctx).path] });
     const pid = spawned.result.pid;

@@ -35,7 +35,7 @@ export async function waitLogLine<V extends GoRunVars>(ctx: LessonContext<V>, fi
 }
 
 /** A check that needs the Go program: skipped, saying why, on a machine without Go. */
-export function withGo<V extends GoRunVars>(text: Expectation<V>['text'], check: (ctx: LessonContext<V>) => CheckResult): Expectation<V> {
+export function withGo<V extends Pick<GoRunVars, 'noGo'>>(text: Expectation<V>['text'], check: (ctx: LessonContext<V>) => CheckResult): Expectation<V> {
   return { text, check: (ctx) => (ctx.vars.noGo ? { ok: false, skipped: true, detail: ctx.t({ en: 'no go on PATH', zh: 'PATH 上没有 go' }) } : check(ctx)) };
 }
 
@@ -45,7 +45,7 @@ export const fdFlagsText = (row: FdRow | undefined) =>
 
 /** Builds the lesson's Go program (lessons/assets/code/<file>, cached); without go it notes that in the
  *  run (the checks are then skipped), says so in one line, and answers undefined. */
-export async function buildOrSayNoGo<V extends GoRunVars>(ctx: LessonContext<V>, file: string): Promise<string | undefined> {
+export async function buildOrSayNoGo<V extends Pick<GoRunVars, 'noGo'>>(ctx: LessonContext<V>, file: string): Promise<string | undefined> {
   const binary = await buildGo(file, ctx.signal);
   if (!binary) {
     ctx.vars.noGo = true;
