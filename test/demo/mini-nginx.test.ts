@@ -1,0 +1,184 @@
+// mini-nginx, the stand-in lessons 14 and 15 run where nginx is not installed, checked against what the
+// kernel shows: one listening description shared by every master and worker at fd 3, nginx's binary
+// upgrade (USR2, WINCH, QUIT) and its rollback (HUP the old master, QUIT the new one) under a loopback load
+// with nothing failed, the pid files at each phase, a HUP reload, a broken config, and nothing left behind.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { killMarkedSync, markedPids } from '../../src/demo/marker.js';
+import { RUN_MARKER } from '../../src/demo/sweep.mjs';
+import { startLoad, type Load } from '../../src/lesson/load.js';
+import { isAlive } from '../helpers/process.js';
+import { waitFor } from '../helpers/wait.js';
+import { fdFlags, fdTarget, O_CLOEXEC } from './procfs.js';
+import { get, logLines, miniCommand, miniConf, parentOf, pidIn, readText, sameDescription, startInherited, workersOf } from './mini-nginx-harness.js';
+
+const runId = randomBytes(6).toString('hex');
+const dirs: string[] = [];
+/** A Node process under tsx takes a while to start on a busy machine. */
+const START_MS = 20_000;
+
+afterAll(() => {
+  killMarkedSync(runId);
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Waits until `master` has `n` workers that listen (they answer only once ready; their titles say so first). */
+async function workersUp(master: number, n = 2): Promise<number[]> {
+  return waitFor(() => workersOf(master).length === n && workersOf(master), { timeout: START_MS, message: `${n} workers of ${master}` });
+}
+
+async function gone(pid: number): Promise<void> {
+  await waitFor(() => !isAlive(pid), { timeout: START_MS, message: `process ${pid} to end` });
+}
+
+/** Waits for `more` answers of the load beyond those it has. */
+async function moreAnswers(load: Load, more = 20): Promise<void> {
+  const target = load.stats().ok + more;
+  await waitFor(() => load.stats().ok >= target, { timeout: 5000, message: `${more} more answers` });
+}
+
+const signal = (pid: number, name: NodeJS.Signals) => process.kill(pid, name);
+
+describe('mini-nginx (lessons/servers/mini-nginx.ts)', () => {
+  it('inherits the socket at fd 3: master and workers hold one description, inheritable, and answer with x-pid', async () => {
+    const { dir, port, master } = await startInherited(runId, 'one');
+    dirs.push(dir);
+    const workers = await workersUp(master);
+    expect(logLines(dir, 'using inherited sockets from "3;"')).toHaveLength(1);
+    const everyone = [master, ...workers];
+    expect(new Set(everyone.map((pid) => fdTarget(pid, 3))).size).toBe(1);
+    expect(fdTarget(master, 3)).toMatch(/^socket:\[\d+\]$/);
+    expect(sameDescription(3, everyone)).toBe(true);
+    // No FD_CLOEXEC anywhere: the socket crosses the exec of a new binary (fdinfo shows O_CLOEXEC for it).
+    for (const pid of everyone) expect(fdFlags(pid, 3) & O_CLOEXEC).toBe(0);
+    expect(readText(`/proc/${master}/cmdline`)).toMatch(/^mini-nginx: master process /);
+    const answer = await get(port);
+    expect(answer).toMatchObject({ status: 200, body: 'one', server: 'mini-nginx' });
+    expect(workers).toContain(answer.pid);
+    // Each process keeps the run marker, so the tutor's warden can end it.
+    for (const pid of everyone) expect(markedPids(runId)).toContain(pid);
+    signal(master, 'SIGQUIT');
+    for (const pid of everyone) await gone(pid);
+    expect(existsSync(join(dir, 'nginx.pid'))).toBe(false);
+  }, 60_000);
+
+  it('upgrades (USR2, WINCH, QUIT) and rolls back (HUP old, QUIT new) under load with nothing failed', async () => {
+    const { dir, port, master: first } = await startInherited(runId, 'up');
+    dirs.push(dir);
+    const firstWorkers = await workersUp(first);
+    const load = startLoad({ port, concurrency: 3, pauseMs: 5, requestTimeoutMs: 1000, maxRequests: 50_000, maxDurationMs: 60_000, countHeader: 'x-pid' });
+    try {
+      await moreAnswers(load);
+
+      // USR2: a second master, child of the first, on the same description; the pid file renamed.
+      signal(first, 'SIGUSR2');
+      const second = await waitFor(() => pidIn(dir, 'nginx.pid') !== first && pidIn(dir, 'nginx.pid'), { timeout: START_MS, message: 'the new master' });
+      expect(pidIn(dir, 'nginx.pid.oldbin')).toBe(first);
+      expect(parentOf(second)).toBe(first);
+      const secondWorkers = await workersUp(second);
+      expect(sameDescription(3, [first, ...firstWorkers, second, ...secondWorkers])).toBe(true);
+      expect(logLines(dir, `${second}#${second}: using inherited sockets from "3;"`)).toHaveLength(1);
+      await moreAnswers(load);
+
+      // A second USR2, to either master, is refused while the upgrade is under way.
+      signal(second, 'SIGUSR2');
+      signal(first, 'SIGUSR2');
+      await waitFor(() => logLines(dir, '[crit]').length === 2, { timeout: 5000, message: 'two [crit] lines' });
+      expect(logLines(dir, `${second}#${second}: the changing binary signal is ignored`)).toHaveLength(1);
+      expect(logLines(dir, `${first}#${first}: the changing binary signal is ignored`)).toHaveLength(1);
+
+      // WINCH: the old workers leave, the old master stays with the socket.
+      signal(first, 'SIGWINCH');
+      for (const pid of firstWorkers) await gone(pid);
+      expect(workersOf(first)).toEqual([]);
+      expect(sameDescription(3, [first, second, ...secondWorkers])).toBe(true);
+      await moreAnswers(load);
+
+      // Rollback: HUP the old master (workers again, same config), QUIT the new one; the pid file comes back.
+      signal(first, 'SIGHUP');
+      const thirdWorkers = await workersUp(first);
+      expect(sameDescription(3, [first, ...thirdWorkers, second])).toBe(true);
+      signal(second, 'SIGQUIT');
+      for (const pid of [second, ...secondWorkers]) await gone(pid);
+      await waitFor(() => pidIn(dir, 'nginx.pid') === first, { timeout: 5000, message: 'nginx.pid back to the old master' });
+      expect(existsSync(join(dir, 'nginx.pid.oldbin'))).toBe(false);
+      await moreAnswers(load);
+
+      // The upgrade again, taken to its end this time: QUIT the old master once the new one serves.
+      signal(first, 'SIGUSR2');
+      const third = await waitFor(() => pidIn(dir, 'nginx.pid') !== first && pidIn(dir, 'nginx.pid'), { timeout: START_MS, message: 'the newest master' });
+      const newestWorkers = await workersUp(third);
+      signal(first, 'SIGWINCH');
+      for (const pid of thirdWorkers) await gone(pid);
+      signal(first, 'SIGQUIT');
+      await gone(first);
+      expect(existsSync(join(dir, 'nginx.pid.oldbin'))).toBe(false);
+      expect(pidIn(dir, 'nginx.pid')).toBe(third);
+      expect(parentOf(third)).not.toBe(first);
+      expect(sameDescription(3, [third, ...newestWorkers])).toBe(true);
+      await moreAnswers(load);
+
+      const stats = await load.stop();
+      expect(stats).toMatchObject({ failed: 0, refused: 0, reset: 0, timeout: 0 });
+      // Every generation of workers answered.
+      for (const generation of [firstWorkers, secondWorkers, thirdWorkers, newestWorkers]) {
+        expect(generation.some((pid) => (stats.byHeader[String(pid)] ?? 0) > 0)).toBe(true);
+      }
+      signal(third, 'SIGQUIT');
+      for (const pid of [third, ...newestWorkers]) await gone(pid);
+      expect(existsSync(join(dir, 'nginx.pid'))).toBe(false);
+    } finally {
+      await load.stop();
+    }
+  }, 120_000);
+
+  it('reloads on HUP: new text, same master, same listening socket; a broken config keeps the old one', async () => {
+    const { dir, port, master, confPath } = await startInherited(runId, 'before');
+    dirs.push(dir);
+    const before = await workersUp(master);
+    const inode = fdTarget(master, 3);
+    expect((await get(port)).body).toBe('before');
+    writeFileSync(confPath, miniConf({ dir, port, text: 'after' }));
+    signal(master, 'SIGHUP');
+    await waitFor(async () => (await get(port)).body === 'after', { timeout: START_MS, message: 'the new text' });
+    for (const pid of before) await gone(pid);
+    const after = await workersUp(master);
+    expect(fdTarget(master, 3)).toBe(inode);
+    expect(sameDescription(3, [master, ...after])).toBe(true);
+    expect(pidIn(dir, 'nginx.pid')).toBe(master);
+
+    writeFileSync(confPath, miniConf({ dir, port, text: 'broken', extra: 'frobnicate on;' }));
+    signal(master, 'SIGHUP');
+    await waitFor(() => logLines(dir, '[emerg]').length === 1, { timeout: 5000, message: 'the [emerg] line' });
+    expect(logLines(dir, '[emerg]')[0]).toMatch(new RegExp(`\\[emerg\\] ${master}#${master}: unknown directive "frobnicate" in ${confPath}:9$`));
+    expect(workersOf(master)).toEqual(after);
+    expect((await get(port)).body).toBe('after');
+    signal(master, 'SIGQUIT');
+    for (const pid of [master, ...after]) await gone(pid);
+  }, 60_000);
+
+  it('refuses a broken config with one line and exit code 1, leaving nothing behind', async () => {
+    const dir = (await import('node:fs')).mkdtempSync(join((await import('node:os')).tmpdir(), 'mini-nginx-'));
+    dirs.push(dir);
+    const confPath = join(dir, 'nginx.conf');
+    writeFileSync(confPath, miniConf({ dir, port: 1, text: 'x', extra: 'foo bar;' }));
+    const [file, ...args] = miniCommand(dir);
+    const child = spawn(file, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, [RUN_MARKER]: runId } });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toBe(`mini-nginx: [emerg] unknown directive "foo" in ${confPath}:9\n`);
+    const log = readText(join(dir, 'error.log')).trim().split('\n');
+    expect(log).toHaveLength(1);
+    expect(log[0]).toMatch(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[emerg\] \d+#\d+: unknown directive "foo" in .*nginx\.conf:9$/);
+    expect(existsSync(join(dir, 'nginx.pid'))).toBe(false);
+  }, 30_000);
+
+  it('leaves no process of the run behind', async () => {
+    await waitFor(() => markedPids(runId).length === 0, { timeout: 5000, message: 'no marked process' });
+  });
+});
