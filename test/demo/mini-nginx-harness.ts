@@ -4,7 +4,7 @@
 // master is no longer its starter's child (nginx ignores USR2 until then). Every process carries the run
 // marker of `runId`.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { nodeCommand } from '../../src/demo/entry.js';
 import { RUN_MARKER } from '../../src/demo/sweep.mjs';
 import * as sys from '../../src/sys/index.js';
 import { isAlive } from '../helpers/process.js';
+import { waitFor } from '../helpers/wait.js';
 
 export const MINI_NGINX_URL = new URL('../../lessons/servers/mini-nginx.ts', import.meta.url).href;
 
@@ -51,6 +52,21 @@ export interface Started {
   port: number;
   master: number;
   confPath: string;
+}
+
+/** Pids whose working directory is dir: nginx overwrites its environment (the run marker with it), but
+ *  each of its processes keeps the directory it was started in. */
+export function pidsWithCwd(dir: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readlinkSync(`/proc/${name}/cwd`) === dir) pids.push(Number(name));
+    } catch {
+      // gone, or not ours
+    }
+  }
+  return pids;
 }
 
 /** A listening socket on 127.0.0.1:0 made by hand (no FD_CLOEXEC, as a tutor's puppet hands one over). */
@@ -145,4 +161,133 @@ export function get(port: number): Promise<{ status: number; body: string; pid: 
     req.on('timeout', () => req.destroy(new Error('no answer within 3 s')));
     req.on('error', reject);
   });
+}
+
+/** What can be seen of an nginx (or the stand-in) after each step of the upgrade sequence. Masters are
+ *  named by order of appearance (master1, master2, ...), so two runs compare equal. */
+export interface Phase {
+  step: string;
+  /** The master named in nginx.pid and nginx.pid.oldbin (null: no such file, or a dead pid). */
+  pid: string | null;
+  oldbin: string | null;
+  /** Live masters with their number of workers. */
+  workers: Record<string, number>;
+  /** Every live master and worker holds fd 3, all one open file description. */
+  shared: boolean;
+  /** No FD_CLOEXEC on any of those fd 3s (fdinfo flags). */
+  inheritable: boolean;
+}
+
+export interface SequenceResult {
+  phases: Phase[];
+  /** Every master and worker pid seen, to end them whatever happens. */
+  seen: Set<number>;
+  /** Pids of the workers of each generation, in order of appearance. */
+  generations: number[][];
+}
+
+const O_CLOEXEC = 0o2000000;
+
+function fdFlagsOf(pid: number, fd: number): number {
+  const match = /^flags:\s+([0-7]+)$/m.exec(readText(`/proc/${pid}/fdinfo/${fd}`));
+  return match ? parseInt(match[1], 8) : -1;
+}
+
+/**
+ * nginx's binary upgrade and its rollback, then the upgrade again taken to its end, on a running master.
+ * Each step waits for what the kernel shows (pid files, processes), never for a fixed time. `onStep` runs
+ * after every step (the caller waits there for more answers from its load).
+ */
+export async function upgradeSequence(started: Started, workers: number, onStep: () => Promise<void>, timeoutMs: number, seen = new Set<number>()): Promise<SequenceResult> {
+  const { dir } = started;
+  const masters: number[] = [started.master];
+  seen.add(started.master);
+  const generations: number[][] = [];
+  const phases: Phase[] = [];
+  const name = (pid: number | undefined) => (pid === undefined ? null : `master${masters.indexOf(pid) + 1}`);
+  const until = <T>(fn: () => T, message: string) => waitFor(fn, { timeout: timeoutMs, message });
+  const workersUp = async (master: number) => {
+    const pids = await until(() => workersOf(master).length === workers && workersOf(master), `${workers} workers of ${master}`);
+    for (const pid of pids) seen.add(pid);
+    generations.push(pids);
+    return pids;
+  };
+  const gone = (pids: number[]) => until(() => pids.every((pid) => !isAlive(pid)), `${pids.join(', ')} to end`);
+  const observe = async (step: string) => {
+    const live = masters.filter(isAlive);
+    const everyone = live.flatMap((m) => [m, ...workersOf(m)]);
+    phases.push({
+      step,
+      pid: name(pidIn(dir, 'nginx.pid')),
+      oldbin: name(pidIn(dir, 'nginx.pid.oldbin')),
+      workers: Object.fromEntries(live.map((m) => [name(m), workersOf(m).length])),
+      shared: everyone.length > 0 && sameDescription(3, everyone),
+      inheritable: everyone.every((pid) => (fdFlagsOf(pid, 3) & O_CLOEXEC) === 0),
+    });
+    await onStep();
+  };
+  const newMaster = async (old: number) => {
+    const pid = await until(() => {
+      const now = pidIn(dir, 'nginx.pid');
+      return now !== undefined && !masters.includes(now) && now;
+    }, 'a new master in nginx.pid');
+    masters.push(pid);
+    seen.add(pid);
+    if (parentOf(pid) !== old) throw new Error(`the new master ${pid} is not a child of ${old}`);
+    return pid;
+  };
+
+  const [first] = masters;
+  const firstWorkers = await workersUp(first);
+  await observe('started');
+
+  process.kill(first, 'SIGUSR2');
+  const second = await newMaster(first);
+  const secondWorkers = await workersUp(second);
+  await observe('USR2 to master1');
+
+  process.kill(second, 'SIGUSR2');
+  process.kill(first, 'SIGUSR2');
+  await until(() => [first, second].every((pid) => logLines(dir, `${pid}#`).some((line) => line.includes('the changing binary signal is ignored'))), 'both [crit] lines');
+  await observe('USR2 to both: refused');
+
+  process.kill(first, 'SIGWINCH');
+  await gone(firstWorkers);
+  await observe('WINCH to master1');
+
+  process.kill(first, 'SIGHUP');
+  const thirdWorkers = await workersUp(first);
+  await observe('HUP to master1 (rollback)');
+
+  process.kill(second, 'SIGQUIT');
+  await gone([second, ...secondWorkers]);
+  await until(() => pidIn(dir, 'nginx.pid') === first, 'nginx.pid back to master1');
+  await observe('QUIT to master2');
+
+  process.kill(first, 'SIGUSR2');
+  const third = await newMaster(first);
+  await workersUp(third);
+  await observe('USR2 to master1 again');
+
+  process.kill(first, 'SIGWINCH');
+  await gone(thirdWorkers);
+  process.kill(first, 'SIGQUIT');
+  await gone([first]);
+  await observe('WINCH, QUIT to master1');
+  return { phases, seen, generations };
+}
+
+/** The phases nginx 1.22 shows for upgradeSequence (seen on this machine; the parity test checks it again). */
+export function expectedPhases(workers: number): Phase[] {
+  const shared = { shared: true, inheritable: true };
+  return [
+    { step: 'started', pid: 'master1', oldbin: null, workers: { master1: workers }, ...shared },
+    { step: 'USR2 to master1', pid: 'master2', oldbin: 'master1', workers: { master1: workers, master2: workers }, ...shared },
+    { step: 'USR2 to both: refused', pid: 'master2', oldbin: 'master1', workers: { master1: workers, master2: workers }, ...shared },
+    { step: 'WINCH to master1', pid: 'master2', oldbin: 'master1', workers: { master1: 0, master2: workers }, ...shared },
+    { step: 'HUP to master1 (rollback)', pid: 'master2', oldbin: 'master1', workers: { master1: workers, master2: workers }, ...shared },
+    { step: 'QUIT to master2', pid: 'master1', oldbin: null, workers: { master1: workers }, ...shared },
+    { step: 'USR2 to master1 again', pid: 'master3', oldbin: 'master1', workers: { master1: workers, master3: workers }, ...shared },
+    { step: 'WINCH, QUIT to master1', pid: 'master3', oldbin: null, workers: { master3: workers }, ...shared },
+  ];
 }

@@ -6,7 +6,7 @@
 // flight finish (idle keep-alive connections are closed, the others end with `Connection: close`) and exits;
 // on `terminate` (or SIGTERM/SIGINT) it exits at once; HUP and USR2 are not for workers and are ignored.
 import http from 'node:http';
-import { setCloseOnExec } from '../../../src/sys/index.js';
+import { setCloseOnExec } from '../../../src/sys/fd.js';
 import { answer, serverFor } from './answer.js';
 import { signalLine, TITLE, type StartMessage, type ToMaster, type ToWorker } from './channel.js';
 import { ErrorLog } from './log.js';
