@@ -291,3 +291,22 @@ export function expectedPhases(workers: number): Phase[] {
     { step: 'WINCH, QUIT to master1', pid: 'master3', oldbin: null, workers: { master3: workers }, ...shared },
   ];
 }
+
+/** The fd at which pid holds the socket listening on 127.0.0.1:port, from /proc/net/tcp and /proc/PID/fd. */
+export function listeningFdOf(pid: number, port: number): number | undefined {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const inodes = new Set<string>();
+  for (const line of readText('/proc/net/tcp').split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    if (fields[1] === `0100007F:${hexPort}` && fields[3] === '0A') inodes.add(fields[9]);
+  }
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (match && inodes.has(match[1])) return Number(fd);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return undefined;
+}

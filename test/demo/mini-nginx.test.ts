@@ -4,16 +4,18 @@
 // with nothing failed, the pid files at each phase, a HUP reload, a broken config, and nothing left behind.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { killMarkedSync, markedPids } from '../../src/demo/marker.js';
 import { RUN_MARKER } from '../../src/demo/sweep.mjs';
 import { startLoad, type Load } from '../../src/lesson/load.js';
+import * as sys from '../../src/sys/index.js';
 import { isAlive } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
 import { fdFlags, fdTarget, O_CLOEXEC } from './procfs.js';
-import { expectedPhases, get, logLines, miniCommand, miniConf, pidIn, pidsWithCwd, readText, sameDescription, startInherited, upgradeSequence, workersOf } from './mini-nginx-harness.js';
+import { bindLoopback, expectedPhases, get, listeningFdOf, logLines, miniCommand, miniConf, pidIn, pidsWithCwd, readText, sameDescription, startInherited, upgradeSequence, workersOf } from './mini-nginx-harness.js';
 
 const runId = randomBytes(6).toString('hex');
 const dirs: string[] = [];
@@ -130,8 +132,42 @@ describe('mini-nginx (lessons/servers/mini-nginx.ts)', () => {
     }
   }, 120_000);
 
+  it('without NGINX binds the listen address itself, shared at one fd number; like nginx with daemon off it takes no USR2 from a live starter, and no WINCH', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mini-nginx-'));
+    dirs.push(dir);
+    const probe = bindLoopback(); // a port free a moment ago
+    sys.close(probe.fd);
+    writeFileSync(join(dir, 'nginx.conf'), miniConf({ dir, port: probe.port, text: 'own' }));
+    const [file, ...args] = miniCommand(dir);
+    const child = spawn(file, args, { cwd: dir, stdio: 'ignore', env: { ...process.env, [RUN_MARKER]: runId } });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const master = await waitFor(() => pidIn(dir, 'nginx.pid'), { timeout: START_MS, message: 'the pid file' });
+    expect(master).toBe(child.pid);
+    const workers = await workersUp(master);
+    const fd = listeningFdOf(master, probe.port);
+    expect(fd).toBeGreaterThan(2);
+    for (const pid of workers) expect(listeningFdOf(pid, probe.port)).toBe(fd);
+    expect(sameDescription(fd!, [master, ...workers])).toBe(true);
+    expect(logLines(dir, 'using inherited sockets')).toEqual([]);
+    expect((await get(probe.port)).body).toBe('own');
+
+    signal(master, 'SIGUSR2');
+    signal(master, 'SIGWINCH');
+    await waitFor(() => logLines(dir, 'signal 28 (SIGWINCH) received').length === 1, { timeout: 5000, message: 'the WINCH line' });
+    expect(logLines(dir, 'signal 12 (SIGUSR2) received, ignoring')).toHaveLength(1);
+    expect(logLines(dir, 'the changing binary signal is ignored')).toHaveLength(1);
+    expect(logLines(dir, 'signal 28 (SIGWINCH) received')[0]).toMatch(/received$/);
+    expect(existsSync(join(dir, 'nginx.pid.oldbin'))).toBe(false);
+    expect(workersOf(master)).toEqual(workers);
+
+    signal(master, 'SIGQUIT');
+    expect(await exited).toBe(0);
+    for (const pid of workers) await gone(pid);
+    expect(existsSync(join(dir, 'nginx.pid'))).toBe(false);
+  }, 60_000);
+
   it('refuses a broken config with one line and exit code 1, leaving nothing behind', async () => {
-    const dir = (await import('node:fs')).mkdtempSync(join((await import('node:os')).tmpdir(), 'mini-nginx-'));
+    const dir = mkdtempSync(join(tmpdir(), 'mini-nginx-'));
     dirs.push(dir);
     const confPath = join(dir, 'nginx.conf');
     writeFileSync(confPath, miniConf({ dir, port: 1, text: 'x', extra: 'foo bar;' }));
