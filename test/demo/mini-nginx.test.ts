@@ -48,7 +48,7 @@ if (!existsSync(NGINX)) console.log(`mini-nginx parity test skipped: ${NGINX} is
 const signal = (pid: number, name: NodeJS.Signals) => process.kill(pid, name);
 
 describe('mini-nginx (lessons/servers/mini-nginx.ts)', () => {
-  it('inherits the socket at fd 3 (one description in master and workers), answers with x-pid, reloads on HUP with the same socket', async () => {
+  it('inherits the socket at fd 3 (one description in master and workers), answers with x-pid, reloads on HUP with the same socket, respawns a killed worker', async () => {
     const { dir, port, master, confPath } = await startInherited(runId, 'before');
     dirs.push(dir);
     const before = await workersUp(master);
@@ -84,8 +84,15 @@ describe('mini-nginx (lessons/servers/mini-nginx.ts)', () => {
     expect(workersOf(master)).toEqual(after);
     expect((await get(port)).body).toBe('after');
 
+    // A worker killed is replaced, as nginx respawns one, on the same socket.
+    signal(after[0], 'SIGKILL');
+    const respawned = await waitFor(() => workersOf(master).find((pid) => !after.includes(pid)), { timeout: START_MS, message: 'a new worker' });
+    expect(logLines(dir, `worker process ${after[0]} exited on signal 9`)).toHaveLength(1);
+    await workersUp(master);
+    expect(sameDescription(3, [master, respawned])).toBe(true);
+
     signal(master, 'SIGQUIT');
-    for (const pid of [master, ...after]) await gone(pid);
+    for (const pid of [master, ...workersOf(master)]) await gone(pid);
     expect(existsSync(join(dir, 'nginx.pid'))).toBe(false);
   }, 60_000);
 
@@ -132,7 +139,7 @@ describe('mini-nginx (lessons/servers/mini-nginx.ts)', () => {
     }
   }, 120_000);
 
-  it('without NGINX binds the listen address itself, shared at one fd number; like nginx with daemon off it takes no USR2 from a live starter, and no WINCH', async () => {
+  it('without NGINX binds the listen address itself, shared at one fd number; like nginx with daemon off it takes no USR2 from a live starter, and no WINCH; TERM ends it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mini-nginx-'));
     dirs.push(dir);
     const probe = bindLoopback(); // a port free a moment ago
@@ -160,8 +167,10 @@ describe('mini-nginx (lessons/servers/mini-nginx.ts)', () => {
     expect(existsSync(join(dir, 'nginx.pid.oldbin'))).toBe(false);
     expect(workersOf(master)).toEqual(workers);
 
-    signal(master, 'SIGQUIT');
+    // TERM: the fast way out, workers told to exit at once.
+    signal(master, 'SIGTERM');
     expect(await exited).toBe(0);
+    expect(logLines(dir, 'signal 15 (SIGTERM) received, exiting')).toHaveLength(1);
     for (const pid of workers) await gone(pid);
     expect(existsSync(join(dir, 'nginx.pid'))).toBe(false);
   }, 60_000);
