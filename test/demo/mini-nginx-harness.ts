@@ -310,3 +310,76 @@ export function listeningFdOf(pid: number, port: number): number | undefined {
   }
   return undefined;
 }
+
+/** What a reload shows: after HUP with a new text, after HUP with a broken config, after a worker's SIGKILL. */
+export interface ReloadPhase {
+  step: string;
+  body: string;
+  /** The master is the one that started, nginx.pid names it. */
+  sameMaster: boolean;
+  /** The master's fd 3 is the socket it started with. */
+  sameSocket: boolean;
+  workers: number;
+  /** Workers that were there before this step and still are. */
+  kept: number;
+  shared: boolean;
+  /** The new error log lines of this step that carry `[emerg]` or `[alert]`, time and pids masked. */
+  problems: string[];
+}
+
+/**
+ * HUP with a new text (new workers, old ones gone, same master and socket), HUP with a broken config (an
+ * [emerg] line, nothing else changes), a worker killed (nginx's [alert] line, a new worker in its place).
+ */
+export async function reloadSequence(started: Started, workers: number, timeoutMs: number, seen = new Set<number>()): Promise<ReloadPhase[]> {
+  const { dir, port, master, confPath } = started;
+  const until = <T>(fn: () => T | Promise<T>, message: string) => waitFor(fn, { timeout: timeoutMs, message });
+  const socket = readlinkSync(`/proc/${master}/fd/3`);
+  const phases: ReloadPhase[] = [];
+  let logSeen = logLines(dir, '').length;
+  let before = await until(() => workersOf(master).length === workers && workersOf(master), 'the workers');
+  const observe = async (step: string) => {
+    const now = workersOf(master);
+    for (const pid of now) seen.add(pid);
+    const lines = logLines(dir, '');
+    const problems = lines.slice(logSeen).filter((line) => /\[(emerg|alert)\]/.test(line));
+    logSeen = lines.length;
+    phases.push({
+      step,
+      body: (await get(port)).body,
+      sameMaster: pidIn(dir, 'nginx.pid') === master,
+      sameSocket: readlinkSync(`/proc/${master}/fd/3`) === socket,
+      workers: now.length,
+      kept: now.filter((pid) => before.includes(pid)).length,
+      shared: sameDescription(3, [master, ...now]),
+      problems: problems.map((line) => line.replace(/^.*?\[(\w+)\] \d+#\d+: /, '[$1] ').replace(/\d+/g, 'N')),
+    });
+    before = now;
+  };
+
+  writeFileSync(confPath, miniConf({ dir, port, text: 'after', workers }));
+  process.kill(master, 'SIGHUP');
+  await until(() => workersOf(master).length === workers && workersOf(master).every((pid) => !before.includes(pid)), 'new workers only');
+  await observe('HUP, new text');
+
+  writeFileSync(confPath, miniConf({ dir, port, text: 'broken', workers, extra: 'frobnicate on;' }));
+  process.kill(master, 'SIGHUP');
+  await until(() => logLines(dir, 'unknown directive "frobnicate"').length === 1, 'the [emerg] line');
+  await observe('HUP, broken config');
+
+  const victim = before[0];
+  process.kill(victim, 'SIGKILL');
+  await until(() => !isAlive(victim) && workersOf(master).length === workers, 'a worker in place of the killed one');
+  await observe('SIGKILL to a worker');
+  return phases;
+}
+
+export function expectedReload(workers: number, confPath: string): ReloadPhase[] {
+  const same = { body: 'after', sameMaster: true, sameSocket: true, workers, shared: true };
+  const conf = confPath.replace(/\d+/g, 'N');
+  return [
+    { step: 'HUP, new text', ...same, kept: 0, problems: [] },
+    { step: 'HUP, broken config', ...same, kept: workers, problems: [`[emerg] unknown directive "frobnicate" in ${conf}:N`] },
+    { step: 'SIGKILL to a worker', ...same, kept: workers - 1, problems: ['[alert] worker process N exited on signal N'] },
+  ];
+}

@@ -15,7 +15,7 @@ import * as sys from '../../src/sys/index.js';
 import { isAlive } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
 import { fdFlags, fdTarget, O_CLOEXEC } from './procfs.js';
-import { bindLoopback, expectedPhases, get, listeningFdOf, logLines, miniCommand, miniConf, pidIn, pidsWithCwd, readText, sameDescription, startInherited, upgradeSequence, workersOf } from './mini-nginx-harness.js';
+import { bindLoopback, expectedPhases, expectedReload, get, listeningFdOf, logLines, miniCommand, miniConf, pidIn, pidsWithCwd, readText, sameDescription, reloadSequence, startInherited, upgradeSequence, workersOf } from './mini-nginx-harness.js';
 
 const runId = randomBytes(6).toString('hex');
 const dirs: string[] = [];
@@ -49,7 +49,8 @@ const signal = (pid: number, name: NodeJS.Signals) => process.kill(pid, name);
 
 describe('mini-nginx (lessons/servers/mini-nginx.ts)', () => {
   it('inherits the socket at fd 3 (one description in master and workers), answers with x-pid, reloads on HUP with the same socket, respawns a killed worker', async () => {
-    const { dir, port, master, confPath } = await startInherited(runId, 'before');
+    const started = await startInherited(runId, 'before');
+    const { dir, port, master, confPath } = started;
     dirs.push(dir);
     const before = await workersUp(master);
     expect(logLines(dir, 'using inherited sockets from "3;"')).toHaveLength(1);
@@ -65,31 +66,8 @@ describe('mini-nginx (lessons/servers/mini-nginx.ts)', () => {
     // Each process keeps the run marker, so the tutor's warden can end it.
     for (const pid of everyone) expect(markedPids(runId)).toContain(pid);
 
-    // HUP: new workers with the new text, the old ones leave; same master, same socket.
-    const inode = fdTarget(master, 3);
-    writeFileSync(confPath, miniConf({ dir, port, text: 'after' }));
-    signal(master, 'SIGHUP');
-    await waitFor(async () => (await get(port)).body === 'after', { timeout: START_MS, message: 'the new text' });
-    for (const pid of before) await gone(pid);
-    const after = await workersUp(master);
-    expect(fdTarget(master, 3)).toBe(inode);
-    expect(sameDescription(3, [master, ...after])).toBe(true);
-    expect(pidIn(dir, 'nginx.pid')).toBe(master);
-
-    // A broken config on HUP: one [emerg] line, and the running config stays.
-    writeFileSync(confPath, miniConf({ dir, port, text: 'broken', extra: 'frobnicate on;' }));
-    signal(master, 'SIGHUP');
-    await waitFor(() => logLines(dir, '[emerg]').length === 1, { timeout: 5000, message: 'the [emerg] line' });
-    expect(logLines(dir, '[emerg]')[0]).toMatch(new RegExp(`\\[emerg\\] ${master}#${master}: unknown directive "frobnicate" in ${confPath}:9$`));
-    expect(workersOf(master)).toEqual(after);
-    expect((await get(port)).body).toBe('after');
-
-    // A worker killed is replaced, as nginx respawns one, on the same socket.
-    signal(after[0], 'SIGKILL');
-    const respawned = await waitFor(() => workersOf(master).find((pid) => !after.includes(pid)), { timeout: START_MS, message: 'a new worker' });
-    expect(logLines(dir, `worker process ${after[0]} exited on signal 9`)).toHaveLength(1);
-    await workersUp(master);
-    expect(sameDescription(3, [master, respawned])).toBe(true);
+    // HUP with a new text, HUP with a broken config, a worker killed: what nginx shows (see the parity test).
+    expect(await reloadSequence(started, 2, START_MS)).toEqual(expectedReload(2, confPath));
 
     signal(master, 'SIGQUIT');
     for (const pid of [master, ...workersOf(master)]) await gone(pid);
@@ -120,7 +98,7 @@ describe('mini-nginx (lessons/servers/mini-nginx.ts)', () => {
     }
   }, 120_000);
 
-  it.skipIf(!existsSync(NGINX))('shows the same phases as the real nginx (parity)', async () => {
+  it.skipIf(!existsSync(NGINX))('shows the same phases as the real nginx: upgrade, rollback, reload (parity)', async () => {
     const nginx = (dir: string) => [NGINX, '-p', `${dir}/`, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')];
     const started = await startInherited(runId, 'up', nginx);
     dirs.push(started.dir);
@@ -130,6 +108,8 @@ describe('mini-nginx (lessons/servers/mini-nginx.ts)', () => {
       const { phases } = await upgradeSequence(started, 2, () => moreAnswers(load), START_MS, seen);
       expect(phases).toEqual(expectedPhases(2));
       expect(await load.stop()).toMatchObject({ failed: 0 });
+      const last = pidIn(started.dir, 'nginx.pid')!;
+      expect(await reloadSequence({ ...started, master: last }, 2, START_MS, seen)).toEqual(expectedReload(2, started.confPath));
     } finally {
       await load.stop();
       // nginx's processes lose the run marker (its process title overwrites the environment): they are
