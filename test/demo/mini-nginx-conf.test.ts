@@ -60,6 +60,14 @@ const BROKEN: Array<[string, string]> = [
   ['missing ;', http('        location / { return 200 "x" }')],
 ];
 
+// Valid for nginx, beyond the stand-in: refused in a line that names mini-nginx, never silently ignored.
+const BEYOND: Array<[string, string]> = [
+  ['a listen parameter', http('        listen 127.0.0.1:9 reuseport;')],
+  ['an exact location', http('        location = / { return 200; }')],
+  ['an access log file', http(`        access_log ${dir}/access.log;`)],
+  ['a second error_log', `${head}error_log ${dir}/other.log;\nevents {}\n`],
+];
+
 describe('mini-nginx config', () => {
   it("reads the config lesson 14 writes: workers, pid file, log, listen, the location's answer and header", () => {
     const file = confFile(miniConf({ dir, port: 8080, text: 'hello $pid', workers: 3 }));
@@ -84,6 +92,14 @@ describe('mini-nginx config', () => {
       const mini = miniSays(file);
       expect(mini).not.toBe('ok');
       if (existsSync(NGINX)) expect(mini).toBe(nginxSays(file));
+    });
+  }
+
+  for (const [what, text] of BEYOND) {
+    it(`refuses ${what}, which nginx takes, saying the stand-in does not do it`, () => {
+      const file = confFile(text);
+      expect(miniSays(file)).toMatch(/^mini-nginx /);
+      if (existsSync(NGINX)) expect(nginxSays(file)).toBe('ok');
     });
   }
 

@@ -82,8 +82,8 @@ const RULES: Record<string, Rule> = {
   default_type: { contexts: ['http'], args: [1, 1] },
   add_header: { contexts: ['http', 'server', 'location'], args: [2, 3] },
   server: { contexts: ['http'], args: [0, 0], block: true },
-  listen: { contexts: ['server'], args: [1, 1] },
-  location: { contexts: ['server'], args: [1, 1], block: true },
+  listen: { contexts: ['server'], args: [1, 20] },
+  location: { contexts: ['server'], args: [1, 2], block: true },
   return: { contexts: ['location'], args: [1, 2] },
 };
 
@@ -202,8 +202,12 @@ export function buildConf(statements: Statement[], file: string, prefix: string)
       const args = check(s, 'server');
       if (s.words[0] === 'access_log') accessLogOff(s, args);
       else if (s.words[0] === 'add_header') conf.headers.push(header(s, args));
-      else if (s.words[0] === 'listen') conf.listen.push(parseListen(args[0], s));
-      else if (s.words[0] === 'location') {
+      else if (s.words[0] === 'listen') {
+        // nginx's listen parameters (reuseport, backlog=, ...) change the socket; the stand-in makes plain ones.
+        if (args.length > 1) throw new ConfError(`mini-nginx does not support the "${args[1]}" parameter of "listen" ${where(s)}`);
+        conf.listen.push(parseListen(args[0], s));
+      } else if (s.words[0] === 'location') {
+        if (args.length > 1) throw new ConfError(`mini-nginx supports prefix locations only, not "location ${args[0]}" ${where(s)}`);
         const location: LocationConf = { prefix: args[0], headers: [] };
         for (const l of s.block!) {
           const largs = check(l, 'location');
