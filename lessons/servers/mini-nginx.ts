@@ -24,6 +24,8 @@ interface Options {
   confFile: string;
   errorLog: string;
   test: boolean;
+  /** -q: with -t, only errors are printed. */
+  quiet: boolean;
 }
 
 function fail(line: string): never {
@@ -37,13 +39,14 @@ function parseOptions(argv: string[]): Options {
   let confFile: string | undefined;
   let errorLog: string | undefined;
   let test = false;
+  let quiet = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (!arg.startsWith('-') || arg.length < 2) fail(`invalid option: "${arg}"`);
     for (let j = 1; j < arg.length; j++) {
       const flag = arg[j];
       if (flag === 't') test = true;
-      else if (flag === 'q') continue;
+      else if (flag === 'q') quiet = true;
       else if (flag === 'p' || flag === 'c' || flag === 'e') {
         const value = arg.length > j + 1 ? arg.slice(j + 1) : argv[++i];
         if (value === undefined) fail(`option "-${flag}" requires ${flag === 'p' ? 'directory name' : 'file name'}`);
@@ -60,6 +63,7 @@ function parseOptions(argv: string[]): Options {
     confFile: resolve(base, confFile ?? 'conf/nginx.conf'),
     errorLog: errorLog === STDERR ? STDERR : resolve(base, errorLog ?? 'logs/error.log'),
     test,
+    quiet,
   };
 }
 
@@ -103,6 +107,7 @@ try {
 }
 
 if (options.test) {
+  if (options.quiet) process.exit(0);
   process.stderr.write(`mini-nginx: the configuration file ${options.confFile} syntax is ok\n`);
   process.stderr.write(`mini-nginx: configuration file ${options.confFile} test is successful\n`);
   process.exit(0);
