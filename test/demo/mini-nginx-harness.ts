@@ -176,6 +176,8 @@ export interface Phase {
   shared: boolean;
   /** No FD_CLOEXEC on any of those fd 3s (fdinfo flags). */
   inheritable: boolean;
+  /** Each master's fd 2 is error.log, one description with its workers' fd 2 (nginx points stderr at its log). */
+  stderrLog: boolean;
 }
 
 export interface SequenceResult {
@@ -223,6 +225,10 @@ export async function upgradeSequence(started: Started, workers: number, onStep:
       workers: Object.fromEntries(live.map((m) => [name(m), workersOf(m).length])),
       shared: everyone.length > 0 && sameDescription(3, everyone),
       inheritable: everyone.every((pid) => (fdFlagsOf(pid, 3) & O_CLOEXEC) === 0),
+      stderrLog: live.every((m) => {
+        const family = [m, ...workersOf(m)];
+        return family.every((pid) => readlinkSync(`/proc/${pid}/fd/2`) === join(dir, 'error.log')) && sameDescription(2, family);
+      }),
     });
     await onStep();
   };
@@ -279,7 +285,7 @@ export async function upgradeSequence(started: Started, workers: number, onStep:
 
 /** The phases nginx 1.22 shows for upgradeSequence (seen on this machine; the parity test checks it again). */
 export function expectedPhases(workers: number): Phase[] {
-  const shared = { shared: true, inheritable: true };
+  const shared = { shared: true, inheritable: true, stderrLog: true };
   return [
     { step: 'started', pid: 'master1', oldbin: null, workers: { master1: workers }, ...shared },
     { step: 'USR2 to master1', pid: 'master2', oldbin: 'master1', workers: { master1: workers, master2: workers }, ...shared },

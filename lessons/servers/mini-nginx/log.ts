@@ -4,6 +4,7 @@
 // and inherited sockets are `notice`). The file is held open in append mode, as nginx holds it; several
 // processes append to it and O_APPEND keeps each line whole.
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { dup2 } from '../../../src/sys/fd.js';
 import { LOG_LEVELS, type LogLevel } from './conf.js';
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
@@ -17,12 +18,19 @@ export class ErrorLog {
   private fd: number;
 
   /** `file` 'stderr' writes to fd 2 (nginx's `-e stderr`). Throws the open() error as nginx words it
-   *  when the file cannot be opened. */
+   *  when the file cannot be opened. `fd`: the file is already open there. */
   constructor(
     readonly file: string,
     readonly level: LogLevel,
+    fd?: number,
   ) {
-    this.fd = openLog(file);
+    this.fd = fd ?? openLog(file);
+  }
+
+  /** A worker's log: `file` already open at its fd 2, inherited from the master (one description, as a
+   *  forked nginx worker shares its master's log). */
+  static onStderr(file: string, level: LogLevel): ErrorLog {
+    return new ErrorLog(file, level, 2);
   }
 
   get openFd(): number {
@@ -38,16 +46,21 @@ export class ErrorLog {
     }
   }
 
-  /** USR1: a rotated log file is opened again under its name. */
+  /** USR1: a rotated log file is opened again under its name (at fd 2 again when it was there). */
   reopen(): void {
     if (this.file === STDERR) return;
     const fd = openLog(this.file);
+    if (this.fd === 2) {
+      dup2(fd, 2);
+      closeSync(fd);
+      return;
+    }
     closeSync(this.fd);
     this.fd = fd;
   }
 
   close(): void {
-    if (this.file !== STDERR) closeSync(this.fd);
+    if (this.fd !== 2) closeSync(this.fd);
   }
 }
 

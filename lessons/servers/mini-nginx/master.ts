@@ -19,7 +19,7 @@ import * as sys from '../../../src/sys/index.js';
 import { signalLine, TITLE, type StartMessage, type ToMaster, type ToWorker } from './channel.js';
 import type { Conf } from './conf.js';
 import { openListeners, type Listener } from './listeners.js';
-import { ErrorLog } from './log.js';
+import { ErrorLog, STDERR } from './log.js';
 import { spawnNewBinary, spawnWorker } from './spawn.js';
 
 interface WorkerProcess {
@@ -98,6 +98,7 @@ export class Master {
       this.log.log('notice', signalLine('SIGUSR1', 'reopening logs'));
       this.log.log('notice', 'reopening logs');
       this.log.reopen();
+      if (this.log.file !== STDERR) sys.dup2(this.log.openFd, 2);
       this.tellWorkers('reopen', 'SIGUSR1');
     });
   }
@@ -208,6 +209,8 @@ export class Master {
     if (wanted.file === this.log.file && wanted.level === this.log.level) return;
     try {
       const log = new ErrorLog(wanted.file, wanted.level);
+      // stderr follows the log, as nginx redirects it on every reload: new workers inherit it at fd 2.
+      if (log.file !== STDERR) sys.dup2(log.openFd, 2);
       this.log.close();
       this.log = log;
     } catch (error) {

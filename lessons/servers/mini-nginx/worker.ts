@@ -20,11 +20,9 @@ const tell = (message: ToMaster) => process.send?.(message);
 
 function start(message: StartMessage): void {
   const { conf, listeners } = message;
-  try {
-    log = new ErrorLog(message.log.file, message.log.level);
-  } catch {
-    process.exit(2); // nginx's "fatal, do not respawn" exit code
-  }
+  log = ErrorLog.onStderr(message.log.file, message.log.level);
+  // Node marks fds 0-2 close-on-exec at start-up; a forked nginx worker keeps its master's flags (none).
+  setCloseOnExec(2, false);
   let listening = 0;
   for (const listener of listeners) {
     const server = serverFor(conf, listener);
