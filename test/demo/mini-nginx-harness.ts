@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeCommand } from '../../src/demo/entry.js';
@@ -389,3 +390,55 @@ export function expectedReload(workers: number, confPath: string): ReloadPhase[]
     { step: 'SIGKILL to a worker', ...same, kept: workers - 1, problems: ['[alert] worker process N exited on signal N'] },
   ];
 }
+
+/** What became of a connection an old worker had accepted when HUP told it to leave. */
+export interface DrainCase {
+  connection: 'idle' | 'mid-request';
+  /** The old worker was still there, shutting down, when the request was completed. */
+  workerWaited: boolean;
+  status: string;
+  /** The answer said `Connection: close`: the client's next request goes to a new worker. */
+  connectionClose: boolean;
+  /** The old worker exited once the connection was done. */
+  workerLeft: boolean;
+}
+
+/**
+ * HUP with one worker while a connection is open on it: idle (connected, nothing sent) and mid-request
+ * (headers begun, not ended). The old worker must wait for it, answer it, then leave.
+ */
+export async function drainSequence(started: Started, timeoutMs: number, seen = new Set<number>()): Promise<DrainCase[]> {
+  const { port, master } = started;
+  const until = <T>(fn: () => T, message: string) => waitFor(fn, { timeout: timeoutMs, message });
+  const cases: DrainCase[] = [];
+  for (const connection of ['idle', 'mid-request'] as const) {
+    const [old] = await until(() => workersOf(master).length === 1 && workersOf(master), 'one worker');
+    seen.add(old);
+    const socket = net.connect(port, '127.0.0.1');
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+    socket.on('error', () => {});
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    await new Promise((resolve) => socket.once('connect', resolve));
+    // With one worker, the connection is the old worker's once the kernel has queued it: it accepts it
+    // before it reads its channel, and either way it holds it by the time its title says it is leaving.
+    if (connection === 'mid-request') socket.write('GET / HTTP/1.1\r\nHost: a\r\n');
+    process.kill(master, 'SIGHUP');
+    await until(() => / is shutting down/.test(cmdline(old)) || !isAlive(old), 'the old worker shutting down');
+    const workerWaited = isAlive(old);
+    socket.write(connection === 'mid-request' ? '\r\n' : 'GET / HTTP/1.1\r\nHost: a\r\n\r\n');
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, timeoutMs))]);
+    socket.destroy();
+    const workerLeft = await waitFor(() => !isAlive(old), { timeout: timeoutMs, message: 'the old worker to leave' }).catch(() => false);
+    cases.push({ connection, workerWaited, status: answer.split('\r\n')[0] || '(nothing)', connectionClose: /\r\nconnection: close\r\n/i.test(answer), workerLeft });
+  }
+  return cases;
+}
+
+export const EXPECTED_DRAIN: DrainCase[] = (['idle', 'mid-request'] as const).map((connection) => ({
+  connection,
+  workerWaited: true,
+  status: 'HTTP/1.1 200 OK',
+  connectionClose: true,
+  workerLeft: true,
+}));

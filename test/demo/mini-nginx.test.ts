@@ -15,7 +15,7 @@ import * as sys from '../../src/sys/index.js';
 import { isAlive } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
 import { fdFlags, fdTarget, O_CLOEXEC } from './procfs.js';
-import { bindLoopback, expectedPhases, expectedReload, get, listeningFdOf, logLines, miniCommand, miniConf, pidIn, pidsWithCwd, readText, sameDescription, reloadSequence, startInherited, upgradeSequence, workersOf } from './mini-nginx-harness.js';
+import { bindLoopback, drainSequence, EXPECTED_DRAIN, expectedPhases, expectedReload, get, listeningFdOf, logLines, miniCommand, miniConf, pidIn, pidsWithCwd, readText, sameDescription, reloadSequence, startInherited, upgradeSequence, workersOf } from './mini-nginx-harness.js';
 
 const runId = randomBytes(6).toString('hex');
 const dirs: string[] = [];
@@ -98,7 +98,15 @@ describe('mini-nginx (lessons/servers/mini-nginx.ts)', () => {
     }
   }, 120_000);
 
-  it.skipIf(!existsSync(NGINX))('shows the same phases as the real nginx: upgrade, rollback, reload (parity)', async () => {
+  it('on HUP an old worker waits for the connection it holds (idle or mid-request), answers it with Connection: close, then leaves', async () => {
+    const started = await startInherited(runId, 'drain', undefined, 1);
+    dirs.push(started.dir);
+    expect(await drainSequence(started, START_MS)).toEqual(EXPECTED_DRAIN);
+    signal(started.master, 'SIGQUIT');
+    await gone(started.master);
+  }, 60_000);
+
+  it.skipIf(!existsSync(NGINX))('shows the same phases as the real nginx: upgrade, rollback, reload, drain (parity)', async () => {
     const nginx = (dir: string) => [NGINX, '-p', `${dir}/`, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')];
     const started = await startInherited(runId, 'up', nginx);
     dirs.push(started.dir);
@@ -110,6 +118,13 @@ describe('mini-nginx (lessons/servers/mini-nginx.ts)', () => {
       expect(await load.stop()).toMatchObject({ failed: 0 });
       const last = pidIn(started.dir, 'nginx.pid')!;
       expect(await reloadSequence({ ...started, master: last }, 2, START_MS, seen)).toEqual(expectedReload(2, started.confPath));
+      const one = await startInherited(runId, 'drain', nginx, 1);
+      dirs.push(one.dir);
+      try {
+        expect(await drainSequence(one, START_MS, seen)).toEqual(EXPECTED_DRAIN);
+      } finally {
+        for (const pid of new Set([one.master, ...seen, ...pidsWithCwd(one.dir)])) if (isAlive(pid)) signal(pid, 'SIGKILL');
+      }
     } finally {
       await load.stop();
       // nginx's processes lose the run marker (its process title overwrites the environment): they are
