@@ -420,9 +420,13 @@ export async function drainSequence(started: Started, timeoutMs: number, seen = 
     socket.on('error', () => {});
     const closed = new Promise((resolve) => socket.once('close', resolve));
     await new Promise((resolve) => socket.once('connect', resolve));
-    // With one worker, the connection is the old worker's once the kernel has queued it: it accepts it
-    // before it reads its channel, and either way it holds it by the time its title says it is leaving.
-    if (connection === 'mid-request') socket.write('GET / HTTP/1.1\r\nHost: a\r\n');
+    // The old (only) worker has taken the connection once the accept queue is empty, and has read the
+    // begun request once the server side's receive queue is.
+    await until(() => tcpQueue(port, 0) === 0, 'the worker to accept');
+    if (connection === 'mid-request') {
+      socket.write('GET / HTTP/1.1\r\nHost: a\r\n');
+      await until(() => tcpQueue(port, socket.localPort!) === 0, 'the worker to read the begun request');
+    }
     process.kill(master, 'SIGHUP');
     await until(() => / is shutting down/.test(cmdline(old)) || !isAlive(old), 'the old worker shutting down');
     const workerWaited = isAlive(old);
@@ -433,6 +437,17 @@ export async function drainSequence(started: Started, timeoutMs: number, seen = 
     cases.push({ connection, workerWaited, status: answer.split('\r\n')[0] || '(nothing)', connectionClose: /\r\nconnection: close\r\n/i.test(answer), workerLeft });
   }
   return cases;
+}
+
+/** The receive queue of the TCP socket on 127.0.0.1:port whose peer port is peerPort (0: the listening
+ *  socket, whose receive queue is its accept queue), from /proc/net/tcp; undefined when there is none. */
+export function tcpQueue(port: number, peerPort: number): number | undefined {
+  const hex = (n: number) => n.toString(16).toUpperCase().padStart(4, '0');
+  for (const line of readText('/proc/net/tcp').split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    if (fields[1] === `0100007F:${hex(port)}` && fields[2].endsWith(`:${hex(peerPort)}`)) return parseInt(fields[4].split(':')[1], 16);
+  }
+  return undefined;
 }
 
 export const EXPECTED_DRAIN: DrainCase[] = (['idle', 'mid-request'] as const).map((connection) => ({

@@ -77,9 +77,10 @@ describe('mini-nginx (lessons/servers/mini-nginx.ts)', () => {
   it('upgrades (USR2, WINCH, QUIT) and rolls back (HUP old, QUIT new) as nginx does, under load with nothing failed', async () => {
     const started = await startInherited(runId, 'up');
     dirs.push(started.dir);
+    const seen = new Set<number>();
     const load = startLoad({ port: started.port, concurrency: 3, pauseMs: 5, requestTimeoutMs: 1000, maxRequests: 50_000, maxDurationMs: 60_000, countHeader: 'x-pid' });
     try {
-      const { phases, generations } = await upgradeSequence(started, 2, () => moreAnswers(load), START_MS);
+      const { phases, generations } = await upgradeSequence(started, 2, () => moreAnswers(load), START_MS, seen);
       expect(phases).toEqual(expectedPhases(2));
       const stats = await load.stop();
       expect(stats).toMatchObject({ failed: 0, refused: 0, reset: 0, timeout: 0 });
@@ -95,6 +96,8 @@ describe('mini-nginx (lessons/servers/mini-nginx.ts)', () => {
       expect(existsSync(join(started.dir, 'nginx.pid'))).toBe(false);
     } finally {
       await load.stop();
+      // A failure above must not leave its processes to the last test of this file.
+      for (const pid of seen) if (isAlive(pid)) signal(pid, 'SIGKILL');
     }
   }, 120_000);
 

@@ -11,7 +11,6 @@ import { answer, serverFor } from './answer.js';
 import { signalLine, TITLE, type StartMessage, type ToMaster, type ToWorker } from './channel.js';
 import { ErrorLog } from './log.js';
 
-process.title = TITLE.worker;
 let log: ErrorLog | undefined;
 const servers: http.Server[] = [];
 let exiting = false;
@@ -21,8 +20,6 @@ const tell = (message: ToMaster) => process.send?.(message);
 function start(message: StartMessage): void {
   const { conf, listeners } = message;
   log = ErrorLog.onStderr(message.log.file, message.log.level);
-  // Node marks fds 0-2 close-on-exec at start-up; a forked nginx worker keeps its master's flags (none).
-  setCloseOnExec(2, false);
   let listening = 0;
   for (const listener of listeners) {
     const server = serverFor(conf, listener);
@@ -38,16 +35,25 @@ function start(message: StartMessage): void {
       process.exit(2);
     });
     httpServer.listen({ fd: listener.fd }, () => {
-      // libuv sets FD_CLOEXEC on a socket it starts to use; nginx's workers, forks of the master, hold
-      // theirs without it. Cleared, so that the fd tables of both programs read the same.
-      setCloseOnExec(listener.fd, false);
-      if (++listening === servers.length) tell({ type: 'ready' });
+      if (++listening === servers.length) ready(listeners.map((l) => l.fd));
     });
     servers.push(httpServer);
   }
-  if (servers.length === 0) tell({ type: 'ready' });
+  if (servers.length === 0) ready([]);
   process.on('SIGQUIT', () => shutDown(signalLine('SIGQUIT', 'shutting down')));
   process.on('SIGWINCH', () => (message.daemonized ? shutDown(signalLine('SIGWINCH', 'shutting down')) : log?.log('notice', signalLine('SIGWINCH'))));
+}
+
+/**
+ * Listening: the title says so, as nginx's worker takes its title once initialised (so a worker that shows
+ * `mini-nginx: worker process` accepts). Node marks every inherited fd close-on-exec as it starts
+ * (libuv's uv_disable_stdio_inheritance); a forked nginx worker holds its listeners and stderr without
+ * FD_CLOEXEC, as its master does, so the flag is cleared for the fd tables of both programs to read the same.
+ */
+function ready(fds: number[]): void {
+  for (const fd of [2, ...fds]) setCloseOnExec(fd, false);
+  process.title = TITLE.worker;
+  tell({ type: 'ready' });
 }
 
 /** Graceful: stop accepting, finish the requests in flight, exit. */
