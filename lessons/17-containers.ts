@@ -1,0 +1,617 @@
+// Lesson 17: containers. A server that is PID 1 of its PID namespace (`unshare --pid --fork --mount-proc`,
+// what `docker run node server.js` makes) hot-restarts: its successor starts, takes the listener, says
+// ready — and dies with its predecessor, because when PID 1 exits the kernel kills every process of the
+// namespace. Then what PID 1 means for signals (one without a handler is dropped, SIGKILL from the
+// parent namespace is not), and the fix: the restart package's container mode, hotrestart-run, a stable
+// PID 1 that holds the listener and outlives every generation. The machinery is in 17-containers.kit.ts.
+import { existsSync, readlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { entryUrl } from '../src/demo/entry.js';
+import { isAlive } from '../src/demo/marker.js';
+import type { FdRow } from '../src/fdtable/model.js';
+import { ReportFile, serverCommand, type ServerReport } from '../src/lesson/demo-servers.js';
+import { excerpt } from '../src/lesson/excerpt.js';
+import { listenersOn } from '../src/lesson/kit.js';
+import { isMain, playLessonMain } from '../src/lesson/main.js';
+import { formatMixedStats, startMixedLoad, type MixedLoad, type MixedStats } from '../src/lesson/mixed-load.js';
+import { environOf, parentOf, rowsTogether } from '../src/lesson/procview.js';
+import { signalSet } from '../src/lesson/signals.js';
+import { LessonActionError, type CheckResult, type Lesson, type LessonContext } from '../src/lesson/types.js';
+import { askOnce, type Answer } from '../src/lesson/upgrade-demo.js';
+import {
+  dockerfile,
+  followLines,
+  followNamespace,
+  hotrestartRunCommand,
+  innerPid,
+  membersOf,
+  type NamespaceMode,
+  needsNamespace,
+  nsPids,
+  nsPidText,
+  onPath,
+  PID1_PROGRAM,
+  probeNamespace,
+  run,
+  startInNamespace,
+} from './17-containers.kit.js';
+
+const SERVER = entryUrl('servers/11-12-server', import.meta.url);
+const FILES = { knobs: 'l17-knobs.json', gate: 'l17-successor-may-start', solo: 'l17-solo.jsonl', underRun: 'l17-run.jsonl', runLog: 'hotrestart-run.log' };
+/** Answers the load must get before a restart starts, and after the last one. */
+const SETTLE_ANSWERS = 20;
+
+/** What the steps carry from one to the next (ctx.vars): a misspelt name does not compile. */
+interface Vars {
+  /** How this machine makes a PID namespace (unshare flags), or why it cannot. */
+  mode: NamespaceMode;
+  /** Part 1: the server alone as PID 1 (unshare here, PID 1 = server), its reports and its port. */
+  solo: { unshare: number; init: number };
+  soloReports: ReportFile;
+  soloPump: () => void;
+  soloOuter: Map<number, number>;
+  port: number;
+  serverFd: number;
+  answer: Answer;
+  successor: number;
+  soloLoad: MixedStats;
+  /** Milliseconds from the server's exit to the successor's disappearance. */
+  killedAfterMs: number;
+  /** Part 2: Node as PID 1, without and with a SIGTERM handler, and Node outside any namespace. */
+  bare: { unshare: number; init: number };
+  obeys: { unshare: number; init: number };
+  plain: number;
+  caughtBefore: string[];
+  caughtAfter: string[];
+  aliveAfterTerm: boolean;
+  inside: { ok: boolean; stdout: string; error: string };
+  aliveAfterInside: boolean;
+  /** Part 3: hotrestart-run as PID 1. */
+  boxed: { unshare: number; init: number };
+  runReports: ReportFile;
+  runPump: () => void;
+  runOuter: Map<number, number>;
+  runLines: string[];
+  runLogPump: () => void;
+  runPort: number;
+  runListener: FdRow;
+  runLoad: MixedStats;
+  /** The generations' pids here, by name (gen1, gen2, gen3), and inside the namespace. */
+  gens: Record<string, number>;
+  innerGens: Record<string, number>;
+}
+
+const isListener = (row: FdRow) => row.socket?.state === 'LISTEN';
+const isTcp = (row: FdRow) => row.type === 'TCP';
+const failedText = (ctx: LessonContext) => ctx.t({ en: 'not available here', zh: '此处不可用' });
+/** Every check reads the namespace; without one it is ○ with the reason. */
+const ns = (ctx: LessonContext<Vars>, check: () => CheckResult): CheckResult => needsNamespace(ctx.vars.mode, check);
+const available = (ctx: LessonContext<Vars>): ctx is LessonContext<Vars> & { vars: { mode: { flags: string[]; user: boolean } } } => !!ctx.vars.mode && 'flags' in ctx.vars.mode;
+
+function lessonLoad(ctx: LessonContext, port: number): MixedLoad {
+  return startMixedLoad({
+    port,
+    keepAlive: 2,
+    close: 2,
+    pauseMs: 10,
+    requestTimeoutMs: 2000,
+    maxRequests: 20_000,
+    maxDurationMs: 20_000,
+    countHeader: 'x-pid',
+    signal: ctx.signal,
+    reportEveryMs: 500,
+    onTick: (stats) => ctx.log(formatMixedStats(stats, ctx.lang), 'event', 'load'),
+  });
+}
+
+async function answersGrow(ctx: LessonContext, load: MixedLoad, more: number): Promise<void> {
+  const target = load.stats().ok + more;
+  await ctx.until(() => load.stats().ok >= target, 5000, 10);
+}
+
+/** Waits for a report; throws with `what` when none comes in time. */
+async function report(ctx: LessonContext, file: ReportFile, pump: () => void, predicate: (r: ServerReport) => boolean, what: string, timeoutMs = 20_000): Promise<ServerReport> {
+  const found = await ctx.until(() => {
+    pump();
+    return file.find(predicate);
+  }, timeoutMs);
+  if (!found) throw new LessonActionError(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  return found;
+}
+
+async function gone(ctx: LessonContext, pid: number, what: string, timeoutMs = 15_000): Promise<number> {
+  const startedAt = Date.now();
+  if (!(await ctx.until(() => !isAlive(pid), timeoutMs, 5))) throw new LessonActionError(`${what} (pid ${pid}) is still running after ${timeoutMs} ms`);
+  return Date.now() - startedAt;
+}
+
+/** x-pid values are pids inside the namespace: `gen1: 120, gen2: 96` by the lesson's names. */
+function byGeneration(ctx: LessonContext<Vars>, stats: MixedStats): string {
+  const nameOf = (inner: string) => Object.entries(ctx.vars.innerGens ?? {}).find(([, pid]) => String(pid) === inner)?.[0] ?? `ns pid ${inner}`;
+  return Object.entries(stats.byHeader).map(([inner, n]) => `${nameOf(inner)}: ${n}`).join(', ');
+}
+
+export const lesson: Lesson<Vars> = {
+  id: 'containers',
+  number: 17,
+  chapter: { en: 'Chapter 3 · Operations', zh: '第三章 · 运维' },
+  title: { en: 'Containers: PID 1', zh: '容器：1 号进程' },
+  summary: {
+    en: "In a container the server is usually PID 1 of a PID namespace, and PID 1 is special: when it exits, the kernel kills every other process of the namespace, and signals it has no handler for are dropped. This lesson makes real PID namespaces with unshare, watches a hot-restarted successor die with its PID-1 predecessor while a load outside counts refused connections, sends PID 1 the signals a container runtime sends, and then runs the same server under the restart package's container mode, hotrestart-run: a stable PID 1 that holds the listener through every generation.",
+    zh: '在容器里，服务通常是一个 PID 命名空间的 1 号进程，而 1 号进程很特殊：它一退出，内核就杀掉这个命名空间里的所有其他进程；它没有处理函数的信号会被丢弃。本课用 unshare 创建真实的 PID 命名空间，看着一个热重启出来的后继进程随它的 1 号前任一起死去，同时命名空间外的负载统计被拒绝的连接；给 1 号进程发送容器运行时会发的信号；然后让同一个服务运行在重启包的容器模式 hotrestart-run 之下：一个稳定的 1 号进程，在每一代之间一直持有监听 socket。',
+  },
+  recap: [
+    { en: 'When PID 1 of a PID namespace exits, the kernel kills every process left in it: a successor forked by PID 1 dies with it, ready or not.', zh: 'PID 命名空间的 1 号进程一退出，内核就杀掉其中剩下的所有进程：由 1 号进程 fork 出来的后继进程，不管是否就绪，都随它一起死去。' },
+    { en: "PID 1 gets only the signals it has a handler for; SIGKILL (and SIGSTOP) from the parent namespace still get through. Node's own SIGTERM handler does not count: it re-raises the signal, which PID 1 then drops.", zh: '1 号进程只收到它装了处理函数的信号；来自父命名空间的 SIGKILL（和 SIGSTOP）照样送达。Node 自带的 SIGTERM 处理函数不算数：它会重新发出这个信号，而 1 号进程随即把它丢掉。' },
+    { en: 'The fix is a stable parent as PID 1 that holds the listeners and outlives every generation: hotrestart-run binds, passes LISTEN_FDS to generation 1, follows MAINPID= and forwards signals.', zh: '解决办法是让一个稳定的父进程当 1 号进程，它持有监听 socket、活得比每一代都长：hotrestart-run 负责绑定，用 LISTEN_FDS 把 socket 交给第 1 代，跟踪 MAINPID=，并转发信号。' },
+    { en: 'tini and dumb-init forward signals and reap zombies, but they hold no listener and exit when their one child exits: they do not make a self-upgrading server safe as PID 1.', zh: 'tini 和 dumb-init 会转发信号、回收僵尸进程，但它们不持有监听 socket，并且在自己唯一的子进程退出时就退出：它们不能让一个自我升级的服务安全地当 1 号进程。' },
+    { en: 'From outside, a process in a namespace has two pids: /proc/PID/status NSpid lists both.', zh: '从外面看，命名空间里的进程有两个 pid：/proc/PID/status 的 NSpid 把两个都列出来。' },
+  ],
+  steps: [
+    {
+      id: 'pid-1',
+      title: { en: 'A server as PID 1 of its own PID namespace', zh: '一个服务，当上自己 PID 命名空间的 1 号进程' },
+      text: {
+        en: "A container runtime starts a container's first process in a new PID namespace, where it is PID 1. unshare does the same here: `unshare --pid --fork --mount-proc node server.ts` forks, and the child is PID 1 of the new namespace (--mount-proc gives it a /proc of its own, which lists only the namespace's processes). Where the tutor is not root it tries the same inside a new user namespace (--user --map-root-user).\n\nThe server is the one of lessons 11 and 12, on this project's restart module: SIGUSR2 starts a hot restart. It answers with its pid in an x-pid header — the pid it knows itself by. The tutor sees it under another pid: a process in a nested namespace has a pid at every level, and /proc/PID/status lists them all on its NSpid line, ours first. The network namespace is not new, so 127.0.0.1 is the same loopback inside and out: the tutor reaches the server directly.",
+        zh: '容器运行时会把容器的第一个进程放进一个新的 PID 命名空间，它在那里就是 1 号进程。这里用 unshare 做同样的事：`unshare --pid --fork --mount-proc node server.ts` 先 fork，子进程就是新命名空间的 1 号进程（--mount-proc 给它挂一个自己的 /proc，只列出本命名空间的进程）。如果教程不是以 root 运行，它会在一个新的用户命名空间里再试一次（--user --map-root-user）。\n\n服务就是第 11、12 课用过的那个，基于本项目的重启模块：SIGUSR2 触发热重启。它在 x-pid 响应头里回答自己的 pid——它自己知道的那个 pid。教程看到的却是另一个 pid：嵌套命名空间里的进程在每一层都有一个 pid，/proc/PID/status 的 NSpid 行把它们全部列出，我们这一层的在最前面。网络命名空间并没有新建，所以 127.0.0.1 里外是同一个回环地址：教程可以直接访问这个服务。',
+      },
+      code: { node: excerpt('node/successor.mjs', 'create'), note: { en: 'The server of this step, as lessons 11 to 13 show it; SIGUSR2 starts an upgrade.', zh: '本步骤的服务，和第 11 到 13 课里的一样；SIGUSR2 触发升级。' } },
+      async run(ctx) {
+        await ctx.start('shell');
+        const mode = (ctx.vars.mode = await probeNamespace(ctx));
+        if ('reason' in mode) {
+          ctx.log({ en: `no PID namespace can be made here: ${mode.reason}`, zh: `这里无法创建 PID 命名空间：${mode.reason}` }, 'error');
+          return;
+        }
+        if (mode.user) ctx.log({ en: 'not root: the namespaces are made inside a new user namespace (--user --map-root-user)', zh: '不是 root：命名空间建在一个新的用户命名空间里（--user --map-root-user）' });
+        writeFileSync(join(ctx.supervisor.dir, FILES.knobs), '{}');
+        ctx.vars.soloReports = new ReportFile(FILES.solo, ctx.supervisor.dir);
+        const env = { KNOB_FILE: join(ctx.supervisor.dir, FILES.knobs), REPORT_FILE: FILES.solo };
+        ctx.vars.solo = await startInNamespace(ctx, mode, { unshare: 'unshare', init: 'server' }, serverCommand(SERVER), { env });
+        const follow = followNamespace(ctx, ctx.vars.soloReports, () => ctx.vars.solo.init, (r) => (r.generation === 1 ? 'server' : 'successor'));
+        ctx.vars.soloPump = follow.pump;
+        ctx.vars.soloOuter = follow.outer;
+        const listening = await report(ctx, ctx.vars.soloReports, follow.pump, (r) => r.event === 'listening', 'the server to listen');
+        await report(ctx, ctx.vars.soloReports, follow.pump, (r) => r.event === 'ready', 'the server to be ready');
+        ctx.vars.port = Number(listening.port);
+        ctx.vars.serverFd = Number(listening.fd);
+        ctx.vars.answer = await askOnce(ctx.vars.port);
+        ctx.log({ en: `GET http://127.0.0.1:${ctx.vars.port}/ → x-pid: ${ctx.vars.answer.pid ?? ctx.vars.answer.error}`, zh: `GET http://127.0.0.1:${ctx.vars.port}/ → x-pid: ${ctx.vars.answer.pid ?? ctx.vars.answer.error}` });
+      },
+      show: { processes: ['server'], only: isTcp, focus: isListener, caption: { en: 'PID 1 of the namespace, seen from outside by its pid here', zh: '命名空间的 1 号进程，从外面按它在这里的 pid 看' } },
+      expect: [
+        {
+          text: { en: 'the server is PID 1 in its namespace: NSpid lists its pid here, then 1', zh: '服务在它的命名空间里是 1 号进程：NSpid 先列出它在这里的 pid，然后是 1' },
+          check: (ctx) => ns(ctx, () => {
+            const pids = ctx.vars.solo ? nsPids(ctx.vars.solo.init) : undefined;
+            return { ok: pids?.length === 2 && pids[0] === ctx.vars.solo.init && pids[1] === 1, detail: ctx.vars.solo ? `server ${nsPidText(ctx.vars.solo.init)}` : failedText(ctx) };
+          }),
+        },
+        {
+          text: { en: 'it answers x-pid: 1, the pid it knows itself by', zh: '它回答 x-pid: 1，这是它自己知道的 pid' },
+          check: (ctx) => ns(ctx, () => ({ ok: ctx.vars.answer?.pid === 1, detail: ctx.vars.answer ? `x-pid ${ctx.vars.answer.pid ?? ctx.vars.answer.error}` : failedText(ctx) })),
+        },
+        {
+          text: { en: 'its parent is unshare, which stayed outside: unshare has no pid inside (one NSpid field)', zh: '它的父进程是 unshare，而 unshare 留在外面：它在里面没有 pid（NSpid 只有一个字段）' },
+          check: (ctx) => ns(ctx, () => {
+            const solo = ctx.vars.solo;
+            const ok = !!solo && parentOf(solo.init) === solo.unshare && nsPids(solo.unshare)?.length === 1;
+            return { ok, detail: solo ? `PPid ${parentOf(solo.init) ?? '-'}; unshare ${nsPidText(solo.unshare)}` : failedText(ctx) };
+          }),
+        },
+      ],
+    },
+    {
+      id: 'successor',
+      title: { en: 'SIGUSR2: the successor starts inside the namespace', zh: 'SIGUSR2：后继进程在命名空间里启动' },
+      text: {
+        en: 'The shell sends SIGUSR2 to the server, by the pid the tutor sees. The module does what it always does: it starts the same command line again as a child, with the listener at fd 3. The tutor holds the successor in its warm-up (the server\'s holdUntil knob), so both can be looked at: the successor is in the same namespace, with a pid of its own there, and its fd 3 is the server\'s listening socket — one DESC letter, one inode. The tutor finds it from outside by scanning /proc for processes whose /proc/PID/ns/pid names the same namespace, and reads which pid it has inside from NSpid.\n\nSo far, a hot restart like any other.',
+        zh: 'shell 按教程看到的 pid 给服务发送 SIGUSR2。模块照常工作：把同样的命令行作为子进程再启动一次，监听 socket 放在 fd 3。教程让后继进程停在预热阶段（服务的 holdUntil 参数），好让两者都能被看清：后继进程在同一个命名空间里，在那里有自己的 pid；它的 fd 3 就是服务的监听 socket——同一个 DESC 字母，同一个 inode。教程从外面扫描 /proc，找 /proc/PID/ns/pid 指向同一个命名空间的进程，再从 NSpid 读出它在里面的 pid。\n\n到目前为止，和别的热重启没什么两样。',
+      },
+      async run(ctx) {
+        if (!available(ctx)) return;
+        writeFileSync(join(ctx.supervisor.dir, FILES.knobs), JSON.stringify({ holdUntil: join(ctx.supervisor.dir, FILES.gate) }));
+        await ctx.call('shell', { op: 'kill', pid: ctx.vars.solo.init, signal: 'SIGUSR2' });
+        const holding = await report(ctx, ctx.vars.soloReports, ctx.vars.soloPump, (r) => r.generation === 2 && r.event === 'holding', 'the successor to start');
+        const successor = ctx.vars.soloOuter.get(holding.pid);
+        if (successor === undefined) throw new LessonActionError(`the successor (pid ${holding.pid} in the namespace) was not found here`);
+        ctx.vars.successor = successor;
+        ctx.log({ en: `successor: pid ${successor} here, ${nsPidText(successor)}`, zh: `后继进程：在这里是 pid ${successor}，${nsPidText(successor)}` });
+      },
+      show: { processes: ['server', 'successor'], only: isTcp, focus: isListener, caption: { en: 'PID 1 and its successor: one listening socket', zh: '1 号进程和它的后继进程：同一个监听 socket' } },
+      expect: [
+        {
+          text: { en: "the successor is the server's child, in the same namespace, with a pid of its own there", zh: '后继进程是服务的子进程，在同一个命名空间里，在那里有自己的 pid' },
+          check: (ctx) => ns(ctx, () => {
+            const pid = ctx.vars.successor;
+            const inside = pid ? innerPid(pid) : undefined;
+            const sameNs = pid !== undefined && ctx.vars.solo !== undefined && membersOf(ctx.vars.solo.init).get(inside ?? -1) === pid;
+            return { ok: sameNs && parentOf(pid) === ctx.vars.solo.init && inside !== 1, detail: pid ? `successor ${nsPidText(pid)}, PPid ${parentOf(pid) ?? '-'}` : failedText(ctx) };
+          }),
+        },
+        {
+          text: { en: "its fd 3 is the server's listening socket: one description, one inode", zh: '它的 fd 3 就是服务的监听 socket：同一个打开文件描述，同一个 inode' },
+          check: (ctx) => ns(ctx, () => {
+            if (!ctx.vars.successor) return { ok: false, detail: failedText(ctx) };
+            const [server, successor] = rowsTogether(ctx, [['server', ctx.vars.serverFd], ['successor', 3]]);
+            const ok = isListener(server ?? ({} as FdRow)) && !!successor && server!.description !== '?' && server!.description === successor.description && server!.inode === successor.inode;
+            return { ok, detail: `server fd ${ctx.vars.serverFd} DESC ${server?.description ?? '-'} · successor fd 3 DESC ${successor?.description ?? '-'} · inode ${successor?.inode ?? '-'}` };
+          }),
+        },
+      ],
+    },
+    {
+      id: 'pid1-exits',
+      title: { en: 'PID 1 leaves — and the kernel ends the namespace', zh: '1 号进程离开——内核随即终结整个命名空间' },
+      text: {
+        en: "A load starts outside the namespace: 2 keep-alive clients and 2 that connect per request. The tutor lets the successor finish its warm-up. It listens and says ready; the server, PID 1, hands over, drains and exits — exactly as the protocol says, with exit code 0.\n\nBut a PID namespace cannot outlive its PID 1. When PID 1 exits, the kernel sends SIGKILL to every other process of the namespace: the successor, which had just taken over, is killed without running a line of code, the listening socket's last fd goes with it, and the port closes. The load sees its connections refused (ECONNREFUSED). unshare, waiting outside for its child, exits too — to a container runtime, the container has stopped.\n\nThe module did nothing wrong; the old process is meant to leave. The flaw is the place: a self-upgrading server must not be PID 1. (tableflip-based Go servers have the same flaw.)",
+        zh: '负载在命名空间外面开始：2 个 keep-alive 客户端，2 个每个请求都新建连接的客户端。教程让后继进程结束预热。它开始监听并报告就绪；服务（1 号进程）完成交接、排空，然后退出——完全按协议来，退出码 0。\n\n可是 PID 命名空间活不过它的 1 号进程。1 号进程一退出，内核就给命名空间里所有其他进程发送 SIGKILL：刚刚接手的后继进程一行代码都来不及运行就被杀死，监听 socket 的最后一个 fd 随之关闭，端口也关了。负载看到连接被拒绝（ECONNREFUSED）。在外面等着子进程的 unshare 也退出了——在容器运行时看来，容器已经停止。\n\n模块没有做错什么；旧进程本来就该离开。错的是位置：一个自我升级的服务不能当 1 号进程。（基于 tableflip 的 Go 服务也有同样的缺陷。）',
+      },
+      async run(ctx) {
+        if (!available(ctx)) return;
+        const load = lessonLoad(ctx, ctx.vars.port);
+        try {
+          await answersGrow(ctx, load, SETTLE_ANSWERS);
+          writeFileSync(join(ctx.supervisor.dir, FILES.gate), '');
+          await report(ctx, ctx.vars.soloReports, ctx.vars.soloPump, (r) => r.generation === 2 && r.event === 'ready', 'the successor to be ready');
+          await gone(ctx, ctx.vars.solo.init, 'the server');
+          ctx.vars.killedAfterMs = await gone(ctx, ctx.vars.successor, 'the successor', 5000);
+          ctx.log({ en: `PID 1 exited; ${ctx.vars.killedAfterMs} ms later the successor (pid ${ctx.vars.successor}) was gone`, zh: `1 号进程退出；${ctx.vars.killedAfterMs} 毫秒后后继进程（pid ${ctx.vars.successor}）也没了` });
+          await ctx.until(() => load.stats().refused >= 5, 3000, 10);
+        } finally {
+          ctx.vars.soloLoad = await load.stop();
+        }
+        ctx.vars.soloPump();
+        ctx.log(formatMixedStats(ctx.vars.soloLoad, ctx.lang), 'event', 'load');
+      },
+      show: { processes: ['server', 'successor'], only: isTcp, focus: isListener, caption: { en: 'both gone: nothing holds the listener', zh: '两个都没了：没有谁持有监听 socket' } },
+      expect: [
+        {
+          text: { en: 'the successor was ready and had taken over ("the predecessor has finished handing over")', zh: '后继进程已经就绪并且接手了（「the predecessor has finished handing over」）' },
+          check: (ctx) => ns(ctx, () => {
+            const took = ctx.vars.soloReports?.find((r) => r.generation === 2 && r.event === 'log' && /has finished handing over/.test(String(r.text)));
+            return { ok: !!took && !!ctx.vars.soloLoad, detail: String(took?.text ?? failedText(ctx)) };
+          }),
+        },
+        {
+          text: { en: 'then PID 1 exited, and the successor vanished with it, unasked', zh: '然后 1 号进程退出，后继进程也跟着消失了，没有人叫它走' },
+          check: (ctx) => ns(ctx, () => {
+            const ok = !!ctx.vars.solo && !isAlive(ctx.vars.solo.init) && !!ctx.vars.successor && !isAlive(ctx.vars.successor) && ctx.vars.killedAfterMs !== undefined;
+            return { ok, detail: ctx.t({ en: `successor gone ${ctx.vars.killedAfterMs ?? '-'} ms after PID 1`, zh: `1 号进程退出 ${ctx.vars.killedAfterMs ?? '-'} 毫秒后后继进程消失` }) };
+          }),
+        },
+        {
+          text: { en: 'unshare, outside, exited too: the "container" is over', zh: '外面的 unshare 也退出了：这个「容器」结束了' },
+          check: (ctx) => ns(ctx, () => ({ ok: !!ctx.vars.soloLoad && !!ctx.vars.solo && !isAlive(ctx.vars.solo.unshare), detail: ctx.vars.solo ? `unshare pid ${ctx.vars.solo.unshare}: ${isAlive(ctx.vars.solo.unshare) ? 'running' : 'gone'}` : failedText(ctx) })),
+        },
+        {
+          text: { en: 'the load got answers, then ECONNREFUSED: nothing listens on the port any more', zh: '负载先得到回应，然后是 ECONNREFUSED：端口上已经没有监听者' },
+          check: (ctx) => ns(ctx, () => {
+            const stats = ctx.vars.soloLoad;
+            const listening = ctx.vars.port ? listenersOn(ctx.vars.port).length : -1;
+            return { ok: !!stats && stats.ok > 0 && stats.refused > 0 && listening === 0, detail: stats ? `${formatMixedStats(stats, ctx.lang)}; ${listening} LISTEN` : failedText(ctx) };
+          }),
+        },
+      ],
+      quiz: {
+        question: { en: 'Why did the successor die, although it was ready and serving?', zh: '后继进程已经就绪并在提供服务，为什么还是死了？' },
+        choices: [
+          { en: 'Its predecessor was PID 1 of the namespace: when PID 1 exits, the kernel kills every process of the namespace', zh: '它的前任是命名空间的 1 号进程：1 号进程一退出，内核就杀掉命名空间里的所有进程' },
+          { en: 'The module killed it because the drain failed', zh: '排空失败，模块把它杀了' },
+          { en: 'A child always dies with its parent on Linux', zh: '在 Linux 上，子进程总是随父进程一起死' },
+        ],
+        answer: 0,
+        explanation: {
+          en: 'Outside a PID namespace an orphan is simply re-parented and lives on (lessons 11 to 13 relied on that). Inside one, PID 1 is the namespace: its exit makes the kernel SIGKILL everything else in it, whatever its state.',
+          zh: '在 PID 命名空间之外，孤儿进程只是换一个父进程，照样活着（第 11 到 13 课就靠这一点）。在命名空间里，1 号进程就代表这个命名空间：它一退出，内核就对里面其余的一切发送 SIGKILL，不管它们处于什么状态。',
+        },
+      },
+      hint: { en: 'Compare the two lines "PID 1 exited; … ms later the successor was gone" and the load\'s refused counter right after.', zh: '对照日志里「1 号进程退出；…毫秒后后继进程也没了」这一行，以及紧随其后负载的 refused 计数。' },
+    },
+    {
+      id: 'pid1-signals',
+      title: { en: 'What else PID 1 means: signals without a handler are dropped', zh: '1 号进程的另一层含义：没有处理函数的信号会被丢弃' },
+      text: {
+        en: "The kernel protects a namespace's PID 1 from signals it did not ask for: one whose action is the default is dropped, whether it comes from inside the namespace or from the parent namespace (a container runtime's stop). Only SIGKILL and SIGSTOP sent from the parent namespace get through. (Lesson 11 showed the inside case for SIGKILL: PID 1 survives kill -KILL 1.)\n\nThree Node processes run pid1.mjs, which installs no handler: bare-pid1 as PID 1 of a namespace, plain-node outside any, and obeys-pid1 as PID 1 with process.on('SIGTERM'). The shell sends each SIGTERM. Node itself catches SIGTERM at start-up — SigCgt shows it — but only to restore the terminal: its handler resets SIGTERM to the default and raises it again. plain-node dies of that; bare-pid1, PID 1, drops it and runs on, and SIGTERM has left its SigCgt. A `kill -TERM 1` from inside the namespace (nsenter) is dropped too. obeys-pid1, with a handler of its own, exits. At last SIGKILL from the parent namespace ends bare-pid1 — and its namespace.",
+        zh: '内核保护命名空间的 1 号进程，不让它收到它没要求的信号：动作为默认的信号会被丢弃，无论来自命名空间内部还是父命名空间（容器运行时的 stop）。只有从父命名空间发来的 SIGKILL 和 SIGSTOP 能送达。（第 11 课演示过内部发 SIGKILL 的情形：1 号进程挨了 kill -KILL 1 仍然活着。）\n\n三个 Node 进程运行 pid1.mjs，它不装任何处理函数：bare-pid1 是一个命名空间的 1 号进程，plain-node 不在任何新命名空间里，obeys-pid1 也是 1 号进程但有 process.on(\'SIGTERM\')。shell 给每个进程发送 SIGTERM。Node 自己在启动时就捕获了 SIGTERM——SigCgt 里能看到——但只是为了恢复终端：它的处理函数把 SIGTERM 重置为默认动作，再把它重新发出一次。plain-node 因此死去；bare-pid1 作为 1 号进程把它丢掉，继续运行，而 SIGTERM 已经从它的 SigCgt 里消失了。从命名空间内部（nsenter）执行的 `kill -TERM 1` 同样被丢弃。有自己处理函数的 obeys-pid1 退出了。最后，来自父命名空间的 SIGKILL 结束了 bare-pid1——连同它的命名空间。',
+      },
+      code: { node: excerpt('node/pid1.mjs', 'no-handler'), note: { en: 'pid1.mjs; obeys-pid1 also runs its handler region: process.on(\'SIGTERM\', () => process.exit(0))', zh: 'pid1.mjs；obeys-pid1 还会运行其中的处理函数部分：process.on(\'SIGTERM\', () => process.exit(0))' } },
+      async run(ctx) {
+        if (!available(ctx)) return;
+        const mode = ctx.vars.mode;
+        const node = [process.execPath, PID1_PROGRAM];
+        const readyFile = (name: string) => join(ctx.supervisor.dir, `l17-${name}.ready`);
+        ctx.vars.bare = await startInNamespace(ctx, mode, { unshare: 'unshare-2', init: 'bare-pid1' }, node, { env: { PID1_READY_FILE: readyFile('bare') } });
+        ctx.vars.obeys = await startInNamespace(ctx, mode, { unshare: 'unshare-3', init: 'obeys-pid1' }, node, { env: { PID1_READY_FILE: readyFile('obeys'), PID1_HANDLES_SIGTERM: '1' } });
+        const plain = await ctx.call('shell', { op: 'spawn', name: 'plain-node', command: node, env: { PID1_READY_FILE: readyFile('plain') } });
+        ctx.vars.plain = plain.result.pid;
+        ctx.name(ctx.vars.plain, 'plain-node');
+        if (!(await ctx.until(() => ['bare', 'obeys', 'plain'].every((name) => existsSync(readyFile(name))), 10_000))) throw new LessonActionError('pid1.mjs did not start within 10 s');
+        ctx.vars.caughtBefore = signalSet(ctx.vars.bare.init, 'SigCgt') ?? [];
+        ctx.log(`bare-pid1 SigCgt: ${ctx.vars.caughtBefore.join(' ')}`);
+        for (const pid of [ctx.vars.bare.init, ctx.vars.plain, ctx.vars.obeys.init]) await ctx.call('shell', { op: 'kill', pid, signal: 'SIGTERM' });
+        // plain-node dying is the measure of "delivered": the other two had as long.
+        await gone(ctx, ctx.vars.plain, 'plain-node', 5000);
+        await gone(ctx, ctx.vars.obeys.init, 'obeys-pid1', 5000);
+        ctx.vars.aliveAfterTerm = isAlive(ctx.vars.bare.init);
+        ctx.vars.caughtAfter = signalSet(ctx.vars.bare.init, 'SigCgt') ?? [];
+        ctx.log(`bare-pid1 SigCgt: ${ctx.vars.caughtAfter.join(' ') || '-'}`);
+        // From inside: the shell in the namespace first makes sure it is there, so `kill 1` cannot reach another PID 1.
+        const target = readlinkSync(`/proc/${ctx.vars.bare.init}/ns/pid`);
+        const script = '[ "$(readlink /proc/self/ns/pid)" = "$1" ] || { echo "not inside $1" >&2; exit 1; }; kill -TERM 1 && echo "pid $$ inside: kill -TERM 1 = 0"';
+        ctx.vars.inside = await run(ctx, 'nsenter', ['--target', String(ctx.vars.bare.init), ...(mode.user ? ['--user', '--preserve-credentials'] : []), '--pid', '--mount', 'sh', '-c', script, 'sh', target]);
+        ctx.log(`nsenter --target ${ctx.vars.bare.init} --pid --mount sh -c 'kill -TERM 1': ${ctx.vars.inside.ok ? ctx.vars.inside.stdout : ctx.vars.inside.error}`, 'event', 'shell');
+        // The same yardstick: plain-node was gone well within this.
+        await ctx.until(() => !isAlive(ctx.vars.bare.init), 300, 10);
+        ctx.vars.aliveAfterInside = isAlive(ctx.vars.bare.init);
+        await ctx.call('shell', { op: 'kill', pid: ctx.vars.bare.init, signal: 'SIGKILL' });
+        await gone(ctx, ctx.vars.bare.unshare, 'unshare-2', 5000);
+      },
+      show: { processes: ['bare-pid1', 'obeys-pid1', 'plain-node'], caption: { en: 'three Node processes without sockets: the checks read /proc/PID/status', zh: '三个没有 socket 的 Node 进程：检查读取的是 /proc/PID/status' } },
+      expect: [
+        {
+          text: { en: "before any signal, SigCgt of bare-pid1 lists SIGTERM: Node's own handler", zh: '还没收到任何信号时，bare-pid1 的 SigCgt 就有 SIGTERM：Node 自己的处理函数' },
+          check: (ctx) => ns(ctx, () => ({ ok: !!ctx.vars.caughtBefore?.includes('SIGTERM'), detail: ctx.vars.caughtBefore?.join(' ') ?? failedText(ctx) })),
+        },
+        {
+          text: { en: 'SIGTERM from the parent namespace: plain-node died of it, bare-pid1 (PID 1) ran on', zh: '来自父命名空间的 SIGTERM：plain-node 因此死去，bare-pid1（1 号进程）继续运行' },
+          check: (ctx) => ns(ctx, () => ({ ok: ctx.vars.plain !== undefined && !isAlive(ctx.vars.plain) && ctx.vars.aliveAfterTerm === true, detail: `plain-node ${ctx.vars.plain && !isAlive(ctx.vars.plain) ? 'gone' : '-'} · bare-pid1 ${ctx.vars.aliveAfterTerm ? 'running' : '-'}` })),
+        },
+        {
+          text: { en: "after it, SIGTERM has left bare-pid1's SigCgt: the handler reset it and raised it again, and PID 1 dropped it", zh: '之后 SIGTERM 从 bare-pid1 的 SigCgt 里消失了：处理函数把它重置后重新发出，而 1 号进程把它丢掉了' },
+          check: (ctx) => ns(ctx, () => ({ ok: !!ctx.vars.caughtAfter && !ctx.vars.caughtAfter.includes('SIGTERM') && ctx.vars.aliveAfterTerm === true, detail: ctx.vars.caughtAfter?.join(' ') || '-' })),
+        },
+        {
+          text: { en: 'kill -TERM 1 from inside the namespace succeeds — and PID 1 runs on', zh: '在命名空间内部执行 kill -TERM 1 成功了——而 1 号进程照样运行' },
+          check: (ctx) => ns(ctx, () => ({ ok: !!ctx.vars.inside?.ok && ctx.vars.aliveAfterInside === true, detail: ctx.vars.inside ? (ctx.vars.inside.ok ? ctx.vars.inside.stdout : ctx.vars.inside.error) : failedText(ctx) })),
+        },
+        {
+          text: { en: "obeys-pid1, PID 1 with a handler of its own, exited on SIGTERM", zh: 'obeys-pid1 是有自己处理函数的 1 号进程，收到 SIGTERM 就退出了' },
+          check: (ctx) => ns(ctx, () => ({ ok: !!ctx.vars.obeys && !isAlive(ctx.vars.obeys.init) && ctx.vars.aliveAfterTerm === true, detail: ctx.vars.obeys ? `obeys-pid1 pid ${ctx.vars.obeys.init}: ${isAlive(ctx.vars.obeys.init) ? 'running' : 'gone'}` : failedText(ctx) })),
+        },
+        {
+          text: { en: 'SIGKILL from the parent namespace ended bare-pid1, and unshare-2 with it', zh: '来自父命名空间的 SIGKILL 结束了 bare-pid1，unshare-2 也随之退出' },
+          check: (ctx) => ns(ctx, () => ({ ok: !!ctx.vars.bare && ctx.vars.aliveAfterInside === true && !isAlive(ctx.vars.bare.init) && !isAlive(ctx.vars.bare.unshare), detail: ctx.vars.bare ? `bare-pid1 ${isAlive(ctx.vars.bare.init) ? 'running' : 'gone'} · unshare-2 ${isAlive(ctx.vars.bare.unshare) ? 'running' : 'gone'}` : failedText(ctx) })),
+        },
+      ],
+      quiz: {
+        question: { en: 'A container runs `node server.js` as PID 1, and the server has no process.on(\'SIGTERM\'). What does a stop that sends SIGTERM do?', zh: '一个容器以 1 号进程运行 `node server.js`，服务没有 process.on(\'SIGTERM\')。发送 SIGTERM 的 stop 会怎样？' },
+        choices: [
+          { en: 'Nothing: Node\'s own handler re-raises it and PID 1 drops it; only a later SIGKILL ends the container', zh: '什么也不会发生：Node 自带的处理函数把它重新发出，1 号进程把它丢掉；只有后来的 SIGKILL 才能结束容器' },
+          { en: 'Node exits, because SigCgt shows it catches SIGTERM', zh: 'Node 退出，因为 SigCgt 显示它捕获了 SIGTERM' },
+          { en: 'The kernel turns it into SIGKILL', zh: '内核把它变成 SIGKILL' },
+        ],
+        answer: 0,
+        explanation: {
+          en: 'SigCgt only says a handler is installed. Node\'s restores the terminal and raises the signal again with the default action, which PID 1 of a namespace never gets. Give PID 1 a real handler, or put a process in front of it that has one.',
+          zh: 'SigCgt 只说明装了处理函数。Node 的处理函数恢复终端后用默认动作把信号重新发出，而命名空间的 1 号进程永远收不到默认动作的信号。要么给 1 号进程一个真正的处理函数，要么在它前面放一个有处理函数的进程。',
+        },
+      },
+    },
+    {
+      id: 'stable-parent',
+      title: { en: 'The fix: a stable parent as PID 1 (hotrestart-run)', zh: '解决办法：让稳定的父进程当 1 号进程（hotrestart-run）' },
+      text: {
+        en: "The restart package's container mode is a small program, hotrestart-run, meant to be the container's entrypoint: `hotrestart-run --listen http=127.0.0.1:0 -- node server.ts`. As PID 1 it binds the listener itself, keeps it, and starts generation 1 with it at fd 3, the way systemd's socket activation does: LISTEN_FDS=1 and LISTEN_FDNAMES=http in its environment. It also binds a unix datagram socket in a private directory and passes its path as NOTIFY_SOCKET: each generation, once ready, says MAINPID=<pid> and READY=1 there, so PID 1 always knows which process is current. It forwards SIGUSR2 and SIGHUP (upgrade) and SIGTERM and SIGINT (stop) to that process — it has handlers for them, so as PID 1 it gets them — and reaps every generation that exits.\n\nThe server is unchanged: the module finds LISTEN_FDS and takes the listener from fd 3 instead of binding. hotrestart-run's own log (its stderr) is shown under its name.",
+        zh: '重启包的容器模式是一个小程序 hotrestart-run，用作容器的入口：`hotrestart-run --listen http=127.0.0.1:0 -- node server.ts`。作为 1 号进程，它自己绑定监听 socket 并一直持有，然后把它放在 fd 3 上启动第 1 代，做法和 systemd 的 socket 激活一样：环境变量里有 LISTEN_FDS=1 和 LISTEN_FDNAMES=http。它还在一个私有目录里绑定一个 unix 数据报 socket，把路径作为 NOTIFY_SOCKET 传下去：每一代就绪后都在那里说 MAINPID=<pid> 和 READY=1，这样 1 号进程总是知道哪个进程是当前的。它把 SIGUSR2 和 SIGHUP（升级）以及 SIGTERM 和 SIGINT（停止）转发给那个进程——它为这些信号装了处理函数，所以作为 1 号进程也能收到——并回收每一个退出的代。\n\n服务本身不用改：模块发现 LISTEN_FDS，就从 fd 3 取得监听 socket，而不是自己绑定。hotrestart-run 自己的日志（它的 stderr）以它的名字显示。',
+      },
+      code: { other: { label: 'packages/restart/examples/Dockerfile', code: dockerfile() } },
+      async run(ctx) {
+        if (!available(ctx)) return;
+        const dir = ctx.supervisor.dir;
+        writeFileSync(join(dir, FILES.knobs), '{}');
+        ctx.vars.runReports = new ReportFile(FILES.underRun, dir);
+        const log = await ctx.call('shell', { op: 'open', path: FILES.runLog, mode: 'a' });
+        const command = [...hotrestartRunCommand(), '--listen', 'http=127.0.0.1:0', '--', ...serverCommand(SERVER)];
+        ctx.vars.boxed = await startInNamespace(ctx, ctx.vars.mode, { unshare: 'unshare-4', init: 'hotrestart-run' }, command, {
+          env: { KNOB_FILE: join(dir, FILES.knobs), REPORT_FILE: FILES.underRun },
+          fds: { 2: log.result.fd },
+        });
+        await ctx.call('shell', { op: 'close', fd: log.result.fd });
+        const lines = followLines(ctx, join(dir, FILES.runLog), (line) => {
+          const text = /hotrestart-run\[\d+\] (.*)$/.exec(line)?.[1];
+          if (text) ctx.log(text, 'event', 'hotrestart-run');
+        });
+        ctx.vars.runLines = lines.lines;
+        ctx.vars.runLogPump = lines.pump;
+        const follow = followNamespace(ctx, ctx.vars.runReports, () => ctx.vars.boxed.init, (r) => `gen${String(r.generation)}`);
+        ctx.vars.runPump = follow.pump;
+        ctx.vars.runOuter = follow.outer;
+        const ready = await report(ctx, ctx.vars.runReports, follow.pump, (r) => r.generation === 1 && r.event === 'ready', 'generation 1 to be ready');
+        const listening = await report(ctx, ctx.vars.runReports, follow.pump, (r) => r.generation === 1 && r.event === 'listening', 'generation 1 to listen');
+        ctx.vars.runPort = Number(listening.port);
+        ctx.vars.gens = { gen1: follow.outer.get(ready.pid) ?? 0 };
+        ctx.vars.innerGens = { gen1: ready.pid };
+        ctx.vars.runListener = ctx.snapshot(['hotrestart-run']).rows.find(isListener)!;
+        lines.pump();
+      },
+      show: {
+        processes: ['hotrestart-run', 'gen1'],
+        only: (row) => isListener(row) || (row.type === 'UNIX' && row.name.includes('notify.sock')),
+        focus: isListener,
+        caption: { en: 'PID 1 holds the listener and the notify socket; gen1 has the listener at fd 3', zh: '1 号进程持有监听 socket 和通知 socket；gen1 在 fd 3 上持有监听 socket' },
+      },
+      expect: [
+        {
+          text: { en: 'PID 1 of the namespace is hotrestart-run, and it holds a listening socket itself', zh: '命名空间的 1 号进程是 hotrestart-run，它自己持有一个监听 socket' },
+          check: (ctx) => ns(ctx, () => {
+            const init = ctx.vars.boxed?.init;
+            const ok = init !== undefined && innerPid(init) === 1 && !!ctx.vars.runListener;
+            return { ok, detail: init ? `hotrestart-run ${nsPidText(init)}; fd ${ctx.vars.runListener?.fd ?? '-'} ${ctx.vars.runListener?.name ?? '-'}` : failedText(ctx) };
+          }),
+        },
+        {
+          text: { en: "gen1's fd 3 is that very socket (one description), as LISTEN_FDS=1 LISTEN_FDNAMES=http tell it", zh: 'gen1 的 fd 3 就是这个 socket（同一个打开文件描述），LISTEN_FDS=1 LISTEN_FDNAMES=http 告诉了它' },
+          check: (ctx) => ns(ctx, () => {
+            if (!ctx.vars.runListener || !ctx.vars.gens?.gen1) return { ok: false, detail: failedText(ctx) };
+            const [held, gen1] = rowsTogether(ctx, [['hotrestart-run', ctx.vars.runListener.fd], ['gen1', 3]]);
+            const env = environOf(ctx.vars.gens.gen1);
+            const ok = !!held && !!gen1 && held.description !== '?' && held.description === gen1.description && env.get('LISTEN_FDS') === '1' && env.get('LISTEN_FDNAMES') === 'http';
+            return { ok, detail: `DESC ${held?.description ?? '-'} / ${gen1?.description ?? '-'}; LISTEN_FDS=${env.get('LISTEN_FDS') ?? '-'} LISTEN_FDNAMES=${env.get('LISTEN_FDNAMES') ?? '-'}` };
+          }),
+        },
+        {
+          text: { en: "gen1's NOTIFY_SOCKET is a unix datagram socket bound by PID 1", zh: 'gen1 的 NOTIFY_SOCKET 是 1 号进程绑定的 unix 数据报 socket' },
+          check: (ctx) => ns(ctx, () => {
+            const path = ctx.vars.gens?.gen1 ? environOf(ctx.vars.gens.gen1).get('NOTIFY_SOCKET') : undefined;
+            const bound = path ? ctx.snapshot(['hotrestart-run']).rows.find((row) => row.type === 'UNIX' && row.name.includes(path)) : undefined;
+            return { ok: !!bound, detail: `NOTIFY_SOCKET=${path ?? '-'}; ${bound ? `hotrestart-run fd ${bound.fd}` : 'not bound by PID 1'}` };
+          }),
+        },
+      ],
+      hint: { en: 'Match the DESC letters: the LISTEN row of hotrestart-run and fd 3 of gen1 carry the same one.', zh: '对照 DESC 字母：hotrestart-run 的 LISTEN 行和 gen1 的 fd 3 是同一个字母。' },
+    },
+    {
+      id: 'upgrades',
+      title: { en: 'Two hot restarts under a PID 1 that stays', zh: '1 号进程不动，连续两次热重启' },
+      text: {
+        en: "Under a load from outside, the shell sends SIGUSR2 to PID 1 twice — to hotrestart-run, by its pid here, as `docker kill -s USR2` would. Each time hotrestart-run forwards the signal to the current generation; the module there starts a successor (with fd 3 inherited as always), which says READY=1 and MAINPID=<its pid> on the notify socket; hotrestart-run logs \"main pid is now …\"; the old generation drains and exits, and hotrestart-run reaps it (it is a child subreaper, and PID 1 anyway: an orphaned successor becomes its child). PID 1 never exits, so the kernel never ends the namespace.",
+        zh: '在来自外面的负载之下，shell 两次给 1 号进程发送 SIGUSR2——按它在这里的 pid 发给 hotrestart-run，就像 `docker kill -s USR2` 那样。每一次 hotrestart-run 都把信号转发给当前这一代；那里的模块启动一个后继进程（照常继承 fd 3），后继进程在通知 socket 上说 READY=1 和 MAINPID=<它的 pid>；hotrestart-run 记下「main pid is now …」；旧的一代排空后退出，由 hotrestart-run 回收（它是 child subreaper，而且本来就是 1 号进程：成了孤儿的后继进程会变成它的子进程）。1 号进程从不退出，所以内核从不终结这个命名空间。',
+      },
+      async run(ctx) {
+        if (!available(ctx)) return;
+        const load = lessonLoad(ctx, ctx.vars.runPort);
+        try {
+          await answersGrow(ctx, load, SETTLE_ANSWERS);
+          for (const generation of [2, 3]) {
+            await ctx.call('shell', { op: 'kill', pid: ctx.vars.boxed.init, signal: 'SIGUSR2' });
+            const ready = await report(ctx, ctx.vars.runReports, ctx.vars.runPump, (r) => r.generation === generation && r.event === 'ready', `generation ${generation} to be ready`);
+            const name = `gen${generation}`;
+            ctx.vars.gens = { ...ctx.vars.gens, [name]: ctx.vars.runOuter.get(ready.pid) ?? 0 };
+            ctx.vars.innerGens = { ...ctx.vars.innerGens, [name]: ready.pid };
+            // The next upgrade may start once PID 1 follows the new generation and the old one has handed over.
+            const followed = await ctx.until(() => {
+              ctx.vars.runLogPump();
+              return ctx.vars.runLines.some((line) => line.includes(`main pid is now ${ready.pid} `));
+            }, 10_000);
+            if (!followed) throw new LessonActionError(`hotrestart-run did not follow generation ${generation}`);
+            await report(ctx, ctx.vars.runReports, ctx.vars.runPump, (r) => r.generation === generation && /has finished handing over/.test(String(r.text ?? '')), `generation ${generation - 1} to hand over`);
+          }
+          await ctx.until(() => !isAlive(ctx.vars.gens.gen2), 10_000);
+          await answersGrow(ctx, load, SETTLE_ANSWERS);
+        } finally {
+          ctx.vars.runLoad = await load.stop();
+        }
+        ctx.log(`${formatMixedStats(ctx.vars.runLoad, ctx.lang)} — ${byGeneration(ctx, ctx.vars.runLoad)}`, 'event', 'load');
+      },
+      show: {
+        processes: ['hotrestart-run', 'gen1', 'gen2', 'gen3'],
+        only: isListener,
+        focus: isListener,
+        caption: { en: 'the same PID 1, the same socket; the generations change', zh: '同一个 1 号进程，同一个 socket；变的是一代代的进程' },
+      },
+      expect: [
+        {
+          text: { en: 'the load saw no failure: 0 failed, answers from all three generations', zh: '负载没有看到任何失败：失败 0 个，三代进程都有回应' },
+          check: (ctx) => ns(ctx, () => {
+            const stats = ctx.vars.runLoad;
+            const who = stats ? Object.keys(stats.byHeader).length : 0;
+            return { ok: !!stats && stats.failed === 0 && stats.ok > 0 && who === 3, detail: stats ? `${formatMixedStats(stats, ctx.lang)}; ${byGeneration(ctx, stats)}` : failedText(ctx) };
+          }),
+        },
+        {
+          text: { en: 'gen1, gen2 and gen3 are three processes; gen1 and gen2 are gone, gen3 serves', zh: 'gen1、gen2、gen3 是三个进程；gen1 和 gen2 已经退出，gen3 在提供服务' },
+          check: (ctx) => ns(ctx, () => {
+            const gens = ctx.vars.gens ?? {};
+            const pids = ['gen1', 'gen2', 'gen3'].map((name) => gens[name]);
+            const ok = pids.every(Boolean) && new Set(pids).size === 3 && !isAlive(pids[0]) && !isAlive(pids[1]) && isAlive(pids[2]);
+            return { ok, detail: pids.map((pid, i) => `gen${i + 1} ${pid ?? '-'}${pid && isAlive(pid) ? '' : ' (gone)'}`).join(' · ') };
+          }),
+        },
+        {
+          text: { en: 'PID 1 is still the same hotrestart-run, and still holds the same socket (inode), which is gen3\'s fd 3', zh: '1 号进程仍是同一个 hotrestart-run，仍持有同一个 socket（inode），也就是 gen3 的 fd 3' },
+          check: (ctx) => ns(ctx, () => {
+            const init = ctx.vars.boxed?.init;
+            if (!init || !ctx.vars.runListener || !ctx.vars.gens?.gen3) return { ok: false, detail: failedText(ctx) };
+            const [held, gen3] = rowsTogether(ctx, [['hotrestart-run', ctx.vars.runListener.fd], ['gen3', 3]]);
+            const ok = isAlive(init) && innerPid(init) === 1 && held?.inode === ctx.vars.runListener.inode && !!gen3 && gen3.description === held?.description;
+            return { ok, detail: `hotrestart-run ${nsPidText(init)}; inode ${ctx.vars.runListener.inode} → ${held?.inode ?? '-'}; gen3 fd 3 DESC ${gen3?.description ?? '-'}` };
+          }),
+        },
+        {
+          text: { en: 'hotrestart-run followed each new generation through MAINPID=', zh: 'hotrestart-run 通过 MAINPID= 跟上了每一个新的代' },
+          check: (ctx) => ns(ctx, () => {
+            const followed = (ctx.vars.runLines ?? []).filter((line) => /main pid is now \d+/.test(line)).map((line) => /main pid is now (\d+)/.exec(line)![1]);
+            const wanted = ['gen2', 'gen3'].map((name) => String(ctx.vars.innerGens?.[name]));
+            return { ok: wanted.every((pid) => followed.includes(pid)), detail: `main pid is now ${followed.join(', ') || '-'}` };
+          }),
+        },
+      ],
+      quiz: {
+        question: { en: 'What keeps the namespace alive through the upgrades?', zh: '是什么让命名空间在升级过程中一直活着？' },
+        choices: [
+          { en: 'PID 1 is hotrestart-run, which never exits while a generation runs; the generations come and go below it', zh: '1 号进程是 hotrestart-run，只要还有一代在运行它就不退出；各代进程在它下面来来去去' },
+          { en: 'The successor becomes PID 1 when its predecessor exits', zh: '前任退出时，后继进程会变成 1 号进程' },
+          { en: 'The listening socket keeps the namespace alive', zh: '监听 socket 让命名空间活着' },
+        ],
+        answer: 0,
+        explanation: {
+          en: 'A process keeps its pid for life: no successor ever becomes PID 1. So PID 1 must be a process that does not take part in the upgrades. Because it also holds a copy of the listener, the port stays open even between generations.',
+          zh: '进程一生只有一个 pid：后继进程永远不会变成 1 号进程。所以 1 号进程必须是一个不参与升级的进程。又因为它还持有监听 socket 的一个副本，即使在两代之间端口也始终开着。',
+        },
+      },
+    },
+    {
+      id: 'stop',
+      title: { en: 'Stopping the container: SIGTERM to PID 1, forwarded', zh: '停止容器：SIGTERM 发给 1 号进程，再被转发' },
+      text: {
+        en: "A container stop sends SIGTERM to PID 1. hotrestart-run has a handler for it, so, unlike bare-pid1 in step 4, it gets it, and forwards it to the current generation, which stops accepting, finishes its requests and exits. With no generation left, hotrestart-run exits with that generation's status (0), and the namespace ends with nothing in it.\n\nWhat about tini or dumb-init, the usual \"init for containers\"? Their documentation says what they do: run as PID 1, start one child, forward the signals they receive to it, reap zombies, and exit with the child's status when it exits. That last part is the problem here: the child is generation 1, which exits at its first upgrade, so they exit and the namespace ends, successor and all. They also hold no listener. The tutor looks for them on PATH and says whether they are installed; it does not run them.",
+        zh: '容器的 stop 会给 1 号进程发送 SIGTERM。hotrestart-run 为它装了处理函数，所以和第 4 步的 bare-pid1 不同，它能收到，并把它转发给当前这一代；这一代停止 accept，处理完请求后退出。没有代了，hotrestart-run 就以这一代的退出状态（0）退出，命名空间空空如也地结束。\n\n那么 tini 或 dumb-init 这些常用的「容器 init」呢？它们的文档说明了它们做什么：作为 1 号进程运行，启动一个子进程，把收到的信号转发给它，回收僵尸进程，并在子进程退出时以它的状态退出。问题就出在最后一点：这个子进程是第 1 代，它在第一次升级时就会退出，于是它们也退出，命名空间连同后继进程一起结束。它们也不持有监听 socket。教程会在 PATH 里找它们，说明是否安装；但不会运行它们。',
+      },
+      async run(ctx) {
+        for (const program of ['tini', 'dumb-init']) {
+          const path = onPath(program);
+          ctx.log(path ? { en: `${program}: installed at ${path} (not run by this lesson)`, zh: `${program}：已安装在 ${path}（本课不运行它）` } : { en: `${program}: not installed here`, zh: `${program}：这里没有安装` });
+        }
+        if (!available(ctx)) return;
+        await ctx.call('shell', { op: 'kill', pid: ctx.vars.boxed.init, signal: 'SIGTERM' });
+        await gone(ctx, ctx.vars.boxed.unshare, 'unshare-4', 20_000);
+        ctx.vars.runLogPump();
+        ctx.vars.runPump();
+      },
+      show: { processes: ['hotrestart-run', 'gen3'], only: isListener, focus: isListener },
+      expect: [
+        {
+          text: { en: 'hotrestart-run got SIGTERM and forwarded it to gen3, which exited', zh: 'hotrestart-run 收到 SIGTERM 并转发给 gen3，gen3 随后退出' },
+          check: (ctx) => ns(ctx, () => {
+            const inner = ctx.vars.innerGens?.gen3;
+            const line = (ctx.vars.runLines ?? []).find((l) => l.includes(`SIGTERM received: forwarded to pid ${inner}`));
+            return { ok: !!line && !!ctx.vars.gens?.gen3 && !isAlive(ctx.vars.gens.gen3), detail: line ? /\] (.*)$/.exec(line)?.[1] : `no forwarded SIGTERM to pid ${inner ?? '-'}` };
+          }),
+        },
+        {
+          text: { en: 'then PID 1 exited with 0, and no process of the namespace is left', zh: '然后 1 号进程以 0 退出，命名空间里一个进程也不剩' },
+          check: (ctx) => ns(ctx, () => {
+            const exit = (ctx.vars.runLines ?? []).find((l) => /no generation is left; exiting with 0/.test(l));
+            const pids = [ctx.vars.boxed?.init, ctx.vars.boxed?.unshare, ...Object.values(ctx.vars.gens ?? {})].filter((pid): pid is number => !!pid);
+            const left = pids.filter(isAlive);
+            return { ok: !!exit && pids.length >= 5 && left.length === 0, detail: exit ? `${/\] (.*)$/.exec(exit)?.[1] ?? exit}; ${left.length ? `still running: ${left.join(', ')}` : 'none left'}` : 'no exit line from hotrestart-run' };
+          }),
+        },
+        {
+          text: { en: 'and only now is the port closed', zh: '直到这时端口才关闭' },
+          check: (ctx) => ns(ctx, () => {
+            const n = ctx.vars.runPort ? listenersOn(ctx.vars.runPort).length : -1;
+            return { ok: n === 0 && !!ctx.vars.boxed && !isAlive(ctx.vars.boxed.init), detail: `${n} LISTEN on 127.0.0.1:${ctx.vars.runPort ?? '-'}` };
+          }),
+        },
+      ],
+      quiz: {
+        question: { en: 'Would running the self-upgrading server under tini fix the first experiment?', zh: '把自我升级的服务放在 tini 下面运行，能修好第一个实验吗？' },
+        choices: [
+          { en: 'No: tini exits when its child (generation 1) exits, and then the namespace ends', zh: '不能：tini 在它的子进程（第 1 代）退出时就退出，然后命名空间随之结束' },
+          { en: 'Yes: tini forwards signals, so the successor survives', zh: '能：tini 会转发信号，所以后继进程能活下来' },
+          { en: 'Yes: tini reaps zombies, and the successor was a zombie', zh: '能：tini 会回收僵尸进程，而后继进程就是个僵尸' },
+        ],
+        answer: 0,
+        explanation: {
+          en: "tini and dumb-init solve the other PID 1 problems — signals and zombies — but they follow one child and leave with it. A hot restart replaces that child, so PID 1 must be a parent that follows the current generation (MAINPID=) and holds the listeners, as hotrestart-run, einhorn or overseer do.",
+          zh: 'tini 和 dumb-init 解决的是 1 号进程的另外两个问题——信号和僵尸——但它们只跟着一个子进程，并随它一起离开。热重启恰恰要替换这个子进程，所以 1 号进程必须是一个跟踪当前代（MAINPID=）并持有监听 socket 的父进程，就像 hotrestart-run、einhorn 或 overseer 那样。',
+        },
+      },
+      hint: { en: 'Compare with step 4: hotrestart-run gets SIGTERM because it installed a handler; bare-pid1 did not.', zh: '和第 4 步比较：hotrestart-run 能收到 SIGTERM，是因为它装了处理函数；bare-pid1 没有。' },
+    },
+  ],
+};
+
+if (isMain(import.meta.url)) await playLessonMain(lesson);
