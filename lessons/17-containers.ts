@@ -37,7 +37,7 @@ import {
 } from './17-containers.kit.js';
 
 const SERVER = entryUrl('servers/11-12-server', import.meta.url);
-const FILES = { knobs: 'l17-knobs.json', gate: 'l17-successor-may-start', solo: 'l17-solo.jsonl', underRun: 'l17-run.jsonl', runLog: 'hotrestart-run.log' };
+const FILES = { knobs: 'l17-knobs.json', gate: 'l17-successor-may-start', tiniGate: 'l17-tini-successor-may-start', tini: 'l17-tini.jsonl', solo: 'l17-solo.jsonl', underRun: 'l17-run.jsonl', runLog: 'hotrestart-run.log' };
 /** Answers the load must get before a restart starts, and after the last one. */
 const SETTLE_ANSWERS = 20;
 
@@ -66,6 +66,22 @@ interface Vars {
   aliveAfterTerm: boolean;
   inside: { ok: boolean; stdout: string; error: string };
   aliveAfterInside: boolean;
+  /** tini as PID 1 in front of the server, where tini is installed (else why not), and what came of it. */
+  tiniMissing: string;
+  tini: { unshare: number; init: number };
+  tiniReports: ReportFile;
+  tiniPump: () => void;
+  tiniOuter: Map<number, number>;
+  tiniPort: number;
+  tiniServer: number;
+  tiniSuccessor: number;
+  tiniLoad: MixedStats;
+  /** The listeners of tini and its two children while the successor warmed up, as one line. */
+  tiniTable: string;
+  /** tini's NSpid line while it ran. */
+  tiniNsPids: number[] | undefined;
+  /** The server's parent while it ran. */
+  tiniServerParent: number | undefined;
   /** Part 3: hotrestart-run as PID 1. */
   boxed: { unshare: number; init: number };
   runReports: ReportFile;
@@ -87,6 +103,10 @@ const failedText = (ctx: LessonContext) => ctx.t({ en: 'not available here', zh:
 /** Every check reads the namespace; without one it is ○ with the reason. */
 const ns = (ctx: LessonContext<Vars>, check: () => CheckResult): CheckResult => needsNamespace(ctx.vars.mode, check);
 const available = (ctx: LessonContext<Vars>): ctx is LessonContext<Vars> & { vars: { mode: { flags: string[]; user: boolean } } } => !!ctx.vars.mode && 'flags' in ctx.vars.mode;
+
+/** A check of the tini step: ○ without a namespace or without tini. */
+const tiniCheck = (ctx: LessonContext<Vars>, check: () => CheckResult): CheckResult =>
+  ns(ctx, () => (ctx.vars.tiniMissing ? { ok: false, skipped: true, detail: ctx.vars.tiniMissing } : check()));
 
 function lessonLoad(ctx: LessonContext, port: number): MixedLoad {
   return startMixedLoad({
@@ -144,7 +164,7 @@ export const lesson: Lesson<Vars> = {
     { en: 'When PID 1 of a PID namespace exits, the kernel kills every process left in it: a successor forked by PID 1 dies with it, ready or not.', zh: 'PID 命名空间的 1 号进程一退出，内核就杀掉其中剩下的所有进程：由 1 号进程 fork 出来的后继进程，不管是否就绪，都随它一起死去。' },
     { en: "PID 1 gets only the signals it has a handler for; SIGKILL (and SIGSTOP) from the parent namespace still get through. Node's own SIGTERM handler does not count: it re-raises the signal, which PID 1 then drops.", zh: '1 号进程只收到它装了处理函数的信号；来自父命名空间的 SIGKILL（和 SIGSTOP）照样送达。Node 自带的 SIGTERM 处理函数不算数：它会重新发出这个信号，而 1 号进程随即把它丢掉。' },
     { en: 'The fix is a stable parent as PID 1 that holds the listeners and outlives every generation: hotrestart-run binds, passes LISTEN_FDS to generation 1, follows MAINPID= and forwards signals.', zh: '解决办法是让一个稳定的父进程当 1 号进程，它持有监听 socket、活得比每一代都长：hotrestart-run 负责绑定，用 LISTEN_FDS 把 socket 交给第 1 代，跟踪 MAINPID=，并转发信号。' },
-    { en: 'tini and dumb-init forward signals and reap zombies, but they hold no listener and exit when their one child exits: they do not make a self-upgrading server safe as PID 1.', zh: 'tini 和 dumb-init 会转发信号、回收僵尸进程，但它们不持有监听 socket，并且在自己唯一的子进程退出时就退出：它们不能让一个自我升级的服务安全地当 1 号进程。' },
+    { en: 'tini forwards signals and reaps zombies, but it follows its one child and holds no listener: when generation 1 exits, tini exits and the namespace ends. dumb-init is built the same way.', zh: 'tini 会转发信号、回收僵尸进程，但它只跟着自己唯一的子进程，也不持有监听 socket：第 1 代一退出，tini 就退出，命名空间随之结束。dumb-init 的设计也一样。' },
     { en: 'From outside, a process in a namespace has two pids: /proc/PID/status NSpid lists both.', zh: '从外面看，命名空间里的进程有两个 pid：/proc/PID/status 的 NSpid 把两个都列出来。' },
   ],
   steps: [
@@ -244,8 +264,8 @@ export const lesson: Lesson<Vars> = {
       id: 'pid1-exits',
       title: { en: 'PID 1 leaves — and the kernel ends the namespace', zh: '1 号进程离开——内核随即终结整个命名空间' },
       text: {
-        en: "A load starts outside the namespace: 2 keep-alive clients and 2 that connect per request. The tutor lets the successor finish its warm-up. It listens and says ready; the server, PID 1, hands over, drains and exits — exactly as the protocol says, with exit code 0.\n\nBut a PID namespace cannot outlive its PID 1. When PID 1 exits, the kernel sends SIGKILL to every other process of the namespace: the successor, which had just taken over, is killed without running a line of code, the listening socket's last fd goes with it, and the port closes. The load sees its connections refused (ECONNREFUSED). unshare, waiting outside for its child, exits too — to a container runtime, the container has stopped.\n\nThe module did nothing wrong; the old process is meant to leave. The flaw is the place: a self-upgrading server must not be PID 1. (tableflip-based Go servers have the same flaw.)",
-        zh: '负载在命名空间外面开始：2 个 keep-alive 客户端，2 个每个请求都新建连接的客户端。教程让后继进程结束预热。它开始监听并报告就绪；服务（1 号进程）完成交接、排空，然后退出——完全按协议来，退出码 0。\n\n可是 PID 命名空间活不过它的 1 号进程。1 号进程一退出，内核就给命名空间里所有其他进程发送 SIGKILL：刚刚接手的后继进程一行代码都来不及运行就被杀死，监听 socket 的最后一个 fd 随之关闭，端口也关了。负载看到连接被拒绝（ECONNREFUSED）。在外面等着子进程的 unshare 也退出了——在容器运行时看来，容器已经停止。\n\n模块没有做错什么；旧进程本来就该离开。错的是位置：一个自我升级的服务不能当 1 号进程。（基于 tableflip 的 Go 服务也有同样的缺陷。）',
+        en: "A load starts outside the namespace: 2 keep-alive clients and 2 that connect per request. The tutor lets the successor finish its warm-up. It listens and says ready; the server, PID 1, hands over, drains and exits — exactly as the protocol says.\n\nBut a PID namespace cannot outlive its PID 1. When PID 1 exits, the kernel sends SIGKILL to every other process of the namespace: the successor, which had just taken over, is killed outright (SIGKILL runs no handler, so there is no drain), the listening socket's last fd goes with it, and the port closes. The load sees its connections refused (ECONNREFUSED). unshare, waiting outside for its child, exits too — to a container runtime, the container has stopped.\n\nThe module did nothing wrong; the old process is meant to leave. The flaw is the place: a self-upgrading server must not be PID 1. (tableflip-based Go servers have the same flaw.)",
+        zh: '负载在命名空间外面开始：2 个 keep-alive 客户端，2 个每个请求都新建连接的客户端。教程让后继进程结束预热。它开始监听并报告就绪；服务（1 号进程）完成交接、排空，然后退出——完全按协议来。\n\n可是 PID 命名空间活不过它的 1 号进程。1 号进程一退出，内核就给命名空间里所有其他进程发送 SIGKILL：刚刚接手的后继进程被直接杀死（SIGKILL 不运行任何处理函数，也就谈不上排空），监听 socket 的最后一个 fd 随之关闭，端口也关了。负载看到连接被拒绝（ECONNREFUSED）。在外面等着子进程的 unshare 也退出了——在容器运行时看来，容器已经停止。\n\n模块没有做错什么；旧进程本来就该离开。错的是位置：一个自我升级的服务不能当 1 号进程。（基于 tableflip 的 Go 服务也有同样的缺陷。）',
       },
       async run(ctx) {
         if (!available(ctx)) return;
@@ -387,6 +407,85 @@ export const lesson: Lesson<Vars> = {
           zh: 'SigCgt 只说明装了处理函数。Node 的处理函数恢复终端后用默认动作把信号重新发出，而命名空间的 1 号进程永远收不到默认动作的信号。要么给 1 号进程一个真正的处理函数，要么在它前面放一个有处理函数的进程。',
         },
       },
+    },
+    {
+      id: 'tini',
+      title: { en: 'An init in front: tini forwards the signal, then leaves with its child', zh: '前面加一个 init：tini 转发信号，然后随子进程一起离开' },
+      text: {
+        en: "tini and dumb-init are the usual answer to step 4: a tiny init that runs as PID 1, starts one child, forwards the signals it gets to that child and reaps zombies. Here `unshare --pid --fork --mount-proc tini -- node server.ts` makes tini PID 1 and the server its child. The shell sends SIGUSR2 to tini; tini passes it on, and the server starts its successor as before (held in its warm-up while the tutor reads the fd tables: the server's listener and the successor's fd 3 carry one DESC letter, tini has no listener). Then the tutor lets the successor finish: the server hands over and exits — and tini, built to follow that one child, exits with it. PID 1 is gone, so the kernel ends the namespace, successor and all, and the load outside is refused again.\n\nAn init that follows one child cannot host a server that replaces itself; tini holds no listener either. dumb-init is built the same way (one child; it exits when that child exits, says its documentation); it is not run here. Where tini is not installed this step says so and its checks are ○ (Debian: apt-get install tini).",
+        zh: 'tini 和 dumb-init 是第 4 步那些问题的常用答案：一个作为 1 号进程运行的小 init，启动一个子进程，把收到的信号转发给它，并回收僵尸进程。这里 `unshare --pid --fork --mount-proc tini -- node server.ts` 让 tini 当 1 号进程，服务是它的子进程。shell 给 tini 发送 SIGUSR2；tini 把它转发下去，服务像之前一样启动后继进程（停在预热阶段，让教程读取 fd 表：服务的监听 socket 和后继进程的 fd 3 是同一个 DESC 字母，tini 没有监听 socket）。然后教程让后继进程完成启动：服务完成交接后退出——而 tini 生来就只跟着这一个子进程，于是随它一起退出。1 号进程没了，内核就终结这个命名空间，后继进程也不例外，外面的负载又一次被拒绝。\n\n只跟着一个子进程的 init 容纳不了一个会替换自己的服务；tini 也不持有监听 socket。dumb-init 的设计相同（一个子进程；按它的文档，子进程退出它就退出）；这里不运行它。没有安装 tini 的机器上，这一步会说明这一点，检查显示为 ○（Debian：apt-get install tini）。',
+      },
+      async run(ctx) {
+        if (!available(ctx)) return;
+        if (!onPath('tini')) {
+          ctx.vars.tiniMissing = ctx.t({ en: 'tini is not installed here (Debian: apt-get install tini)', zh: '这里没有安装 tini（Debian：apt-get install tini）' });
+          ctx.log(ctx.vars.tiniMissing, 'error');
+          return;
+        }
+        const dir = ctx.supervisor.dir;
+        writeFileSync(join(dir, FILES.knobs), '{}');
+        ctx.vars.tiniReports = new ReportFile(FILES.tini, dir);
+        ctx.vars.tini = await startInNamespace(ctx, ctx.vars.mode, { unshare: 'unshare-5', init: 'tini' }, ['tini', '--', ...serverCommand(SERVER)], { env: { KNOB_FILE: join(dir, FILES.knobs), REPORT_FILE: FILES.tini } });
+        ctx.vars.tiniNsPids = nsPids(ctx.vars.tini.init);
+        const follow = followNamespace(ctx, ctx.vars.tiniReports, () => ctx.vars.tini.init, (r) => (r.generation === 1 ? 'tini-server' : 'tini-successor'));
+        ctx.vars.tiniPump = follow.pump;
+        ctx.vars.tiniOuter = follow.outer;
+        const listening = await report(ctx, ctx.vars.tiniReports, follow.pump, (r) => r.generation === 1 && r.event === 'listening', 'the server under tini to listen');
+        await report(ctx, ctx.vars.tiniReports, follow.pump, (r) => r.generation === 1 && r.event === 'ready', 'the server under tini to be ready');
+        ctx.vars.tiniPort = Number(listening.port);
+        ctx.vars.tiniServer = follow.outer.get(listening.pid) ?? 0;
+        ctx.vars.tiniServerParent = parentOf(ctx.vars.tiniServer);
+        writeFileSync(join(dir, FILES.knobs), JSON.stringify({ holdUntil: join(dir, FILES.tiniGate) }));
+        const load = lessonLoad(ctx, ctx.vars.tiniPort);
+        try {
+          await answersGrow(ctx, load, SETTLE_ANSWERS);
+          await ctx.call('shell', { op: 'kill', pid: ctx.vars.tini.init, signal: 'SIGUSR2' });
+          const holding = await report(ctx, ctx.vars.tiniReports, follow.pump, (r) => r.generation === 2 && r.event === 'holding', 'the successor under tini to start');
+          ctx.vars.tiniSuccessor = follow.outer.get(holding.pid) ?? 0;
+          ctx.vars.tiniTable = ctx.snapshot(['tini', 'tini-server', 'tini-successor']).rows.filter(isListener).map((row) => `${ctx.names().get(row.pid) ?? row.pid} fd ${row.fd} DESC ${row.description}`).join(' · ');
+          ctx.log({ en: `while the successor warms up: ${ctx.vars.tiniTable}`, zh: `后继进程预热期间：${ctx.vars.tiniTable}` });
+          writeFileSync(join(dir, FILES.tiniGate), '');
+          await gone(ctx, ctx.vars.tini.unshare, 'unshare-5');
+          await ctx.until(() => load.stats().refused >= 5, 3000, 10);
+        } finally {
+          ctx.vars.tiniLoad = await load.stop();
+        }
+        follow.pump();
+        ctx.log(formatMixedStats(ctx.vars.tiniLoad, ctx.lang), 'event', 'load');
+      },
+      show: { processes: ['tini', 'tini-server', 'tini-successor'], only: isTcp, focus: isListener, caption: { en: 'all three gone once the server exited', zh: '服务一退出，三个进程全都没了' } },
+      expect: [
+        {
+          text: { en: 'tini is PID 1, the server its child, and tini itself holds no listener', zh: 'tini 是 1 号进程，服务是它的子进程，tini 自己不持有监听 socket' },
+          check: (ctx) => tiniCheck(ctx, () => {
+            const table = ctx.vars.tiniTable ?? '';
+            const ok = ctx.vars.tiniNsPids?.at(-1) === 1 && ctx.vars.tiniServerParent === ctx.vars.tini?.init && /tini-server fd \d+ DESC (\w+) · tini-successor fd 3 DESC \1$/.test(table) && !/^tini fd/.test(table);
+            return { ok, detail: `tini NSpid ${ctx.vars.tiniNsPids?.join(' ') ?? '-'}; server PPid ${ctx.vars.tiniServerParent ?? '-'}; ${table || failedText(ctx)}` };
+          }),
+        },
+        {
+          text: { en: 'tini forwarded SIGUSR2: the server got it and started its successor', zh: 'tini 转发了 SIGUSR2：服务收到后启动了后继进程' },
+          check: (ctx) => tiniCheck(ctx, () => {
+            const got = ctx.vars.tiniReports?.find((r) => r.generation === 1 && r.event === 'log' && /SIGUSR2 received/.test(String(r.text)));
+            return { ok: !!got && !!ctx.vars.tiniSuccessor, detail: got ? `${String(got.text)}; successor pid ${ctx.vars.tiniSuccessor}` : failedText(ctx) };
+          }),
+        },
+        {
+          text: { en: 'when the server exited, tini exited too, and the successor was killed with the namespace', zh: '服务退出时 tini 也退出了，后继进程随命名空间一起被杀' },
+          check: (ctx) => tiniCheck(ctx, () => {
+            const pids = [ctx.vars.tini?.init, ctx.vars.tiniServer, ctx.vars.tiniSuccessor, ctx.vars.tini?.unshare];
+            const ok = !!ctx.vars.tiniLoad && pids.every((pid) => !!pid && !isAlive(pid));
+            return { ok, detail: pids.map((pid, i) => `${['tini', 'server', 'successor', 'unshare-5'][i]} ${pid && !isAlive(pid) ? 'gone' : 'running'}`).join(' · ') };
+          }),
+        },
+        {
+          text: { en: 'the load outside: answers, then ECONNREFUSED', zh: '外面的负载：先有回应，然后是 ECONNREFUSED' },
+          check: (ctx) => tiniCheck(ctx, () => {
+            const stats = ctx.vars.tiniLoad;
+            return { ok: !!stats && stats.ok > 0 && stats.refused > 0, detail: stats ? formatMixedStats(stats, ctx.lang) : failedText(ctx) };
+          }),
+        },
+      ],
     },
     {
       id: 'stable-parent',
@@ -555,14 +654,10 @@ export const lesson: Lesson<Vars> = {
       id: 'stop',
       title: { en: 'Stopping the container: SIGTERM to PID 1, forwarded', zh: '停止容器：SIGTERM 发给 1 号进程，再被转发' },
       text: {
-        en: "A container stop sends SIGTERM to PID 1. hotrestart-run has a handler for it, so, unlike bare-pid1 in step 4, it gets it, and forwards it to the current generation, which stops accepting, finishes its requests and exits. With no generation left, hotrestart-run exits with that generation's status (0), and the namespace ends with nothing in it.\n\nWhat about tini or dumb-init, the usual \"init for containers\"? Their documentation says what they do: run as PID 1, start one child, forward the signals they receive to it, reap zombies, and exit with the child's status when it exits. That last part is the problem here: the child is generation 1, which exits at its first upgrade, so they exit and the namespace ends, successor and all. They also hold no listener. The tutor looks for them on PATH and says whether they are installed; it does not run them.",
-        zh: '容器的 stop 会给 1 号进程发送 SIGTERM。hotrestart-run 为它装了处理函数，所以和第 4 步的 bare-pid1 不同，它能收到，并把它转发给当前这一代；这一代停止 accept，处理完请求后退出。没有代了，hotrestart-run 就以这一代的退出状态（0）退出，命名空间空空如也地结束。\n\n那么 tini 或 dumb-init 这些常用的「容器 init」呢？它们的文档说明了它们做什么：作为 1 号进程运行，启动一个子进程，把收到的信号转发给它，回收僵尸进程，并在子进程退出时以它的状态退出。问题就出在最后一点：这个子进程是第 1 代，它在第一次升级时就会退出，于是它们也退出，命名空间连同后继进程一起结束。它们也不持有监听 socket。教程会在 PATH 里找它们，说明是否安装；但不会运行它们。',
+        en: "A container stop sends SIGTERM to PID 1. hotrestart-run has a handler for it, so, unlike bare-pid1 in step 4, it gets it, and forwards it to the current generation, which stops accepting, finishes its requests and exits. With no generation left, hotrestart-run exits with that generation's status (0), and the namespace ends with nothing in it.\n\nThe difference from tini (step 5) is what PID 1 follows: tini follows the child it started and leaves with it; hotrestart-run follows whichever generation last said MAINPID=, and leaves only when none is left.",
+        zh: '容器的 stop 会给 1 号进程发送 SIGTERM。hotrestart-run 为它装了处理函数，所以和第 4 步的 bare-pid1 不同，它能收到，并把它转发给当前这一代；这一代停止 accept，处理完请求后退出。没有代了，hotrestart-run 就以这一代的退出状态（0）退出，命名空间空空如也地结束。\n\n和 tini（第 5 步）的区别在于 1 号进程跟着谁：tini 跟着它启动的那个子进程，并随它离开；hotrestart-run 跟着最后一个说 MAINPID= 的代，直到一个代都不剩才离开。',
       },
       async run(ctx) {
-        for (const program of ['tini', 'dumb-init']) {
-          const path = onPath(program);
-          ctx.log(path ? { en: `${program}: installed at ${path} (not run by this lesson)`, zh: `${program}：已安装在 ${path}（本课不运行它）` } : { en: `${program}: not installed here`, zh: `${program}：这里没有安装` });
-        }
         if (!available(ctx)) return;
         await ctx.call('shell', { op: 'kill', pid: ctx.vars.boxed.init, signal: 'SIGTERM' });
         await gone(ctx, ctx.vars.boxed.unshare, 'unshare-4', 20_000);
