@@ -453,10 +453,11 @@ export const lesson: Lesson<Vars> = {
         follow.pump();
         ctx.log(formatMixedStats(ctx.vars.tiniLoad, ctx.lang), 'event', 'load');
       },
-      show: { processes: ['tini', 'tini-server', 'tini-successor'], only: isTcp, focus: isListener, caption: { en: 'all three gone once the server exited', zh: '服务一退出，三个进程全都没了' } },
+      // No focused rows: where tini is missing, none of these processes ever runs.
+      show: { processes: ['tini', 'tini-server', 'tini-successor'], only: isTcp, caption: { en: "tini's namespace after the server's exit: nothing left to show", zh: '服务退出之后 tini 的命名空间：什么都不剩' } },
       expect: [
         {
-          text: { en: 'tini is PID 1, the server its child, and tini itself holds no listener', zh: 'tini 是 1 号进程，服务是它的子进程，tini 自己不持有监听 socket' },
+          text: { en: 'tini is PID 1, the server its child; tini holds no listener', zh: 'tini 是 1 号进程，服务是其子进程；tini 不持有监听 socket' },
           check: (ctx) => tiniCheck(ctx, () => {
             const table = ctx.vars.tiniTable ?? '';
             const ok = ctx.vars.tiniNsPids?.at(-1) === 1 && ctx.vars.tiniServerParent === ctx.vars.tini?.init && /tini-server fd \d+ DESC (\w+) · tini-successor fd 3 DESC \1$/.test(table) && !/^tini fd/.test(table);
@@ -464,14 +465,14 @@ export const lesson: Lesson<Vars> = {
           }),
         },
         {
-          text: { en: 'tini forwarded SIGUSR2: the server got it and started its successor', zh: 'tini 转发了 SIGUSR2：服务收到后启动了后继进程' },
+          text: { en: 'tini forwarded SIGUSR2: the server started its successor', zh: 'tini 转发了 SIGUSR2：服务启动了后继进程' },
           check: (ctx) => tiniCheck(ctx, () => {
             const got = ctx.vars.tiniReports?.find((r) => r.generation === 1 && r.event === 'log' && /SIGUSR2 received/.test(String(r.text)));
             return { ok: !!got && !!ctx.vars.tiniSuccessor, detail: got ? `${String(got.text)}; successor pid ${ctx.vars.tiniSuccessor}` : failedText(ctx) };
           }),
         },
         {
-          text: { en: 'when the server exited, tini exited too, and the successor was killed with the namespace', zh: '服务退出时 tini 也退出了，后继进程随命名空间一起被杀' },
+          text: { en: 'the server exited, tini too: the successor died with them', zh: '服务退出，tini 也退出：后继进程随之死去' },
           check: (ctx) => tiniCheck(ctx, () => {
             const pids = [ctx.vars.tini?.init, ctx.vars.tiniServer, ctx.vars.tiniSuccessor, ctx.vars.tini?.unshare];
             const ok = !!ctx.vars.tiniLoad && pids.every((pid) => !!pid && !isAlive(pid));
