@@ -15,7 +15,7 @@ import { listenersOn } from '../src/lesson/kit.js';
 import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { formatMixedStats, startMixedLoad, type MixedLoad, type MixedStats } from '../src/lesson/mixed-load.js';
 import { environOf, parentOf, rowsTogether } from '../src/lesson/procview.js';
-import { signalSet } from '../src/lesson/signals.js';
+import { processState, signalSet } from '../src/lesson/signals.js';
 import { LessonActionError, type CheckResult, type Lesson, type LessonContext } from '../src/lesson/types.js';
 import { askOnce, type Answer } from '../src/lesson/upgrade-demo.js';
 import {
@@ -66,6 +66,8 @@ interface Vars {
   aliveAfterTerm: boolean;
   inside: { ok: boolean; stdout: string; error: string };
   aliveAfterInside: boolean;
+  /** bare-pid1's state after SIGSTOP from the parent namespace (`T (stopped)`), or false. */
+  stateAfterStop: string | false | undefined;
   /** tini as PID 1 in front of the server, where tini is installed (else why not), and what came of it. */
   tiniMissing: string;
   tini: { unshare: number; init: number };
@@ -332,8 +334,8 @@ export const lesson: Lesson<Vars> = {
       id: 'pid1-signals',
       title: { en: 'What else PID 1 means: signals without a handler are dropped', zh: '1 号进程的另一层含义：没有处理函数的信号会被丢弃' },
       text: {
-        en: "The kernel protects a namespace's PID 1 from signals it did not ask for: one whose action is the default is dropped, whether it comes from inside the namespace or from the parent namespace (a container runtime's stop). Only SIGKILL and SIGSTOP sent from the parent namespace get through. (Lesson 11 showed the inside case for SIGKILL: PID 1 survives kill -KILL 1.)\n\nThree Node processes run pid1.mjs, which installs no handler: bare-pid1 as PID 1 of a namespace, plain-node outside any, and obeys-pid1 as PID 1 with process.on('SIGTERM'). The shell sends each SIGTERM. Node itself catches SIGTERM at start-up — SigCgt shows it — but only to restore the terminal: its handler resets SIGTERM to the default and raises it again. plain-node dies of that; bare-pid1, PID 1, drops it and runs on, and SIGTERM has left its SigCgt. A `kill -TERM 1` from inside the namespace (nsenter) is dropped too. obeys-pid1, with a handler of its own, exits. At last SIGKILL from the parent namespace ends bare-pid1 — and its namespace.",
-        zh: '内核保护命名空间的 1 号进程，不让它收到它没要求的信号：动作为默认的信号会被丢弃，无论来自命名空间内部还是父命名空间（容器运行时的 stop）。只有从父命名空间发来的 SIGKILL 和 SIGSTOP 能送达。（第 11 课演示过内部发 SIGKILL 的情形：1 号进程挨了 kill -KILL 1 仍然活着。）\n\n三个 Node 进程运行 pid1.mjs，它不装任何处理函数：bare-pid1 是一个命名空间的 1 号进程，plain-node 不在任何新命名空间里，obeys-pid1 也是 1 号进程但有 process.on(\'SIGTERM\')。shell 给每个进程发送 SIGTERM。Node 自己在启动时就捕获了 SIGTERM——SigCgt 里能看到——但只是为了恢复终端：它的处理函数把 SIGTERM 重置为默认动作，再把它重新发出一次。plain-node 因此死去；bare-pid1 作为 1 号进程把它丢掉，继续运行，而 SIGTERM 已经从它的 SigCgt 里消失了。从命名空间内部（nsenter）执行的 `kill -TERM 1` 同样被丢弃。有自己处理函数的 obeys-pid1 退出了。最后，来自父命名空间的 SIGKILL 结束了 bare-pid1——连同它的命名空间。',
+        en: "The kernel protects a namespace's PID 1 from signals it did not ask for: one whose action is the default is dropped, whether it comes from inside the namespace or from the parent namespace (a container runtime's stop). Only SIGKILL and SIGSTOP sent from the parent namespace get through. (Lesson 11 showed the inside case for SIGKILL: PID 1 survives kill -KILL 1.)\n\nThree Node processes run pid1.mjs, which installs no handler: bare-pid1 as PID 1 of a namespace, plain-node outside any, and obeys-pid1 as PID 1 with process.on('SIGTERM'). The shell sends each SIGTERM. Node itself catches SIGTERM at start-up — SigCgt shows it — but only to restore the terminal: its handler resets SIGTERM to the default and raises it again. plain-node dies of that; bare-pid1, PID 1, drops it and runs on, and SIGTERM has left its SigCgt. A `kill -TERM 1` from inside the namespace (nsenter) is dropped too. obeys-pid1, with a handler of its own, exits. From the parent namespace SIGSTOP does stop bare-pid1, and at last SIGKILL ends it — and its namespace.",
+        zh: '内核保护命名空间的 1 号进程，不让它收到它没要求的信号：动作为默认的信号会被丢弃，无论来自命名空间内部还是父命名空间（容器运行时的 stop）。只有从父命名空间发来的 SIGKILL 和 SIGSTOP 能送达。（第 11 课演示过内部发 SIGKILL 的情形：1 号进程挨了 kill -KILL 1 仍然活着。）\n\n三个 Node 进程运行 pid1.mjs，它不装任何处理函数：bare-pid1 是一个命名空间的 1 号进程，plain-node 不在任何新命名空间里，obeys-pid1 也是 1 号进程但有 process.on(\'SIGTERM\')。shell 给每个进程发送 SIGTERM。Node 自己在启动时就捕获了 SIGTERM——SigCgt 里能看到——但只是为了恢复终端：它的处理函数把 SIGTERM 重置为默认动作，再把它重新发出一次。plain-node 因此死去；bare-pid1 作为 1 号进程把它丢掉，继续运行，而 SIGTERM 已经从它的 SigCgt 里消失了。从命名空间内部（nsenter）执行的 `kill -TERM 1` 同样被丢弃。有自己处理函数的 obeys-pid1 退出了。来自父命名空间的 SIGSTOP 确实能停住 bare-pid1，最后 SIGKILL 结束了它——连同它的命名空间。',
       },
       code: { node: excerpt('node/pid1.mjs', 'no-handler'), note: { en: 'pid1.mjs; obeys-pid1 also runs its handler region: process.on(\'SIGTERM\', () => process.exit(0))', zh: 'pid1.mjs；obeys-pid1 还会运行其中的处理函数部分：process.on(\'SIGTERM\', () => process.exit(0))' } },
       async run(ctx) {
@@ -364,6 +366,9 @@ export const lesson: Lesson<Vars> = {
         // The same yardstick: plain-node was gone well within this.
         await ctx.until(() => !isAlive(ctx.vars.bare.init), 300, 10);
         ctx.vars.aliveAfterInside = isAlive(ctx.vars.bare.init);
+        await ctx.call('shell', { op: 'kill', pid: ctx.vars.bare.init, signal: 'SIGSTOP' });
+        ctx.vars.stateAfterStop = await ctx.until(() => processState(ctx.vars.bare.init)?.startsWith('T') && processState(ctx.vars.bare.init), 2000, 10);
+        ctx.log(`bare-pid1 State: ${ctx.vars.stateAfterStop || processState(ctx.vars.bare.init) || '-'}`);
         await ctx.call('shell', { op: 'kill', pid: ctx.vars.bare.init, signal: 'SIGKILL' });
         await gone(ctx, ctx.vars.bare.unshare, 'unshare-2', 5000);
       },
@@ -388,6 +393,10 @@ export const lesson: Lesson<Vars> = {
         {
           text: { en: "obeys-pid1, PID 1 with a handler of its own, exited on SIGTERM", zh: 'obeys-pid1 是有自己处理函数的 1 号进程，收到 SIGTERM 就退出了' },
           check: (ctx) => ns(ctx, () => ({ ok: !!ctx.vars.obeys && !isAlive(ctx.vars.obeys.init) && ctx.vars.aliveAfterTerm === true, detail: ctx.vars.obeys ? `obeys-pid1 pid ${ctx.vars.obeys.init}: ${isAlive(ctx.vars.obeys.init) ? 'running' : 'gone'}` : failedText(ctx) })),
+        },
+        {
+          text: { en: 'SIGSTOP from the parent namespace gets through: bare-pid1 stopped (state T)', zh: '来自父命名空间的 SIGSTOP 能送达：bare-pid1 被停住了（状态 T）' },
+          check: (ctx) => ns(ctx, () => ({ ok: typeof ctx.vars.stateAfterStop === 'string' && ctx.vars.aliveAfterInside === true, detail: ctx.vars.stateAfterStop || '-' })),
         },
         {
           text: { en: 'SIGKILL from the parent namespace ended bare-pid1, and unshare-2 with it', zh: '来自父命名空间的 SIGKILL 结束了 bare-pid1，unshare-2 也随之退出' },
@@ -492,8 +501,8 @@ export const lesson: Lesson<Vars> = {
       id: 'stable-parent',
       title: { en: 'The fix: a stable parent as PID 1 (hotrestart-run)', zh: '解决办法：让稳定的父进程当 1 号进程（hotrestart-run）' },
       text: {
-        en: "The restart package's container mode is a small program, hotrestart-run, meant to be the container's entrypoint: `hotrestart-run --listen http=127.0.0.1:0 -- node server.ts`. As PID 1 it binds the listener itself, keeps it, and starts generation 1 with it at fd 3, the way systemd's socket activation does: LISTEN_FDS=1 and LISTEN_FDNAMES=http in its environment. It also binds a unix datagram socket in a private directory and passes its path as NOTIFY_SOCKET: each generation, once ready, says MAINPID=<pid> and READY=1 there, so PID 1 always knows which process is current. It forwards SIGUSR2 and SIGHUP (upgrade) and SIGTERM and SIGINT (stop) to that process — it has handlers for them, so as PID 1 it gets them — and reaps every generation that exits.\n\nThe server is unchanged: the module finds LISTEN_FDS and takes the listener from fd 3 instead of binding. hotrestart-run's own log (its stderr) is shown under its name.",
-        zh: '重启包的容器模式是一个小程序 hotrestart-run，用作容器的入口：`hotrestart-run --listen http=127.0.0.1:0 -- node server.ts`。作为 1 号进程，它自己绑定监听 socket 并一直持有，然后把它放在 fd 3 上启动第 1 代，做法和 systemd 的 socket 激活一样：环境变量里有 LISTEN_FDS=1 和 LISTEN_FDNAMES=http。它还在一个私有目录里绑定一个 unix 数据报 socket，把路径作为 NOTIFY_SOCKET 传下去：每一代就绪后都在那里说 MAINPID=<pid> 和 READY=1，这样 1 号进程总是知道哪个进程是当前的。它把 SIGUSR2 和 SIGHUP（升级）以及 SIGTERM 和 SIGINT（停止）转发给那个进程——它为这些信号装了处理函数，所以作为 1 号进程也能收到——并回收每一个退出的代。\n\n服务本身不用改：模块发现 LISTEN_FDS，就从 fd 3 取得监听 socket，而不是自己绑定。hotrestart-run 自己的日志（它的 stderr）以它的名字显示。',
+        en: "The restart package's container mode is a small program, hotrestart-run, meant to be the container's entrypoint: `hotrestart-run --listen http=127.0.0.1:0 -- node server.ts`. As PID 1 it binds the listener itself, keeps it, and starts generation 1 with it at fd 3, the way systemd's socket activation does: LISTEN_FDS=1 and LISTEN_FDNAMES=http in its environment. It also binds a unix datagram socket in a private directory and passes its path as NOTIFY_SOCKET: each generation, once ready, says MAINPID=<pid> and READY=1 there, so PID 1 always knows which process is current. It forwards SIGUSR2 (upgrade) and SIGTERM (stop) to that process — it has handlers for them, so as PID 1 it gets them; the next steps show both, and its README lists SIGHUP and SIGINT too — and reaps every generation that exits.\n\nThe server is unchanged: the module finds LISTEN_FDS and takes the listener from fd 3 instead of binding. hotrestart-run's own log (its stderr) is shown under its name.",
+        zh: '重启包的容器模式是一个小程序 hotrestart-run，用作容器的入口：`hotrestart-run --listen http=127.0.0.1:0 -- node server.ts`。作为 1 号进程，它自己绑定监听 socket 并一直持有，然后把它放在 fd 3 上启动第 1 代，做法和 systemd 的 socket 激活一样：环境变量里有 LISTEN_FDS=1 和 LISTEN_FDNAMES=http。它还在一个私有目录里绑定一个 unix 数据报 socket，把路径作为 NOTIFY_SOCKET 传下去：每一代就绪后都在那里说 MAINPID=<pid> 和 READY=1，这样 1 号进程总是知道哪个进程是当前的。它把 SIGUSR2（升级）和 SIGTERM（停止）转发给那个进程——它为这些信号装了处理函数，所以作为 1 号进程也能收到；后面两步会演示这两个，它的 README 还列出了 SIGHUP 和 SIGINT——并回收每一个退出的代。\n\n服务本身不用改：模块发现 LISTEN_FDS，就从 fd 3 取得监听 socket，而不是自己绑定。hotrestart-run 自己的日志（它的 stderr）以它的名字显示。',
       },
       code: { other: { label: 'packages/restart/examples/Dockerfile', code: dockerfile() } },
       async run(ctx) {
@@ -587,7 +596,8 @@ export const lesson: Lesson<Vars> = {
             if (!followed) throw new LessonActionError(`hotrestart-run did not follow generation ${generation}`);
             await report(ctx, ctx.vars.runReports, ctx.vars.runPump, (r) => r.generation === generation && /has finished handing over/.test(String(r.text ?? '')), `generation ${generation - 1} to hand over`);
           }
-          await ctx.until(() => !isAlive(ctx.vars.gens.gen2), 10_000);
+          // Gone from /proc: reaped by PID 1, not merely a zombie.
+          await ctx.until(() => !existsSync(`/proc/${ctx.vars.gens.gen2}`), 10_000);
           await answersGrow(ctx, load, SETTLE_ANSWERS);
         } finally {
           ctx.vars.runLoad = await load.stop();
@@ -626,6 +636,18 @@ export const lesson: Lesson<Vars> = {
             const [held, gen3] = rowsTogether(ctx, [['hotrestart-run', ctx.vars.runListener.fd], ['gen3', 3]]);
             const ok = isAlive(init) && innerPid(init) === 1 && held?.inode === ctx.vars.runListener.inode && !!gen3 && gen3.description === held?.description;
             return { ok, detail: `hotrestart-run ${nsPidText(init)}; inode ${ctx.vars.runListener.inode} → ${held?.inode ?? '-'}; gen3 fd 3 DESC ${gen3?.description ?? '-'}` };
+          }),
+        },
+        {
+          text: { en: 'PID 1 reaped gen1 and gen2: "pid N exited", and /proc has no entry left', zh: '1 号进程回收了 gen1 和 gen2：「pid N exited」，/proc 里也不留条目' },
+          check: (ctx) => ns(ctx, () => {
+            const reaped = ['gen1', 'gen2'].map((name) => {
+              const inner = ctx.vars.innerGens?.[name];
+              const said = (ctx.vars.runLines ?? []).some((line) => line.includes(`pid ${inner} exited`));
+              const outer = ctx.vars.gens?.[name];
+              return { name, ok: inner !== undefined && said && !!outer && !existsSync(`/proc/${outer}`) };
+            });
+            return { ok: reaped.every((r) => r.ok) && !!ctx.vars.runLoad, detail: reaped.map((r) => `${r.name} ${r.ok ? 'reaped' : 'not reaped'}`).join(' · ') };
           }),
         },
         {

@@ -15,7 +15,7 @@ import { collector, playChecked, startedPids, stepText } from '../helpers/lesson
 import { playPlain } from '../../src/lesson/plain.js';
 
 /** Checks in all; the 4 of the tini step are ○ where tini is not installed. */
-const CHECKS = 29;
+const CHECKS = 31;
 const TINI_CHECKS = 4;
 
 function namespaceMissing(): string | null {
