@@ -86,7 +86,7 @@ export function membersOf(init: number): Map<number, number> {
 }
 
 /** The only child of `parent` (unshare forks PID 1 of its namespace), once it exists. */
-export async function childOf(ctx: LessonContext, parent: number, timeoutMs = 5000): Promise<number> {
+export async function childOf(ctx: LessonContext, parent: number, timeoutMs = 10_000): Promise<number> {
   const child = await ctx.until(() => {
     try {
       return Number(readFileSync(`/proc/${parent}/task/${parent}/children`, 'latin1').trim().split(/\s+/)[0]) || undefined;

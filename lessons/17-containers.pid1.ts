@@ -134,9 +134,9 @@ export const pid1Steps: Step<Vars>[] = [
         writeFileSync(join(ctx.supervisor.dir, FILES.gate), '');
         await report(ctx, ctx.vars.soloReports, ctx.vars.soloPump, (r) => r.generation === 2 && r.event === 'ready', 'the successor to be ready');
         await gone(ctx, ctx.vars.solo.init, 'the server');
-        ctx.vars.killedAfterMs = await gone(ctx, ctx.vars.successor, 'the successor', 5000);
+        ctx.vars.killedAfterMs = await gone(ctx, ctx.vars.successor, 'the successor', 10_000);
         ctx.log({ en: `PID 1 exited; ${ctx.vars.killedAfterMs} ms later the successor (pid ${ctx.vars.successor}) was gone`, zh: `1 号进程退出；${ctx.vars.killedAfterMs} 毫秒后后继进程（pid ${ctx.vars.successor}）也没了` });
-        await ctx.until(() => load.stats().refused >= 5, 3000, 10);
+        await ctx.until(() => load.stats().refused >= 5, 5000, 10);
       } finally {
         ctx.vars.soloLoad = await load.stop();
       }
@@ -205,13 +205,13 @@ export const pid1Steps: Step<Vars>[] = [
       const plain = await ctx.call('shell', { op: 'spawn', name: 'plain-node', command: node, env: { PID1_READY_FILE: readyFile('plain') } });
       ctx.vars.plain = plain.result.pid;
       ctx.name(ctx.vars.plain, 'plain-node');
-      if (!(await ctx.until(() => ['bare', 'obeys', 'plain'].every((name) => existsSync(readyFile(name))), 10_000))) throw new LessonActionError('pid1.mjs did not start within 10 s');
+      if (!(await ctx.until(() => ['bare', 'obeys', 'plain'].every((name) => existsSync(readyFile(name))), 20_000))) throw new LessonActionError('pid1.mjs did not start within 20 s');
       ctx.vars.caughtBefore = signalSet(ctx.vars.bare.init, 'SigCgt') ?? [];
       ctx.log(`bare-pid1 SigCgt: ${ctx.vars.caughtBefore.join(' ')}`);
       for (const pid of [ctx.vars.bare.init, ctx.vars.plain, ctx.vars.obeys.init]) await ctx.call('shell', { op: 'kill', pid, signal: 'SIGTERM' });
       // plain-node dying is the measure of "delivered": the other two had as long.
-      await gone(ctx, ctx.vars.plain, 'plain-node', 5000);
-      await gone(ctx, ctx.vars.obeys.init, 'obeys-pid1', 5000);
+      await gone(ctx, ctx.vars.plain, 'plain-node', 10_000);
+      await gone(ctx, ctx.vars.obeys.init, 'obeys-pid1', 10_000);
       ctx.vars.aliveAfterTerm = isAlive(ctx.vars.bare.init);
       ctx.vars.caughtAfter = signalSet(ctx.vars.bare.init, 'SigCgt') ?? [];
       ctx.log(`bare-pid1 SigCgt: ${ctx.vars.caughtAfter.join(' ') || '-'}`);
@@ -227,7 +227,7 @@ export const pid1Steps: Step<Vars>[] = [
       ctx.vars.stateAfterStop = await ctx.until(() => processState(ctx.vars.bare.init)?.startsWith('T') && processState(ctx.vars.bare.init), 2000, 10);
       ctx.log(`bare-pid1 State: ${ctx.vars.stateAfterStop || processState(ctx.vars.bare.init) || '-'}`);
       await ctx.call('shell', { op: 'kill', pid: ctx.vars.bare.init, signal: 'SIGKILL' });
-      await gone(ctx, ctx.vars.bare.unshare, 'unshare-2', 5000);
+      await gone(ctx, ctx.vars.bare.unshare, 'unshare-2', 10_000);
     },
     show: { processes: ['bare-pid1', 'obeys-pid1', 'plain-node'], caption: { en: 'three Node processes without sockets: the checks read /proc/PID/status', zh: '三个没有 socket 的 Node 进程：检查读取的是 /proc/PID/status' } },
     expect: [
@@ -312,7 +312,7 @@ export const pid1Steps: Step<Vars>[] = [
         ctx.log({ en: `while the successor warms up: ${ctx.vars.tiniTable}`, zh: `后继进程预热期间：${ctx.vars.tiniTable}` });
         writeFileSync(join(dir, FILES.tiniGate), '');
         await gone(ctx, ctx.vars.tini.unshare, 'unshare-5');
-        await ctx.until(() => load.stats().refused >= 5, 3000, 10);
+        await ctx.until(() => load.stats().refused >= 5, 5000, 10);
       } finally {
         ctx.vars.tiniLoad = await load.stop();
       }
