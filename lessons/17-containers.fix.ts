@@ -17,7 +17,7 @@ import {
   nsPidText,
   startInNamespace,
 } from './17-containers.kit.js';
-import { answersGrow, available, byGeneration, failedText, FILES, gone, isListener, lessonLoad, ns, report, SERVER, SETTLE_ANSWERS, type Vars } from './17-containers.vars.js';
+import { answersGrow, available, byGeneration, failedText, FILES, gone, isListener, lifeOf, lessonLoad, ns, report, SERVER, SETTLE_ANSWERS, type Vars } from './17-containers.vars.js';
 
 export const fixSteps: Step<Vars>[] = [
   {
@@ -87,7 +87,7 @@ export const fixSteps: Step<Vars>[] = [
         check: (ctx) => ns(ctx, () => {
           const path = ctx.vars.gens?.gen1 ? environOf(ctx.vars.gens.gen1).get('NOTIFY_SOCKET') : undefined;
           const bound = path ? ctx.snapshot(['hotrestart-run']).rows.find((row) => row.type === 'UNIX' && row.name.includes(path)) : undefined;
-          return { ok: !!bound, detail: `NOTIFY_SOCKET=${path ?? '-'}; ${bound ? `hotrestart-run fd ${bound.fd}` : 'not bound by PID 1'}` };
+          return { ok: !!bound, detail: `NOTIFY_SOCKET=${path ?? '-'}; ${bound ? `hotrestart-run fd ${bound.fd}` : ctx.t({ en: 'not bound by PID 1', zh: '不是 1 号进程绑定的' })}` };
         }),
       },
     ],
@@ -148,7 +148,7 @@ export const fixSteps: Step<Vars>[] = [
           const gens = ctx.vars.gens ?? {};
           const pids = ['gen1', 'gen2', 'gen3'].map((name) => gens[name]);
           const ok = pids.every(Boolean) && new Set(pids).size === 3 && !isAlive(pids[0]) && !isAlive(pids[1]) && isAlive(pids[2]);
-          return { ok, detail: pids.map((pid, i) => `gen${i + 1} ${pid ?? '-'}${pid && isAlive(pid) ? '' : ' (gone)'}`).join(' · ') };
+          return { ok, detail: pids.map((pid, i) => `gen${i + 1} ${pid ?? '-'}${pid && isAlive(pid) ? '' : ` (${lifeOf(ctx, pid)})`}`).join(' · ') };
         }),
       },
       {
@@ -170,7 +170,7 @@ export const fixSteps: Step<Vars>[] = [
             const outer = ctx.vars.gens?.[name];
             return { name, ok: inner !== undefined && said && !!outer && !existsSync(`/proc/${outer}`) };
           });
-          return { ok: reaped.every((r) => r.ok) && !!ctx.vars.runLoad, detail: reaped.map((r) => `${r.name} ${r.ok ? 'reaped' : 'not reaped'}`).join(' · ') };
+          return { ok: reaped.every((r) => r.ok) && !!ctx.vars.runLoad, detail: reaped.map((r) => `${r.name} ${ctx.t(r.ok ? { en: 'reaped', zh: '已回收' } : { en: 'not reaped', zh: '未回收' })}`).join(' · ') };
         }),
       },
       {
@@ -226,7 +226,7 @@ export const fixSteps: Step<Vars>[] = [
           const exit = (ctx.vars.runLines ?? []).find((l) => /no generation is left; exiting with 0/.test(l));
           const pids = [ctx.vars.boxed?.init, ctx.vars.boxed?.unshare, ...Object.values(ctx.vars.gens ?? {})].filter((pid): pid is number => !!pid);
           const left = pids.filter(isAlive);
-          return { ok: !!exit && pids.length >= 5 && left.length === 0, detail: exit ? `${/\] (.*)$/.exec(exit)?.[1] ?? exit}; ${left.length ? `still running: ${left.join(', ')}` : 'none left'}` : 'no exit line from hotrestart-run' };
+          return { ok: !!exit && pids.length >= 5 && left.length === 0, detail: exit ? `${/\] (.*)$/.exec(exit)?.[1] ?? exit}; ${left.length ? ctx.t({ en: `still running: ${left.join(', ')}`, zh: `仍在运行：${left.join(', ')}` }) : ctx.t({ en: 'none left', zh: '一个不剩' })}` : 'no exit line from hotrestart-run' };
         }),
       },
       {

@@ -24,7 +24,7 @@ import {
   run,
   startInNamespace,
 } from './17-containers.kit.js';
-import { answersGrow, available, failedText, FILES, gone, isListener, isTcp, lessonLoad, ns, report, SERVER, SETTLE_ANSWERS, tiniCheck, type Vars } from './17-containers.vars.js';
+import { answersGrow, available, failedText, FILES, gone, isListener, lifeOf, isTcp, lessonLoad, ns, report, SERVER, SETTLE_ANSWERS, tiniCheck, type Vars } from './17-containers.vars.js';
 
 export const pid1Steps: Step<Vars>[] = [
   {
@@ -161,7 +161,7 @@ export const pid1Steps: Step<Vars>[] = [
       },
       {
         text: { en: 'unshare, outside, exited too: the "container" is over', zh: '外面的 unshare 也退出了：这个「容器」结束了' },
-        check: (ctx) => ns(ctx, () => ({ ok: !!ctx.vars.soloLoad && !!ctx.vars.solo && !isAlive(ctx.vars.solo.unshare), detail: ctx.vars.solo ? `unshare pid ${ctx.vars.solo.unshare}: ${isAlive(ctx.vars.solo.unshare) ? 'running' : 'gone'}` : failedText(ctx) })),
+        check: (ctx) => ns(ctx, () => ({ ok: !!ctx.vars.soloLoad && !!ctx.vars.solo && !isAlive(ctx.vars.solo.unshare), detail: ctx.vars.solo ? `unshare pid ${ctx.vars.solo.unshare}: ${lifeOf(ctx, ctx.vars.solo.unshare)}` : failedText(ctx) })),
       },
       {
         text: { en: 'the load got answers, then ECONNREFUSED: nothing listens on the port any more', zh: '负载先得到回应，然后是 ECONNREFUSED：端口上已经没有监听者' },
@@ -237,7 +237,7 @@ export const pid1Steps: Step<Vars>[] = [
       },
       {
         text: { en: 'SIGTERM from the parent namespace: plain-node died of it, bare-pid1 (PID 1) ran on', zh: '来自父命名空间的 SIGTERM：plain-node 因此死去，bare-pid1（1 号进程）继续运行' },
-        check: (ctx) => ns(ctx, () => ({ ok: ctx.vars.plain !== undefined && !isAlive(ctx.vars.plain) && ctx.vars.aliveAfterTerm === true, detail: `plain-node ${ctx.vars.plain && !isAlive(ctx.vars.plain) ? 'gone' : '-'} · bare-pid1 ${ctx.vars.aliveAfterTerm ? 'running' : '-'}` })),
+        check: (ctx) => ns(ctx, () => ({ ok: ctx.vars.plain !== undefined && !isAlive(ctx.vars.plain) && ctx.vars.aliveAfterTerm === true, detail: `plain-node ${lifeOf(ctx, ctx.vars.plain)} · bare-pid1 ${ctx.vars.aliveAfterTerm === undefined ? '-' : ctx.t(ctx.vars.aliveAfterTerm ? { en: 'ran on', zh: '继续运行' } : { en: 'gone', zh: '已不在' })}` })),
       },
       {
         text: { en: "after it, SIGTERM has left bare-pid1's SigCgt: the handler reset it and raised it again, and PID 1 dropped it", zh: '之后 SIGTERM 从 bare-pid1 的 SigCgt 里消失了：处理函数把它重置后重新发出，而 1 号进程把它丢掉了' },
@@ -249,7 +249,7 @@ export const pid1Steps: Step<Vars>[] = [
       },
       {
         text: { en: "obeys-pid1, PID 1 with a handler of its own, exited on SIGTERM", zh: 'obeys-pid1 是有自己处理函数的 1 号进程，收到 SIGTERM 就退出了' },
-        check: (ctx) => ns(ctx, () => ({ ok: !!ctx.vars.obeys && !isAlive(ctx.vars.obeys.init) && ctx.vars.aliveAfterTerm === true, detail: ctx.vars.obeys ? `obeys-pid1 pid ${ctx.vars.obeys.init}: ${isAlive(ctx.vars.obeys.init) ? 'running' : 'gone'}` : failedText(ctx) })),
+        check: (ctx) => ns(ctx, () => ({ ok: !!ctx.vars.obeys && !isAlive(ctx.vars.obeys.init) && ctx.vars.aliveAfterTerm === true, detail: ctx.vars.obeys ? `obeys-pid1 pid ${ctx.vars.obeys.init}: ${lifeOf(ctx, ctx.vars.obeys.init)}` : failedText(ctx) })),
       },
       {
         text: { en: 'SIGSTOP from the parent namespace gets through: bare-pid1 stopped (state T)', zh: '来自父命名空间的 SIGSTOP 能送达：bare-pid1 被停住了（状态 T）' },
@@ -257,7 +257,7 @@ export const pid1Steps: Step<Vars>[] = [
       },
       {
         text: { en: 'SIGKILL from the parent namespace ended bare-pid1, and unshare-2 with it', zh: '来自父命名空间的 SIGKILL 结束了 bare-pid1，unshare-2 也随之退出' },
-        check: (ctx) => ns(ctx, () => ({ ok: !!ctx.vars.bare && ctx.vars.aliveAfterInside === true && !isAlive(ctx.vars.bare.init) && !isAlive(ctx.vars.bare.unshare), detail: ctx.vars.bare ? `bare-pid1 ${isAlive(ctx.vars.bare.init) ? 'running' : 'gone'} · unshare-2 ${isAlive(ctx.vars.bare.unshare) ? 'running' : 'gone'}` : failedText(ctx) })),
+        check: (ctx) => ns(ctx, () => ({ ok: !!ctx.vars.bare && ctx.vars.aliveAfterInside === true && !isAlive(ctx.vars.bare.init) && !isAlive(ctx.vars.bare.unshare), detail: ctx.vars.bare ? `bare-pid1 ${lifeOf(ctx, ctx.vars.bare.init)} · unshare-2 ${lifeOf(ctx, ctx.vars.bare.unshare)}` : failedText(ctx) })),
       },
     ],
     quiz: {
@@ -342,7 +342,7 @@ export const pid1Steps: Step<Vars>[] = [
         check: (ctx) => tiniCheck(ctx, () => {
           const pids = [ctx.vars.tini?.init, ctx.vars.tiniServer, ctx.vars.tiniSuccessor, ctx.vars.tini?.unshare];
           const ok = !!ctx.vars.tiniLoad && pids.every((pid) => !!pid && !isAlive(pid));
-          return { ok, detail: pids.map((pid, i) => `${['tini', 'server', 'successor', 'unshare-5'][i]} ${pid && !isAlive(pid) ? 'gone' : 'running'}`).join(' · ') };
+          return { ok, detail: pids.map((pid, i) => `${['tini', 'server', 'successor', 'unshare-5'][i]} ${lifeOf(ctx, pid)}`).join(' · ') };
         }),
       },
       {

@@ -77,6 +77,8 @@ export interface Vars {
 export const isListener = (row: FdRow) => row.socket?.state === 'LISTEN';
 export const isTcp = (row: FdRow) => row.type === 'TCP';
 export const failedText = (ctx: LessonContext) => ctx.t({ en: 'not available here', zh: '此处不可用' });
+/** `running` or `gone` (a zombie counts as gone), in the lesson's language, for check details. */
+export const lifeOf = (ctx: LessonContext, pid: number | undefined) => (pid && isAlive(pid) ? ctx.t({ en: 'running', zh: '运行中' }) : ctx.t({ en: 'gone', zh: '已不在' }));
 /** Every check reads the namespace; without one it is ○ with the reason. */
 export const ns = (ctx: LessonContext<Vars>, check: () => CheckResult): CheckResult => needsNamespace(ctx.vars.mode, check);
 export const available = (ctx: LessonContext<Vars>): ctx is LessonContext<Vars> & { vars: { mode: { flags: string[]; user: boolean } } } => !!ctx.vars.mode && 'flags' in ctx.vars.mode;
