@@ -4,7 +4,7 @@
 // reports of servers whose pids are namespace pids, and the log hotrestart-run writes on its stderr.
 // Every process is started by the lesson's shell puppet, so each carries the run marker and the
 // supervisor's cleanup ends it (killing a namespace's PID 1 ends the whole namespace).
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -44,6 +44,19 @@ export async function run(ctx: LessonContext, file: string, args: string[]): Pro
     const error1 = failure.code === 'ENOENT' ? `no ${file}(1)` : (String(failure.stderr ?? '').trim().split('\n')[0] || failure.message);
     return { ok: false, stdout: '', error: error1 };
   }
+}
+
+/**
+ * Starts a program from the tutor itself (with the run marker), for when its exit status is the evidence:
+ * `unshare --fork` exits with its child's status. Resolves `exited` with code and signal; never rejects.
+ */
+export function startWaited(ctx: LessonContext, command: string[], env: Record<string, string>): { pid: number; exited: Promise<{ code: number | null; signal: string | null }> } {
+  const child = spawn(command[0], command.slice(1), { stdio: 'ignore', env: { ...process.env, ...env, [RUN_MARKER]: ctx.supervisor.runId }, signal: ctx.signal });
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('error', () => resolve({ code: null, signal: null }));
+  });
+  return { pid: child.pid ?? 0, exited };
 }
 
 /** The PID namespace of a process (`pid:[4026532178]`), or undefined once it is gone. */

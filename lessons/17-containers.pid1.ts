@@ -6,6 +6,7 @@ import { isAlive } from '../src/demo/marker.js';
 import type { FdRow } from '../src/fdtable/model.js';
 import { ReportFile, serverCommand } from '../src/lesson/demo-servers.js';
 import { excerpt } from '../src/lesson/excerpt.js';
+import { buildGo } from '../src/lesson/gobuild.js';
 import { listenersOn } from '../src/lesson/kit.js';
 import { formatMixedStats } from '../src/lesson/mixed-load.js';
 import { parentOf, rowsTogether } from '../src/lesson/procview.js';
@@ -13,6 +14,7 @@ import { processState, signalSet } from '../src/lesson/signals.js';
 import { LessonActionError, type Step } from '../src/lesson/types.js';
 import { askOnce } from '../src/lesson/upgrade-demo.js';
 import {
+  childOf,
   followNamespace,
   innerPid,
   membersOf,
@@ -23,6 +25,7 @@ import {
   probeNamespace,
   run,
   startInNamespace,
+  startWaited,
 } from './17-containers.kit.js';
 import { answersGrow, available, failedText, FILES, gone, isListener, lifeOf, isTcp, lessonLoad, ns, report, SERVER, SETTLE_ANSWERS, tiniCheck, type Vars } from './17-containers.vars.js';
 
@@ -191,10 +194,10 @@ export const pid1Steps: Step<Vars>[] = [
     id: 'pid1-signals',
     title: { en: 'What else PID 1 means: signals without a handler are dropped', zh: '1 号进程的另一层含义：没有处理函数的信号会被丢弃' },
     text: {
-      en: "The kernel protects a namespace's PID 1 from signals it did not ask for: one whose action is the default is dropped, whether it comes from inside the namespace or from the parent namespace (a container runtime's stop). Only SIGKILL and SIGSTOP sent from the parent namespace get through. (Lesson 11 showed the inside case for SIGKILL: PID 1 survives kill -KILL 1.)\n\nThree Node processes run pid1.mjs, which installs no handler: bare-pid1 as PID 1 of a namespace, plain-node outside any, and obeys-pid1 as PID 1 with process.on('SIGTERM'). The shell sends each SIGTERM. Node itself catches SIGTERM at start-up — SigCgt shows it — but only to restore the terminal: its handler resets SIGTERM to the default and raises it again. plain-node dies of that; bare-pid1, PID 1, drops it and runs on, and SIGTERM has left its SigCgt. A `kill -TERM 1` from inside the namespace (nsenter) is dropped too. obeys-pid1, with a handler of its own, exits. From the parent namespace SIGSTOP does stop bare-pid1, and at last SIGKILL ends it — and its namespace.",
-      zh: '内核保护命名空间的 1 号进程，不让它收到它没要求的信号：动作为默认的信号会被丢弃，无论来自命名空间内部还是父命名空间（容器运行时的 stop）。只有从父命名空间发来的 SIGKILL 和 SIGSTOP 能送达。（第 11 课演示过内部发 SIGKILL 的情形：1 号进程挨了 kill -KILL 1 仍然活着。）\n\n三个 Node 进程运行 pid1.mjs，它不装任何处理函数：bare-pid1 是一个命名空间的 1 号进程，plain-node 不在任何新命名空间里，obeys-pid1 也是 1 号进程但有 process.on(\'SIGTERM\')。shell 给每个进程发送 SIGTERM。Node 自己在启动时就捕获了 SIGTERM——SigCgt 里能看到——但只是为了恢复终端：它的处理函数把 SIGTERM 重置为默认动作，再把它重新发出一次。plain-node 因此死去；bare-pid1 作为 1 号进程把它丢掉，继续运行，而 SIGTERM 已经从它的 SigCgt 里消失了。从命名空间内部（nsenter）执行的 `kill -TERM 1` 同样被丢弃。有自己处理函数的 obeys-pid1 退出了。来自父命名空间的 SIGSTOP 确实能停住 bare-pid1，最后 SIGKILL 结束了它——连同它的命名空间。',
+      en: "The kernel protects a namespace's PID 1 from signals it did not ask for: one whose action is the default is dropped, whether it comes from inside the namespace or from the parent namespace (a container runtime's stop). Only SIGKILL and SIGSTOP sent from the parent namespace get through. (Lesson 11 showed the inside case for SIGKILL: PID 1 survives kill -KILL 1.)\n\nThree Node processes run pid1.mjs, which installs no handler: bare-pid1 as PID 1 of a namespace, plain-node outside any, and obeys-pid1 as PID 1 with process.on('SIGTERM'). The shell sends each SIGTERM. Node itself catches SIGTERM at start-up — SigCgt shows it — but only to restore the terminal: its handler resets SIGTERM to the default and raises it again. plain-node dies of that; bare-pid1, PID 1, drops it and runs on, and SIGTERM has left its SigCgt. Go's runtime does the same reset-and-raise, but when that leaves the process alive it exits anyway, with status 2: go-pid1, the Go twin of bare-pid1 (where go is installed), ends. A `kill -TERM 1` from inside the namespace (nsenter) is dropped too. obeys-pid1, with a handler of its own, exits. From the parent namespace SIGSTOP does stop bare-pid1, and at last SIGKILL ends it — and its namespace.",
+      zh: '内核保护命名空间的 1 号进程，不让它收到它没要求的信号：动作为默认的信号会被丢弃，无论来自命名空间内部还是父命名空间（容器运行时的 stop）。只有从父命名空间发来的 SIGKILL 和 SIGSTOP 能送达。（第 11 课演示过内部发 SIGKILL 的情形：1 号进程挨了 kill -KILL 1 仍然活着。）\n\n三个 Node 进程运行 pid1.mjs，它不装任何处理函数：bare-pid1 是一个命名空间的 1 号进程，plain-node 不在任何新命名空间里，obeys-pid1 也是 1 号进程但有 process.on(\'SIGTERM\')。shell 给每个进程发送 SIGTERM。Node 自己在启动时就捕获了 SIGTERM——SigCgt 里能看到——但只是为了恢复终端：它的处理函数把 SIGTERM 重置为默认动作，再把它重新发出一次。plain-node 因此死去；bare-pid1 作为 1 号进程把它丢掉，继续运行，而 SIGTERM 已经从它的 SigCgt 里消失了。Go 运行时也会重置后重新发出，但如果进程因此没死，它照样退出，状态 2：bare-pid1 的 Go 孪生版 go-pid1（装了 go 的机器上）就这样结束了。从命名空间内部（nsenter）执行的 `kill -TERM 1` 同样被丢弃。有自己处理函数的 obeys-pid1 退出了。来自父命名空间的 SIGSTOP 确实能停住 bare-pid1，最后 SIGKILL 结束了它——连同它的命名空间。',
     },
-    code: { node: excerpt('node/pid1.mjs', 'no-handler'), note: { en: 'pid1.mjs; obeys-pid1 also runs its handler region: process.on(\'SIGTERM\', () => process.exit(0))', zh: 'pid1.mjs；obeys-pid1 还会运行其中的处理函数部分：process.on(\'SIGTERM\', () => process.exit(0))' } },
+    code: { go: excerpt('go/pid1.go', 'no-handler'), node: excerpt('node/pid1.mjs', 'no-handler'), note: { en: 'pid1.mjs; obeys-pid1 also runs its handler region: process.on(\'SIGTERM\', () => process.exit(0))', zh: 'pid1.mjs；obeys-pid1 还会运行其中的处理函数部分：process.on(\'SIGTERM\', () => process.exit(0))' } },
     async run(ctx) {
       if (!available(ctx)) return;
       const mode = ctx.vars.mode;
@@ -203,15 +206,35 @@ export const pid1Steps: Step<Vars>[] = [
       ctx.vars.bare = await startInNamespace(ctx, mode, { unshare: 'unshare-2', init: 'bare-pid1' }, node, { env: { PID1_READY_FILE: readyFile('bare') } });
       ctx.vars.obeys = await startInNamespace(ctx, mode, { unshare: 'unshare-3', init: 'obeys-pid1' }, node, { env: { PID1_READY_FILE: readyFile('obeys'), PID1_HANDLES_SIGTERM: '1' } });
       const plain = await ctx.call('shell', { op: 'spawn', name: 'plain-node', command: node, env: { PID1_READY_FILE: readyFile('plain') } });
+      // The Go twin, started by the tutor itself: unshare's exit status is the evidence of how it ended.
+      const goBinary = await buildGo('go/pid1.go', ctx.supervisor.dir, ctx.signal);
+      let goRun: ReturnType<typeof startWaited> | undefined;
+      if (goBinary) {
+        goRun = startWaited(ctx, ['unshare', ...mode.flags, goBinary], { PID1_READY_FILE: readyFile('go') });
+        ctx.name(goRun.pid, 'unshare-6');
+        ctx.vars.goPid1 = await childOf(ctx, goRun.pid);
+        ctx.name(ctx.vars.goPid1, 'go-pid1');
+        ctx.log({ en: `go-pid1 is pid ${ctx.vars.goPid1} here and pid ${innerPid(ctx.vars.goPid1) ?? '?'} in its namespace`, zh: `go-pid1 在这里是 pid ${ctx.vars.goPid1}，在它的命名空间里是 pid ${innerPid(ctx.vars.goPid1) ?? '?'}` });
+      } else {
+        ctx.vars.goMissing = ctx.t({ en: 'go is not on PATH: the Go PID 1 is not run (apt-get install golang-go)', zh: 'PATH 上没有 go：不运行 Go 的 1 号进程（apt-get install golang-go）' });
+        ctx.log(ctx.vars.goMissing, 'error');
+      }
       ctx.vars.plain = plain.result.pid;
       ctx.name(ctx.vars.plain, 'plain-node');
-      if (!(await ctx.until(() => ['bare', 'obeys', 'plain'].every((name) => existsSync(readyFile(name))), 20_000))) throw new LessonActionError('pid1.mjs did not start within 20 s');
+      if (!(await ctx.until(() => ['bare', 'obeys', 'plain', ...(goRun ? ['go'] : [])].every((name) => existsSync(readyFile(name))), 20_000))) throw new LessonActionError('pid1.mjs did not start within 20 s');
       ctx.vars.caughtBefore = signalSet(ctx.vars.bare.init, 'SigCgt') ?? [];
       ctx.log(`bare-pid1 SigCgt: ${ctx.vars.caughtBefore.join(' ')}`);
-      for (const pid of [ctx.vars.bare.init, ctx.vars.plain, ctx.vars.obeys.init]) await ctx.call('shell', { op: 'kill', pid, signal: 'SIGTERM' });
+      for (const pid of [ctx.vars.bare.init, ctx.vars.plain, ctx.vars.obeys.init, ...(goRun ? [ctx.vars.goPid1] : [])]) await ctx.call('shell', { op: 'kill', pid, signal: 'SIGTERM' });
       // plain-node dying is the measure of "delivered": the other two had as long.
       await gone(ctx, ctx.vars.plain, 'plain-node', 10_000);
       await gone(ctx, ctx.vars.obeys.init, 'obeys-pid1', 10_000);
+      if (goRun) {
+        let settled: { code: number | null; signal: string | null } | undefined;
+        void goRun.exited.then((status) => (settled = status));
+        await ctx.until(() => settled, 10_000, 10);
+        ctx.vars.goExit = settled;
+        ctx.log({ en: `unshare-6 exited with ${settled ? (settled.signal ?? `status ${settled.code}`) : '-'}: go-pid1's own status`, zh: `unshare-6 退出：${settled ? (settled.signal ?? `状态 ${settled.code}`) : '-'}，即 go-pid1 自己的退出状态` });
+      }
       ctx.vars.aliveAfterTerm = isAlive(ctx.vars.bare.init);
       ctx.vars.caughtAfter = signalSet(ctx.vars.bare.init, 'SigCgt') ?? [];
       ctx.log(`bare-pid1 SigCgt: ${ctx.vars.caughtAfter.join(' ') || '-'}`);
@@ -229,7 +252,7 @@ export const pid1Steps: Step<Vars>[] = [
       await ctx.call('shell', { op: 'kill', pid: ctx.vars.bare.init, signal: 'SIGKILL' });
       await gone(ctx, ctx.vars.bare.unshare, 'unshare-2', 10_000);
     },
-    show: { processes: ['bare-pid1', 'obeys-pid1', 'plain-node'], caption: { en: 'three Node processes without sockets: the checks read /proc/PID/status', zh: '三个没有 socket 的 Node 进程：检查读取的是 /proc/PID/status' } },
+    show: { processes: ['bare-pid1', 'obeys-pid1', 'plain-node', 'go-pid1'], caption: { en: 'Node and Go processes without sockets: the checks read /proc/PID/status and exit statuses', zh: '没有 socket 的 Node 和 Go 进程：检查读取的是 /proc/PID/status 和退出状态' } },
     expect: [
       {
         text: { en: "before any signal, SigCgt of bare-pid1 lists SIGTERM: Node's own handler", zh: '还没收到任何信号时，bare-pid1 的 SigCgt 就有 SIGTERM：Node 自己的处理函数' },
@@ -242,6 +265,14 @@ export const pid1Steps: Step<Vars>[] = [
       {
         text: { en: "after it, SIGTERM has left bare-pid1's SigCgt: the handler reset it and raised it again, and PID 1 dropped it", zh: '之后 SIGTERM 从 bare-pid1 的 SigCgt 里消失了：处理函数把它重置后重新发出，而 1 号进程把它丢掉了' },
         check: (ctx) => ns(ctx, () => ({ ok: !!ctx.vars.caughtAfter && !ctx.vars.caughtAfter.includes('SIGTERM') && ctx.vars.aliveAfterTerm === true, detail: ctx.vars.caughtAfter?.join(' ') || '-' })),
+      },
+      {
+        text: { en: 'Go differs: go-pid1 (no signal.Notify) exited with status 2', zh: 'Go 不一样：go-pid1（没有 signal.Notify）以状态 2 退出' },
+        check: (ctx) => ns(ctx, () => {
+          if (ctx.vars.goMissing) return { ok: false, skipped: true, detail: ctx.vars.goMissing };
+          const exit = ctx.vars.goExit;
+          return { ok: exit?.code === 2 && !!ctx.vars.goPid1 && !isAlive(ctx.vars.goPid1), detail: exit ? `unshare-6: ${exit.signal ?? `exit ${exit.code}`}` : failedText(ctx) };
+        }),
       },
       {
         text: { en: 'kill -TERM 1 from inside the namespace succeeds — and PID 1 runs on', zh: '在命名空间内部执行 kill -TERM 1 成功了——而 1 号进程照样运行' },

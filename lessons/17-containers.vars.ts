@@ -40,6 +40,10 @@ export interface Vars {
   caughtAfter: string[];
   aliveAfterTerm: boolean;
   inside: { ok: boolean; stdout: string; error: string };
+  /** The Go twin of bare-pid1 (PID 1, no signal.Notify), where go is installed (else why not), and how unshare-6 ended. */
+  goMissing: string;
+  goPid1: number;
+  goExit: { code: number | null; signal: string | null } | undefined;
   aliveAfterInside: boolean;
   /** bare-pid1's state after SIGSTOP from the parent namespace (`T (stopped)`), or false. */
   stateAfterStop: string | false | undefined;
