@@ -36,7 +36,9 @@ export const fixSteps: Step<Vars>[] = [
       const log = await ctx.call('shell', { op: 'open', path: FILES.runLog, mode: 'a' });
       const command = [...hotrestartRunCommand(), '--listen', 'http=127.0.0.1:0', '--', ...serverCommand(SERVER)];
       ctx.vars.boxed = await startInNamespace(ctx, ctx.vars.mode, { unshare: 'unshare-4', init: 'hotrestart-run' }, command, {
-        env: { KNOB_FILE: join(dir, FILES.knobs), REPORT_FILE: FILES.underRun },
+        // TMPDIR: hotrestart-run makes its notify socket's directory there, so the run's private directory
+        // holds it and the tutor's clean-up removes it even when PID 1 is killed before it can.
+        env: { KNOB_FILE: join(dir, FILES.knobs), REPORT_FILE: FILES.underRun, TMPDIR: dir },
         fds: { 2: log.result.fd },
       });
       await ctx.call('shell', { op: 'close', fd: log.result.fd });
