@@ -78,6 +78,13 @@ describe('lesson 17: containers', () => {
       const [ok, refused] = /ok (\d+) · refused (\d+)/.exec(stepText(text, 3).split('\n').filter((line) => line.includes('load:')).at(-1) ?? '')!.slice(1).map(Number);
       expect(ok).toBeGreaterThan(0);
       expect(refused).toBeGreaterThan(0);
+      // Step 4: SIGTERM in bare-pid1's SigCgt before the signal, not after; the Go twin exited with status 2.
+      const signals = stepText(text, 4);
+      const caught = [...signals.matchAll(/bare-pid1 SigCgt: (.*)/g)].map((m) => m[1].split(' '));
+      expect(caught.length).toBe(2);
+      expect(caught[0]).toContain('SIGTERM');
+      expect(caught[1]).not.toContain('SIGTERM');
+      if (!/go is not on PATH|PATH 上没有 go/.test(signals)) expect(signals).toMatch(/unshare-6 (exited with status 2|退出：状态 2)/);
       // Step 7: 0 failed through two upgrades; the same PID 1 and the same inode before and after.
       const upgrades = stepText(text, 7);
       expect(upgrades).toMatch(/ok \d+ · refused 0 · reset 0 · timeout 0 .*gen1: \d+, gen2: \d+, gen3: \d+/);
