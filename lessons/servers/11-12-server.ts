@@ -1,4 +1,4 @@
-// The HTTP server of lessons 11 and 12: an application built on the restart module (packages/restart), as small
+// The HTTP server of lessons 11, 12 and 17: an application built on the restart module (packages/restart), as small
 // as it can be. Like a daemon it runs with stdout and stderr on /dev/null; every generation appends JSON
 // lines to REPORT_FILE (src/lesson/demo-servers.ts reads them): its log lines (the module's included),
 // each change of the upgrader's state, `holding` (warming up until the lesson says so), `listening` and `ready`. It reads its knobs at start-up from
