@@ -3,7 +3,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAlive } from '../src/demo/marker.js';
-import { ReportFile, serverCommand } from '../src/lesson/demo-servers.js';
+import { hotrestartRunCommand, ReportFile, serverCommand } from '../src/lesson/demo-servers.js';
 import { listenersOn } from '../src/lesson/kit.js';
 import { formatMixedStats } from '../src/lesson/mixed-load.js';
 import { environOf, rowsTogether } from '../src/lesson/procview.js';
@@ -12,7 +12,6 @@ import {
   dockerfile,
   followLines,
   followNamespace,
-  hotrestartRunCommand,
   innerPid,
   nsPidText,
   startInNamespace,

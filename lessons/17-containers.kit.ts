@@ -10,7 +10,6 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { nodeCommand } from '../src/demo/entry.js';
 import { RUN_MARKER } from '../src/demo/sweep.mjs';
 import { ReportFile, type ServerReport } from '../src/lesson/demo-servers.js';
 import { LessonActionError, type CheckResult, type LessonContext, type Text } from '../src/lesson/types.js';
@@ -210,17 +209,6 @@ export function followLines(ctx: LessonContext, path: string, onLine: (line: str
 /** The restart package's directory, wherever the tutor runs from (sources or dist/). */
 function packageDir(): string {
   return dirname(createRequire(import.meta.url).resolve('@hotrestart-tutor/restart/package.json'));
-}
-
-/** The command that runs hotrestart-run: from the package's sources when the lesson runs from sources
- *  (through tsx), else the package's own bin (dist/esm/run.js). */
-export function hotrestartRunCommand(): string[] {
-  if (import.meta.url.endsWith('.ts')) {
-    const { file, args } = nodeCommand(new URL('../packages/restart/src/run.ts', import.meta.url).href);
-    return [file, ...args];
-  }
-  const bin = (JSON.parse(readFileSync(join(packageDir(), 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin['hotrestart-run'];
-  return [process.execPath, join(packageDir(), bin)];
 }
 
 /** The package's example Dockerfile, shown as it is. */
