@@ -15,8 +15,9 @@ import { lesson as signalsReadiness } from './11-signals-readiness.js';
 import { lesson as gracefulDrain } from './12-graceful-drain.js';
 import { lesson as wholeHotRestart } from './13-whole-hot-restart.js';
 import { lesson as nginxBinaryUpgrade } from './14-nginx-binary-upgrade.js';
+import { lesson as reloadNotRestart } from './15-reload-not-restart.js';
 
-export const lessons: Lesson[] = [whatIsHotRestart, fork, fdDescriptionInode, inheritanceCloexec, dupLeak, nonblockOnDescription, reuseportPitfalls, passByInheritance, scmRights, rebuildListener, signalsReadiness, gracefulDrain, wholeHotRestart, nginxBinaryUpgrade]
+export const lessons: Lesson[] = [whatIsHotRestart, fork, fdDescriptionInode, inheritanceCloexec, dupLeak, nonblockOnDescription, reuseportPitfalls, passByInheritance, scmRights, rebuildListener, signalsReadiness, gracefulDrain, wholeHotRestart, nginxBinaryUpgrade, reloadNotRestart]
   .sort((a, b) => a.number - b.number)
   // As the learner sees them: each quiz's choices in their own order, not the right one first.
   .map((lesson: Lesson) => orderQuizzes(lesson));

@@ -63,8 +63,8 @@ const STAND_IN: Text = {
 };
 
 export const NO_NGINX: Text = {
-  en: 'nginx is not installed here and the stand-in (lessons/servers/mini-nginx.ts) is not available: this step cannot run. To run it: apt-get install nginx-light.',
-  zh: '这台机器上没有安装 nginx，替身（lessons/servers/mini-nginx.ts）也不可用：这一步无法运行。要运行它：apt-get install nginx-light。',
+  en: 'The stand-in (lessons/servers/mini-nginx.ts) is not available, and nginx is not installed (or HOTRESTART_TUTOR_NGINX=stand-in set it aside): this step cannot run. To run it with nginx: apt-get install nginx-light.',
+  zh: '替身（lessons/servers/mini-nginx.ts）不可用，而 nginx 没有安装（或被 HOTRESTART_TUTOR_NGINX=stand-in 搁在一边）：这一步无法运行。要用 nginx 运行它：apt-get install nginx-light。',
 };
 
 /** A check's outcome when the step could not run nginx at all. */
