@@ -99,7 +99,8 @@ export const lesson: Lesson<Vars> = {
         ctx.vars.master1 = await nginx.start();
         ctx.vars.workers1 = nginx.workersOf(ctx.vars.master1);
         ctx.vars.inode = listenersOn(nginx.port)[0]?.inode ?? null;
-        ctx.log(`nginx.conf:\n${nginx.fileText('nginx.conf')?.trimEnd()}`);
+        // One line: a log entry of several would push the step's title off an 80×24 screen.
+        ctx.log(`nginx.conf: ${(nginx.fileText('nginx.conf') ?? '').replace(/\s+/g, ' ').trim()}`);
         for (const line of nginx.logLines('inherited')) ctx.log(line, 'event', 'error.log');
       },
       show: { processes: ['*'], only: isTcp, focus: isListener },
