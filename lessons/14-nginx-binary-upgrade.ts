@@ -303,6 +303,8 @@ export const lesson: Lesson<Vars> = {
           // The way back.
           await nginx.signal(master2, 'SIGHUP');
           ctx.vars.rehired = await nginx.settle(master2, 2);
+          // Only once they serve may master3 go: until then, connections would wait in the queue for nobody.
+          await ctx.until(() => answersFrom(load.stats(), ctx.vars.rehired) > 0, 5000, 10);
           await nginx.signal(master3, 'SIGQUIT');
           await ctx.until(() => !isAlive(master3) && alive(ctx.vars.workers3).length === 0 && nginx.pidIn('nginx.pid') === master2, 10_000);
           ctx.log(nginx.pidFilesText(), 'event', 'launcher');

@@ -219,7 +219,6 @@ export const lesson: Lesson<Vars> = {
           check: (ctx) => {
             const nginx = nginxOf(ctx);
             if (!(nginx instanceof Nginx)) return nginx;
-            if (nginx.program.kind !== 'nginx') return { ok: false, skipped: true, detail: ctx.t({ en: 'the stand-in has no log files to reopen', zh: '替身没有要重新打开的日志文件' }) };
             const lines = ctx.vars.reopened ?? [];
             return { ok: lines.length > 0 && lines.every((line) => !line.includes('reconfiguring')), detail: lines[0]?.replace(/^.*\[notice\] /, '') ?? ctx.t({ en: 'no such line in error.log', zh: 'error.log 里没有这样的行' }) };
           },

@@ -89,8 +89,8 @@ export interface NginxOptions {
   workers?: number;
 }
 
-/** The config, in the subset the stand-in reads too: worker_processes, pid, error_log, events, one server. */
-export function nginxConf(o: { dir: string; port: number; text: string; workers: number; realNginx: boolean }): string {
+/** The config, in the subset the stand-in reads too: worker_processes, pid, error_log, events, access_log off, one server. */
+export function nginxConf(o: { dir: string; port: number; text: string; workers: number }): string {
   return [
     `worker_processes ${o.workers};`,
     `pid ${join(o.dir, 'nginx.pid')};`,
@@ -99,7 +99,7 @@ export function nginxConf(o: { dir: string; port: number; text: string; workers:
     'events {}',
     'http {',
     // Debian's nginx logs requests to /var/log/nginx/access.log by default: not ours to write to.
-    ...(o.realNginx ? ['    access_log off;'] : []),
+    '    access_log off;',
     '    server {',
     `        listen 127.0.0.1:${o.port};`,
     '        location / {',
@@ -138,7 +138,7 @@ export class Nginx {
 
   /** Writes nginx.conf answering `text`; a running master reads it again on HUP. */
   writeConf(text: string): void {
-    writeFileSync(this.confPath, nginxConf({ dir: this.dir, port: this.port, text, workers: this.options.workers ?? 2, realNginx: this.program.kind === 'nginx' }));
+    writeFileSync(this.confPath, nginxConf({ dir: this.dir, port: this.port, text, workers: this.options.workers ?? 2 }));
   }
 
   /** Binds 127.0.0.1:0 in the launcher, starts nginx on it, waits for its PID file and workers. */
