@@ -8,10 +8,10 @@ import type { FdRow } from '../src/fdtable/model.js';
 import { listenersOn } from '../src/lesson/kit.js';
 import { formatLoadStats, type LoadStats } from '../src/lesson/load.js';
 import { isMain, playLessonMain } from '../src/lesson/main.js';
-import { findNginx, Nginx, noNginx, programLine } from '../src/lesson/nginx.js';
+import { findNginx, Nginx, programLine } from '../src/lesson/nginx.js';
 import { answeredBy, answersFrom, underLoad } from '../src/lesson/nginx-load.js';
 import { parentOf } from '../src/lesson/procview.js';
-import { sharedListener } from '../src/lesson/nginx-view.js';
+import { nginxOf, sharedListener, withNginx } from '../src/lesson/nginx-view.js';
 import type { CheckResult, Lesson, LessonContext } from '../src/lesson/types.js';
 
 const isTcp = (row: FdRow) => row.type === 'TCP';
@@ -25,8 +25,6 @@ interface Vars {
   workers1: number[];
   master2: number;
   workers2: number[];
-  /** What the PID files held after USR2. */
-  pidFiles: { pid: string | undefined; oldbin: string | undefined };
   usr2: LoadStats;
   winch: LoadStats;
   quit: LoadStats;
@@ -38,20 +36,6 @@ interface Vars {
 }
 
 type Ctx = LessonContext<Vars>;
-
-/** The nginx of the lesson; undefined (the check is skipped) when neither nginx nor the stand-in is here. */
-function nginxOf(ctx: Ctx): Nginx | CheckResult {
-  if (!findNginx()) return noNginx(ctx);
-  return ctx.vars.nginx ?? { ok: false, detail: ctx.t({ en: 'nginx was not started', zh: 'nginx 没有启动' }) };
-}
-
-/** A check about the running nginx: skipped without nginx, failed before it started. */
-function withNginx(check: (ctx: Ctx, nginx: Nginx) => CheckResult): (ctx: Ctx) => CheckResult {
-  return (ctx) => {
-    const nginx = nginxOf(ctx);
-    return nginx instanceof Nginx ? check(ctx, nginx) : nginx;
-  };
-}
 
 /** The load of a step: none failed, with how many answered and who. */
 function noFailure(ctx: Ctx, nginx: Nginx, stats: LoadStats | undefined): CheckResult {
@@ -143,13 +127,9 @@ export const lesson: Lesson<Vars> = {
         if (!nginx) return;
         const { master1 } = ctx.vars;
         ctx.vars.usr2 = await underLoad(ctx, nginx, async (load) => {
-          await nginx.signal(master1, 'SIGUSR2');
-          const master2 = await ctx.until(() => (nginx.pidIn('nginx.pid') !== master1 && nginx.pidIn('nginx.pid.oldbin') === master1 ? nginx.pidIn('nginx.pid') : undefined), 10_000);
-          if (!master2) throw new Error(`no new master after USR2 (${nginx.pidFilesText()})`);
-          ctx.vars.master2 = master2;
-          ctx.vars.workers2 = await nginx.settle(master2, 2);
-          ctx.vars.pidFiles = { pid: nginx.fileText('nginx.pid')?.trim(), oldbin: nginx.fileText('nginx.pid.oldbin')?.trim() };
-          ctx.log(nginx.pidFilesText(), 'event', 'launcher');
+          const upgraded = await nginx.upgrade(master1);
+          ctx.vars.master2 = upgraded.master;
+          ctx.vars.workers2 = upgraded.workers;
           // Both generations answer: wait (3 s at most) until the new workers have answered too.
           await ctx.until(() => answersFrom(load.stats(), ctx.vars.workers2) > 0, 3000, 10);
         });
@@ -291,12 +271,9 @@ export const lesson: Lesson<Vars> = {
         if (!nginx) return;
         const { master2 } = ctx.vars;
         ctx.vars.rollback = await underLoad(ctx, nginx, async (load) => {
-          await nginx.signal(master2, 'SIGUSR2');
-          const master3 = await ctx.until(() => (nginx.pidIn('nginx.pid') !== master2 && nginx.pidIn('nginx.pid.oldbin') === master2 ? nginx.pidIn('nginx.pid') : undefined), 10_000);
-          if (!master3) throw new Error(`no new master after USR2 (${nginx.pidFilesText()})`);
+          const { master: master3, workers: workers3 } = await nginx.upgrade(master2);
           ctx.vars.master3 = master3;
-          ctx.vars.workers3 = await nginx.settle(master3, 2);
-          ctx.log(nginx.pidFilesText(), 'event', 'launcher');
+          ctx.vars.workers3 = workers3;
           await nginx.signal(master2, 'SIGWINCH');
           await ctx.until(() => alive(ctx.vars.workers2).length === 0, 10_000);
           await ctx.until(() => answersFrom(load.stats(), ctx.vars.workers3) > 0, 3000, 10);

@@ -3,7 +3,6 @@
 // and the same in Node on SIGHUP — because Node's SIGUSR1 opens its inspector, shown live. In each case the
 // new configuration takes effect while no listener changes: same pid, same inode.
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isAlive } from '../src/demo/marker.js';
 import type { FdRow } from '../src/fdtable/model.js';
@@ -12,10 +11,10 @@ import { buildGo, NO_GO } from '../src/lesson/gobuild.js';
 import { listenersOn } from '../src/lesson/kit.js';
 import { formatLoadStats, type LoadStats } from '../src/lesson/load.js';
 import { isMain, playLessonMain } from '../src/lesson/main.js';
-import { findNginx, Nginx, noNginx, programLine, type NginxAnswer } from '../src/lesson/nginx.js';
+import { findNginx, Nginx, programLine, type NginxAnswer } from '../src/lesson/nginx.js';
 import { answeredBy, answersFrom, underLoad } from '../src/lesson/nginx-load.js';
-import { sharedListener } from '../src/lesson/nginx-view.js';
-import { fetchText, readText, startWithSocket, type Started } from '../src/lesson/reload-programs.js';
+import { nginxOf, sharedListener, withNginx } from '../src/lesson/nginx-view.js';
+import { fetchText, readText, showReload, type Reload } from '../src/lesson/reload-programs.js';
 import type { CheckResult, Lesson, LessonContext } from '../src/lesson/types.js';
 
 const isTcp = (row: FdRow) => row.type === 'TCP';
@@ -31,13 +30,9 @@ interface Vars {
   afterHup: NginxAnswer;
   /** error.log lines after nginx's own USR1. */
   reopened: string[];
-  go: Started | 'no-go';
-  /** What the Go server answered after its file changed but before USR1, and after USR1. */
-  goBefore: string;
-  goAfter: string;
-  node: Started;
-  nodeBefore: string;
-  nodeAfter: string;
+  /** The Go server's reload on SIGUSR1 ('no-go' without a Go toolchain), and the Node server's on SIGHUP. */
+  go: Reload | 'no-go';
+  node: Reload;
   /** After SIGUSR1: the inspector's line on stderr, and what the server answered (its file changed again). */
   inspectorLine: string;
   inspectorPort: number;
@@ -46,28 +41,22 @@ interface Vars {
 
 type Ctx = LessonContext<Vars>;
 
-function nginxOf(ctx: Ctx): Nginx | CheckResult {
-  if (!findNginx()) return noNginx(ctx);
-  return ctx.vars.nginx ?? { ok: false, detail: ctx.t({ en: 'nginx was not started', zh: 'nginx 没有启动' }) };
-}
-
-function withNginx(check: (ctx: Ctx, nginx: Nginx) => CheckResult | Promise<CheckResult>): (ctx: Ctx) => CheckResult | Promise<CheckResult> {
+/** A check about a reload (the Go server's or the Node server's): skipped without go, failed before it ran. */
+function withReload(which: 'go' | 'node', check: (ctx: Ctx, reload: Reload) => CheckResult): (ctx: Ctx) => CheckResult {
   return (ctx) => {
-    const nginx = nginxOf(ctx);
-    return nginx instanceof Nginx ? check(ctx, nginx) : nginx;
+    const reload = ctx.vars[which];
+    if (reload === 'no-go') return { ok: false, skipped: true, detail: ctx.t({ en: 'go is not installed', zh: '没有安装 go' }) };
+    return reload ? check(ctx, reload) : { ok: false, detail: ctx.t({ en: 'the server was not started', zh: '服务没有启动' }) };
   };
 }
 
-/** A check about the Go server: skipped without go, failed before it started. */
-function withGo(check: (ctx: Ctx, go: Started) => CheckResult): (ctx: Ctx) => CheckResult {
-  return (ctx) => {
-    if (ctx.vars.go === 'no-go') return { ok: false, skipped: true, detail: ctx.t({ en: 'go is not installed', zh: '没有安装 go' }) };
-    return ctx.vars.go ? check(ctx, ctx.vars.go) : { ok: false, detail: ctx.t({ en: 'the Go server was not started', zh: 'Go 服务没有启动' }) };
-  };
+/** The answer did not change with the file alone, and did after the signal. */
+function answerChanged(ctx: Ctx, reload: Reload, label: string): CheckResult {
+  return { ok: reload.before === `${label} v1` && reload.after === `${label} v2`, detail: `${ctx.t({ en: 'before the signal', zh: '信号之前' })} "${reload.before}", ${ctx.t({ en: 'after', zh: '之后' })} "${reload.after}"` };
 }
 
 /** Same pid, alive, and the same listening socket (inode) at fd 3 as when it started. */
-function sameProcessAndSocket(ctx: Ctx, started: Started): CheckResult {
+function sameProcessAndSocket(ctx: Ctx, { started }: Reload): CheckResult {
   const sockets = listenersOn(started.port);
   const row = ctx.snapshot([started.name]).rows.find((r) => r.fd === 3);
   const ok = isAlive(started.pid) && sockets.length === 1 && sockets[0].inode === started.inode && row?.inode === started.inode;
@@ -192,27 +181,18 @@ export const lesson: Lesson<Vars> = {
           ctx.vars.go = 'no-go';
           return;
         }
-        const config = join(ctx.supervisor.dir, 'go-config.txt');
-        writeFileSync(config, 'go v1\n');
-        const go = (ctx.vars.go = await startWithSocket(ctx, 'go-reload', [binary, config]));
-        ctx.log(`GET / → "${await fetchText(go.port)}"`, 'event', 'tutor');
-        writeFileSync(config, 'go v2\n');
-        ctx.vars.goBefore = await fetchText(go.port);
-        ctx.log({ en: `go-config.txt now says "go v2"; GET / → "${ctx.vars.goBefore}"`, zh: `go-config.txt 现在是「go v2」；GET / → 「${ctx.vars.goBefore}」` });
-        await ctx.call('launcher', { op: 'kill', pid: go.pid, signal: 'SIGUSR1' });
-        ctx.vars.goAfter = (await ctx.until(async () => ((await fetchText(go.port)) === 'go v2' ? 'go v2' : undefined), 3000)) ?? (await fetchText(go.port));
-        ctx.log(`GET / → "${ctx.vars.goAfter}"`, 'event', 'tutor');
-        ctx.log(readText(go.stderr).trim() || '-', 'event', 'go-reload');
+        const go = (ctx.vars.go = await showReload(ctx, 'go-reload', 'go', (config) => [binary, config], 'SIGUSR1'));
+        ctx.log(readText(go.started.stderr).trim() || '-', 'event', 'go-reload');
       },
       show: { processes: ['go-reload'], only: isTcp, focus: isListener },
       expect: [
         {
           text: { en: 'the changed file alone changed nothing; after SIGUSR1 the Go server answers "go v2"', zh: '只改文件什么都没变；SIGUSR1 之后 Go 服务回答「go v2」' },
-          check: withGo((ctx) => ({ ok: ctx.vars.goBefore === 'go v1' && ctx.vars.goAfter === 'go v2', detail: `${ctx.t({ en: 'before the signal', zh: '信号之前' })} "${ctx.vars.goBefore ?? '-'}", ${ctx.t({ en: 'after', zh: '之后' })} "${ctx.vars.goAfter ?? '-'}"` })),
+          check: withReload('go', (ctx, reload) => answerChanged(ctx, reload, 'go')),
         },
         {
           text: { en: 'the same process and the same listening socket (inode) as before the reload', zh: '和重新加载之前是同一个进程、同一个监听 socket（inode）' },
-          check: withGo((ctx, go) => ({ ...sameProcessAndSocket(ctx, go), ok: sameProcessAndSocket(ctx, go).ok && ctx.vars.goAfter !== undefined })),
+          check: withReload('go', sameProcessAndSocket),
         },
         {
           text: { en: 'nginx took its SIGUSR1 as "reopen the log files", not as a reload', zh: 'nginx 把收到的 SIGUSR1 理解为「重新打开日志文件」，而不是重新加载' },
@@ -238,27 +218,17 @@ export const lesson: Lesson<Vars> = {
       },
       code: { node: excerpt('node/reload.mjs', 'reload') },
       async run(ctx) {
-        const config = join(ctx.supervisor.dir, 'node-config.txt');
-        writeFileSync(config, 'node v1\n');
-        const node = (ctx.vars.node = await startWithSocket(ctx, 'node-reload', [process.execPath, '--inspect-port=0', NODE_SERVER, config]));
-        await ctx.until(async () => (await fetchText(node.port)) === 'node v1', 5000);
-        ctx.log(`GET / → "${await fetchText(node.port)}"`, 'event', 'tutor');
-        writeFileSync(config, 'node v2\n');
-        ctx.vars.nodeBefore = await fetchText(node.port);
-        ctx.log({ en: `node-config.txt now says "node v2"; GET / → "${ctx.vars.nodeBefore}"`, zh: `node-config.txt 现在是「node v2」；GET / → 「${ctx.vars.nodeBefore}」` });
-        await ctx.call('launcher', { op: 'kill', pid: node.pid, signal: 'SIGHUP' });
-        ctx.vars.nodeAfter = (await ctx.until(async () => ((await fetchText(node.port)) === 'node v2' ? 'node v2' : undefined), 3000)) ?? (await fetchText(node.port));
-        ctx.log(`GET / → "${ctx.vars.nodeAfter}"`, 'event', 'tutor');
+        ctx.vars.node = await showReload(ctx, 'node-reload', 'node', (config) => [process.execPath, '--inspect-port=0', NODE_SERVER, config], 'SIGHUP');
       },
       show: { processes: ['node-reload'], only: isTcp, focus: isListener },
       expect: [
         {
           text: { en: 'after SIGHUP the Node server answers "node v2" (not before)', zh: 'SIGHUP 之后 Node 服务回答「node v2」（之前不是）' },
-          check: (ctx) => ({ ok: ctx.vars.nodeBefore === 'node v1' && ctx.vars.nodeAfter === 'node v2', detail: `${ctx.t({ en: 'before the signal', zh: '信号之前' })} "${ctx.vars.nodeBefore ?? '-'}", ${ctx.t({ en: 'after', zh: '之后' })} "${ctx.vars.nodeAfter ?? '-'}"` }),
+          check: withReload('node', (ctx, reload) => answerChanged(ctx, reload, 'node')),
         },
         {
           text: { en: 'the same process and the same listening socket (inode)', zh: '同一个进程、同一个监听 socket（inode）' },
-          check: (ctx) => (ctx.vars.node ? { ...sameProcessAndSocket(ctx, ctx.vars.node), ok: sameProcessAndSocket(ctx, ctx.vars.node).ok && ctx.vars.nodeAfter === 'node v2' } : { ok: false, detail: 'not started' }),
+          check: withReload('node', sameProcessAndSocket),
         },
       ],
     },
@@ -270,8 +240,8 @@ export const lesson: Lesson<Vars> = {
         zh: 'Node 在启动时就为 SIGUSR1 安装了处理函数（第 11 课在 SigCgt 里看到过）：这个信号会启动调试器（inspector），一个监听 127.0.0.1 的调试服务。这里把配置文件改成「node v3」，然后像 Go 的习惯那样给 node-reload 发 SIGUSR1。配置没有变——而它的 fd 表里出现了一个新的监听 socket：调试器，在 stderr 上宣布「Debugger listening on ws://127.0.0.1:端口/...」。\n\n这台机器上任何能连到这个端口的人，都能在服务进程里运行代码：这个进程随本课结束，而生产服务器绝不能留成这样。',
       },
       async run(ctx) {
-        const node = ctx.vars.node;
-        writeFileSync(join(ctx.supervisor.dir, 'node-config.txt'), 'node v3\n');
+        const { started: node, config } = ctx.vars.node;
+        writeFileSync(config, 'node v3\n');
         await ctx.call('launcher', { op: 'kill', pid: node.pid, signal: 'SIGUSR1' });
         const line = await ctx.until(() => readText(node.stderr).split('\n').find((l) => l.startsWith('Debugger listening on')), 5000);
         ctx.vars.inspectorLine = line ?? '';

@@ -1,7 +1,7 @@
 // Real Go, where the machine has it: a lesson builds a program from lessons/assets/code/ into the run's
 // private directory and runs it as one more process of the lesson. Without `go` on PATH the build answers
 // undefined and the lesson says in one line what it shows instead and how to get Go.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -35,5 +35,15 @@ export async function buildGo(file: string, dir: string, signal?: AbortSignal): 
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     const stderr = String((error as { stderr?: string }).stderr ?? '').trim().split('\n').slice(0, 2).join(' ');
     throw new LessonActionError(`go build ${file} failed${stderr ? `: ${stderr}` : ''}`);
+  }
+}
+
+/** True when a Go toolchain is on PATH (`go version` runs). */
+export function goInstalled(): boolean {
+  try {
+    execFileSync('go', ['version'], { stdio: 'ignore', env: goEnv() });
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -1,6 +1,22 @@
-// What the lessons on nginx read from the fd tables: whether a set of processes (masters and workers,
-// which are not puppets and are named by pid) hold one listening socket at the same fd.
+// What the lessons on nginx (14, 15) check with: the lesson's nginx, or why a check cannot run; and
+// whether a set of processes (masters and workers, which are not puppets and are named by pid) hold one
+// listening socket at the same fd.
+import { findNginx, Nginx, noNginx } from './nginx.js';
 import type { CheckResult, LessonContext } from './types.js';
+
+/** The lesson's nginx; a skipped outcome when neither nginx nor the stand-in is here, a failed one before it started. */
+export function nginxOf(ctx: LessonContext<{ nginx: Nginx }>): Nginx | CheckResult {
+  if (!findNginx()) return noNginx(ctx);
+  return ctx.vars.nginx ?? { ok: false, detail: ctx.t({ en: 'nginx was not started', zh: 'nginx 没有启动' }) };
+}
+
+/** A check about the running nginx: skipped without nginx, failed before it started. */
+export function withNginx<V extends { nginx: Nginx }, R extends CheckResult | Promise<CheckResult>>(check: (ctx: LessonContext<V>, nginx: Nginx) => R): (ctx: LessonContext<V>) => R | CheckResult {
+  return (ctx) => {
+    const nginx = nginxOf(ctx);
+    return nginx instanceof Nginx ? check(ctx, nginx) : nginx;
+  };
+}
 
 /** True when every pid holds a LISTEN socket at fd, all of them one open file description (one DESC
  *  letter in the lesson's own snapshot, the letters the table on screen shows) and one inode. */

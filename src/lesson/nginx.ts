@@ -242,6 +242,20 @@ export class Nginx {
     return this.ctx.names().get(pid) ?? String(pid);
   }
 
+  /** USR2 to `master`: waits until nginx.pid names a new master and nginx.pid.oldbin the old one, and
+   *  until the new master has its workers; logs the PID files. */
+  async upgrade(master: number, workers = 2): Promise<{ master: number; workers: number[] }> {
+    await this.signal(master, 'SIGUSR2');
+    const next = await this.ctx.until(() => {
+      const now = this.pidIn('nginx.pid');
+      return now !== master && this.pidIn('nginx.pid.oldbin') === master ? now : undefined;
+    }, 10_000);
+    if (!next) throw new Error(`no new master after USR2 (${this.pidFilesText()})${this.errorTail()}`);
+    const started = await this.settle(next, workers);
+    this.ctx.log(this.pidFilesText(), 'event', this.options.launcher);
+    return { master: next, workers: started };
+  }
+
   /** The launcher sends `signal` to pid, as `kill -USR2 $(cat nginx.pid)` would. */
   async signal(pid: number, signal: NodeJS.Signals): Promise<void> {
     this.ctx.log({ en: `kill -${signal.slice(3)} ${pid} (${this.nameOf(pid)})`, zh: `kill -${signal.slice(3)} ${pid}（${this.nameOf(pid)}）` }, 'event', this.options.launcher);

@@ -2,9 +2,9 @@
 // starts the program with that socket at fd 3, as a service manager would, and steps aside (closes its
 // copy). A shell in between sends the program's stderr to a file in the run's private directory and then
 // execs it, so the pid it reports is the program's. The program carries the run marker (spawn op).
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { listenersOn } from './kit.js';
 import type { LessonContext } from './types.js';
 
@@ -53,4 +53,32 @@ export function readText(path: string): string {
   } catch {
     return '';
   }
+}
+
+export interface Reload {
+  started: Started;
+  /** The program's config file (it answers what the file says). */
+  config: string;
+  /** The answer after the file changed but before the signal, and after the signal. */
+  before: string;
+  after: string;
+}
+
+/** The reload a step shows: the program starts answering "<label> v1" from its config file; the file is
+ *  changed to "<label> v2" (the answer stays "<label> v1": nothing reads the file by itself); then the
+ *  launcher sends `signal`, and the answer is awaited (3 s at most) until it reads "<label> v2". */
+export async function showReload(ctx: LessonContext, name: string, label: string, command: (config: string) => string[], signal: NodeJS.Signals): Promise<Reload> {
+  const config = join(ctx.supervisor.dir, `${label}-config.txt`);
+  writeFileSync(config, `${label} v1\n`);
+  const started = await startWithSocket(ctx, name, command(config));
+  const answer = () => fetchText(started.port);
+  await ctx.until(async () => (await answer()) === `${label} v1`, 5000);
+  ctx.log(`GET / → "${await answer()}"`, 'event', 'tutor');
+  writeFileSync(config, `${label} v2\n`);
+  const before = await answer();
+  ctx.log({ en: `${basename(config)} now says "${label} v2"; GET / → "${before}"`, zh: `${basename(config)} 现在是「${label} v2」；GET / → 「${before}」` });
+  await ctx.call('launcher', { op: 'kill', pid: started.pid, signal });
+  const after = (await ctx.until(async () => ((await answer()) === `${label} v2` ? `${label} v2` : undefined), 3000)) ?? (await answer());
+  ctx.log(`GET / → "${after}"`, 'event', 'tutor');
+  return { started, config, before, after };
 }

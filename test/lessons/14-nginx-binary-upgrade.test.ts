@@ -5,27 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lesson } from '../../lessons/14-nginx-binary-upgrade.js';
 import { findNginx, NGINX_CHOICE_ENV } from '../../src/lesson/nginx.js';
+import { listenRows } from '../helpers/listen-rows.js';
 import { isAlive } from '../helpers/process.js';
 import { playChecked, stepText } from '../helpers/lesson-output.js';
-
-interface ListenRow {
-  pid: number;
-  name: string;
-  fd: number;
-  desc: string;
-  inode: number;
-}
-
-/** The LISTEN rows of a printed table: pid, process name, fd, DESC letter, inode. */
-function listenRows(step: string): ListenRow[] {
-  return [...step.matchAll(/^ {2}[> ] +(\d+) +(\S+) +(\d+) +TCP +(\w+) +\S+ +\S+ +\S+ +(\d+) +\d+\/\d+ +127\.0\.0\.1:\d+ \(LISTEN\)$/gm)].map((m) => ({
-    pid: Number(m[1]),
-    name: m[2],
-    fd: Number(m[3]),
-    desc: m[4],
-    inode: Number(m[5]),
-  }));
-}
 
 /** The load's closing lines: failures counted, and who answered. */
 function loadLines(step: string): Array<{ failed: number; who: string }> {

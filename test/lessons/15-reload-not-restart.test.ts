@@ -3,42 +3,16 @@
 // workers share the socket of before (one DESC letter, one inode); the Go and Node servers keep their fd 3
 // through their reloads; SIGUSR1 gave the Node server a second listening socket on the Debugger line's
 // port; and afterwards none of the lesson's processes is left.
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { lesson } from '../../lessons/15-reload-not-restart.js';
+import { goInstalled } from '../../src/lesson/gobuild.js';
 import { findNginx } from '../../src/lesson/nginx.js';
+import { listenRows } from '../helpers/listen-rows.js';
 import { isAlive } from '../helpers/process.js';
 import { playChecked, stepText } from '../helpers/lesson-output.js';
 
-interface ListenRow {
-  pid: number;
-  name: string;
-  fd: number;
-  desc: string;
-  inode: number;
-  port: number;
-}
-
-function listenRows(step: string): ListenRow[] {
-  return [...step.matchAll(/^ {2}[> ] +(\d+) +(\S+) +(\d+) +TCP +(\w+) +\S+ +\S+ +\S+ +(\d+) +\d+\/\d+ +127\.0\.0\.1:(\d+) \(LISTEN\)$/gm)].map((m) => ({
-    pid: Number(m[1]),
-    name: m[2],
-    fd: Number(m[3]),
-    desc: m[4],
-    inode: Number(m[5]),
-    port: Number(m[6]),
-  }));
-}
-
 const hasNginx = findNginx()?.kind === 'nginx';
-const hasGo = (() => {
-  try {
-    execFileSync('go', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasGo = goInstalled();
 if (!hasNginx) console.log('lesson 15: nginx is not installed, its nginx step is checked as skipped (apt-get install nginx-light)');
 if (!hasGo) console.log('lesson 15: go is not installed, its Go step is checked as skipped (apt-get install golang-go)');
 
