@@ -19,7 +19,7 @@ const isListener = (row: FdRow) => row.socket?.state === 'LISTEN';
 
 interface Vars {
   nginx: Nginx;
-  /** The listening socket's inode as nginx got it (step 1). */
+  /** The inode of the socket the launcher bound and handed to nginx (step 1). */
   inode: number | null;
   master1: number;
   workers1: number[];
@@ -82,7 +82,7 @@ export const lesson: Lesson<Vars> = {
         const nginx = (ctx.vars.nginx = new Nginx(ctx, program, { name: 'nginx14', launcher: 'launcher', text: 'hello from nginx' }));
         ctx.vars.master1 = await nginx.start();
         ctx.vars.workers1 = nginx.workersOf(ctx.vars.master1);
-        ctx.vars.inode = listenersOn(nginx.port)[0]?.inode ?? null;
+        ctx.vars.inode = nginx.handedInode;
         // One line: a log entry of several would push the step's title off an 80×24 screen.
         ctx.log(`nginx.conf: ${(nginx.fileText('nginx.conf') ?? '').replace(/\s+/g, ' ').trim()}`);
         for (const line of nginx.logLines('inherited')) ctx.log(line, 'event', 'error.log');
@@ -97,7 +97,8 @@ export const lesson: Lesson<Vars> = {
           text: { en: "it is the only listening socket on the port: the launcher's, nginx bound none", zh: '它是这个端口上唯一的监听 socket：是 launcher 绑定的，nginx 自己一个也没绑' },
           check: withNginx((ctx, nginx) => {
             const sockets = listenersOn(nginx.port);
-            return { ok: sockets.length === 1 && ctx.vars.inode !== undefined && sockets[0].inode === ctx.vars.inode, detail: `${sockets.length} LISTEN on 127.0.0.1:${nginx.port}, inode ${sockets.map((s) => s.inode).join(' ')}` };
+            const handed = ctx.vars.inode ?? undefined;
+            return { ok: sockets.length === 1 && handed !== undefined && sockets[0].inode === handed, detail: `${sockets.length} LISTEN on 127.0.0.1:${nginx.port}, inode ${sockets.map((s) => s.inode).join(' ')}; ${ctx.t({ en: "the launcher's", zh: 'launcher 绑定的' })}: ${handed ?? '-'}` };
           }),
         },
         {

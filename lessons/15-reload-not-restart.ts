@@ -95,7 +95,7 @@ export const lesson: Lesson<Vars> = {
         const nginx = (ctx.vars.nginx = new Nginx(ctx, program, { name: 'nginx15', launcher: 'launcher', text: 'config v1' }));
         const master = (ctx.vars.master = await nginx.start());
         const old = (ctx.vars.oldWorkers = nginx.workersOf(master));
-        ctx.vars.inode = listenersOn(nginx.port)[0]?.inode ?? null;
+        ctx.vars.inode = nginx.handedInode;
         ctx.vars.hup = await underLoad(ctx, nginx, async (load) => {
           nginx.writeConf('config v2');
           ctx.log({ en: 'nginx.conf now answers "config v2"', zh: 'nginx.conf 现在回答「config v2」' }, 'event', 'launcher');

@@ -116,6 +116,8 @@ export function nginxConf(o: { dir: string; port: number; text: string; workers:
 export class Nginx {
   readonly dir: string;
   port = 0;
+  /** The inode of the socket the launcher bound and handed over (read in the launcher before it closed its copy). */
+  handedInode: number | null = null;
   /** Masters by pid, numbered in the order they appeared (master1, master2, ...). */
   private readonly masters = new Map<number, number>();
   private readonly workerCount = new Map<number, number>();
@@ -148,6 +150,7 @@ export class Nginx {
     if (!ctx.supervisor.puppet(options.launcher)) await ctx.start(options.launcher);
     const listening = await ctx.call(options.launcher, { op: 'listen', port: 0, serve: 'none' });
     this.port = listening.result.port;
+    this.handedInode = ctx.row(options.launcher, listening.result.fd)?.inode ?? null;
     this.writeConf(options.text);
     const quote = (word: string) => `'${word.replace(/'/g, "'\\''")}'`;
     const args = [...this.program.command, '-p', `${this.dir}/`, '-c', this.confPath, '-e', join(this.dir, 'error.log')];
