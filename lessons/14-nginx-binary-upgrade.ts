@@ -325,8 +325,8 @@ export const lesson: Lesson<Vars> = {
         ],
         answer: 0,
         explanation: {
-          en: 'The old master still holds the socket but has no workers after WINCH: QUIT the new master first and, for a moment, nobody accepts — connections wait in the queue or time out. HUP first, so the old master has workers accepting before the new ones leave. A fresh nginx would try to bind the port (EADDRINUSE) or, with a socket of its own, drop what waits in the old queue.',
-          zh: 'WINCH 之后旧 master 还持有 socket，但没有 worker：如果先 QUIT 新 master，会有一段时间没人 accept——连接只能在队列里等，或者超时。先发 HUP，让旧 master 在新 worker 离开之前就有 worker 在 accept。重新启动一个 nginx，要么 bind 端口失败（EADDRINUSE），要么用自己新的 socket，丢掉旧队列里等着的连接。',
+          en: 'The old master still holds the socket but has no workers after WINCH: QUIT the new master first and, for a moment, nobody accepts — connections wait in the queue or time out. HUP first, so the old master has workers accepting before the new ones leave. Starting the old binary afresh is no rollback either: it would be a third nginx, not the old master that still holds the socket and its queue.',
+          zh: 'WINCH 之后旧 master 还持有 socket，但没有 worker：如果先 QUIT 新 master，会有一段时间没人 accept——连接只能在队列里等，或者超时。先发 HUP，让旧 master 在新 worker 离开之前就有 worker 在 accept。重新启动一次旧二进制也算不上回滚：那只是第三个 nginx，而不是那个仍然持有 socket 和它的队列的旧 master。',
         },
       },
       hint: {
