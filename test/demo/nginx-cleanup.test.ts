@@ -11,6 +11,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { nodeCommand } from '../../src/demo/entry.js';
 import { isAlive, isOfRun, markedPids } from '../../src/demo/marker.js';
 import { findNginx } from '../../src/lesson/nginx.js';
+import { cleanEnv, cliPath, root } from '../cli/helpers.js';
+import { pidsWorkingIn } from '../helpers/leftovers.js';
 import { waitFor } from '../helpers/wait.js';
 
 const cleanups: Array<() => unknown> = [];
@@ -58,6 +60,27 @@ describe.skipIf(nginx?.kind !== 'nginx')('a SIGKILLed tutor leaves no nginx behi
     tutor.kill('SIGKILL');
     await waitFor(() => info.nginx.every((pid) => !isAlive(pid)) && !isAlive(info.wardenPid), { timeout: 3000, message: 'every nginx process and the warden to be gone' });
   }, 40_000);
+});
+
+describe.skipIf(nginx?.kind !== 'nginx')('a SIGKILLed lesson 14 leaves no nginx behind', () => {
+  it('killed mid-lesson, while nginx serves its load: no process works in its directory afterwards', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'hrt-nginx-'));
+    cleanups.push(() => rmSync(tmp, { recursive: true, force: true }));
+    const lesson = execa(process.execPath, ['--import', 'tsx', cliPath, 'lesson', '14', '--plain'], {
+      cwd: root, stdin: 'ignore', stdout: 'pipe', stderr: 'ignore', buffer: false, reject: false, env: cleanEnv({ TMPDIR: tmp }),
+    });
+    cleanups.push(() => lesson.kill('SIGKILL'));
+    let output = '';
+    lesson.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    // Step 2 is under way: the load runs and USR2 was sent, so two masters (or about to be) and their workers.
+    await waitFor(() => output.includes('kill -USR2'), { timeout: 30_000, message: 'lesson 14 to send USR2' });
+    const running = pidsWorkingIn(tmp);
+    cleanups.push(() => running.forEach((pid) => isAlive(pid) && process.kill(pid, 'SIGKILL')));
+    // nginx's own title: "nginx: master process ..." and "nginx: worker process".
+    expect(running.filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'latin1').startsWith('nginx: ')).length).toBeGreaterThanOrEqual(3);
+    lesson.kill('SIGKILL');
+    await waitFor(() => pidsWorkingIn(tmp).length === 0, { timeout: 3000, message: `no process of the lesson left in ${tmp}` });
+  }, 60_000);
 });
 
 if (nginx?.kind !== 'nginx') console.log('nginx-cleanup: no nginx installed, the SIGKILL test is skipped (apt-get install nginx-light)');
