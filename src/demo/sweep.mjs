@@ -35,7 +35,21 @@ export function inRunDir(pid, runId) {
   return rest === '' || rest.startsWith('/') || rest === ' (deleted)';
 }
 
-/** True when pid belongs to the run: the marker in its environment, or its cwd in the run's directory. */
+/** True when pid has a controlling terminal (tty_nr in /proc/PID/stat): a person's shell or editor. */
+export function hasTerminal(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // After the command name (in parentheses, may hold ')'): state ppid pgrp session tty_nr ...
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[4]) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+/** True when pid belongs to the run: the marker in its environment, or its cwd in the run's directory
+ *  and no controlling terminal. Everything the run starts descends from its puppets, which have none
+ *  (each runs in a session of its own); a learner's shell that cd'd into the directory has one, and is
+ *  not the run's to end. */
 export function isOfRun(pid, runId) {
   if (!runId) return false;
   let environ;
@@ -46,7 +60,7 @@ export function isOfRun(pid, runId) {
   }
   // Zombies have an empty environ (and no cwd): they drop out here.
   if (environ.length === 0) return false;
-  return environ.split('\0').includes(`${RUN_MARKER}=${runId}`) || inRunDir(pid, runId);
+  return environ.split('\0').includes(`${RUN_MARKER}=${runId}`) || (inRunDir(pid, runId) && !hasTerminal(pid));
 }
 
 export function markedPids(runId) {

@@ -3,13 +3,14 @@
 // process whose cwd is under the run's directory belongs to the run, one elsewhere does not; and after a
 // SIGKILLed tutor the warden ends a real nginx's masters and workers, the one USR2 started included.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nodeCommand } from '../../src/demo/entry.js';
-import { isAlive, isOfRun, markedPids } from '../../src/demo/marker.js';
+import { hasTerminal, inRunDir, isAlive, isOfRun, markedPids } from '../../src/demo/marker.js';
+import { parentOf } from '../../src/lesson/procview.js';
 import { findNginx } from '../../src/lesson/nginx.js';
 import { cleanEnv, cliPath, root } from '../cli/helpers.js';
 import { pidsWorkingIn } from '../helpers/leftovers.js';
@@ -21,7 +22,7 @@ afterEach(async () => {
 });
 
 describe('a process counts as the run\'s by its cwd', () => {
-  it('in the run directory or under it, not elsewhere, with no marker in its environment', async () => {
+  it('in the run directory or under it, not elsewhere, with no marker in its environment, and not with a terminal', async () => {
     const root = mkdtempSync(join(tmpdir(), 'hrt-cwd-'));
     cleanups.push(() => rmSync(root, { recursive: true, force: true }));
     const runId = 'abc123def456';
@@ -30,13 +31,23 @@ describe('a process counts as the run\'s by its cwd', () => {
     mkdirSync(inside, { recursive: true });
     mkdirSync(lookalike);
     const start = (cwd: string) => {
-      const child = spawn('sleep', ['30'], { cwd, stdio: 'ignore', env: { PATH: process.env.PATH } });
+      // detached: no controlling terminal, like every process a puppet starts
+      const child = spawn('sleep', ['30'], { cwd, stdio: 'ignore', detached: true, env: { PATH: process.env.PATH } });
       cleanups.push(() => child.kill('SIGKILL'));
       return child.pid!;
     };
     const [a, b, c] = [start(inside), start(lookalike), start(root)];
     expect([a, b, c].map((pid) => isOfRun(pid, runId))).toEqual([true, false, false]);
     expect(markedPids(runId)).toEqual([a]);
+
+    // A process with a controlling terminal (here under script(1), which gives its child a pty) is a
+    // person's, who cd'd into the directory: never the run's, whatever its cwd.
+    if (!existsSync('/usr/bin/script')) return console.log('nginx-cleanup: no script(1), the terminal case is not checked');
+    const script = spawn('/usr/bin/script', ['-qfc', 'sleep 30', '/dev/null'], { cwd: inside, stdio: 'ignore', detached: true, env: { PATH: process.env.PATH } });
+    cleanups.push(() => process.kill(-script.pid!, 'SIGKILL'));
+    const child = await waitFor(() => readdirSync('/proc').map(Number).find((pid) => pid > 0 && parentOf(pid) === script.pid && hasTerminal(pid)), { message: 'the sleep under script(1), with its terminal' });
+    expect(inRunDir(child, runId)).toBe(true);
+    expect(isOfRun(child, runId)).toBe(false);
   });
 });
 
