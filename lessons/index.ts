@@ -14,11 +14,13 @@ import { lesson as rebuildListener } from './10-rebuild-listener.js';
 import { lesson as signalsReadiness } from './11-signals-readiness.js';
 import { lesson as gracefulDrain } from './12-graceful-drain.js';
 import { lesson as wholeHotRestart } from './13-whole-hot-restart.js';
+import { lesson as nginxBinaryUpgrade } from './14-nginx-binary-upgrade.js';
+import { lesson as reloadNotRestart } from './15-reload-not-restart.js';
 import { lesson as supervisors } from './16-supervisors.js';
 import { lesson as containers } from './17-containers.js';
 import { lesson as versionSkew } from './18-version-skew.js';
 
-export const lessons: Lesson[] = [whatIsHotRestart, fork, fdDescriptionInode, inheritanceCloexec, dupLeak, nonblockOnDescription, reuseportPitfalls, passByInheritance, scmRights, rebuildListener, signalsReadiness, gracefulDrain, wholeHotRestart, supervisors, containers, versionSkew]
+export const lessons: Lesson[] = [whatIsHotRestart, fork, fdDescriptionInode, inheritanceCloexec, dupLeak, nonblockOnDescription, reuseportPitfalls, passByInheritance, scmRights, rebuildListener, signalsReadiness, gracefulDrain, wholeHotRestart, nginxBinaryUpgrade, reloadNotRestart, supervisors, containers, versionSkew]
   .sort((a, b) => a.number - b.number)
   // As the learner sees them: each quiz's choices in their own order, not the right one first.
   .map((lesson: Lesson) => orderQuizzes(lesson));

@@ -1,3 +1,3 @@
 // Finding and ending every process of a run by its marker: see sweep.mjs, which holds the code in plain
 // JavaScript so the warden can run it without a TypeScript loader.
-export { endRunSync, isAlive, killMarkedSync, markedPids, signalAll, sleepSync } from './sweep.mjs';
+export { endRunSync, hasTerminal, inRunDir, isAlive, isOfRun, killMarkedSync, markedPids, signalAll, sleepSync } from './sweep.mjs';

@@ -1,22 +1,19 @@
 // The kill op: a puppet sends a signal to another process of the run, as an operator would with
-// `kill -USR2 PID`. Only processes that carry this run's marker in their environment may be signalled.
+// `kill -USR2 PID`. Only processes of this run may be signalled: the marker in their environment, or
+// (nginx, which overwrites its environment with its title) their cwd in the run's directory.
 // (Reconstructed by the author of lessons 11-12, who overwrote this file by accident; see their report.)
-import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { OpTable } from './puppet-op.js';
 import { OpError } from './puppet-state.js';
 import { ENV } from './run.js';
+import { isAlive, isOfRun } from './sweep.mjs';
 
-/** Only processes of this run: the marker in their environment says so, as the cleanup's scan reads it. */
+/** Only processes of this run, as the cleanup's scan counts them. */
 function assertOfThisRun(pid: unknown): number {
   if (!Number.isInteger(pid) || (pid as number) <= 1) throw new OpError(`${String(pid)} is not a process id a lesson may signal.`);
-  let environ: string;
-  try {
-    environ = readFileSync(`/proc/${pid}/environ`, 'latin1');
-  } catch {
-    throw new OpError(`no process ${pid} of this run is running.`);
+  if (!isOfRun(pid as number, process.env[ENV.run] ?? '')) {
+    throw new OpError(isAlive(pid as number) ? `pid ${pid} was not started by this lesson; it is not signalled.` : `no process ${pid} of this run is running.`);
   }
-  if (!environ.split('\0').includes(`${ENV.run}=${process.env[ENV.run]}`)) throw new OpError(`pid ${pid} was not started by this lesson; it is not signalled.`);
   return pid as number;
 }
 

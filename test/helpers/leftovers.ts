@@ -47,6 +47,21 @@ export function taggedPids(name: string, value: string): number[] {
   return pids;
 }
 
+/** Live pids whose cwd is `dir` or under it, removed or not (unreadable and vanished processes skipped). */
+export function pidsWorkingIn(dir: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      const cwd = readlinkSync(`/proc/${name}/cwd`).replace(/ \(deleted\)$/, '');
+      if ((cwd === dir || cwd.startsWith(`${dir}/`)) && isAlive(Number(name))) pids.push(Number(name));
+    } catch {
+      // ended meanwhile, or not ours to read
+    }
+  }
+  return pids;
+}
+
 /** Listening sockets by inode, each with a short name: TCP in state 0A (`tcp 127.0.0.1:41234`), unix
  *  with the __SO_ACCEPTCON flag (state 01, flags 00010000; `unix /path` or `unix @abstract`). */
 export function listeners(): Map<number, string> {
@@ -124,7 +139,9 @@ export function runDirsIn(dir: string): string[] {
 
 /** Counts what is left of a run tagged `tagName=tag` whose temporary directory was `tmp`. */
 export function countLeftovers(baseline: Baseline, tagName: string, tag: string, tmp: string): Leftovers {
-  const processes = taggedPids(tagName, tag);
+  // nginx overwrites its environment (tag included) with its title: its processes are found by their cwd,
+  // which is in the run's directory under tmp.
+  const processes = [...new Set([...taggedPids(tagName, tag), ...pidsWorkingIn(tmp)])];
   const now = listeners();
   const held = [...socketInodesOf(processes as number[]).inodes].filter((inode) => now.has(inode));
   const fresh = [...now.keys()].filter((inode) => !baseline.listenInodes.has(inode) && couldBeOurs(now.get(inode)!));
