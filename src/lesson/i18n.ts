@@ -80,7 +80,7 @@ export const ui = {
   helpCtrlC: { en: 'stop the running demo; a second Ctrl-C quits', zh: '停止正在运行的演示；再按一次 Ctrl-C 退出' },
   helpOpen: { en: 'open the chosen lesson', zh: '打开选中的课程' },
   helpChoose: { en: 'choose a lesson', zh: '选择课程' },
-  helpDigits: { en: 'open lesson N (two digits for 10-13, typed quickly)', zh: '打开第 N 课（10-13 连按两位数字）' },
+  helpDigits: { en: 'open lesson N (two digits for 10 and up, typed quickly)', zh: '打开第 N 课（10 及以上连按两位数字）' },
   starting: { en: 'starting the demo processes…', zh: '正在启动演示进程…' },
   replaying: { en: 'replaying step {n} from scratch…', zh: '正在从头重放第 {n} 步…' },
   stopped: { en: 'Demo stopped: its processes have ended. r starts it again; Ctrl-C again quits.', zh: '演示已停止：它的进程都已结束。按 r 重新开始；再按 Ctrl-C 退出。' },

@@ -27,7 +27,7 @@ const LESSON_KEYS: ReadonlyArray<readonly [string, UiKey]> = [
 const MENU_KEYS: ReadonlyArray<readonly [string, UiKey]> = [
   ['↑ ↓  k j', 'helpChoose'],
   ['Enter  →  space', 'helpOpen'],
-  ['1-13', 'helpDigits'],
+  ['0-9', 'helpDigits'],
   ['l', 'helpLang'],
   ['?', 'helpTitle'],
   ['q  Esc  Ctrl-C', 'helpQuit'],
