@@ -26,7 +26,8 @@ describe.skipIf(!hasScript)('at a terminal', () => {
   it('draws the table in colour', async () => {
     const result = await inTerminal(['fds', String(process.pid)]);
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toMatch(/\x1b\[1m +PID/);
+    // The PID column is as wide as the longest pid, right-aligned: no space before the title for a 3-digit pid.
+    expect(result.stdout).toMatch(/\x1b\[1m *PID /);
   });
 
   it.each([
@@ -36,7 +37,7 @@ describe.skipIf(!hasScript)('at a terminal', () => {
   ])('draws no colour for %o %o', async (args, env) => {
     const result = await inTerminal([...args, String(process.pid)], env);
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toContain(' PID');
+    expect(result.stdout).toMatch(/^ *PID /m);
     expect(result.stdout).not.toContain('\x1b[');
   });
 
