@@ -175,7 +175,7 @@ export const lesson: Lesson<Vars> = {
           ctx.vars.reopened = (await ctx.until(() => nginx.logLines('reopening').length > 0 && nginx.logLines('reopening'), 3000)) || [];
           for (const line of ctx.vars.reopened) ctx.log(line, 'event', 'error.log');
         }
-        const binary = await buildGo('go/reload.go', ctx.signal);
+        const binary = await buildGo('go/reload.go', ctx);
         if (!binary) {
           ctx.log(NO_GO);
           ctx.vars.go = 'no-go';

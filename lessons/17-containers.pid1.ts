@@ -207,7 +207,7 @@ export const pid1Steps: Step<Vars>[] = [
       ctx.vars.obeys = await startInNamespace(ctx, mode, { unshare: 'unshare-3', init: 'obeys-pid1' }, node, { env: { PID1_READY_FILE: readyFile('obeys'), PID1_HANDLES_SIGTERM: '1' } });
       const plain = await ctx.call('shell', { op: 'spawn', name: 'plain-node', command: node, env: { PID1_READY_FILE: readyFile('plain') } });
       // The Go twin, started by the tutor itself: unshare's exit status is the evidence of how it ended.
-      const goBinary = await buildGo('go/pid1.go', ctx.signal);
+      const goBinary = await buildGo('go/pid1.go', ctx);
       let goRun: ReturnType<typeof startWaited> | undefined;
       if (goBinary) {
         goRun = startWaited(ctx, ['unshare', ...mode.flags, goBinary], { PID1_READY_FILE: readyFile('go') });

@@ -9,6 +9,7 @@ import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync,
 import { tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RUN_MARKER } from '../demo/sweep.mjs';
 import { CODE_DIR } from './excerpt.js';
 import { LessonActionError, type Text } from './types.js';
 
@@ -81,7 +82,7 @@ export interface GoSources {
  * Builds sources once per distinct content; the binary's path, or null when go is not installed.
  * A compile error throws a GoBuildError.
  */
-export async function buildCached(sources: GoSources, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<string | null> {
+export async function buildCached(sources: GoSources, options: { timeoutMs?: number; signal?: AbortSignal; env?: Record<string, string> } = {}): Promise<string | null> {
   const go = findGo();
   if (!go) return null;
   const cache = userCacheDir();
@@ -94,7 +95,7 @@ export async function buildCached(sources: GoSources, options: { timeoutMs?: num
   try {
     const output = await new Promise<string | null>((resolve) => {
       const args = ['build', '-o', join(staging, sources.name), sources.target];
-      execFile(go, args, { cwd: sources.dir, env: goEnv(cache), timeout: options.timeoutMs ?? 180_000, maxBuffer: 1 << 20, signal: options.signal }, (error, _stdout, stderr) =>
+      execFile(go, args, { cwd: sources.dir, env: { ...goEnv(cache), ...options.env }, timeout: options.timeoutMs ?? 180_000, maxBuffer: 1 << 20, signal: options.signal }, (error, _stdout, stderr) =>
         resolve(error ? stderr || error.message : null),
       );
     });
@@ -114,11 +115,14 @@ export async function buildCached(sources: GoSources, options: { timeoutMs?: num
   }
 }
 
-/** Builds lessons/assets/code/<file> (cached); the binary's path, or undefined when go is not installed. */
-export async function buildGo(file: string, signal?: AbortSignal): Promise<string | undefined> {
+/** Builds lessons/assets/code/<file> (cached); the binary's path, or undefined when go is not installed.
+ *  The build carries the run's marker, so a tutor killed mid-build leaves no go or compile process behind:
+ *  the warden ends them with the rest of the run. */
+export async function buildGo(file: string, run: { signal?: AbortSignal; supervisor: { runId: string } }): Promise<string | undefined> {
   const source = fileURLToPath(new URL(file, CODE_DIR));
   try {
-    const binary = await buildCached({ dir: dirname(source), files: [basename(source)], target: basename(source), name: basename(source, '.go') }, { timeoutMs: 120_000, signal });
+    const sources = { dir: dirname(source), files: [basename(source)], target: basename(source), name: basename(source, '.go') };
+    const binary = await buildCached(sources, { timeoutMs: 120_000, signal: run.signal, env: { [RUN_MARKER]: run.supervisor.runId } });
     return binary ?? undefined;
   } catch (error) {
     const output = error instanceof GoBuildError ? error.output : (error as Error).message;

@@ -46,7 +46,7 @@ export const fdFlagsText = (row: FdRow | undefined) =>
 /** Builds the lesson's Go program (lessons/assets/code/<file>, cached); without go it notes that in the
  *  run (the checks are then skipped), says so in one line, and answers undefined. */
 export async function buildOrSayNoGo<V extends Pick<GoRunVars, 'noGo'>>(ctx: LessonContext<V>, file: string): Promise<string | undefined> {
-  const binary = await buildGo(file, ctx.signal);
+  const binary = await buildGo(file, ctx);
   if (!binary) {
     ctx.vars.noGo = true;
     ctx.log(NO_GO, 'error');
