@@ -20,13 +20,15 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / TICKS;
 }
 
-/** The node process running cli.js among the descendants of `root` (script -> sh -> node). */
-function findWatcher(root: number): number | undefined {
+/** The node process running cli.js on `pids` (script -> sh -> node), not another watcher of this CLI. */
+function findWatcher(root: number, pids: number[]): number | undefined {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'latin1');
-      if (cmdline.includes(cli) && cmdline.includes('--watch') && Number(entry) !== root) return Number(entry);
+      // node itself (argv: node cli.js fds --watch=...), not the shell that `script` runs it through.
+      const [, script, command, watch, ...rest] = readFileSync(`/proc/${entry}/cmdline`, 'latin1').split('\0');
+      const same = script === cli && command === 'fds' && watch?.startsWith('--watch') && rest.filter(Boolean).join(' ') === pids.join(' ');
+      if (same && Number(entry) !== root) return Number(entry);
     } catch {
       /* gone */
     }
@@ -41,12 +43,16 @@ async function main(): Promise<void> {
   const fixtures = await Promise.all(Array.from({ length: 5 }, () => startFixture<{ pid: number }>('fd-rich')));
   const pids = fixtures.map((f) => f.pid);
   const command = `COLUMNS=160 LINES=50 ${process.execPath} ${cli} fds --watch=250 ${pids.join(' ')}`;
-  const term = adopt(spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'ignore', 'inherit'], env: { ...process.env, TERM: 'xterm-256color' } }));
+  // The built CLI runs as a user runs it: npm's node-options (the hotrestart-source condition, which
+  // points the workspace package at its TypeScript sources) would make it fail to load.
+  const nodeOptions = (process.env.NODE_OPTIONS ?? '').replace(/--conditions[= ]hotrestart-source/g, '').trim();
+  const env = { ...process.env, TERM: 'xterm-256color', NODE_OPTIONS: nodeOptions };
+  const term = adopt(spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'ignore', 'inherit'], env }));
   try {
     let watcher: number | undefined;
     for (let i = 0; i < 100 && !watcher; i++) {
       await new Promise((r) => setTimeout(r, 50));
-      watcher = findWatcher(term.pid!);
+      watcher = findWatcher(term.pid!, pids);
     }
     if (!watcher) throw new Error('the watcher did not start');
     await new Promise((r) => setTimeout(r, 1500)); // start-up (module loading, first render) is not the steady state
