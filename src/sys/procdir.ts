@@ -54,3 +54,13 @@ export function openAt(dirFd: number, name: string): number {
 export function preadStart(fd: number, scratch: Buffer): number {
   return Number(cfunc('long pread(int, void *, size_t, long)', 'reading /proc')(fd, scratch, scratch.length, 0));
 }
+
+const RLIMIT_NOFILE = 7;
+
+/** This process's soft limit on open fds (RLIMIT_NOFILE), which Node raises to the hard limit at start-up. */
+export function fdSoftLimit(): number {
+  const limit = Buffer.alloc(16); // struct rlimit { rlim_t cur, max; }
+  check(cfunc('int getrlimit(int, void *)', 'getrlimit')(RLIMIT_NOFILE, limit), () => 'getrlimit(RLIMIT_NOFILE)');
+  const soft = limit.readBigUInt64LE(0);
+  return soft > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(soft);
+}
