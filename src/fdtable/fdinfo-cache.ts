@@ -27,10 +27,14 @@ function limit(): number {
   }
   return keepAtMost;
 }
+
 /** Files not read for this many snapshots are closed: their process is no longer watched. */
 const IDLE_SNAPSHOTS = 8;
-/** `${pid}/${fd name}` -> our fd on its fdinfo file, and the snapshot that last read it. */
-const kept = new Map<string, { fd: number; used: number }>();
+/**
+ * `${pid}/${fd name}` -> our fd on its fdinfo file, the snapshot that last read it, and the last text
+ * read with what it was parsed into: the same text parses the same (it is read afresh every time).
+ */
+const kept = new Map<string, { fd: number; used: number; text?: string; parsed?: unknown }>();
 let generation = 0;
 
 /**
@@ -111,25 +115,36 @@ export function keptFds(): string[] {
   return fds;
 }
 
-/** fdinfo text of `name` in `pid`, read through a kept file when there is one. Throws when the fd is gone. */
-export function readFdinfo(pid: number, infoDir: number, name: string, scratch: Buffer): string {
+/**
+ * fdinfo of `name` in `pid`, read through a kept file when there is one, and parsed by `parse`
+ * (not again when the text is the same as last time). Throws when the fd is gone.
+ */
+export function readFdinfo<T>(pid: number, infoDir: number, name: string, scratch: Buffer, parse: (text: string) => T): T {
   const key = `${pid}/${name}`;
-  const entry = kept.get(key);
+  let entry = kept.get(key);
   if (entry !== undefined) {
     const n = sys.preadStart(entry.fd, scratch);
     if (n >= 0) {
       entry.used = generation;
-      return scratch.toString('latin1', 0, n);
+      return parsedOnce(entry, scratch.toString('latin1', 0, n), parse);
     }
     kept.delete(key); // the fd closed or the process ended: look again below
     sys.closeQuietly(entry.fd);
   }
-  if (kept.size >= limit()) return sys.readSmallAt(infoDir, name, scratch);
-  const opened = sys.openAt(infoDir, name);
-  kept.set(key, { fd: opened, used: generation });
-  const n = sys.preadStart(opened, scratch);
+  if (kept.size >= limit()) return parse(sys.readSmallAt(infoDir, name, scratch));
+  entry = { fd: sys.openAt(infoDir, name), used: generation };
+  kept.set(key, entry);
+  const n = sys.preadStart(entry.fd, scratch);
   if (n < 0) throw new Error(`fdinfo ${name} of pid ${pid} could not be read`);
-  return scratch.toString('latin1', 0, n);
+  return parsedOnce(entry, scratch.toString('latin1', 0, n), parse);
+}
+
+function parsedOnce<T>(entry: { text?: string; parsed?: unknown }, text: string, parse: (text: string) => T): T {
+  if (entry.text !== text) {
+    entry.parsed = parse(text);
+    entry.text = text;
+  }
+  return entry.parsed as T;
 }
 
 /** How many fdinfo files (and directory handles) of `pid` are kept open now. */

@@ -29,6 +29,9 @@ const fileTypes: Record<number, FdType> = {
 const anonTypes = new Set<FdType>(['eventpoll', 'eventfd', 'signalfd', 'timerfd', 'inotify', 'pidfd', 'io_uring']);
 
 const bracketed = (link: string) => /\[(\d+)\]$/.exec(link)?.[1];
+/** The inode of `socket:[123]` (the kernel's own format, so no pattern is needed). */
+const socketInode = (link: string) => Number(link.slice('socket:['.length, -1));
+const fileLike = new Set<FdType>(['REG', 'DIR', 'CHR', 'BLK']);
 
 /**
  * Asking one socket costs about as much as five sockets of a dump (measured with bench:busy and the
@@ -94,7 +97,7 @@ function socketDetails(entry: SocketEntry): SocketDetails {
 function classify(pid: number, raw: RawFd, sockets: SocketIndex): { type: FdType; name: string; inode: number | null; inodeKey: string; socket: SocketDetails | null } {
   const { link } = raw;
   if (link.startsWith('socket:[')) {
-    const inode = Number(bracketed(link));
+    const inode = socketInode(link);
     const entry = sockets.get(inode);
     if (!entry) return unlistedSocket(pid, raw.fd, inode);
     return { type: entry.protocol, name: socketName(entry), inode, inodeKey: `sock:${inode}`, socket: socketDetails(entry) };
@@ -193,7 +196,7 @@ export function snapshotLinux(pids: number[], options: SnapshotOptions = {}): Sn
   for (const p of processes) {
     for (const f of p.fds) {
       if (!f.link.startsWith('socket:[')) continue;
-      const inode = Number(bracketed(f.link));
+      const inode = socketInode(f.link);
       // One fd per socket is enough to ask about it (a socket shared by fork or dup is one socket).
       if (!seen.has(inode)) socketFds.push({ pid: p.info.pid, fd: f.fd, inode });
       seen.add(inode);
@@ -206,7 +209,7 @@ export function snapshotLinux(pids: number[], options: SnapshotOptions = {}): Sn
     for (const raw of process.fds) {
       const kind = classify(process.info.pid, raw, sockets);
       const flags = raw.flags;
-      const isFileLike = ['REG', 'DIR', 'CHR', 'BLK'].includes(kind.type);
+      const isFileLike = fileLike.has(kind.type);
       pending.push({
         inodeKey: kind.inodeKey,
         row: {
@@ -242,7 +245,10 @@ export function snapshotLinux(pids: number[], options: SnapshotOptions = {}): Sn
     return { pid: row.pid, fd: row.fd, inodeKey, descriptionKey: identity.descriptionKey, known: identity.method !== 'unknown' };
   });
   const letters = assignLetters(letterInputs, previousLetters(options.previous));
-  const rows = pending.map(({ row }, i) => ({ ...row, description: letters[i] }));
+  const rows = pending.map(({ row }, i) => {
+    row.description = letters[i]; // rows are made afresh for every snapshot
+    return row;
+  });
   nameUnixPeers(rows);
 
   const infos: ProcessInfo[] = processes.map((p) => p.info);

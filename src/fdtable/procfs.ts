@@ -70,7 +70,9 @@ function readSmall(path: string): string {
   }
 }
 
-function parseFdinfo(text: string): Pick<RawFd, 'pos' | 'flags' | 'flagsRaw' | 'ino' | 'mntId' | 'eventfdId'> {
+type Fdinfo = Readonly<Pick<RawFd, 'pos' | 'flags' | 'flagsRaw' | 'ino' | 'mntId' | 'eventfdId'>>;
+
+function parseFdinfo(text: string): Fdinfo {
   let eventfdId: number | null = null;
   let pos: number | null = null;
   let flagsRaw: string | null = null;
@@ -117,7 +119,7 @@ interface FdReader {
   /** Fds the reader itself holds open while reading; hidden when a process snapshots itself. */
   own: Set<string>;
   link(name: string): string;
-  info(name: string): string;
+  info(name: string): Fdinfo;
   stat(name: string, link: string): Pick<RawFd, 'mode' | 'device' | 'statIno'>;
   comm(): string | null;
   close(): void;
@@ -153,7 +155,7 @@ function handleReader(pid: number): FdReader | null {
     names,
     own: new Set([String(handle.fdDir), String(handle.infoDir), String(handle.comm), ...keptFds()]),
     link: (name) => sys.readlinkAt(handle.fdDir, name, scratch),
-    info: (name) => readFdinfo(pid, handle.infoDir, name, scratch),
+    info: (name) => readFdinfo(pid, handle.infoDir, name, scratch, parseFdinfo),
     stat: (name, link) => (link.startsWith('/') ? statAt(handle.fdDir, name) : noStat),
     comm: () => {
       const n = sys.preadStart(handle.comm, scratch);
@@ -168,7 +170,7 @@ function fsReader(pid: number, names: string[]): FdReader {
     names,
     own: new Set(),
     link: (name) => readlinkSync(`/proc/${pid}/fd/${name}`),
-    info: (name) => readSmall(`/proc/${pid}/fdinfo/${name}`),
+    info: (name) => parseFdinfo(readSmall(`/proc/${pid}/fdinfo/${name}`)),
     stat: (name, link) => statTarget(pid, name, link),
     comm: () => readComm(pid),
     close: () => {},
@@ -193,9 +195,9 @@ export function readProcess(pid: number): RawProcess {
     for (const name of names) {
       if (self && reader.own.has(name)) continue;
       let link: string;
-      let info: ReturnType<typeof parseFdinfo>;
+      let info: Fdinfo;
       try {
-        info = parseFdinfo(reader.info(name));
+        info = reader.info(name);
         link = linkFromMount(info) ?? learnMount(info, reader.link(name));
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? '';
