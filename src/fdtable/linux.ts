@@ -39,10 +39,23 @@ const fileLike = new Set<FdType>(['REG', 'DIR', 'CHR', 'BLK']);
  */
 const DUMP_SOCKETS_PER_ASKED_SOCKET = 5;
 
+/**
+ * The namespace's socket count only chooses between two ways that give the same rows, so a live view
+ * reads it (two /proc files) once a second rather than at every refresh.
+ */
+const COUNT_FOR_MS = 1000;
+let counted: { at: number; sockets: number | null } | undefined;
+
+function namespaceSockets(): number | null {
+  const now = Date.now();
+  if (!counted || now - counted.at >= COUNT_FOR_MS || now < counted.at) counted = { at: now, sockets: namespaceInetSockets() };
+  return counted.sockets;
+}
+
 function readSockets(wanted: SocketFd[], strategy: SnapshotOptions['sockets'] = 'auto'): { index: SocketIndex; source: Snapshot['socketSource'] } {
   if (ffiAvailable()) {
     try {
-      const namespace = strategy === 'auto' ? namespaceInetSockets() : null;
+      const namespace = strategy === 'auto' ? namespaceSockets() : null;
       if (strategy === 'dump' || (namespace !== null && namespace < DUMP_SOCKETS_PER_ASKED_SOCKET * wanted.length)) {
         return { index: readSocketsSockDiag(new Set(wanted.map((s) => s.inode))), source: 'sock_diag' };
       }

@@ -117,7 +117,7 @@ interface FdReader {
   /** Fd names to read: the listing of /proc/PID/fd. */
   names: string[];
   /** Fds the reader itself holds open while reading; hidden when a process snapshots itself. */
-  own: Set<string>;
+  own(): Set<string>;
   link(name: string): string;
   info(name: string): Fdinfo;
   stat(name: string, link: string): Pick<RawFd, 'mode' | 'device' | 'statIno'>;
@@ -153,7 +153,7 @@ function handleReader(pid: number): FdReader | null {
   const { handle, names } = listed;
   return {
     names,
-    own: new Set([String(handle.fdDir), String(handle.infoDir), String(handle.comm), ...keptFds()]),
+    own: () => new Set([String(handle.fdDir), String(handle.infoDir), String(handle.comm), ...keptFds()]),
     link: (name) => sys.readlinkAt(handle.fdDir, name, scratch),
     info: (name) => readFdinfo(pid, handle.infoDir, name, scratch, parseFdinfo),
     stat: (name, link) => (link.startsWith('/') ? statAt(handle.fdDir, name) : noStat),
@@ -168,7 +168,7 @@ function handleReader(pid: number): FdReader | null {
 function fsReader(pid: number, names: string[]): FdReader {
   return {
     names,
-    own: new Set(),
+    own: () => new Set(),
     link: (name) => readlinkSync(`/proc/${pid}/fd/${name}`),
     info: (name) => parseFdinfo(readSmall(`/proc/${pid}/fdinfo/${name}`)),
     stat: (name, link) => statTarget(pid, name, link),
@@ -191,9 +191,9 @@ export function readProcess(pid: number): RawProcess {
   const fds: RawFd[] = [];
   let command: string | null;
   try {
-    const self = pid === process.pid;
+    const own = pid === process.pid ? reader.own() : null; // only a snapshot of this very process shows them
     for (const name of names) {
-      if (self && reader.own.has(name)) continue;
+      if (own?.has(name)) continue;
       let link: string;
       let info: Fdinfo;
       try {
