@@ -70,9 +70,13 @@ function readSmall(path: string): string {
   }
 }
 
-type Fdinfo = Readonly<Pick<RawFd, 'pos' | 'flags' | 'flagsRaw' | 'ino' | 'mntId' | 'eventfdId'>>;
+type Fdinfo = Readonly<Pick<RawFd, 'pos' | 'flags' | 'flagsRaw' | 'ino' | 'mntId' | 'eventfdId'> & { namesKind: boolean }>;
+
+/** The lines every fdinfo has (lock: lines come with file locks on any kind of file). */
+const commonKeys = new Set(['pos', 'flags', 'mnt_id', 'ino', 'lock']);
 
 function parseFdinfo(text: string): Fdinfo {
+  let namesKind = false;
   let eventfdId: number | null = null;
   let pos: number | null = null;
   let flagsRaw: string | null = null;
@@ -89,8 +93,24 @@ function parseFdinfo(text: string): Fdinfo {
     else if (key === 'ino') ino = Number(value);
     else if (key === 'mnt_id') mntId = Number(value);
     else if (key === 'eventfd-id') eventfdId = Number(value);
+    if (!commonKeys.has(key)) namesKind = true;
   }
-  return { pos, flagsRaw, flags: flagsRaw === null ? null : parseInt(flagsRaw, 8), ino, mntId, eventfdId };
+  return { pos, flagsRaw, flags: flagsRaw === null ? null : parseInt(flagsRaw, 8), ino, mntId, eventfdId, namesKind };
+}
+
+/**
+ * The link text of anon-inode fds (`anon_inode:[eventpoll]`), by the fdinfo text it was read with.
+ * Every kind of anon fd shares one inode (same mnt_id and ino), so what tells kinds apart is the
+ * lines each kind adds to its fdinfo (eventfd-count, tfd, clockid, sigmask, inotify wd, Pid...):
+ * no two kinds print the same keys, so the same text with such a line is the same kind, and an
+ * anon fd has no path that a rename could change. The text is read afresh every snapshot; only the
+ * readlink is saved. Texts without such a line (an epoll with no watch yet) are read every time.
+ */
+const anonLinks = new WeakMap<Fdinfo, string>();
+
+function anonLinkOf(info: Fdinfo, link: string): string {
+  if (info.namesKind && link.startsWith('anon_inode:')) anonLinks.set(info, link);
+  return link;
 }
 
 // Sockets and pipes live on the kernel's internal sockfs and pipefs mounts; fdinfo names the mount
@@ -198,14 +218,15 @@ export function readProcess(pid: number): RawProcess {
       let info: Fdinfo;
       try {
         info = reader.info(name);
-        link = linkFromMount(info) ?? learnMount(info, reader.link(name));
+        link = linkFromMount(info) ?? anonLinks.get(info) ?? anonLinkOf(info, learnMount(info, reader.link(name)));
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? '';
         if (closedMeanwhile.has(code)) continue; // the fd closed between readdir and now
         // An fd we may not read is not an fd that is not there: the whole table is unknown.
         return { info: statusOf(pid, error as NodeJS.ErrnoException, names.length), fds: [] };
       }
-      fds.push({ fd: Number(name), link, ...info, ...reader.stat(name, link) });
+      const { pos, flags, flagsRaw, ino, mntId, eventfdId } = info;
+      fds.push({ fd: Number(name), link, pos, flags, flagsRaw, ino, mntId, eventfdId, ...reader.stat(name, link) });
     }
     command = reader.comm();
   } finally {
