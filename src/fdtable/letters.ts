@@ -54,8 +54,8 @@ export function assignLetters(rows: LetterInput[], previous?: Map<string, Previo
   let next = 0;
   for (const key of members.keys()) {
     if (byDescription.has(key)) continue;
-    while (used.has(letterName(next)) || reserved.has(letterName(next))) next++;
-    const letter = letterName(next);
+    let letter = letterName(next);
+    while (used.has(letter) || reserved.has(letter)) letter = letterName(++next);
     byDescription.set(key, letter);
     used.add(letter);
   }

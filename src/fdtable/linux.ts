@@ -29,6 +29,9 @@ const fileTypes: Record<number, FdType> = {
 const anonTypes = new Set<FdType>(['eventpoll', 'eventfd', 'signalfd', 'timerfd', 'inotify', 'pidfd', 'io_uring']);
 
 const bracketed = (link: string) => /\[(\d+)\]$/.exec(link)?.[1];
+/** The inode of `socket:[123]` (the kernel's own format, so no pattern is needed). */
+const socketInode = (link: string) => Number(link.slice('socket:['.length, -1));
+const fileLike = new Set<FdType>(['REG', 'DIR', 'CHR', 'BLK']);
 
 /**
  * Asking one socket costs about as much as five sockets of a dump (measured with bench:busy and the
@@ -36,10 +39,23 @@ const bracketed = (link: string) => /\[(\d+)\]$/.exec(link)?.[1];
  */
 const DUMP_SOCKETS_PER_ASKED_SOCKET = 5;
 
+/**
+ * The namespace's socket count only chooses between two ways that give the same rows, so a live view
+ * reads it (two /proc files) once a second rather than at every refresh.
+ */
+const COUNT_FOR_MS = 1000;
+let counted: { at: number; sockets: number | null } | undefined;
+
+function namespaceSockets(): number | null {
+  const now = Date.now();
+  if (!counted || now - counted.at >= COUNT_FOR_MS || now < counted.at) counted = { at: now, sockets: namespaceInetSockets() };
+  return counted.sockets;
+}
+
 function readSockets(wanted: SocketFd[], strategy: SnapshotOptions['sockets'] = 'auto'): { index: SocketIndex; source: Snapshot['socketSource'] } {
   if (ffiAvailable()) {
     try {
-      const namespace = strategy === 'auto' ? namespaceInetSockets() : null;
+      const namespace = strategy === 'auto' ? namespaceSockets() : null;
       if (strategy === 'dump' || (namespace !== null && namespace < DUMP_SOCKETS_PER_ASKED_SOCKET * wanted.length)) {
         return { index: readSocketsSockDiag(new Set(wanted.map((s) => s.inode))), source: 'sock_diag' };
       }
@@ -94,7 +110,7 @@ function socketDetails(entry: SocketEntry): SocketDetails {
 function classify(pid: number, raw: RawFd, sockets: SocketIndex): { type: FdType; name: string; inode: number | null; inodeKey: string; socket: SocketDetails | null } {
   const { link } = raw;
   if (link.startsWith('socket:[')) {
-    const inode = Number(bracketed(link));
+    const inode = socketInode(link);
     const entry = sockets.get(inode);
     if (!entry) return unlistedSocket(pid, raw.fd, inode);
     return { type: entry.protocol, name: socketName(entry), inode, inodeKey: `sock:${inode}`, socket: socketDetails(entry) };
@@ -193,7 +209,7 @@ export function snapshotLinux(pids: number[], options: SnapshotOptions = {}): Sn
   for (const p of processes) {
     for (const f of p.fds) {
       if (!f.link.startsWith('socket:[')) continue;
-      const inode = Number(bracketed(f.link));
+      const inode = socketInode(f.link);
       // One fd per socket is enough to ask about it (a socket shared by fork or dup is one socket).
       if (!seen.has(inode)) socketFds.push({ pid: p.info.pid, fd: f.fd, inode });
       seen.add(inode);
@@ -206,7 +222,7 @@ export function snapshotLinux(pids: number[], options: SnapshotOptions = {}): Sn
     for (const raw of process.fds) {
       const kind = classify(process.info.pid, raw, sockets);
       const flags = raw.flags;
-      const isFileLike = ['REG', 'DIR', 'CHR', 'BLK'].includes(kind.type);
+      const isFileLike = fileLike.has(kind.type);
       pending.push({
         inodeKey: kind.inodeKey,
         row: {
@@ -242,7 +258,10 @@ export function snapshotLinux(pids: number[], options: SnapshotOptions = {}): Sn
     return { pid: row.pid, fd: row.fd, inodeKey, descriptionKey: identity.descriptionKey, known: identity.method !== 'unknown' };
   });
   const letters = assignLetters(letterInputs, previousLetters(options.previous));
-  const rows = pending.map(({ row }, i) => ({ ...row, description: letters[i] }));
+  const rows = pending.map(({ row }, i) => {
+    row.description = letters[i]; // rows are made afresh for every snapshot
+    return row;
+  });
   nameUnixPeers(rows);
 
   const infos: ProcessInfo[] = processes.map((p) => p.info);

@@ -4,7 +4,7 @@
 import { closeSync, existsSync, openSync, readdirSync, readlinkSync, readSync, statSync } from 'node:fs';
 import type { ProcessInfo } from './model.js';
 import * as sys from '../sys/index.js';
-import { keptFds, readFdinfo } from './fdinfo-cache.js';
+import { dropProcessHandle, keptFds, processHandle, readFdinfo, releaseProcessHandle, type ProcessHandle } from './fdinfo-cache.js';
 
 export interface RawFd {
   fd: number;
@@ -70,7 +70,13 @@ function readSmall(path: string): string {
   }
 }
 
-function parseFdinfo(text: string): Pick<RawFd, 'pos' | 'flags' | 'flagsRaw' | 'ino' | 'mntId' | 'eventfdId'> {
+type Fdinfo = Readonly<Pick<RawFd, 'pos' | 'flags' | 'flagsRaw' | 'ino' | 'mntId' | 'eventfdId'> & { namesKind: boolean }>;
+
+/** The lines every fdinfo has (lock: lines come with file locks on any kind of file). */
+const commonKeys = new Set(['pos', 'flags', 'mnt_id', 'ino', 'lock']);
+
+function parseFdinfo(text: string): Fdinfo {
+  let namesKind = false;
   let eventfdId: number | null = null;
   let pos: number | null = null;
   let flagsRaw: string | null = null;
@@ -87,8 +93,24 @@ function parseFdinfo(text: string): Pick<RawFd, 'pos' | 'flags' | 'flagsRaw' | '
     else if (key === 'ino') ino = Number(value);
     else if (key === 'mnt_id') mntId = Number(value);
     else if (key === 'eventfd-id') eventfdId = Number(value);
+    if (!commonKeys.has(key)) namesKind = true;
   }
-  return { pos, flagsRaw, flags: flagsRaw === null ? null : parseInt(flagsRaw, 8), ino, mntId, eventfdId };
+  return { pos, flagsRaw, flags: flagsRaw === null ? null : parseInt(flagsRaw, 8), ino, mntId, eventfdId, namesKind };
+}
+
+/**
+ * The link text of anon-inode fds (`anon_inode:[eventpoll]`), by the fdinfo text it was read with.
+ * Every kind of anon fd shares one inode (same mnt_id and ino), so what tells kinds apart is the
+ * lines each kind adds to its fdinfo (eventfd-count, tfd, clockid, sigmask, inotify wd, Pid...):
+ * no two kinds print the same keys, so the same text with such a line is the same kind, and an
+ * anon fd has no path that a rename could change. The text is read afresh every snapshot; only the
+ * readlink is saved. Texts without such a line (an epoll with no watch yet) are read every time.
+ */
+const anonLinks = new WeakMap<Fdinfo, string>();
+
+function anonLinkOf(info: Fdinfo, link: string): string {
+  if (info.namesKind && link.startsWith('anon_inode:')) anonLinks.set(info, link);
+  return link;
 }
 
 // Sockets and pipes live on the kernel's internal sockfs and pipefs mounts; fdinfo names the mount
@@ -112,78 +134,101 @@ function learnMount(info: { mntId: number | null; ino: number | null }, link: st
 
 /** How one process's fd links and fdinfo files are read: koffi *at() calls when available, else node:fs. */
 interface FdReader {
+  /** Fd names to read: the listing of /proc/PID/fd. */
+  names: string[];
   /** Fds the reader itself holds open while reading; hidden when a process snapshots itself. */
-  own: Set<string>;
+  own(): Set<string>;
   link(name: string): string;
-  info(name: string): string;
+  info(name: string): Fdinfo;
+  stat(name: string, link: string): Pick<RawFd, 'mode' | 'device' | 'statIno'>;
+  comm(): string | null;
   close(): void;
 }
 
-function ffiReader(pid: number): FdReader {
-  const fdDir = sys.openDirectory(`/proc/${pid}/fd`);
-  let infoDir: number;
-  try {
-    infoDir = sys.openDirectory(`/proc/${pid}/fdinfo`);
-  } catch (error) {
-    sys.closeQuietly(fdDir);
-    throw error;
+const direntBuffer = Buffer.alloc(32 * 1024);
+const statxBuffer = Buffer.alloc(256);
+const noStat = { mode: null, device: null, statIno: null };
+
+/** Lists the fds through a kept handle; a handle of an ended process is dropped and opened once more. */
+function listThroughHandle(pid: number): { handle: ProcessHandle; names: string[] } | null {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    let handle: ProcessHandle;
+    try {
+      handle = processHandle(pid);
+    } catch {
+      return null; // let node:fs produce the ENOENT/EACCES the status is made from
+    }
+    try {
+      return { handle, names: sys.directoryNames(handle.fdDir, direntBuffer) };
+    } catch {
+      dropProcessHandle(pid, handle); // that process ended (its pid may already be another's)
+    }
   }
+  return null;
+}
+
+function handleReader(pid: number): FdReader | null {
+  const listed = listThroughHandle(pid);
+  if (!listed) return null;
+  const { handle, names } = listed;
   return {
-    own: new Set([String(fdDir), String(infoDir), ...keptFds()]),
-    link: (name) => sys.readlinkAt(fdDir, name, scratch),
-    info: (name) => readFdinfo(pid, infoDir, name, scratch),
-    close: () => {
-      sys.closeQuietly(fdDir);
-      sys.closeQuietly(infoDir);
+    names,
+    own: () => new Set([String(handle.fdDir), String(handle.infoDir), String(handle.comm), ...keptFds()]),
+    link: (name) => sys.readlinkAt(handle.fdDir, name, scratch),
+    info: (name) => readFdinfo(pid, handle.infoDir, name, scratch, parseFdinfo),
+    stat: (name, link) => (link.startsWith('/') ? statAt(handle.fdDir, name) : noStat),
+    comm: () => {
+      const n = sys.preadStart(handle.comm, scratch);
+      return n < 0 ? null : scratch.toString('latin1', 0, n).trimEnd();
     },
+    close: () => releaseProcessHandle(pid, handle),
   };
 }
 
-function fsReader(pid: number): FdReader {
+function fsReader(pid: number, names: string[]): FdReader {
   return {
-    own: new Set(),
+    names,
+    own: () => new Set(),
     link: (name) => readlinkSync(`/proc/${pid}/fd/${name}`),
-    info: (name) => readSmall(`/proc/${pid}/fdinfo/${name}`),
+    info: (name) => parseFdinfo(readSmall(`/proc/${pid}/fdinfo/${name}`)),
+    stat: (name, link) => statTarget(pid, name, link),
+    comm: () => readComm(pid),
     close: () => {},
   };
 }
 
-function openReader(pid: number): FdReader {
-  if (!sys.ffiAvailable()) return fsReader(pid);
-  try {
-    return ffiReader(pid);
-  } catch {
-    return fsReader(pid); // let node:fs produce the ENOENT/EACCES the status is made from
-  }
-}
-
 /** Reads every fd of one pid. A vanished or unreadable pid comes back as a status, never a throw. */
 export function readProcess(pid: number): RawProcess {
-  let names: string[];
-  try {
-    names = readdirSync(`/proc/${pid}/fd`);
-  } catch (error) {
-    return { info: statusOf(pid, error as NodeJS.ErrnoException), fds: [] };
+  let reader = sys.ffiAvailable() ? handleReader(pid) : null;
+  if (!reader) {
+    try {
+      reader = fsReader(pid, readdirSync(`/proc/${pid}/fd`));
+    } catch (error) {
+      return { info: statusOf(pid, error as NodeJS.ErrnoException), fds: [] };
+    }
   }
-  const reader = openReader(pid);
+  const { names } = reader;
   const fds: RawFd[] = [];
+  let command: string | null;
   try {
-    const self = pid === process.pid;
+    const own = pid === process.pid ? reader.own() : null; // only a snapshot of this very process shows them
     for (const name of names) {
-      if (self && reader.own.has(name)) continue;
+      if (own?.has(name)) continue;
       let link: string;
-      let info: ReturnType<typeof parseFdinfo>;
+      let info: Fdinfo;
       try {
-        info = parseFdinfo(reader.info(name));
-        link = linkFromMount(info) ?? learnMount(info, reader.link(name));
+        info = reader.info(name);
+        link = linkFromMount(info) ?? anonLinks.get(info) ?? anonLinkOf(info, learnMount(info, reader.link(name)));
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? '';
         if (closedMeanwhile.has(code)) continue; // the fd closed between readdir and now
         // An fd we may not read is not an fd that is not there: the whole table is unknown.
         return { info: statusOf(pid, error as NodeJS.ErrnoException, names.length), fds: [] };
       }
-      fds.push({ fd: Number(name), link, ...info, ...statTarget(pid, name, link) });
+      const { pos, flags, flagsRaw, ino, mntId, eventfdId } = info;
+      fds.push({ fd: Number(name), link, pos, flags, flagsRaw, ino, mntId, eventfdId, ...reader.stat(name, link) });
     }
+    command = reader.comm();
   } finally {
     reader.close();
   }
@@ -193,8 +238,18 @@ export function readProcess(pid: number): RawProcess {
   }
   fds.sort((a, b) => a.fd - b.fd);
   return {
-    info: { pid, command: readComm(pid), status: 'ok', message: null, fdCount: fds.length },
+    info: { pid, command, status: 'ok', message: null, fdCount: fds.length },
     fds,
+  };
+}
+
+/** statx through the magic link, by the kept fd directory: file type, device and inode of the target. */
+function statAt(fdDir: number, name: string): Pick<RawFd, 'mode' | 'device' | 'statIno'> {
+  if (sys.statxInto(fdDir, name, statxBuffer) < 0) return noStat; // target gone or not stat-able
+  return {
+    mode: statxBuffer.readUInt16LE(0x1c),
+    device: `${statxBuffer.readUInt32LE(0x88)}:${statxBuffer.readUInt32LE(0x8c)}`,
+    statIno: Number(statxBuffer.readBigUInt64LE(0x20)),
   };
 }
 

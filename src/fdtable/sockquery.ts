@@ -44,6 +44,8 @@ const BATCH = 64;
 interface Request {
   inode: number;
   payload: Buffer;
+  /** The whole netlink message (header and payload), built once; its sequence number is set at each send. */
+  message?: Buffer;
   read: (msg: Buffer, index: SocketIndex) => void;
   /** Where the reply carries the socket's inode. */
   inodeOffset: number;
@@ -133,11 +135,20 @@ function examine(copy: number, inode: number, index: SocketIndex): Outcome {
   return { inode, payload, read: (msg, into) => readInet(msg, name, into), inodeOffset: 68 };
 }
 
+/** One receive buffer for every batch (a snapshot may send hundreds of requests). */
+const replies = Buffer.allocUnsafe(64 * 1024);
+
+function messageOf(request: Request, seq: number): Buffer {
+  request.message ??= nlmsg(request.payload, seq, NLM_F_REQUEST);
+  request.message.writeUInt32LE(seq, 8); // nlmsghdr.nlmsg_seq: which request a reply answers
+  return request.message;
+}
+
 /** Sends up to BATCH exact requests at once (the kernel answers each before send() returns); returns those not answered. */
 function ask(sock: number, batch: Request[], index: SocketIndex): Request[] {
   const answered = new Set<number>();
-  sys.sendRaw(sock, Buffer.concat(batch.map((r, i) => nlmsg(r.payload, i + 1, NLM_F_REQUEST))));
-  const buffer = Buffer.alloc(64 * 1024);
+  sys.sendRaw(sock, Buffer.concat(batch.map((r, i) => messageOf(r, i + 1))));
+  const buffer = replies;
   for (;;) {
     const n = sys.recvRaw(sock, buffer, sys.MSG_DONTWAIT);
     if (n <= 0) break; // -EAGAIN: every reply has been read
