@@ -9,7 +9,7 @@ import { FaultError, Harness } from './context.js';
 import { ProgramRun } from './program.js';
 import type { Exercise } from './registry.js';
 import { faultText } from './text.js';
-import type { Code, Fault, Lang, VerifyResult } from './types.js';
+import type { CheckOutcome, Code, Fault, Lang, VerifyResult } from './types.js';
 
 export interface VerifyOptions {
   workspace: string;
@@ -21,6 +21,10 @@ export interface VerifyOptions {
   timeoutMs?: number;
   maxProcesses?: number;
   maxOutputBytes?: number;
+  /** Stops the verify early (the app's Esc/Ctrl-C): every process it started is ended, as on a timeout. */
+  signal?: AbortSignal;
+  /** Called with each check as the scenario records it, for a live ✔/✘ display. */
+  onCheck?: (outcome: CheckOutcome) => void;
 }
 
 /** The environment the learner's program gets: nothing of ours but what it needs. */
@@ -38,6 +42,8 @@ export async function verifyWorkspace(exercise: Exercise, options: VerifyOptions
   let command: ProgramCommand | undefined;
   const harness = new Harness({ ...exercise, timeoutMs }, options.lang, options.code, run.dir, async (start, dir) => {
     command ??= await programFor(options.code, options.workspace, exercise.entry);
+    // Stopped during a go build: starting the program now would outlive the verify's cleanup.
+    if (harness.signal.aborted) throw new FaultError({ kind: 'timeout', message: faultText.stopped });
     try {
       return await ProgramRun.start({
         command: command.command, args: [...command.args, ...(start.args ?? [])], cwd: options.workspace,
@@ -48,13 +54,21 @@ export async function verifyWorkspace(exercise: Exercise, options: VerifyOptions
       throw new FaultError({ kind: 'setup', message: faultText.startFailed(error instanceof Error ? error.message : String(error)) });
     }
   });
+  harness.onOutcome = options.onCheck;
   let fault: Fault | null = null;
   let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       harness.abort();
       reject(new FaultError({ kind: 'timeout', message: faultText.timeout(timeoutMs) }));
     }, timeoutMs);
+    onAbort = () => {
+      harness.abort();
+      reject(new FaultError({ kind: 'timeout', message: faultText.stopped }));
+    };
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
   });
   try {
     await Promise.race([exercise.scenario(harness), deadline]);
@@ -63,6 +77,7 @@ export async function verifyWorkspace(exercise: Exercise, options: VerifyOptions
     fault = error.fault;
   } finally {
     clearTimeout(timer);
+    if (onAbort) options.signal?.removeEventListener('abort', onAbort);
   }
   let outputTail = '';
   try {
