@@ -144,5 +144,14 @@ describe('exercise screen', () => {
     // Esc again, with nothing running, leaves.
     await press(view, '\x1b');
     await frameWith(view, /^▶ex1/m, 'back in the menu');
+    // q during a verify leaves at once; the verify is stopped behind the screen and its processes end.
+    await press(view, '\r');
+    await frameWith(view, `Workspace (node): ${workspace}`);
+    await press(view, 'v');
+    await waitFor(() => processesIn(workspace).length > 0, 'the program to start again', 10_000);
+    await press(view, 'q');
+    await frameWith(view, /^▶ex1/m, 'back in the menu during the verify');
+    await waitFor(() => processesIn(workspace).length === 0, 'every process of the stopped verify to end', 10_000);
+    expect(change).not.toHaveBeenCalled();
   }, 30_000);
 });
