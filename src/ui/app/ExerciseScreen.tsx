@@ -38,7 +38,7 @@ export function ExerciseScreen({ brief, lang, palette, columns, rows, root, prog
     () =>
       layoutExercise({
         number: brief.number, title: brief.title, readme: runner.readme,
-        workspace: runner.workspace, defaultDir: join(root, exercise?.folder ?? ''),
+        workspace: runner.workspace, defaultDir: exercise ? join(root, exercise.folder) : null,
         checks: exercise?.checks ?? [], last: progress.exercises?.[brief.id]?.last ?? null,
         live: runner.live, hint: runner.hint, lang, scroll, width: columns, height, palette,
       }),

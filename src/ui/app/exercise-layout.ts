@@ -27,8 +27,8 @@ export interface ExerciseInput {
   /** README.md and README.zh-CN.md; null while loading. */
   readme: Text | null;
   workspace: { dir: string; code: Code } | null;
-  /** Where `exercise start N` puts the workspace. */
-  defaultDir: string;
+  /** Where `exercise start N` puts the workspace (null while the exercise loads). */
+  defaultDir: string | null;
   checks: ReadonlyArray<{ id: string; title: Text }>;
   last: ExerciseProgress['last'] | null;
   live: LiveVerify | null;
@@ -85,8 +85,8 @@ function readmeBlock(lines: readonly string[], scroll: number): Block {
 }
 
 function workspaceLines({ number, workspace, defaultDir, lang, width }: ExerciseInput): string[] {
-  const where = workspace ? say(T.workspace, lang, { code: workspace.code, dir: workspace.dir }) : say(T.noWorkspace, lang, { dir: defaultDir });
-  return [...wrapLine(where, width), ...wrapLine(say(T.languages, lang, { n: number }), width)];
+  const where = workspace ? say(T.workspace, lang, { code: workspace.code, dir: workspace.dir }) : defaultDir ? say(T.noWorkspace, lang, { dir: defaultDir }) : '';
+  return [...(where ? wrapLine(where, width) : []), ...wrapLine(say(T.languages, lang, { n: number }), width)];
 }
 
 function checkLines(checks: readonly CheckOutcome[], lang: Lang, width: number): string[] {
