@@ -1,15 +1,14 @@
 // One open exercise: connects the runner (effects: README, workspace, verify, hints) and the keys to
 // the pure layout. Leaving or quitting unmounts it, which stops a running verify (its processes end).
+import { join } from 'node:path';
 import { useMemo, useState } from 'react';
 import type { Palette } from '../../fdtable/format.js';
-import type { Lang } from '../../lesson/types.js';
+import type { ExerciseBrief, Lang } from '../../lesson/types.js';
 import type { Progress } from '../../progress/model.js';
 import { useExerciseRunner } from '../hooks/use-exercise-runner.js';
-import type { ExerciseBrief } from '../../lesson/types.js';
 import { layoutExercise } from './exercise-layout.js';
 import { useExerciseKeys } from './use-exercise-keys.js';
 import { HelpOverlay, isTooSmall, LessonView, TooSmall } from './views.js';
-import { join } from 'node:path';
 
 export interface ExerciseScreenProps {
   brief: ExerciseBrief;
