@@ -6,7 +6,8 @@ import { parseOptions } from './parse.js';
 import { chooseLang, LANG_OPTION, LANG_USAGE, openProgress } from './tutor.js';
 import { DIR_USAGE, exerciseNamed, findTarget, say } from './exercise-common.js';
 import { pick } from '../lesson/i18n.js';
-import { saveExerciseProgress, updateExercise } from '../exercise/progress.js';
+import { saveExerciseProgress } from '../exercise/progress.js';
+import { nextHintIndex, recordHint } from '../exercise/hints.js';
 
 const usage = `Usage: hotrestart-tutor hint [N|ID] [--dir DIR] [--lang en|zh]
 
@@ -24,13 +25,12 @@ async function run(args: string[], context: CommandContext): Promise<number> {
   if (positionals.length > 1) throw new UserError('hint takes at most one exercise; see hotrestart-tutor hint --help.');
   const exercise = positionals[0] !== undefined ? await exerciseNamed(positionals[0], lang) : (await findTarget(undefined, values.dir, process.cwd(), lang)).exercise;
   const { store, loaded } = openProgress(context.env);
-  const shown = loaded.progress.exercises?.[exercise.id]?.hintsShown ?? 0;
-  const index = Math.min(shown, exercise.hints.length - 1);
+  const index = nextHintIndex(loaded.progress, exercise.id, exercise.hints.length);
   const lines = [say('hintOf', lang, { i: index + 1, total: exercise.hints.length, n: exercise.number }), `  ${pick(exercise.hints[index], lang)}`];
   if (index === exercise.hints.length - 1) lines.push(say('hintsAllShown', lang));
   context.stdout.write(`${lines.join('\n')}\n`);
   try {
-    saveExerciseProgress(store, (progress) => updateExercise(progress, exercise.id, (entry) => ({ ...entry, hintsShown: Math.max(entry.hintsShown, index + 1) })));
+    saveExerciseProgress(store, (progress) => recordHint(progress, exercise.id, index));
   } catch {
     // A hint shown but not counted is no loss.
   }

@@ -10,6 +10,8 @@ import { detectLang, isLang, tr } from '../lesson/i18n.js';
 import type { Lang, Lesson } from '../lesson/types.js';
 import { progressPath } from '../progress/paths.js';
 import { ProgressStore, type LoadedProgress, type ProgressNotice } from '../progress/store.js';
+import type { Progress } from '../progress/model.js';
+import { saveExerciseProgress } from '../exercise/progress.js';
 import { paletteFor } from '../ui/palette.js';
 import { buildToc, tocLines } from '../ui/app/toc.js';
 
@@ -70,6 +72,13 @@ export async function withDemoCleanup<T>(work: () => Promise<T>, options: ExitHa
   }
 }
 
+/** An exercise's verify or hint saved from the app, as the exercise commands save it. */
+function changeStored(store: ProgressStore, change: (progress: Progress) => Progress): Progress {
+  let next: Progress | undefined;
+  if (!saveExerciseProgress(store, (progress) => (next = change(progress)))) throw new Error(`${store.path} cannot be written`);
+  return next!;
+}
+
 /** Opens the app at the terminal (optionally in one lesson) and returns once the learner quits. */
 export async function openApp(context: CommandContext, lang: Lang, openLesson?: number): Promise<number> {
   const lessons = await loadLessons();
@@ -79,7 +88,7 @@ export async function openApp(context: CommandContext, lang: Lang, openLesson?: 
   await withDemoCleanup(() =>
     runApp({
       lessons, lang, palette: paletteFor(context.color), progress: loaded.progress, notice: noticeText(loaded.notice, lang), openLesson,
-      store: { path: store.path, record: (run) => store.record(run).progress },
+      store: { path: store.path, record: (run) => store.record(run).progress, change: (change) => changeStored(store, change) },
       stdout: context.stdout, stdin: context.stdin, stderr: context.stderr,
     }),
   );

@@ -12,8 +12,7 @@ import { findGo, noGoText } from '../exercise/build.js';
 import { recordVerify, saveExerciseProgress } from '../exercise/progress.js';
 import { formatResult, resultJson, verifierVersion, VERIFY_SCHEMA } from '../exercise/report.js';
 import type { VerifyResult } from '../exercise/types.js';
-import { verifyWorkspace } from '../exercise/verify.js';
-import { acquireSlot, slotCount } from '../exercise/slots.js';
+import { runVerify } from '../exercise/run-verify.js';
 
 const usage = `Usage: hotrestart-tutor verify [N|ID] [--dir DIR] [--json] [--watch] [--all] [--lang en|zh]
 
@@ -56,14 +55,9 @@ async function run(args: string[], context: CommandContext): Promise<number> {
 }
 
 async function verifyAndRecord(target: Target, lang: Lang, context: CommandContext): Promise<VerifyResult> {
-  // One slot per core, machine-wide: a class verifying at once queues instead of overloading the box.
-  const slot = await acquireSlot({ count: slotCount(context.env), onWait: () => context.stderr.write(`${say('waitingForSlot', lang)}\n`) });
-  let result: VerifyResult;
-  try {
-    result = await verifyWorkspace(target.exercise, { workspace: target.workspace, code: target.meta.code, lang });
-  } finally {
-    slot.release();
-  }
+  const result = await runVerify(target.exercise, {
+    workspace: target.workspace, code: target.meta.code, lang, env: context.env, onWait: () => context.stderr.write(`${say('waitingForSlot', lang)}\n`),
+  });
   const { store } = openProgress(context.env);
   let saved = false;
   try {

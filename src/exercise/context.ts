@@ -64,6 +64,8 @@ export class Harness implements VerifyContext {
   readonly runs: ProgramRun[] = [];
   private readonly outcomes = new Map<string, CheckOutcome>();
   private readonly controller = new AbortController();
+  /** Told of every check as it is recorded (the app shows them as they come). */
+  onOutcome: ((outcome: CheckOutcome) => void) | undefined;
 
   constructor(
     private readonly exercise: ExerciseDefinition,
@@ -98,12 +100,14 @@ export class Harness implements VerifyContext {
     const spec = this.spec(checkId);
     if (this.outcomes.get(checkId)?.status === 'fail') return;
     this.outcomes.set(checkId, { id: checkId, status: 'pass', title: spec.title, detail: detail ?? null, evidence, hint: null });
+    this.onOutcome?.(this.outcomes.get(checkId)!);
   }
 
   fail(checkId: string, detail: Text, evidence: string[] = []): void {
     const spec = this.spec(checkId);
     if (this.outcomes.get(checkId)?.status === 'fail') return;
     this.outcomes.set(checkId, { id: checkId, status: 'fail', title: spec.title, detail, evidence, hint: spec.hint });
+    this.onOutcome?.(this.outcomes.get(checkId)!);
   }
 
   record(checkId: string, ok: boolean, detail: { pass: Text; fail: Text }, evidence: string[] = []): boolean {

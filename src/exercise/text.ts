@@ -48,6 +48,7 @@ export const faultText = {
     en: `The program could not be started: ${message}.`,
     zh: `无法启动程序：${message}。`,
   }),
+  stopped: { en: 'The verify was stopped before it finished: every process it started was killed.', zh: '验证在完成前被停止：它启动的每个进程都已被杀死。' } as Text,
   notReached: (fault: Text): Text => ({
     en: `Not checked: ${fault.en}`,
     zh: `未检查：${fault.zh}`,

@@ -5,11 +5,11 @@ import { rmSync } from 'node:fs';
 import { makeRunDir, planRun } from '../demo/run.js';
 import { ENV } from '../demo/run.js';
 import { programFor, type ProgramCommand } from './build.js';
-import { FaultError, Harness } from './context.js';
+import { FaultError, Harness, type StartOptions } from './context.js';
 import { ProgramRun } from './program.js';
 import type { Exercise } from './registry.js';
 import { faultText } from './text.js';
-import type { Code, Fault, Lang, VerifyResult } from './types.js';
+import type { CheckOutcome, Code, Fault, Lang, VerifyResult } from './types.js';
 
 export interface VerifyOptions {
   workspace: string;
@@ -21,6 +21,10 @@ export interface VerifyOptions {
   timeoutMs?: number;
   maxProcesses?: number;
   maxOutputBytes?: number;
+  /** Stops the verify early (the app's Esc/Ctrl-C): every process it started is ended, as on a timeout. */
+  signal?: AbortSignal;
+  /** Called with each check as the scenario records it, for a live ✔/✘ display. */
+  onCheck?: (outcome: CheckOutcome) => void;
 }
 
 /** The environment the learner's program gets: nothing of ours but what it needs. */
@@ -36,25 +40,46 @@ export async function verifyWorkspace(exercise: Exercise, options: VerifyOptions
   makeRunDir(run);
   const timeoutMs = options.timeoutMs ?? exercise.timeoutMs;
   let command: ProgramCommand | undefined;
-  const harness = new Harness({ ...exercise, timeoutMs }, options.lang, options.code, run.dir, async (start, dir) => {
+  // Every program started, and the starts still in flight: a deadline or a stop can come while one is
+  // starting, and its program must be stopped with the others, not left running after the verify.
+  const started: ProgramRun[] = [];
+  const starting = new Set<Promise<ProgramRun>>();
+  const startProgram = async (start: StartOptions, dir: string): Promise<ProgramRun> => {
     command ??= await programFor(options.code, options.workspace, exercise.entry);
+    if (harness.signal.aborted) throw new FaultError({ kind: 'timeout', message: faultText.stopped });
     try {
-      return await ProgramRun.start({
+      const programRun = await ProgramRun.start({
         command: command.command, args: [...command.args, ...(start.args ?? [])], cwd: options.workspace,
         env: programEnv(command, run.runId, dir, start.env), runId: run.runId,
         maxProcesses: options.maxProcesses, maxOutputBytes: options.maxOutputBytes,
       });
+      started.push(programRun);
+      return programRun;
     } catch (error) {
       throw new FaultError({ kind: 'setup', message: faultText.startFailed(error instanceof Error ? error.message : String(error)) });
     }
+  };
+  const harness = new Harness({ ...exercise, timeoutMs }, options.lang, options.code, run.dir, (start, dir) => {
+    const task = startProgram(start, dir);
+    starting.add(task);
+    void task.finally(() => starting.delete(task)).catch(() => {});
+    return task;
   });
+  harness.onOutcome = options.onCheck;
   let fault: Fault | null = null;
   let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       harness.abort();
       reject(new FaultError({ kind: 'timeout', message: faultText.timeout(timeoutMs) }));
     }, timeoutMs);
+    onAbort = () => {
+      harness.abort();
+      reject(new FaultError({ kind: 'timeout', message: faultText.stopped }));
+    };
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
   });
   try {
     await Promise.race([exercise.scenario(harness), deadline]);
@@ -63,13 +88,15 @@ export async function verifyWorkspace(exercise: Exercise, options: VerifyOptions
     fault = error.fault;
   } finally {
     clearTimeout(timer);
+    if (onAbort) options.signal?.removeEventListener('abort', onAbort);
   }
   let outputTail = '';
+  await Promise.allSettled([...starting]);
   try {
     const tails = await Promise.all(harness.runs.map((programRun) => programRun.tail()));
     outputTail = tails.map((tail) => tail.text).join('\n').trim().split('\n').slice(-12).join('\n');
   } finally {
-    await Promise.all(harness.runs.map((programRun) => programRun.stop()));
+    await Promise.all(started.map((programRun) => programRun.stop()));
     rmSync(run.dir, { recursive: true, force: true });
   }
   const checks = harness.outcomesWith(fault ? faultText.notReached(fault.message) : { en: 'Not checked.', zh: '未检查。' });

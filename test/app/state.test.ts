@@ -1,6 +1,6 @@
 // The app's and the lesson screen's reducers, without rendering and without processes.
 import { describe, expect, it } from 'vitest';
-import { appReducer, initialAppState, type AppAction } from '../../src/ui/app/app-state.js';
+import { appReducer, initialAppState, selectedExercise, selectedLesson, type AppAction } from '../../src/ui/app/app-state.js';
 import { initialLessonState, LOG_LIMIT } from '../../src/lesson/lesson-state.js';
 import { play, quietLesson, ranFirstStep, tableSample } from './fixtures.js';
 
@@ -26,6 +26,19 @@ describe('app state', () => {
     expect(app({ type: 'toggle-lang' }, { type: 'toggle-lang' }).lang).toBe('en');
     expect(app({ type: 'toggle-help' }).helpVisible).toBe(true);
     expect(app({ type: 'toggle-help' }, { type: 'open' }).helpVisible).toBe(false);
+  });
+
+  it('moves over exercises too, in the order of the menu, and opens one on the exercise screen', () => {
+    const items = [{ kind: 'lesson', index: 0 }, { kind: 'lesson', index: 1 }, { kind: 'exercise', id: 'close-dup' }, { kind: 'lesson', index: 2 }] as const;
+    const start = initialAppState({ lessonCount: 3, lang: 'en', items, first: 2 });
+    expect(start.selected).toBe(3); // lesson index 2 is the fourth item
+    const onExercise = appReducer(start, { type: 'move', by: -1 });
+    expect(selectedExercise(onExercise)).toBe('close-dup');
+    expect(selectedLesson(onExercise)).toBe(-1);
+    expect(appReducer(onExercise, { type: 'open' })).toMatchObject({ screen: 'exercise', selected: 2 });
+    // A lesson number typed in the menu opens that lesson wherever the cursor is.
+    expect(appReducer(onExercise, { type: 'open', index: 1 })).toMatchObject({ screen: 'lesson', selected: 1 });
+    expect(appReducer(appReducer(onExercise, { type: 'open' }), { type: 'close' })).toMatchObject({ screen: 'menu', selected: 2 });
   });
 
   it('can start in a lesson (hotrestart-tutor lesson N)', () => {

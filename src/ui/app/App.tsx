@@ -1,7 +1,7 @@
-// The interactive tutor: the lesson list, and one lesson at a time. Holds the screen, the language and
+// The interactive tutor: the lesson list, and one lesson or exercise at a time. Holds the screen, the language and
 // the learner's progress; the lesson screen owns its demo. Quitting unmounts everything, which ends
 // every demo process (LessonScreen -> useLessonRunner -> LessonDriver.dispose).
-import { useCallback, useMemo, useReducer, useState } from 'react';
+import { useCallback, useMemo, useReducer, useRef, useState } from 'react';
 import { useApp } from 'ink';
 import type { Palette } from '../../fdtable/format.js';
 import type { SupervisorApi } from '../../demo/types.js';
@@ -9,9 +9,12 @@ import { tr } from '../../lesson/i18n.js';
 import type { Lang, Lesson } from '../../lesson/types.js';
 import type { Progress, RunRecord } from '../../progress/model.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
-import { appReducer, initialAppState } from './app-state.js';
+import { resolve } from 'node:path';
+import { DEFAULT_ROOT } from '../../exercise/workspace.js';
+import { appReducer, initialAppState, selectedExercise, selectedLesson } from './app-state.js';
+import { ExerciseScreen } from './ExerciseScreen.js';
 import { LessonScreen } from './LessonScreen.js';
-import { buildToc } from './toc.js';
+import { buildToc, menuItems } from './toc.js';
 import { useMenuKeys } from './use-menu-keys.js';
 import { HelpOverlay, isTooSmall, MenuView, TooSmall } from './views.js';
 
@@ -19,6 +22,9 @@ export interface ProgressPort {
   readonly path: string;
   /** Saves a run and returns the progress as now stored; throws when the file cannot be written. */
   record(run: RunRecord): Progress;
+  /** Applies a change (an exercise's verify or hint) to the stored progress and returns it; throws
+   *  when the file cannot be written. Without it the change is kept in memory only. */
+  change?(change: (progress: Progress) => Progress): Progress;
 }
 
 export interface AppProps {
@@ -35,20 +41,31 @@ export interface AppProps {
   intervalMs?: number;
   /** Called when the learner quits, just before the app exits. */
   onQuit?: () => void;
+  /** The folder of exercise workspaces (default ./hotrestart-exercises, as for the CLI). */
+  exerciseRoot?: string;
 }
 
 export function App(props: AppProps) {
   const { lessons, lang, palette, progress: initialProgress, store, notice: initialNotice = null, openLesson, startSupervisor, intervalMs, onQuit } = props;
+  const exerciseRoot = props.exerciseRoot ?? resolve(DEFAULT_ROOT);
   const { exit } = useApp();
   const { columns, rows } = useTerminalSize();
   const [state, dispatch] = useReducer(
     appReducer,
-    { lessonCount: lessons.length, lang, open: openLesson, first: nextUnfinished(lessons, initialProgress) },
+    {
+      lessonCount: lessons.length, lang, open: openLesson, first: nextUnfinished(lessons, initialProgress),
+      items: menuItems(buildToc(lessons, initialProgress)),
+    },
     initialAppState,
   );
   const [progress, setProgress] = useState(initialProgress);
+  // What the last change left, for the next change made before React re-renders.
+  const progressNow = useRef(progress);
+  progressNow.current = progress;
   const [notice, setNotice] = useState(initialNotice);
   const toc = useMemo(() => buildToc(lessons, progress), [lessons, progress]);
+  const lessonIndex = selectedLesson(state);
+  const exerciseId = selectedExercise(state);
 
   const record = useCallback(
     (run: RunRecord) => {
@@ -61,14 +78,27 @@ export function App(props: AppProps) {
     },
     [store, lang],
   );
+  const changeProgress = useCallback(
+    (change: (before: Progress) => Progress): string | null => {
+      try {
+        const next = store.change ? store.change(change) : change(progressNow.current);
+        progressNow.current = next;
+        setProgress(next);
+        return null;
+      } catch (error) {
+        return error instanceof Error ? error.message.split('\n')[0] : String(error);
+      }
+    },
+    [store],
+  );
   const quit = useCallback(() => {
     onQuit?.();
     exit();
   }, [exit, onQuit]);
   const leave = useCallback(() => dispatch({ type: 'close' }), []);
   const nextLesson = useCallback(
-    () => dispatch(state.selected + 1 < lessons.length ? { type: 'open', index: state.selected + 1 } : { type: 'close' }),
-    [state.selected, lessons.length],
+    () => dispatch(lessonIndex + 1 < lessons.length ? { type: 'open', index: lessonIndex + 1 } : { type: 'close' }),
+    [lessonIndex, lessons.length],
   );
   const toggleLang = useCallback(() => dispatch({ type: 'toggle-lang' }), []);
 
@@ -86,8 +116,17 @@ export function App(props: AppProps) {
     { helpVisible: state.helpVisible, isActive: state.screen === 'menu', numbers: lessons.map((lesson) => lesson.number) },
   );
 
-  if (state.screen === 'lesson') {
-    const lesson = lessons[state.selected];
+  const brief = exerciseId === null ? undefined : lessons.flatMap((lesson) => lesson.exercises ?? []).find((exercise) => exercise.id === exerciseId);
+  if (state.screen === 'exercise' && brief) {
+    return (
+      <ExerciseScreen
+        key={brief.id} brief={brief} lang={state.lang} palette={palette} columns={columns} rows={rows} root={exerciseRoot}
+        progress={progress} changeProgress={changeProgress} onLeave={leave} onQuit={quit} onToggleLang={toggleLang}
+      />
+    );
+  }
+  if (state.screen === 'lesson' && lessonIndex >= 0) {
+    const lesson = lessons[lessonIndex];
     return (
       <LessonScreen
         key={lesson.id} lesson={lesson} lang={state.lang} palette={palette} columns={columns} rows={rows}
@@ -97,7 +136,7 @@ export function App(props: AppProps) {
   }
   if (isTooSmall(columns, rows)) return <TooSmall columns={columns} rows={rows} lang={state.lang} />;
   if (state.helpVisible) return <HelpOverlay screen="menu" lang={state.lang} width={columns} height={rows - 1} palette={palette} />;
-  return <MenuView toc={toc} selected={state.selected} lang={state.lang} notice={notice} width={columns} height={rows - 1} palette={palette} />;
+  return <MenuView toc={toc} selected={lessonIndex} selectedExercise={exerciseId} lang={state.lang} notice={notice} width={columns} height={rows - 1} palette={palette} />;
 }
 
 /** Where the menu's cursor starts: the first lesson not done yet (the first one when all are). */

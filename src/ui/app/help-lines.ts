@@ -1,7 +1,8 @@
 // The help overlay's text: every key of the screen it covers, with what it does.
 import type { Palette } from '../../fdtable/format.js';
-import { tr, type UiKey } from '../../lesson/i18n.js';
-import type { Lang } from '../../lesson/types.js';
+import { pick, tr, type UiKey } from '../../lesson/i18n.js';
+import type { Lang, Text } from '../../lesson/types.js';
+import { exerciseHelpText as E } from './exercise-text.js';
 import { cellWidth, fit, wrapLine } from '../../text/wrap.js';
 
 const LESSON_KEYS: ReadonlyArray<readonly [string, UiKey]> = [
@@ -33,12 +34,25 @@ const MENU_KEYS: ReadonlyArray<readonly [string, UiKey]> = [
   ['q  Esc  Ctrl-C', 'helpQuit'],
 ];
 
-export function helpLines(screen: 'menu' | 'lesson', lang: Lang, width: number, palette: Palette): string[] {
-  const keys = screen === 'lesson' ? LESSON_KEYS : MENU_KEYS;
+const EXERCISE_KEYS: ReadonlyArray<readonly [string, UiKey | Text]> = [
+  ['↑ ↓ PgUp PgDn', E.scroll],
+  ['v', E.verify],
+  ['h', E.hint],
+  ['Esc', E.stop],
+  ['q  Esc', E.back],
+  ['Ctrl-C', E.quit],
+  ['l', 'helpLang'],
+  ['?', 'helpTitle'],
+];
+
+export type HelpScreen = 'menu' | 'lesson' | 'exercise';
+
+export function helpLines(screen: HelpScreen, lang: Lang, width: number, palette: Palette): string[] {
+  const keys: ReadonlyArray<readonly [string, UiKey | Text]> = screen === 'lesson' ? LESSON_KEYS : screen === 'exercise' ? EXERCISE_KEYS : MENU_KEYS;
   const keyWidth = Math.max(...keys.map(([key]) => cellWidth(key))) + 2;
   const lines = [palette.header(fit(tr('helpTitle', lang), width)), ''];
   for (const [key, what] of keys) {
-    wrapLine(tr(what, lang), width - keyWidth - 2).forEach((text, i) => {
+    wrapLine(typeof what === 'string' ? tr(what, lang) : pick(what, lang), width - keyWidth - 2).forEach((text, i) => {
       lines.push(`  ${i === 0 ? palette.header(key.padEnd(keyWidth)) : ' '.repeat(keyWidth)}${text}`);
     });
   }

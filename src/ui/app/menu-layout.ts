@@ -9,7 +9,10 @@ import { tocExerciseLine, tocLine, type TocChapter } from './toc.js';
 
 export interface MenuInput {
   toc: readonly TocChapter[];
+  /** The chosen lesson's index (-1 when the cursor is on an exercise). */
   selected: number;
+  /** The chosen exercise's id, when the cursor is on one. */
+  selectedExercise?: string | null;
   lang: Lang;
   /** One sentence about the progress file, or null. */
   notice: string | null;
@@ -18,7 +21,7 @@ export interface MenuInput {
   palette: Palette;
 }
 
-export function layoutMenu({ toc, selected, lang, notice, width, height, palette }: MenuInput): string[] {
+export function layoutMenu({ toc, selected, selectedExercise = null, lang, notice, width, height, palette }: MenuInput): string[] {
   const contents: string[] = [];
   let chosenLine = 0;
   let summary: string[] = [];
@@ -32,7 +35,13 @@ export function layoutMenu({ toc, selected, lang, notice, width, height, palette
       contents.push(chosen ? palette.changed(line) : entry.mark === 'done' ? palette.added(line) : line);
       if (chosen) summary = wrapLine(pick(entry.lesson.summary, lang), width - 2).map((l) => `  ${l}`);
     }
-    for (const exercise of chapter.exercises) contents.push(palette.muted(fit(` ${tocExerciseLine(exercise, lang)}`, width)));
+    for (const exercise of chapter.exercises) {
+      const chosen = exercise.exercise.id === selectedExercise;
+      if (chosen) chosenLine = contents.length;
+      const line = fit(`${chosen ? '▶' : ' '}${tocExerciseLine(exercise, lang)}`, width);
+      contents.push(chosen ? palette.changed(line) : palette.muted(line));
+      if (chosen) summary = wrapLine(pick(exercise.exercise.summary, lang), width - 2).map((l) => `  ${l}`);
+    }
   }
   // Digits open lessons by number (two digits for 10 and up), so the hint names the highest.
   const digits = toc.flatMap((chapter) => chapter.entries.map((entry) => entry.lesson.number)).filter((n) => n >= 1);

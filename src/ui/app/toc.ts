@@ -6,6 +6,7 @@ import type { ExerciseBrief, Lang, Lesson, Text } from '../../lesson/types.js';
 import { exerciseMark, markSymbol, type ExerciseMark } from '../../exercise/progress.js';
 import { exerciseMarkWords, tocText } from '../../exercise/cli-text.js';
 import { cellWidth } from '../../text/wrap.js';
+import type { MenuItem } from './app-state.js';
 
 export type Mark = 'done' | 'started' | 'new';
 
@@ -49,6 +50,14 @@ export function buildToc(lessons: readonly Lesson[], progress: Progress): TocCha
   });
   for (const chapter of chapters) chapter.exercises.sort((a, b) => a.exercise.number - b.exercise.number);
   return chapters;
+}
+
+/** What the menu's cursor moves over, in the order shown: each chapter's lessons, then its exercises. */
+export function menuItems(toc: readonly TocChapter[]): MenuItem[] {
+  return toc.flatMap((chapter) => [
+    ...chapter.entries.map((entry): MenuItem => ({ kind: 'lesson', index: entry.index })),
+    ...chapter.exercises.map((entry): MenuItem => ({ kind: 'exercise', id: entry.exercise.id })),
+  ]);
 }
 
 /** One exercise as a line: `ex1  ✔ passed      Close the dup`. */

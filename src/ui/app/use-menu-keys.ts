@@ -37,14 +37,17 @@ export function useMenuKeys(handlers: MenuKeyHandlers, options: { helpVisible: b
     if (!longer) return flush();
     timer.current = setTimeout(flush, DIGIT_WAIT_MS);
   };
-  useInput(
-    (chunk, chunkKey) => {
-      for (const [input, key] of splitKeys(chunk, chunkKey)) handle(input, key);
-    },
-    { isActive: options.isActive },
-  );
+  // Always listening, and reading the latest render's handlers: Ink subscribes a hook's input handler in
+  // an effect that may run after the frame shows, so a key typed right after going back to the menu
+  // would otherwise be lost.
+  const latest = useRef({ handlers, options });
+  latest.current = { handlers, options };
+  useInput((chunk, chunkKey) => {
+    if (!latest.current.options.isActive) return;
+    for (const [input, key] of splitKeys(chunk, chunkKey)) handle(input, key, latest.current.handlers, latest.current.options);
+  });
 
-  function handle(input: string, key: Key): void {
+  function handle(input: string, key: Key, handlers: MenuKeyHandlers, options: { helpVisible: boolean }): void {
     if (key.ctrl && input === 'c') return void handlers.quit();
     if (options.helpVisible) {
       if (input === '?' || input === 'q' || key.escape) handlers.toggleHelp();

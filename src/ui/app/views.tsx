@@ -5,7 +5,7 @@ import type { Palette } from '../../fdtable/format.js';
 import { tr } from '../../lesson/i18n.js';
 import type { Lang } from '../../lesson/types.js';
 import { FdTableView as Lines } from '../FdTableView.js';
-import { helpLines } from './help-lines.js';
+import { helpLines, type HelpScreen } from './help-lines.js';
 import type { LessonScreen } from './lesson-layout.js';
 import { layoutMenu, type MenuInput } from './menu-layout.js';
 
@@ -21,7 +21,7 @@ export function TooSmall({ columns, rows, lang }: { columns: number; rows: numbe
   return <Text>{tr('tooSmall', lang, { minColumns: MIN_COLUMNS, minRows: MIN_ROWS, columns, rows })}</Text>;
 }
 
-export function HelpOverlay({ screen, lang, width, height, palette }: { screen: 'menu' | 'lesson'; lang: Lang; width: number; height: number; palette: Palette }) {
+export function HelpOverlay({ screen, lang, width, height, palette }: { screen: HelpScreen; lang: Lang; width: number; height: number; palette: Palette }) {
   return <Lines lines={helpLines(screen, lang, width, palette).slice(0, height)} />;
 }
 
@@ -29,6 +29,7 @@ export function MenuView(props: MenuInput) {
   return <Lines lines={layoutMenu(props)} />;
 }
 
-export function LessonView({ screen }: { screen: LessonScreen }) {
+/** The lesson screen, and any screen laid out as lines (the exercise screen). */
+export function LessonView({ screen }: { screen: Pick<LessonScreen, 'lines'> }) {
   return <Lines lines={screen.lines} />;
 }

@@ -1,0 +1,52 @@
+// The exercise screen's keys. Esc first stops a running verify (as Ctrl-C does), and only then leaves;
+// q always leaves (leaving stops the verify too).
+import { useRef } from 'react';
+import { useInput, type Key } from 'ink';
+import { splitKeys } from './keys.js';
+
+export interface ExerciseKeyHandlers {
+  verify(): void;
+  hint(): void;
+  /** Esc: stops a running verify; false when none ran. */
+  stop(): boolean;
+  leave(): void;
+  /** Ctrl-C. */
+  interrupt(): void;
+  /** Lines to move the README; ±Infinity: to the top or the end. */
+  scroll(by: number): void;
+  toggleLang(): void;
+  toggleHelp(): void;
+}
+
+const PAGE = 5;
+
+export function useExerciseKeys(current: ExerciseKeyHandlers, currentOptions: { helpVisible: boolean }): void {
+  // Keys typed in the moment between a render and Ink's re-subscription must reach the latest handlers.
+  const latest = useRef({ handlers: current, options: currentOptions });
+  latest.current = { handlers: current, options: currentOptions };
+  useInput((chunk, chunkKey) => {
+    for (const [input, key] of splitKeys(chunk, chunkKey)) handle(input, key);
+  });
+
+  function handle(input: string, key: Key): void {
+    const { handlers, options } = latest.current;
+    if (key.ctrl && input === 'c') return void handlers.interrupt();
+    if (options.helpVisible) {
+      if (input === '?' || input === 'q' || key.escape) handlers.toggleHelp();
+      return;
+    }
+    if (input === 'v') handlers.verify();
+    else if (input === 'h') handlers.hint();
+    else if (key.escape) {
+      if (!handlers.stop()) handlers.leave();
+    } else if (input === 'q') handlers.leave();
+    else if (input === 'l') handlers.toggleLang();
+    else if (input === '?') handlers.toggleHelp();
+    else if (key.upArrow || input === 'k') handlers.scroll(-1);
+    else if (key.downArrow || input === 'j') handlers.scroll(1);
+    else if (key.pageUp) handlers.scroll(-PAGE);
+    else if (key.pageDown || input === ' ') handlers.scroll(PAGE);
+    else if (key.home || input === 'g') handlers.scroll(-Infinity);
+    else if (key.end || input === 'G') handlers.scroll(Infinity);
+  }
+}
