@@ -93,7 +93,9 @@ async function killOnce(lesson: number, signal: KillResult['signal'], atMs: numb
     await child;
     return { lesson, signal, atMs, killed: !ended, cleanAfterMs, left };
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    // Go's build cache lives under this TMPDIR: a go process the warden is still ending may write one
+    // last file while the tree is removed (ENOTEMPTY). Whether processes were left is judged above.
+    rmSync(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 }
 
