@@ -90,7 +90,7 @@ export interface NginxOptions {
 }
 
 /** The config, in the subset the stand-in reads too: worker_processes, pid, error_log, events, access_log off, one server. */
-export function nginxConf(o: { dir: string; port: number; text: string; workers: number }): string {
+export function nginxConf(o: { dir: string; port: number; text: string; workers: number; extra?: string }): string {
   return [
     `worker_processes ${o.workers};`,
     `pid ${join(o.dir, 'nginx.pid')};`,
@@ -102,6 +102,8 @@ export function nginxConf(o: { dir: string; port: number; text: string; workers:
     '    access_log off;',
     '    server {',
     `        listen 127.0.0.1:${o.port};`,
+    // One more line in the server block: the stand-in's tests put a bad directive there.
+    ...(o.extra ? [`        ${o.extra}`] : []),
     '        location / {',
     '            add_header x-pid $pid;',
     `            return 200 "${o.text}";`,

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeCommand } from '../../src/demo/entry.js';
 import { RUN_MARKER } from '../../src/demo/sweep.mjs';
+import { nginxConf } from '../../src/lesson/nginx.js';
 import * as sys from '../../src/sys/index.js';
 import { isAlive } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
@@ -26,26 +27,9 @@ export interface ConfOptions {
   extra?: string;
 }
 
-/** The config lesson 14 writes (src/lesson/nginx.ts of that lesson), with access_log off as for nginx. */
+/** The config lessons 14 and 15 write (src/lesson/nginx.ts), two workers unless told otherwise. */
 export function miniConf(o: ConfOptions): string {
-  return [
-    `worker_processes ${o.workers ?? 2};`,
-    `pid ${join(o.dir, 'nginx.pid')};`,
-    `error_log ${join(o.dir, 'error.log')} notice;`,
-    'events {}',
-    'http {',
-    '    access_log off;',
-    '    server {',
-    `        listen 127.0.0.1:${o.port};`,
-    ...(o.extra ? [`        ${o.extra}`] : []),
-    '        location / {',
-    '            add_header x-pid $pid;',
-    `            return 200 "${o.text}";`,
-    '        }',
-    '    }',
-    '}',
-    '',
-  ].join('\n');
+  return nginxConf({ ...o, workers: o.workers ?? 2 });
 }
 
 export interface Started {
