@@ -56,6 +56,7 @@ export class Supervisor implements SupervisorApi {
   private readonly helloTimeoutMs: number;
   private readonly unregisterCleanup: () => void;
   private stopping: Promise<void> | undefined;
+  private readonly stopAbort = new AbortController();
 
   private constructor(run: Run, private readonly warden: Warden, controlPath: string, options: SupervisorOptions) {
     this.runId = run.runId;
@@ -169,7 +170,12 @@ export class Supervisor implements SupervisorApi {
     return markedPids(this.runId);
   }
 
+  get stopped(): AbortSignal {
+    return this.stopAbort.signal;
+  }
+
   stop(): Promise<void> {
+    this.stopAbort.abort();
     this.stopping ??= this.stopGracefully();
     return this.stopping;
   }
@@ -188,6 +194,7 @@ export class Supervisor implements SupervisorApi {
 
   /** stop() for an 'exit' handler, which cannot await: SIGKILL at once, then leave the warden to finish. */
   stopNowSync(): void {
+    this.stopAbort.abort();
     this.stopping ??= Promise.resolve();
     this.unregisterCleanup();
     killMarkedSync(this.runId);

@@ -26,6 +26,9 @@ export interface SupervisorApi {
   puppet(name: string): PuppetHandle | undefined;
   /** Pids of every live process this run started, puppets or not, children of children included. */
   pids(): number[];
+  /** Aborted the moment stop() begins, however it was called (a signal's cleanup, the end of a lesson):
+   *  work that would start a process for the run (a build, a program) must not begin after it. */
+  readonly stopped: AbortSignal;
   /** Ends every process of this run (SIGKILL after a short SIGTERM grace) and removes the private directory. */
   stop(): Promise<void>;
 }

@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
+import { RUN_MARKER } from '../demo/sweep.mjs';
 import { LessonActionError, type LessonContext } from './types.js';
 
 /** Compiles `source` (a path) into the run's directory; the binary's path, or undefined when there is no cc. */
@@ -12,8 +13,11 @@ export async function buildC(ctx: LessonContext, source: string, flags: string[]
   const name = basename(source, '.c');
   const binary = join(ctx.supervisor.dir, name);
   if (!existsSync(source)) throw new LessonActionError(`${name}.c should be at ${source}, beside this lesson, but is not`);
+  if (ctx.signal.aborted) throw new LessonActionError('the demo was stopped');
   try {
-    await promisify(execFile)('cc', ['-O1', ...flags, '-o', binary, source], { timeout: 60_000, signal: ctx.signal });
+    // The run's marker: a tutor killed mid-build leaves no cc behind (the warden ends it with the run).
+    const env = { ...process.env, [RUN_MARKER]: ctx.supervisor.runId };
+    await promisify(execFile)('cc', ['-O1', ...flags, '-o', binary, source], { timeout: 60_000, signal: ctx.signal, env });
     return binary;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;

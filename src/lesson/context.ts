@@ -15,6 +15,9 @@ import { LessonActionError, type Lang, type LessonContext, type LogEntry, type T
 export interface ContextOptions {
   supervisor: SupervisorApi;
   lang: Lang;
+  /** The player's own stop (the learner left the step, the lesson ended). The context's signal is also
+   *  aborted when the supervisor begins to stop, whoever stopped it: a signal's cleanup stops the run under
+   *  a step that is still running, and the lesson must not go on to start a build or a process after it. */
   signal: AbortSignal;
   onLog: (entry: LogEntry) => void;
   /** The longest any ctx.until may wait now, asked at each call (negative controls, src/lesson/control.ts:
@@ -22,7 +25,8 @@ export interface ContextOptions {
   waitCapMs?: () => number;
 }
 
-export function createLessonContext({ supervisor, lang, signal, onLog, waitCapMs }: ContextOptions): LessonContext {
+export function createLessonContext({ supervisor, lang, signal: playerSignal, onLog, waitCapMs }: ContextOptions): LessonContext {
+  const signal = eitherAborts(playerSignal, supervisor.stopped);
   const startedAt = Date.now();
   const namesByPid = new Map<number, string>();
   const vars: Record<string, any> = {};
@@ -174,4 +178,15 @@ export function labelSnapshot(snap: Snapshot, names: Map<number, string>): Snaps
     processes: snap.processes.map((p) => ({ ...p, command: label(p.pid, p.command) })),
     rows: snap.rows.map((r) => ({ ...r, command: label(r.pid, r.command), name: r.type === 'UNIX' ? peer(r.name) : r.name })),
   };
+}
+
+/** A signal aborted when either is (AbortSignal.any is Node 20.3+; the tutor runs on every Node 20). */
+function eitherAborts(a: AbortSignal, b: AbortSignal): AbortSignal {
+  if (a.aborted) return a;
+  if (b.aborted) return b;
+  const both = new AbortController();
+  const abort = () => both.abort();
+  a.addEventListener('abort', abort, { once: true });
+  b.addEventListener('abort', abort, { once: true });
+  return both.signal;
 }

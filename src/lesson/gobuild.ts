@@ -85,6 +85,8 @@ export interface GoSources {
 export async function buildCached(sources: GoSources, options: { timeoutMs?: number; signal?: AbortSignal; env?: Record<string, string> } = {}): Promise<string | null> {
   const go = findGo();
   if (!go) return null;
+  // A run stopped while the lesson was on its way here: go would outlive the sweep that ended the run.
+  if (options.signal?.aborted) throw new GoBuildError('the build was not started: the demo was stopped');
   const cache = userCacheDir();
   const hash = createHash('sha256').update(go).update(`\0${sources.target}\0`);
   for (const file of [...sources.files].sort()) hash.update(`\0${file}\0`).update(readFileSync(join(sources.dir, file)));

@@ -74,6 +74,8 @@ export async function playPlain(given: Lesson, options: PlainOptions): Promise<P
   try {
     const steps = lesson.steps.slice(0, options.stepLimit ?? lesson.steps.length);
     for (const [index, step] of steps.entries()) {
+      // Stopped (a signal's cleanup ended the run): the steps left would only fail, or start a build.
+      if (ctx.signal.aborted) break;
       write(palette.header(`── ${tr('step', lang, { n: index + 1, total: lesson.steps.length })}: ${pick(step.title, lang)} ──`));
       para(pick(step.text, lang));
       writeCode(step, lang, write);

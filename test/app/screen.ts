@@ -52,6 +52,7 @@ export function fakeSupervisor(): SupervisorApi & { stop: ReturnType<typeof vi.f
     waitForPuppet: () => Promise.reject(new Error('no puppets in this test')),
     puppet: () => undefined,
     pids: () => [],
+    stopped: new AbortController().signal,
     stop: vi.fn(() => Promise.resolve()),
   };
 }

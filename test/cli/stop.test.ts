@@ -1,13 +1,14 @@
 // A plain lesson stopped by a signal: one line says so and nothing else is printed; whatever the moment,
 // nothing of the run is left (processes, listeners, run directory).
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanEnv, cliPath, lineReader, root } from './helpers.js';
-import { countLeftovers, isClean, takeBaseline, type Leftovers } from '../helpers/leftovers.js';
+import { hasGo, sayIfNoGo } from '../helpers/go.js';
+import { countLeftovers, isClean, pidsNaming, takeBaseline, taggedPids, type Leftovers } from '../helpers/leftovers.js';
 import { waitFor } from '../helpers/wait.js';
 
 const TAG = 'HRT_TEST_TAG';
@@ -60,3 +61,38 @@ describe('a signal just after the run directory is created', () => {
     await expectNothingLeft(baseline, tag, tmp);
   }, 60_000);
 });
+
+// The run is ended by the signal's cleanup while the lesson's loop is still running: the steps after the
+// one that was stopped must not start anything. A go build runs with an environment of its own (no tag):
+// it is seen by its GOCACHE, which is under the run's TMPDIR. Seen in CI: a go started 40 ms after
+// SIGINT, once the warden had swept, writing into the cache for a second after the tutor was gone.
+sayIfNoGo('the test that a stopped lesson starts no go build is skipped');
+describe.skipIf(!hasGo)('a lesson stopped before its Go step', () => {
+  it('starts no go build after the signal (lesson 6, SIGINT at step 2)', async () => {
+    const baseline = takeBaseline();
+    const { child, tmp, tag } = startLesson(6);
+    const next = lineReader(child.stdout!);
+    while (!(await next()).startsWith('── Step 2/')) { /* read on */ }
+    child.kill('SIGINT');
+    const untagged = new Set<string>();
+    const until = { done: false };
+    void child.finally(() => setTimeout(() => (until.done = true), 1000));
+    while (!until.done) {
+      const tagged = new Set(taggedPids(TAG, tag));
+      for (const pid of pidsNaming(tmp)) if (!tagged.has(pid)) untagged.add(describe_(pid));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect((await child).exitCode).toBe(130);
+    expect([...untagged]).toEqual([]);
+    await expectNothingLeft(baseline, tag, tmp);
+  }, 120_000);
+});
+
+/** `go (1234)`: a process for the failure message. */
+function describe_(pid: number): string {
+  try {
+    return `${readFileSync(`/proc/${pid}/comm`, 'latin1').trim()} (${pid})`;
+  } catch {
+    return `(${pid}, gone)`;
+  }
+}

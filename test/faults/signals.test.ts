@@ -13,7 +13,7 @@ import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lessons } from '../../lessons/index.js';
 import { cleanEnv, cliPath, root } from '../cli/helpers.js';
-import { countLeftovers, isClean, pidsWorkingIn, takeBaseline, taggedPids, type Leftovers } from '../helpers/leftovers.js';
+import { countLeftovers, isClean, pidsOfRun, takeBaseline, type Leftovers } from '../helpers/leftovers.js';
 
 const SEED = Number(process.env.HRT_FAULT_SEED ?? 20261129) >>> 0;
 const ROUNDS = Math.max(1, Math.min(20, Number(process.env.HRT_FAULT_ROUNDS ?? 1) || 1));
@@ -87,7 +87,7 @@ async function killOnce(lesson: number, signal: KillResult['signal'], atMs: numb
     if (!isClean(left)) {
       left = { ...left, processes: left.processes.map(describeProcess) };
       // Leave the machine clean for the next run whatever happened.
-      for (const pid of new Set([...taggedPids(TAG, tag), ...pidsWorkingIn(tmp)])) process.kill(pid, 'SIGKILL');
+      for (const pid of pidsOfRun(TAG, tag, tmp)) process.kill(pid, 'SIGKILL');
     }
     child.kill('SIGKILL');
     await child;

@@ -47,6 +47,29 @@ export function taggedPids(name: string, value: string): number[] {
   return pids;
 }
 
+/** Pids whose environment has a value that is `dir` or a path under it (GOCACHE=<dir>/...): a process
+ *  started with an environment of its own, such as a go build, does not carry the tag but names the
+ *  run's temporary directory. */
+export function pidsNaming(dir: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      const entries = readFileSync(`/proc/${name}/environ`, 'latin1').split('\0');
+      if (entries.some((entry) => entry.endsWith(`=${dir}`) || entry.includes(`=${dir}/`))) pids.push(Number(name));
+    } catch {
+      // ended meanwhile, or not ours to read
+    }
+  }
+  return pids;
+}
+
+/** Every process a run tagged `tagName=tag` with temporary directory `tmp` may have left: tagged, working
+ *  in tmp (nginx overwrites its environment, tag included, with its title), or naming tmp (a go build). */
+export function pidsOfRun(tagName: string, tag: string, tmp: string): number[] {
+  return [...new Set([...taggedPids(tagName, tag), ...pidsWorkingIn(tmp), ...pidsNaming(tmp)])];
+}
+
 /** Live pids whose cwd is `dir` or under it, removed or not (unreadable and vanished processes skipped). */
 export function pidsWorkingIn(dir: string): number[] {
   const pids: number[] = [];
@@ -139,9 +162,7 @@ export function runDirsIn(dir: string): string[] {
 
 /** Counts what is left of a run tagged `tagName=tag` whose temporary directory was `tmp`. */
 export function countLeftovers(baseline: Baseline, tagName: string, tag: string, tmp: string): Leftovers {
-  // nginx overwrites its environment (tag included) with its title: its processes are found by their cwd,
-  // which is in the run's directory under tmp.
-  const processes = [...new Set([...taggedPids(tagName, tag), ...pidsWorkingIn(tmp)])];
+  const processes = pidsOfRun(tagName, tag, tmp);
   const now = listeners();
   const held = [...socketInodesOf(processes as number[]).inodes].filter((inode) => now.has(inode));
   const fresh = [...now.keys()].filter((inode) => !baseline.listenInodes.has(inode) && couldBeOurs(now.get(inode)!));
