@@ -3,6 +3,7 @@
 // included), listening sockets nobody should hold any more, run directories, and changed sysctls.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { isAlive } from '../../src/demo/marker.js';
+import { RUN_MARKER } from '../../src/demo/sweep.mjs';
 import { lockPathOf, readLock } from '../../src/demo/sysctl-guard.js';
 
 /** The sysctls a lesson may change (lesson 7); each must read the same after a run as before it. */
@@ -47,15 +48,17 @@ export function taggedPids(name: string, value: string): number[] {
   return pids;
 }
 
-/** Pids whose environment has a value that is `dir` or a path under it (GOCACHE=<dir>/...): a process
- *  started with an environment of its own, such as a go build, does not carry the tag but names the
- *  run's temporary directory. */
+/** Pids carrying a run marker (HOTRESTART_TUTOR_RUN=...) whose environment has a value that is `dir` or a
+ *  path under it (GOCACHE=<dir>/...): a process the tutor starts with an environment of its own, such as a
+ *  go build, carries the marker but not the test's tag. A test's own processes (a tmux server, its shell)
+ *  may name the directory too, but carry no marker. */
 export function pidsNaming(dir: string): number[] {
   const pids: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
     try {
       const entries = readFileSync(`/proc/${name}/environ`, 'latin1').split('\0');
+      if (!entries.some((entry) => entry.startsWith(`${RUN_MARKER}=`))) continue;
       if (entries.some((entry) => entry.endsWith(`=${dir}`) || entry.includes(`=${dir}/`))) pids.push(Number(name));
     } catch {
       // ended meanwhile, or not ours to read
