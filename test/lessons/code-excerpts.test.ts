@@ -1,6 +1,7 @@
 // The code the lessons show comes from real files (lessons/assets/code): every Go file must pass `go vet`
 // (which type-checks it), every Node file `node --check`, every C file under lessons/assets (the excerpts
-// and the demos lessons build) `cc -fsyntax-only -Wall -Werror`. Without go or cc that half is skipped,
+// and the demos lessons build) `cc -fsyntax-only -Wall -Werror`, and shut-rd.c, which no lesson runs, is run
+// here. Without go or cc that half is skipped,
 // saying so. The shell a lesson shows inline must parse (`bash -n`), and its pm2 config as JavaScript.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -62,6 +63,18 @@ describe('code excerpts are real code', () => {
   // Warnings are errors: an excerpt that only builds with warnings is not code to copy.
   it.skipIf(!hasCc).each(cFiles.filter((file) => !lacks(file)).map((file) => [file]))('cc -fsyntax-only %s', (file) => {
     expect(run('cc', ['-fsyntax-only', '-Wall', '-Werror', join(assets, file)])).toBe('');
+  });
+  // Lesson 12 checks SHUT_RD with Node puppets; the C it shows must do what its comments say, too.
+  it.skipIf(!hasCc)('shut-rd.c, run: after SHUT_RD the peer sends and recv still reads the request', () => {
+    const binary = join(mkdtempSync(join(tmpdir(), 'shut-rd-')), 'shut-rd');
+    try {
+      expect(run('cc', ['-o', binary, join(root, 'c/shut-rd.c')])).toBe('');
+      const out = execFileSync(binary, { encoding: 'utf8', timeout: 10_000 });
+      expect(out).toMatch(/^send: 27 bytes; queued: 27; recv: 27 bytes$/m);
+      expect(out).toContain('recv read: GET / HTTP/1.1');
+    } finally {
+      rmSync(join(binary, '..'), { recursive: true, force: true });
+    }
   });
 });
 
