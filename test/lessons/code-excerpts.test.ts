@@ -1,8 +1,8 @@
 // The code the lessons show comes from real files (lessons/assets/code): every Go file must pass `go vet`
 // (which type-checks it), every Node file `node --check`, every C file under lessons/assets (the excerpts
-// and the demos lessons build) `cc -fsyntax-only -Wall -Werror`, and shut-rd.c, which no lesson runs, is run
-// here. Without go or cc that half is skipped,
-// saying so. The shell a lesson shows inline must parse (`bash -n`), and its pm2 config as JavaScript.
+// and the demos lessons build) `cc -fsyntax-only -Wall -Werror`; shut-rd.c, which no lesson runs, is run
+// here. Without go or cc that half is skipped, saying so. The shell a lesson shows inline must parse
+// (`bash -n`), and its pm2 config as JavaScript.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
