@@ -16,7 +16,7 @@ import { dontForkMappings, parentPid, threadCount, type DontForkMappings } from 
 import { excerpt, GO_EXEC_KEEPS_NONBLOCK, joinText } from '../src/lesson/excerpt.js';
 import { buildC } from '../src/lesson/cbuild.js';
 
-const SOURCE = fileURLToPath(new URL('./assets/fork-demo.c', import.meta.url));
+const SOURCE = fileURLToPath(new URL('./assets/code/c/fork-demo.c', import.meta.url));
 const LOG = 'fork-demo.log';
 const FILE_FD = 3;
 const SOCKET_FD = 4;
@@ -103,14 +103,11 @@ export const lesson: Lesson<Vars> = {
       id: 'fork',
       title: { en: 'A real fork', zh: '一次真正的 fork' },
       text: {
-        en: 'fork-demo is a small C program (lessons/assets/fork-demo.c), compiled now with cc. It opens a file (its log) as fd 3 and a TCP listener on 127.0.0.1 as fd 4, starts two idle threads, and calls fork() once. Both processes then write one line to the log — what fork() returned, their pid and their parent\'s pid — and pause.\n\nfork() returns twice: in the parent it returns the child\'s pid, in the child it returns 0. One call, two values, because there are two threads of execution afterwards: the kernel copies the calling thread\'s saved registers into the child and sets the child\'s return-value register (rax on x86-64, x0 on arm64) to 0 before it first runs; the parent\'s call returns normally, with the new pid. The two log lines show both. A Node process (launcher) starts fork-demo, so the tutor\'s clean-up covers parent and child alike.',
-        zh: 'fork-demo 是一个很小的 C 程序（lessons/assets/fork-demo.c），现在用 cc 编译。它把一个文件（它的日志）打开为 fd 3，在 127.0.0.1 上建一个 TCP 监听 socket 作为 fd 4，启动两个空闲线程，然后调用一次 fork()。之后两个进程各往日志里写一行——fork() 的返回值、自己的 pid、父进程的 pid——然后暂停。\n\nfork() 返回两次：在父进程里返回子进程的 pid，在子进程里返回 0。一次调用、两个返回值，是因为此后有两条执行流：内核把调用线程保存的寄存器复制给子进程，并在子进程第一次运行之前把它的返回值寄存器（x86-64 上是 rax，arm64 上是 x0）置为 0；父进程的这次调用照常返回，带回新进程的 pid。日志里的两行把两种返回值都显示出来了。fork-demo 由一个 Node 进程（launcher）启动，这样教程的清理机制对父子两个进程同样有效。',
+        en: 'fork-demo is a small C program (lessons/assets/code/c/fork-demo.c), compiled now with cc. It opens a file (its log) as fd 3 and a TCP listener on 127.0.0.1 as fd 4, starts two idle threads, and calls fork() once. Both processes then write one line to the log — what fork() returned, their pid and their parent\'s pid — and pause.\n\nfork() returns twice: in the parent it returns the child\'s pid, in the child it returns 0. One call, two values, because there are two threads of execution afterwards: the kernel copies the calling thread\'s saved registers into the child and sets the child\'s return-value register (rax on x86-64, x0 on arm64) to 0 before it first runs; the parent\'s call returns normally, with the new pid. The two log lines show both. A Node process (launcher) starts fork-demo, so the tutor\'s clean-up covers parent and child alike.',
+        zh: 'fork-demo 是一个很小的 C 程序（lessons/assets/code/c/fork-demo.c），现在用 cc 编译。它把一个文件（它的日志）打开为 fd 3，在 127.0.0.1 上建一个 TCP 监听 socket 作为 fd 4，启动两个空闲线程，然后调用一次 fork()。之后两个进程各往日志里写一行——fork() 的返回值、自己的 pid、父进程的 pid——然后暂停。\n\nfork() 返回两次：在父进程里返回子进程的 pid，在子进程里返回 0。一次调用、两个返回值，是因为此后有两条执行流：内核把调用线程保存的寄存器复制给子进程，并在子进程第一次运行之前把它的返回值寄存器（x86-64 上是 rax，arm64 上是 x0）置为 0；父进程的这次调用照常返回，带回新进程的 pid。日志里的两行把两种返回值都显示出来了。fork-demo 由一个 Node 进程（launcher）启动，这样教程的清理机制对父子两个进程同样有效。',
       },
       code: {
-        other: {
-          label: 'C',
-          code: 'int log_fd = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC, 0600); // fd 3\nint listener = socket(AF_INET, SOCK_STREAM, 0);                  // fd 4\nbind(listener, 127.0.0.1:0); listen(listener, 16);\npthread_create(...); pthread_create(...);                         // 3 threads now\n\npid_t returned = fork();          // one call, two returns\nsay_fork_result(returned);        // parent: child\'s pid; child: 0\nfor (;;) pause();',
-        },
+        other: { label: 'C', code: excerpt('c/fork-demo.c', 'fork') },
       },
       async run(ctx) {
         await ctx.start('launcher');

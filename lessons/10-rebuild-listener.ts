@@ -204,10 +204,7 @@ export const lesson: Lesson<Vars> = {
         zh: '探测结果只说明 fd 是什么，说明不了它是干什么用的：两个 TCP 监听 socket 看起来一模一样。endless 和 grace 依靠顺序——fd 3 是 http，因为父进程总是先列 http。systemd 传递名字：LISTEN_FDNAMES，按 fd 顺序用冒号分隔（在 unit 里用 FileDescriptorName= 设置，用 sd_listen_fds_with_names 读取）。tableflip 用网络类型加地址作为每个 fd 的键。\n\n谨慎的后继进程两者都用：名字说明 fd 属于哪个服务，探测结果说明它能不能提供这个服务。两者对不上，就应该拒绝启动——而不是在 UDP socket 上提供 HTTP 服务。',
       },
       code: {
-        other: {
-          label: 'C (libsystemd)',
-          code: 'char **names;\nint n = sd_listen_fds_with_names(0, &names); // checks LISTEN_PID, reads LISTEN_FDS and LISTEN_FDNAMES\nfor (int i = 0; i < n; i++) {\n    int fd = SD_LISTEN_FDS_START + i;         // 3 + i\n    if (strcmp(names[i], "http") == 0 && sd_is_socket_inet(fd, 0, SOCK_STREAM, 1, 0) > 0)\n        http_fd = fd;                         // the name and the kind agree\n}',
-        },
+        other: { label: 'C (libsystemd)', code: excerpt('c/sd-listen.c', 'names') },
         node: excerpt('node/rebuild.mjs', 'names'),
       },
       async run(ctx) {

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isAlive } from '../src/demo/marker.js';
 import { buildC } from '../src/lesson/cbuild.js';
+import { excerpt } from '../src/lesson/excerpt.js';
 import { parentPid } from '../src/lesson/proc.js';
 import { processState, signalSet } from '../src/lesson/signals.js';
 import { LessonActionError, type CheckResult, type LessonContext, type Step } from '../src/lesson/types.js';
@@ -35,7 +36,7 @@ export interface StopVars {
   childAliveAtKill: boolean;
 }
 
-const VFORK_SOURCE = fileURLToPath(new URL('./assets/vfork-demo.c', import.meta.url));
+const VFORK_SOURCE = fileURLToPath(new URL('./assets/code/c/vfork-demo.c', import.meta.url));
 /** How long the vfork child sleeps: the parent's D lasts that long unless it is killed. */
 const CHILD_MS = 5000;
 /** How long a handled SIGTERM is given to end the D wait (it does not). */
@@ -138,11 +139,11 @@ export const dStateStep: Step<StopVars> = {
   id: 'd-state',
   title: { en: 'State D: not always out of SIGKILL\'s reach', zh: '状态 D：并不总是 SIGKILL 够不着的' },
   text: {
-    en: `"SIGKILL always works" has an exception people quote: a process in state D, uninterruptible sleep, waits in the kernel and takes no signal until the wait ends. State D is easy to make without a stuck disk: vfork-demo (lessons/assets/vfork-demo.c, compiled now with cc) calls vfork(2), and the kernel holds the parent until the child execs or exits, because the child is borrowing the parent's memory. The child just sleeps (${CHILD_MS / 1000} s). /proc shows the parent in D ("disk sleep"), waiting in kernel_clone.\n\nThe parent has a SIGTERM handler, as a server would. The shell sends it SIGTERM: nothing happens, the parent stays in D and the signal waits as pending (ShdPnd). Then the shell sends SIGKILL — and the parent is gone at once, while its child still sleeps. /proc's D covers two kinds of wait: TASK_UNINTERRUPTIBLE, which no signal ends, and TASK_KILLABLE (Linux 2.6.25, 2008), which only a fatal signal ends; vfork's wait is the killable kind, like many waits in today's kernels. A truly uninterruptible one — I/O on a hard-mounted NFS server that died, a disk that stopped answering — does delay SIGKILL until the I/O ends; making one needs a device that stops answering, which this tutor will not do to your machine, so that part is cited, not shown (LWN, "TASK_KILLABLE", lwn.net/Articles/288056). The first step showed the other exception: PID 1 of a PID namespace.`,
-    zh: `「SIGKILL 总是管用」有一个常被引用的例外：处于状态 D（不可中断睡眠）的进程在内核里等待，等待结束之前不接收任何信号。不用卡住的磁盘也很容易造出状态 D：vfork-demo（lessons/assets/vfork-demo.c，现在用 cc 编译）调用 vfork(2)，内核会一直扣住父进程，直到子进程 exec 或退出，因为子进程借用着父进程的内存。子进程只是睡觉（${CHILD_MS / 1000} 秒）。/proc 显示父进程处于 D（"disk sleep"），等在 kernel_clone 里。\n\n父进程像服务那样装了 SIGTERM 处理函数。shell 给它发 SIGTERM：什么都没发生，父进程仍处于 D，信号作为待处理信号（ShdPnd）等着。然后 shell 发 SIGKILL——父进程立刻就没了，而它的子进程还在睡。/proc 里的 D 其实包括两种等待：TASK_UNINTERRUPTIBLE，任何信号都结束不了；以及 TASK_KILLABLE（Linux 2.6.25，2008 年），只有致命信号能结束它；vfork 的等待属于可杀的那种，如今内核里的很多等待也是。真正不可中断的等待——比如对一台已经挂掉的、以 hard 方式挂载的 NFS 服务器做 I/O，或者一块不再响应的磁盘——确实会把 SIGKILL 推迟到 I/O 结束；要造出这种等待，得有一个不再响应的设备，本教程不会对你的机器这么做，所以这一点只引用、不演示（LWN，"TASK_KILLABLE"，lwn.net/Articles/288056）。另一个例外——PID 命名空间里的 1 号进程——第一步已经演示过了。`,
+    en: `"SIGKILL always works" has an exception people quote: a process in state D, uninterruptible sleep, waits in the kernel and takes no signal until the wait ends. State D is easy to make without a stuck disk: vfork-demo (lessons/assets/code/c/vfork-demo.c, compiled now with cc) calls vfork(2), and the kernel holds the parent until the child execs or exits, because the child is borrowing the parent's memory. The child just sleeps (${CHILD_MS / 1000} s). /proc shows the parent in D ("disk sleep"), waiting in kernel_clone.\n\nThe parent has a SIGTERM handler, as a server would. The shell sends it SIGTERM: nothing happens, the parent stays in D and the signal waits as pending (ShdPnd). Then the shell sends SIGKILL — and the parent is gone at once, while its child still sleeps. /proc's D covers two kinds of wait: TASK_UNINTERRUPTIBLE, which no signal ends, and TASK_KILLABLE (Linux 2.6.25, 2008), which only a fatal signal ends; vfork's wait is the killable kind, like many waits in today's kernels. A truly uninterruptible one — I/O on a hard-mounted NFS server that died, a disk that stopped answering — does delay SIGKILL until the I/O ends; making one needs a device that stops answering, which this tutor will not do to your machine, so that part is cited, not shown (LWN, "TASK_KILLABLE", lwn.net/Articles/288056). The first step showed the other exception: PID 1 of a PID namespace.`,
+    zh: `「SIGKILL 总是管用」有一个常被引用的例外：处于状态 D（不可中断睡眠）的进程在内核里等待，等待结束之前不接收任何信号。不用卡住的磁盘也很容易造出状态 D：vfork-demo（lessons/assets/code/c/vfork-demo.c，现在用 cc 编译）调用 vfork(2)，内核会一直扣住父进程，直到子进程 exec 或退出，因为子进程借用着父进程的内存。子进程只是睡觉（${CHILD_MS / 1000} 秒）。/proc 显示父进程处于 D（"disk sleep"），等在 kernel_clone 里。\n\n父进程像服务那样装了 SIGTERM 处理函数。shell 给它发 SIGTERM：什么都没发生，父进程仍处于 D，信号作为待处理信号（ShdPnd）等着。然后 shell 发 SIGKILL——父进程立刻就没了，而它的子进程还在睡。/proc 里的 D 其实包括两种等待：TASK_UNINTERRUPTIBLE，任何信号都结束不了；以及 TASK_KILLABLE（Linux 2.6.25，2008 年），只有致命信号能结束它；vfork 的等待属于可杀的那种，如今内核里的很多等待也是。真正不可中断的等待——比如对一台已经挂掉的、以 hard 方式挂载的 NFS 服务器做 I/O，或者一块不再响应的磁盘——确实会把 SIGKILL 推迟到 I/O 结束；要造出这种等待，得有一个不再响应的设备，本教程不会对你的机器这么做，所以这一点只引用、不演示（LWN，"TASK_KILLABLE"，lwn.net/Articles/288056）。另一个例外——PID 命名空间里的 1 号进程——第一步已经演示过了。`,
   },
   code: {
-    other: { label: 'C', code: 'pid_t child = vfork();     // the parent waits in the kernel: state D\nif (child == 0) {\n    nanosleep(&nap, NULL); // borrowing the parent\'s memory\n    _exit(0);              // only now does the parent go on\n}' },
+    other: { label: 'C', code: excerpt('c/vfork-demo.c', 'vfork') },
   },
   async run(ctx) {
     const binary = await buildC(ctx, VFORK_SOURCE);

@@ -2,6 +2,7 @@
 // read" as a drain step: no new requests are taken, and a peer that goes on writing notices a failure.
 // On Linux it is not so: SHUT_RD sends nothing, the peer's writes succeed, the bytes are queued and even
 // read. The step shows it with two puppets and the kernel's socket table.
+import { excerpt } from '../src/lesson/excerpt.js';
 import { clientsOf } from '../src/lesson/kit.js';
 import type { LessonContext, Step } from '../src/lesson/types.js';
 
@@ -31,7 +32,7 @@ export const shutRdStep: Step<ShutRdVars> = {
     zh: 'tRPC 的文章把「shutdown read」列为排空的一步：服务端不再接收新请求，对端继续写数据时会感知到失败。对 Linux 上的 TCP 来说这是错的。这里傀儡进程 reader 从 client 那里 accept 一个连接，然后调用 shutdown(fd, SHUT_RD)。没有任何报文发出：client 那一端仍是 ESTABLISHED（没有收到 FIN）。接着 client 发出一个请求：send() 成功，没有 RST 回来，内核把这些字节排在 reader 那一端的接收队列里——而 reader 上的 recv() 仍然能读到它们。SHUT_RD 只会让接收队列为空时的 recv 返回 EOF。要在一条连接上不再接收请求，就别再读它，并在响应里带上 Connection: close，或者关闭它（第 2 步）；要让对端知道点什么，只有 SHUT_WR（发出 FIN）或 close 才行。',
   },
   code: {
-    other: { label: 'C', code: 'shutdown(conn, SHUT_RD);  // sends nothing; the peer is not told\n// the peer\'s send() still succeeds, and here:\nrecv(conn, buf, sizeof buf, 0); // still returns the queued bytes; 0 only once the queue is empty' },
+    other: { label: 'C', code: excerpt('c/shut-rd.c', 'shut-rd') },
   },
   async run(ctx) {
     await ctx.start('reader');

@@ -113,7 +113,7 @@ export const pm2Steps: Step<Pm2Vars>[] = [
         zh: '还是那个 pm2 替身、那个应用，这次以 `hotrestart-run --listen http=127.0.0.1:0 -- node server.js` 启动。替身跟踪的是 hotrestart-run 的 pid，它是重启模块提供的小而稳定的父进程：它绑定监听 socket 并一直持有，把它放在 fd 3 上启动第 1 代（LISTEN_FDS、LISTEN_FDNAMES=http），是每一代的 child subreaper，通过自己的 NOTIFY_SOCKET 上的 MAINPID= 跟随每一代，并把 SIGUSR2 转发给当前那一代。\n\n在负载下执行 reload：替身给它跟踪的 pid 发信号，hotrestart-run 转发，pm2run-1 交接给 pm2run-2 后退出。被跟踪的 pid 始终不变，所以不会有任何重启，也没有请求失败。',
       },
       code: {
-        other: { label: 'ecosystem.config.js', code: "{ name: 'app', script: 'hotrestart-run', args: '--listen http=0.0.0.0:8080 -- node server.js' }\n// reload: pm2 sendSignal SIGUSR2 app" },
+        other: { label: 'ecosystem.config.js', code: "module.exports = {\n  apps: [{ name: 'app', script: 'hotrestart-run', args: '--listen http=0.0.0.0:8080 -- node server.js' }],\n};\n// reload: pm2 sendSignal SIGUSR2 app" },
       },
       async run(ctx) {
         const unit = await startUnit(ctx, 'pm2run', { type: 'pid', underRun: true, mainName: 'hotrestart-run' });

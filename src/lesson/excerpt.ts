@@ -1,5 +1,6 @@
-// Code excerpts come from real files (lessons/assets/code/NN-name/*.go, *.mjs) that the tests compile
-// (`go vet`) or syntax-check (`node --check`), so what a lesson shows is code that builds. A file marks a
+// Code excerpts come from real files (lessons/assets/code/go/*.go, node/*.mjs, c/*.c) that the tests compile
+// (`go vet`, `cc -fsyntax-only`) or syntax-check (`node --check`), so what a lesson shows is code that builds.
+// C uses the same `//` markers and comments (C99); a C demo a lesson runs lives there too, so what it shows is what runs. A file marks a
 // region with `// [name]` ... `// [/name]` lines (several pieces join up); the excerpt is that region
 // without its markers (and without any nested markers), each piece's common indentation removed. A
 // comment may carry its Chinese rendering after ` | zh: `; the excerpt then has an English and a Chinese

@@ -132,7 +132,7 @@ function writeCode(step: Step, lang: Lang, write: (text?: string) => void): void
   };
   if (code.go) block('Go', codeText(code.go, lang));
   if (code.node) block('Node', codeText(code.node, lang));
-  if (code.other) block(code.other.label, code.other.code);
+  if (code.other) block(code.other.label, codeText(code.other.code, lang));
   if (code.note) write(`  ${pick(code.note, lang)}`);
   write();
 }

@@ -48,8 +48,9 @@ export interface CodeExcerpt {
   /** Inline code, or an excerpt of a real file (src/lesson/excerpt.ts) with its comments in both languages. */
   go?: string | Text;
   node?: string | Text;
-  /** Any other language (C, shell); shown when go/node do not apply. */
-  other?: { label: string; code: string };
+  /** Any other language (C, shell, a unit file); shown when go/node do not apply. C is an excerpt of a
+   *  real file, like go and node; shell and config text stay inline (the tests parse the shell). */
+  other?: { label: string; code: string | Text };
   note?: Text;
 }
 

@@ -28,6 +28,13 @@ describe('code excerpts from files', () => {
     expect(zh).not.toContain('| zh:');
     expect(zh.replace(/\/\/.*$/gm, '')).toBe(en.replace(/\/\/.*$/gm, ''));
   });
+  it('reads C with the same markers and bilingual comments (C99 `//`)', () => {
+    const { en, zh } = excerpt('c/fork-demo.c', 'fork');
+    expect(en).toMatch(/^pid_t returned = fork\(\); +\/\/ one call, two returns$/m);
+    expect(en).not.toContain('dprintf'); // between two pieces
+    expect(zh).toContain('// 一次调用，两次返回');
+    expect(zh.replace(/\/\/.*$/gm, '')).toBe(en.replace(/\/\/.*$/gm, ''));
+  });
   it('names the file and region that are missing', () => {
     expect(() => excerpt('go/handover.go', 'no-such-region')).toThrow(/handover\.go has no region \[no-such-region\]/);
   });

@@ -18,7 +18,7 @@ function panels(code: CodeExcerpt, lang: Lang): Panel[] {
   const out: Panel[] = [];
   if (code.go) out.push({ label: tr('go', lang), lines: split(codeText(code.go, lang)) });
   if (code.node) out.push({ label: tr('node', lang), lines: split(codeText(code.node, lang)) });
-  if (code.other) out.push({ label: code.other.label, lines: split(code.other.code) });
+  if (code.other) out.push({ label: code.other.label, lines: split(codeText(code.other.code, lang)) });
   return out;
 }
 

@@ -12,13 +12,14 @@
  * thread may have held a lock at the moment of fork, and that thread does not exist in the child).
  * So the child uses write, getpid, getppid and pause only, and formats numbers by hand.
  *
- * Build: cc -pthread -o fork-demo fork-demo.c
+ * Build: cc -pthread -o fork-demo fork-demo.c (lesson 2 builds it with src/lesson/cbuild.ts).
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -67,48 +68,58 @@ static void *idle(void *unused) {
     return NULL;
 }
 
+static void die(const char *what) {
+    perror(what);
+    exit(1);
+}
+
+/* A TCP socket listening on 127.0.0.1, on a port the kernel chooses (written back into addr). */
+static int listen_on_loopback(struct sockaddr_in *addr) {
+    socklen_t addr_len = sizeof *addr;
+    memset(addr, 0, sizeof *addr);
+    addr->sin_family = AF_INET;
+    addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr->sin_port = 0;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0 || bind(fd, (struct sockaddr *)addr, sizeof *addr) < 0 || listen(fd, 16) < 0 ||
+        getsockname(fd, (struct sockaddr *)addr, &addr_len) < 0)
+        die("listener");
+    return fd;
+}
+
+static void start_idle_threads(int count) {
+    for (int i = 0; i < count; i++) {
+        pthread_t thread;
+        if (pthread_create(&thread, NULL, idle, NULL) != 0) {
+            fprintf(stderr, "pthread_create failed\n");
+            exit(1);
+        }
+    }
+}
+
+/* Lesson 2 shows the [fork] region of main. No O_APPEND on the log on purpose: only the shared offset
+ * keeps the two processes' lines apart. */
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: fork-demo LOGFILE\n");
         return 2;
     }
-    /* No O_APPEND on purpose: only the shared offset keeps the two processes' lines apart. */
-    log_fd = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (log_fd < 0) {
-        perror("open");
-        return 1;
-    }
-
-    int listener = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in addr;
-    memset(&addr, 0, sizeof addr);
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0; /* the kernel chooses */
-    socklen_t addr_len = sizeof addr;
-    if (listener < 0 || bind(listener, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(listener, 16) < 0 ||
-        getsockname(listener, (struct sockaddr *)&addr, &addr_len) < 0) {
-        perror("listener");
-        return 1;
-    }
+    // [fork]
+    log_fd = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC, 0600); // fd 3: the log | zh: fd 3：日志
+    if (log_fd < 0) die("open");
+    int listener = listen_on_loopback(&addr);                   // fd 4: 127.0.0.1, port 0 | zh: fd 4：127.0.0.1，端口 0
+    start_idle_threads(IDLE_THREADS);                           // 3 threads now | zh: 现在有 3 个线程
 
-    for (int i = 0; i < IDLE_THREADS; i++) {
-        pthread_t thread;
-        if (pthread_create(&thread, NULL, idle, NULL) != 0) {
-            fprintf(stderr, "pthread_create failed\n");
-            return 1;
-        }
-    }
-
+    // [/fork]
     /* Before fork, stdio is fine: there is one process and nothing is buffered afterwards. */
     dprintf(log_fd, "before fork: pid %d, file fd %d, listener fd %d on 127.0.0.1:%d, %d threads\n", (int)getpid(),
             log_fd, listener, ntohs(addr.sin_port), 1 + IDLE_THREADS);
 
-    pid_t returned = fork();
-    if (returned < 0) {
-        perror("fork");
-        return 1;
-    }
-    say_fork_result(returned);
+    // [fork]
+    pid_t returned = fork();   // one call, two returns | zh: 一次调用，两次返回
+    if (returned < 0) die("fork");
+    say_fork_result(returned); // parent: the child's pid; child: 0 | zh: 父进程里是子进程的 pid，子进程里是 0
     for (;;) pause();
+    // [/fork]
 }

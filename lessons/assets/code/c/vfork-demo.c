@@ -11,7 +11,8 @@
  * In a vfork child only _exit and the exec family are strictly allowed; nanosleep is a plain system
  * call that touches no shared state (the parent's stack frame is left alone), which Linux tolerates.
  *
- * Build: cc -o vfork-demo vfork-demo.c
+ * Build: cc -o vfork-demo vfork-demo.c (lesson 11 builds it with src/lesson/cbuild.ts and shows the [vfork]
+ * region).
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -23,20 +24,22 @@
 static void on_term(int sig) { (void)sig; }
 
 int main(int argc, char **argv) {
-  /* A handler for SIGTERM, as a server has: a handled signal is not fatal, so it does not end the wait. */
-  struct sigaction action;
-  memset(&action, 0, sizeof action);
-  action.sa_handler = on_term;
-  sigaction(SIGTERM, &action, NULL);
-  long ms = argc > 1 ? atol(argv[1]) : 3000;
-  if (ms < 0 || ms > 10000) ms = 3000;
-  struct timespec nap = { ms / 1000, (ms % 1000) * 1000000L };
-  pid_t child = vfork();
-  if (child == 0) {
-    nanosleep(&nap, NULL); /* the parent stays in state D meanwhile */
-    _exit(0);
-  }
-  if (child < 0) return 1;
-  waitpid(child, NULL, 0);
-  return 0;
+    /* A handler for SIGTERM, as a server has: a handled signal is not fatal, so it does not end the wait. */
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_term;
+    sigaction(SIGTERM, &action, NULL);
+    long ms = argc > 1 ? atol(argv[1]) : 3000;
+    if (ms < 0 || ms > 10000) ms = 3000;
+    struct timespec nap = { ms / 1000, (ms % 1000) * 1000000L };
+    // [vfork]
+    pid_t child = vfork();     // the parent waits in the kernel: state D | zh: 父进程在内核里等待：状态 D
+    if (child == 0) {
+        nanosleep(&nap, NULL); // borrowing the parent's memory | zh: 借用着父进程的内存
+        _exit(0);              // only now does the parent go on | zh: 直到这时父进程才继续
+    }
+    // [/vfork]
+    if (child < 0) return 1;
+    waitpid(child, NULL, 0);
+    return 0;
 }
