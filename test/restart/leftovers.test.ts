@@ -2,10 +2,17 @@
 // package made by name (a socket file, its directory) must either never exist on the filesystem or be
 // gone before the kill can come. Each case runs with a TMPDIR of its own and looks there afterwards, and
 // in /proc/net/unix for a socket still bound to the name the processes were given.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AF_UNIX, POLLIN, SOCK_CLOEXEC } from '../../packages/restart/src/sys/constants.js';
+import { close } from '../../packages/restart/src/sys/fd.js';
+import { recvFds } from '../../packages/restart/src/sys/scm.js';
+import { connect, pollOne, socket } from '../../packages/restart/src/sys/socket.js';
+import { SOCK_SEQPACKET } from '../../packages/restart/src/sys/socketpair.js';
+import { sdNotify } from '../../packages/restart/src/notify.js';
 import { killAllFixtures, moduleCommand, poll, startFixture } from './harness.js';
 
 const RUN_URL = new URL('../../packages/restart/src/run.ts', import.meta.url).href;
@@ -64,5 +71,56 @@ describe('a SIGKILL leaves nothing behind', { timeout: 30_000 }, () => {
     await fixture.kill();
     expect(leftIn(tmp)).toEqual([]);
     expect(boundTo(offer)).toEqual([]);
+  });
+});
+
+// An abstract name has no permissions: anyone in the network namespace may send or connect to it. The
+// kernel's word on who is at the other end decides instead.
+describe('abstract names are used by this service only', { timeout: 30_000 }, () => {
+  const NOTIFY_URL = new URL('../../packages/restart/src/notify.ts', import.meta.url).href;
+  const asRoot = process.getuid?.() === 0;
+  if (!asRoot) console.log('skipped: a notification from another user (it needs root to send as nobody)');
+
+  it('hotrestart-run ignores a MAINPID= that is not its descendant, and a datagram of another user', async () => {
+    const tmp = privateTmp();
+    const fixture = await startFixture({ TMPDIR: tmp }, { prefix: [...moduleCommand(RUN_URL), '--listen', 'http=127.0.0.1:0', '--'] });
+    const notifySocket = environ(fixture.reports[0].pid, 'NOTIFY_SOCKET')!;
+    expect(notifySocket).toMatch(/^@hotrestart-run-/);
+    // This test process is the same user, but no descendant of hotrestart-run.
+    expect(sdNotify(`MAINPID=${process.pid}\nREADY=1`, notifySocket)).toBeNull();
+    await fixture.waitForLog(new RegExp(`ignored MAINPID=${process.pid} from pid ${process.pid}: not a process of this service`));
+    if (asRoot) {
+      chmodSync(tmp, 0o777); // tsx's cache, for nobody
+      const [node, ...args] = moduleCommand(NOTIFY_URL);
+      const script = `const { sdNotify } = await import(${JSON.stringify(NOTIFY_URL)}); process.exit(sdNotify('MAINPID=${fixture.reports[0].pid}', ${JSON.stringify(notifySocket)}) === null ? 0 : 1);`;
+      await new Promise<void>((resolve, reject) =>
+        execFile(node, [...args.slice(0, -1), '--input-type=module', '-e', script], { uid: 65534, gid: 65534, env: { ...process.env, TMPDIR: tmp } }, (error) => (error ? reject(error) : resolve())),
+      );
+      await fixture.waitForLog(/ignored a notification from pid \d+ \(uid 65534\): not this user's/);
+    }
+    expect(fixture.log()).not.toMatch(/main pid is now/);
+  });
+
+  it("handover: 'unix' sends the listeners to its successor only: another process that connects first gets nothing", async () => {
+    const tmp = privateTmp();
+    const fixture = await startFixture({ TMPDIR: tmp, HANDOVER: 'unix' });
+    const old = fixture.reports[0].pid;
+    process.kill(old, 'SIGUSR2');
+    const line = await fixture.waitForLog(new RegExp(`\\[${old} gen 1\\] upgrade: started generation 2 as pid \\d+`));
+    const successor = Number(/pid (\d+)$/.exec(line)![1]);
+    const offer = await poll(() => environ(successor, 'HOTRESTART_HANDOVER_SOCKET'), 5000, () => 'the successor to have HOTRESTART_HANDOVER_SOCKET');
+    expect(offer).toMatch(/^@hotrestart-/);
+    // Ahead of the successor, which is still starting up (0.7 s and more under tsx).
+    const intruder = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC);
+    try {
+      connect(intruder, { family: 'unix', path: offer });
+      expect(pollOne(intruder, POLLIN, 5000) & POLLIN).toBeTruthy();
+      expect(recvFds(intruder)).toMatchObject({ fds: [], data: Buffer.alloc(0) }); // end-of-file, no fd
+    } finally {
+      close(intruder);
+    }
+    await fixture.waitForLog(new RegExp(`pid ${process.pid} \\(uid \\d+\\) connected to the listener handover, which is for pid ${successor}: closed unanswered`));
+    const report = await fixture.waitForReport(2);
+    expect(report.listeners[0]).toMatchObject({ name: 'http', inherited: true });
   });
 });
