@@ -89,6 +89,9 @@ export class Supervisor {
     env[ENV.listenFdNames] = this.fds.map(({ name }) => name).join(':');
     this.first = spawn(SHELL, ['-c', EXEC_WITH_LISTEN_PID, file, ...args], { env, stdio: ['ignore', 'inherit', 'inherit', ...this.fds.map(({ fd }) => fd)] });
     this.first.once('exit', (code, signal) => {
+      // libuv reports this exit on its own, between two ticks: first read what is waiting, so that a
+      // successor's MAINPID= (sent before it let this generation go) is logged, and counted, before the exit.
+      this.readNotifications();
       this.firstExited = true;
       this.noteExit(this.first!.pid!, code, signal === null ? null : constants.signals[signal]);
     });
