@@ -2,12 +2,12 @@
 // package made by name (a socket file, its directory) must either never exist on the filesystem or be
 // gone before the kill can come. Each case runs with a TMPDIR of its own and looks there afterwards, and
 // in /proc/net/unix for a socket still bound to the name the processes were given.
-import { execFile } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AF_UNIX, POLLIN, SOCK_CLOEXEC } from '../../packages/restart/src/sys/constants.js';
+import { AF_UNIX, POLLIN, SOCK_CLOEXEC, SOCK_DGRAM } from '../../packages/restart/src/sys/constants.js';
 import { close } from '../../packages/restart/src/sys/fd.js';
 import { recvFds } from '../../packages/restart/src/sys/scm.js';
 import { connect, pollOne, socket } from '../../packages/restart/src/sys/socket.js';
@@ -93,7 +93,6 @@ describe('a SIGKILL leaves nothing behind', { timeout: 30_000 }, () => {
 // An abstract name has no permissions: anyone in the network namespace may send or connect to it. The
 // kernel's word on who is at the other end decides instead.
 describe('abstract names are used by this service only', { timeout: 30_000 }, () => {
-  const NOTIFY_URL = new URL('../../packages/restart/src/notify.ts', import.meta.url).href;
   const asRoot = process.getuid?.() === 0;
   if (!asRoot) console.log('skipped: a notification from another user (it needs root to send as nobody)');
 
@@ -106,12 +105,13 @@ describe('abstract names are used by this service only', { timeout: 30_000 }, ()
     expect(sdNotify(`MAINPID=${process.pid}\nREADY=1`, notifySocket)).toBeNull();
     await fixture.waitForLog(new RegExp(`ignored MAINPID=${process.pid} from pid ${process.pid}: not a process of this service`));
     if (asRoot) {
-      chmodSync(tmp, 0o777); // tsx's cache, for nobody
-      const [node, ...args] = moduleCommand(NOTIFY_URL);
-      const script = `const { sdNotify } = await import(${JSON.stringify(NOTIFY_URL)}); process.exit(sdNotify('MAINPID=${fixture.reports[0].pid}', ${JSON.stringify(notifySocket)}) === null ? 0 : 1);`;
-      await new Promise<void>((resolve, reject) =>
-        execFile(node, [...args.slice(0, -1), '--input-type=module', '-e', script], { uid: 65534, gid: 65534, env: { ...process.env, TMPDIR: tmp } }, (error) => (error ? reject(error) : resolve())),
-      );
+      // nobody sends on a socket root connected for it (nobody may not read this repository): the kernel
+      // attaches the credentials of whoever calls write(), not of whoever made the socket.
+      const sender = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC);
+      cleanups.push(() => close(sender));
+      connect(sender, { family: 'unix', path: notifySocket });
+      const nobody = spawn('/bin/sh', ['-c', `printf 'MAINPID=${fixture.reports[0].pid}' >&3`], { uid: 65534, gid: 65534, stdio: ['ignore', 'ignore', 'inherit', sender] });
+      expect(await new Promise((resolve) => nobody.once('exit', resolve))).toBe(0);
       await fixture.waitForLog(/ignored a notification from pid \d+ \(uid 65534\): not this user's/);
     }
     expect(fixture.log()).not.toMatch(/main pid is now/);
