@@ -52,6 +52,8 @@ export class Supervisor {
   private notifyFd = -1;
   /** The abstract name of the notify socket, '@hotrestart-run-PID-RANDOM'. */
   private notifyName = '';
+  /** Pids of other users whose datagrams were ignored (each logged once). */
+  private readonly strangers = new Set<number>();
   private first: ChildProcess | null = null;
   private firstExited = false;
   /** The process that said MAINPID= last (generation 1 until someone says otherwise). */
@@ -146,7 +148,12 @@ export class Supervisor {
       }
       const sender = message.credentials;
       if (!sender || !sameUser(sender.uid)) {
-        this.log(`ignored a notification from ${sender ? `pid ${sender.pid} (uid ${sender.uid})` : 'an unknown sender'}: not this user's`);
+        // One line per sender (and not past a few dozen): a stranger must not flood this log.
+        const who = sender?.pid ?? 0;
+        if (!this.strangers.has(who) && this.strangers.size < 32) {
+          this.strangers.add(who);
+          this.log(`ignored a notification from ${sender ? `pid ${sender.pid} (uid ${sender.uid})` : 'an unknown sender'}: not this user's`);
+        }
         continue;
       }
       const fields = new Map(message.data.toString().split('\n').filter(Boolean).map((line) => line.split('=', 2) as [string, string]));
