@@ -23,8 +23,8 @@ export const fixSteps: Step<Vars>[] = [
     id: 'stable-parent',
     title: { en: 'The fix: a stable parent as PID 1 (hotrestart-run)', zh: '解决办法：让稳定的父进程当 1 号进程（hotrestart-run）' },
     text: {
-      en: "The restart package's container mode is a small program, hotrestart-run, meant to be the container's entrypoint: `hotrestart-run --listen http=127.0.0.1:0 -- node server.ts`. As PID 1 it binds the listener itself, keeps it, and starts generation 1 with it at fd 3, the way systemd's socket activation does: LISTEN_FDS=1 and LISTEN_FDNAMES=http in its environment. It also binds a unix datagram socket in a private directory and passes its path as NOTIFY_SOCKET: each generation, once ready, says MAINPID=<pid> and READY=1 there, so PID 1 always knows which process is current. It forwards SIGUSR2 (upgrade) and SIGTERM (stop) to that process — it has handlers for them, so as PID 1 it gets them; the next steps show both, and its README lists SIGHUP and SIGINT too — and reaps every generation that exits.\n\nThe server is unchanged: the module finds LISTEN_FDS and takes the listener from fd 3 instead of binding. hotrestart-run's own log (its stderr) is shown under its name.",
-      zh: '重启包的容器模式是一个小程序 hotrestart-run，用作容器的入口：`hotrestart-run --listen http=127.0.0.1:0 -- node server.ts`。作为 1 号进程，它自己绑定监听 socket 并一直持有，然后把它放在 fd 3 上启动第 1 代，做法和 systemd 的 socket 激活一样：环境变量里有 LISTEN_FDS=1 和 LISTEN_FDNAMES=http。它还在一个私有目录里绑定一个 unix 数据报 socket，把路径作为 NOTIFY_SOCKET 传下去：每一代就绪后都在那里说 MAINPID=<pid> 和 READY=1，这样 1 号进程总是知道哪个进程是当前的。它把 SIGUSR2（升级）和 SIGTERM（停止）转发给那个进程——它为这些信号装了处理函数，所以作为 1 号进程也能收到；后面两步会演示这两个，它的 README 还列出了 SIGHUP 和 SIGINT——并回收每一个退出的代。\n\n服务本身不用改：模块发现 LISTEN_FDS，就从 fd 3 取得监听 socket，而不是自己绑定。hotrestart-run 自己的日志（它的 stderr）以它的名字显示。',
+      en: "The restart package's container mode is a small program, hotrestart-run, meant to be the container's entrypoint: `hotrestart-run --listen http=127.0.0.1:0 -- node server.ts`. As PID 1 it binds the listener itself, keeps it, and starts generation 1 with it at fd 3, the way systemd's socket activation does: LISTEN_FDS=1 and LISTEN_FDNAMES=http in its environment. It also binds a unix datagram socket with an abstract name (@hotrestart-run-…, no file on disk) and passes that name as NOTIFY_SOCKET: each generation, once ready, says MAINPID=<pid> and READY=1 there, so PID 1 always knows which process is current. It forwards SIGUSR2 (upgrade) and SIGTERM (stop) to that process — it has handlers for them, so as PID 1 it gets them; the next steps show both, and its README lists SIGHUP and SIGINT too — and reaps every generation that exits.\n\nThe server is unchanged: the module finds LISTEN_FDS and takes the listener from fd 3 instead of binding. hotrestart-run's own log (its stderr) is shown under its name.",
+      zh: '重启包的容器模式是一个小程序 hotrestart-run，用作容器的入口：`hotrestart-run --listen http=127.0.0.1:0 -- node server.ts`。作为 1 号进程，它自己绑定监听 socket 并一直持有，然后把它放在 fd 3 上启动第 1 代，做法和 systemd 的 socket 激活一样：环境变量里有 LISTEN_FDS=1 和 LISTEN_FDNAMES=http。它还绑定一个抽象名字的 unix 数据报 socket（@hotrestart-run-…，磁盘上没有文件），把这个名字作为 NOTIFY_SOCKET 传下去：每一代就绪后都在那里说 MAINPID=<pid> 和 READY=1，这样 1 号进程总是知道哪个进程是当前的。它把 SIGUSR2（升级）和 SIGTERM（停止）转发给那个进程——它为这些信号装了处理函数，所以作为 1 号进程也能收到；后面两步会演示这两个，它的 README 还列出了 SIGHUP 和 SIGINT——并回收每一个退出的代。\n\n服务本身不用改：模块发现 LISTEN_FDS，就从 fd 3 取得监听 socket，而不是自己绑定。hotrestart-run 自己的日志（它的 stderr）以它的名字显示。',
     },
     code: { other: { label: 'packages/restart/examples/Dockerfile', code: dockerfile() } },
     async run(ctx) {
@@ -35,8 +35,8 @@ export const fixSteps: Step<Vars>[] = [
       const log = await ctx.call('shell', { op: 'open', path: FILES.runLog, mode: 'a' });
       const command = [...hotrestartRunCommand(), '--listen', 'http=127.0.0.1:0', '--', ...serverCommand(SERVER)];
       ctx.vars.boxed = await startInNamespace(ctx, ctx.vars.mode, { unshare: 'unshare-4', init: 'hotrestart-run' }, command, {
-        // TMPDIR: hotrestart-run makes its notify socket's directory there, so the run's private directory
-        // holds it and the tutor's clean-up removes it even when PID 1 is killed before it can.
+        // TMPDIR: the run's private directory, for anything a process there makes in a temporary directory
+        // (hotrestart-run itself makes nothing on the filesystem: its notify socket has an abstract name).
         env: { KNOB_FILE: join(dir, FILES.knobs), REPORT_FILE: FILES.underRun, TMPDIR: dir },
         fds: { 2: log.result.fd },
       });
@@ -60,7 +60,7 @@ export const fixSteps: Step<Vars>[] = [
     },
     show: {
       processes: ['hotrestart-run', 'gen1'],
-      only: (row) => isListener(row) || (row.type === 'UNIX' && row.name.includes('notify.sock')),
+      only: (row) => isListener(row) || (row.type === 'UNIX' && row.name.includes('@hotrestart-run-')),
       focus: isListener,
       caption: { en: 'PID 1 holds the listener and the notify socket; gen1 has the listener at fd 3', zh: '1 号进程持有监听 socket 和通知 socket；gen1 在 fd 3 上持有监听 socket' },
     },

@@ -75,7 +75,7 @@ describe('lesson 18: version skew', () => {
       // The idle admin connection stayed with gen2 (the module's LISTENERS line), which answered and closed it.
       expect(text).toMatch(/the successor does not listen on admin: its connections are closed here, not handed over/);
       expect(text).toMatch(/\(same connection\) → v2 admin \d+, Connection: close/);
-      expect(text).not.toContain('closing a connection handed over for admin');
+      expect(text).not.toContain('connections handed over for admin are ended here');
       expect(text).toMatch(/upgrade failed: successor pid \d+ exited with code 1 before it was ready/);
 
       // The shell puppet, and every generation it or the module started: all gone.

@@ -73,6 +73,13 @@ describe.skipIf(missing !== null)('in a PID namespace', { timeout: 120_000 }, ()
     // Every old generation was reaped: PID 1 and the current one are all that is left in the namespace.
     const alone = () => childrenOf(init).length === 1 && childrenOf(childrenOf(init)[0]).length === 0;
     await poll(alone, 10_000, () => `only the current generation under PID 1: ${childrenOf(init).join(', ')}`);
+    // PID 1's log follows the events: each new main pid is logged before its predecessor's exit.
+    const log = fixture.log();
+    for (const [previous, next] of fixture.reports.slice(0, -1).map((report, i) => [report, fixture.reports[i + 1]])) {
+      const announced = log.indexOf(`main pid is now ${next.pid} `);
+      const exited = log.search(new RegExp(`hotrestart-run\\[\\d+\\] pid ${previous.pid} (exited|was killed)`));
+      expect({ generation: next.generation, announced: announced !== -1, exited: exited !== -1, inOrder: announced < exited }).toEqual({ generation: next.generation, announced: true, exited: true, inOrder: true });
+    }
 
     // SIGTERM to PID 1 reaches the current generation, which drains; then PID 1 exits 0 and the namespace ends.
     process.kill(init, 'SIGTERM');

@@ -71,6 +71,7 @@ describe('the package alone', { timeout: 180_000 }, () => {
     const listing = execFileSync('tar', ['-tzf', join(directory, tarball)], { encoding: 'utf8' }).split('\n');
     expect(listing).toContain('package/dist/esm/index.js');
     expect(listing).toContain('package/dist/cjs/index.js');
+    expect(listing).toContain('package/CHANGELOG.md');
     expect(listing.some((path) => path.startsWith('package/src/'))).toBe(false);
 
     const app = join(directory, 'app');

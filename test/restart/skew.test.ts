@@ -2,13 +2,22 @@
 // served. The listener itself is closed in the successor's ready() (nothing claimed it); the old process's
 // idle keep-alive connections of that name must not be handed to a process that cannot answer them: they
 // are ended the way a stop ends them (a request within the idle grace is answered, Connection: close).
+// A predecessor older than the LISTENERS line hands them over all the same: the successor ends them at
+// once (a request already sent gets 503 and Connection: close; a quiet connection is closed).
 import { spawn } from 'node:child_process';
 import http from 'node:http';
+import net from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { bindFresh } from '../../packages/restart/src/bind.js';
+import { successorEnv } from '../../packages/restart/src/env.js';
+import { createHandoffChannel, HandoffSender } from '../../packages/restart/src/handoff.js';
 import { ReadinessPipe } from '../../packages/restart/src/readiness.js';
+import { POLLIN, SOCK_CLOEXEC } from '../../packages/restart/src/sys/constants.js';
+import { close } from '../../packages/restart/src/sys/fd.js';
+import { accept4, getsockname, pollOne } from '../../packages/restart/src/sys/socket.js';
 import { killAllFixtures, poll, startFixture } from './harness.js';
 
 const cleanups: Array<() => void> = [];
@@ -60,7 +69,7 @@ describe('a listener the successor dropped', { timeout: 30_000 }, () => {
     const reply = await get(socketPath, agent);
     expect(reply).toMatchObject({ pid: old, reused: true, connection: 'close', error: null });
     expect(fixture.log()).toMatch(new RegExp(`\\[${old} gen 1\\] the successor does not listen on http-unix`));
-    expect(fixture.log()).not.toContain('closing a connection handed over for http-unix');
+    expect(fixture.log()).not.toContain('connections handed over for http-unix are ended here');
   });
 });
 
@@ -85,5 +94,76 @@ describe('the readiness line across versions', () => {
   });
   it('names without READY are not ready', async () => {
     expect(await readyFrom('LISTENERS http\\n')).toMatchObject({ ready: false });
+  });
+});
+
+describe('a predecessor older than the LISTENERS line', { timeout: 30_000 }, () => {
+  /** What one client connection saw: its bytes, and how it ended (how long after `since`). */
+  interface Seen {
+    data: string;
+    ended: string | null;
+    ms: number;
+  }
+  function watch(client: net.Socket, since: () => number): Promise<Seen> {
+    return new Promise((resolve) => {
+      let data = '';
+      client.setEncoding('latin1').on('data', (chunk: string) => (data += chunk));
+      client.on('error', (error: NodeJS.ErrnoException) => resolve({ data, ended: error.code ?? error.message, ms: Date.now() - since() }));
+      client.on('end', () => resolve({ data, ended: 'end', ms: Date.now() - since() }));
+    });
+  }
+
+  // This test is the old process: it starts the successor as the module does, reads READY and ignores the
+  // LISTENERS line before it (as versions before the line did), and hands over idle connections of a name
+  // the successor does not serve ('admin') besides one it serves ('http').
+  it("hands over every connection; those of a name the successor does not serve are ended at once, not held 10 s", async () => {
+    const listener = await bindFresh({ host: '127.0.0.1', port: 0 });
+    cleanups.push(() => close(listener));
+    const { port } = getsockname(listener) as { port: number };
+    const connect = async () => {
+      const client = net.connect(port, '127.0.0.1');
+      cleanups.push(() => client.destroy());
+      await new Promise((resolve) => client.once('connect', resolve));
+      await poll(() => pollOne(listener, POLLIN, 0) & POLLIN, 2000, () => 'the connection in the accept queue');
+      return { client, fd: accept4(listener, SOCK_CLOEXEC).fd };
+    };
+    const quiet = await connect();
+    const asking = await connect();
+    const served = await connect();
+    // Sent while this process "owns" the connection: it waits in the kernel, and travels with the fd.
+    asking.client.write('GET /admin HTTP/1.1\r\nHost: x\r\n\r\n');
+    await poll(() => pollOne(asking.fd, POLLIN, 0) & POLLIN, 2000, () => 'the request to arrive');
+
+    const pipe = ReadinessPipe.create();
+    const channel = createHandoffChannel();
+    const env = successorEnv({}, { names: [], readyFd: 3, handoffFd: 4, handoverSocket: null, generation: 2 });
+    const fixture = await startFixture(env as Record<string, string>, { withListenPid: true, fds: [pipe.childEnd, channel.childEnd], waitFor: null });
+    close(channel.childEnd);
+    const ready = await pipe.wait(fixture.child, 15_000);
+    expect(ready).toEqual({ ready: true, listeners: ['http'] });
+    const successor = fixture.child.pid!;
+
+    let handedAt = 0;
+    const seen = [quiet, asking, served].map(({ client }) => watch(client, () => handedAt));
+    const sender = new HandoffSender(channel.parentEnd);
+    cleanups.push(() => sender.close());
+    handedAt = Date.now();
+    for (const [fd, name] of [[quiet.fd, 'admin'], [asking.fd, 'admin'], [served.fd, 'http']] as const) {
+      expect(sender.send(fd, { server: name })).toEqual({ sent: true });
+      close(fd);
+    }
+    sender.close();
+    served.client.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+
+    const [quietSaw, askingSaw, servedSaw] = await Promise.all(seen);
+    // Closed, not reset, and well within a second.
+    expect(quietSaw).toMatchObject({ data: '', ended: 'end' });
+    expect(quietSaw.ms).toBeLessThan(1000);
+    expect(askingSaw.data).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n/);
+    expect(askingSaw.data).toMatch(/\r\nconnection: close\r\n/i);
+    expect(askingSaw).toMatchObject({ ended: 'end' });
+    expect(askingSaw.ms).toBeLessThan(1000);
+    expect(servedSaw.data).toMatch(new RegExp(`^HTTP/1\\.1 200 OK[\\s\\S]*ok ${successor}\\n$`));
+    expect(fixture.log()).toMatch(/connections handed over for admin are ended here: this process does not listen on admin/);
   });
 });

@@ -104,7 +104,7 @@ describe('other listeners', { timeout: 30_000 }, () => {
     expect(await ask(port)).toBe(`ok ${to}`);
   });
 
-  it("handover: 'unix' passes the listeners over a private unix socket, then removes it", async () => {
+  it("handover: 'unix' passes the listeners over a unix socket with an abstract name: nothing in TMPDIR", async () => {
     const directory = workDirectory();
     // A TMPDIR that only this fixture uses, where the module makes its private directory.
     const tmp = join(directory, 'tmp');

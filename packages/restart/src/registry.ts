@@ -9,6 +9,7 @@ import { close, fcntl } from './sys/fd.js';
 import { type SockAddr } from './sys/sockaddr.js';
 import { bindFresh } from './bind.js';
 import { ConnectionTracker } from './connections.js';
+import { endUnserved } from './unserved.js';
 import { checkListenerName, LISTEN_FDS_START, type InheritedFd } from './env.js';
 import { addressMatches, describeAddress, describeSocket, kindOf, type ListenAddress, type ListenerKind } from './listeners.js';
 
@@ -34,12 +35,10 @@ interface Entry extends ListenerInfo {
   tracker?: ConnectionTracker;
 }
 
-/** Connections handed over for a name nobody has listened on yet wait this long, then are closed. */
-const UNCLAIMED_CONNECTION_MS = 10_000;
-
 export class ListenerRegistry {
   private readonly entries = new Map<string, Entry>();
-  private readonly waiting = new Map<string, number[]>();
+  /** Names whose handed-over connections were ended here (logged once each). */
+  private readonly unserved = new Set<string>();
   /** Connections adopted from the predecessor so far. */
   adopted = 0;
   /** False when this Node lacks a private field the handover reads (see internals.ts). */
@@ -74,7 +73,6 @@ export class ListenerRegistry {
     server.on('close', () => {
       if (!this.keepClosed && !server.listening) this.forget(entry);
     });
-    for (const waitingFd of this.waiting.get(name)?.splice(0) ?? []) this.adopt(waitingFd, name);
     return publicInfo(entry);
   }
 
@@ -180,12 +178,18 @@ export class ListenerRegistry {
 
   /**
    * A connection the predecessor handed over: the same TCP connection, a new fd in this process. It enters
-   * the server as if accepted here (the bookkeeping net.Server does in its own onconnection).
+   * the server as if accepted here (the bookkeeping net.Server does in its own onconnection). Adoption
+   * starts in ready(), when the listeners are settled: a name without a server now never gets one, and
+   * its connections are ended at once (see unserved.ts).
    */
   adopt(fd: number, name: string): void {
     const entry = this.entries.get(name);
     if (!entry?.server) {
-      this.hold(fd, name);
+      if (!this.unserved.has(name)) {
+        this.unserved.add(name);
+        this.log(`connections handed over for ${name} are ended here: this process does not listen on ${name} (a request already sent is answered 503, Connection: close)`);
+      }
+      endUnserved(fd);
       return;
     }
     if (!this.internals) {
@@ -207,19 +211,6 @@ export class ListenerRegistry {
     socket._server = server;
     server._connections++;
     server.emit('connection', socket);
-  }
-
-  private hold(fd: number, name: string): void {
-    const queue = this.waiting.get(name) ?? [];
-    this.waiting.set(name, queue);
-    queue.push(fd);
-    setTimeout(() => {
-      const index = queue.indexOf(fd);
-      if (index === -1) return;
-      queue.splice(index, 1);
-      this.log(`closing a connection handed over for ${name}: nothing listens under that name`);
-      close(fd);
-    }, UNCLAIMED_CONNECTION_MS).unref();
   }
 
   private async obtain(name: string, address: ListenAddress, datagram: boolean): Promise<{ fd: number; inherited: boolean; sockaddr: SockAddr }> {

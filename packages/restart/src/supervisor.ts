@@ -8,19 +8,24 @@
 //  - it is a child subreaper (and PID 1 in a container anyway): a successor orphaned by its
 //    predecessor's exit becomes its child, and it reaps every exited descendant, as an init must;
 //  - it offers the generations a NOTIFY_SOCKET, systemd's protocol: each generation says MAINPID= and
-//    READY=1 when it is ready, so the parent always knows which process is current;
+//    READY=1 when it is ready, so the parent always knows which process is current. The socket has an
+//    abstract name ('@hotrestart-run-…', valid for NOTIFY_SOCKET as for systemd), not a file: a SIGKILL
+//    of this process leaves nothing behind. Anyone in the network namespace may send to an abstract
+//    name, so each datagram's sender credentials (SO_PASSCRED) must be this user's or root's, as a 0700
+//    directory would have required, and MAINPID must name a descendant of this process;
 //  - it forwards the upgrade signal and the stop signals to that process, and exits when no descendant
 //    of the service is left, with the exit status of the last current process. A helper this process
 //    started for itself does not count: run under tsx, its loader thread starts an esbuild service that
 //    lives as long as this process, and waiting for it to end would hang the container forever.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { constants, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { AF_UNIX, POLLIN, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK } from './sys/constants.js';
+import { readFileSync } from 'node:fs';
+import { constants } from 'node:os';
+import { AF_UNIX, POLLIN, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK, SOL_SOCKET, SO_PASSCRED } from './sys/constants.js';
 import { close } from './sys/fd.js';
-import { childPids, peekExitedChild, reapChild, setChildSubreaper } from './sys/process.js';
-import { bind, pollOne, recv, socket } from './sys/socket.js';
+import { childPids, isDescendant, peekExitedChild, reapChild, setChildSubreaper } from './sys/process.js';
+import { recvWithCredentials } from './sys/scm.js';
+import { pollOne, setsockoptInt, socket } from './sys/socket.js';
+import { bindAbstract, sameUser } from './abstract-socket.js';
 import { bindFresh } from './bind.js';
 import { describeExit, EXEC_WITH_LISTEN_PID, SHELL } from './spawn.js';
 import { ENV, checkListenerName } from './env.js';
@@ -45,7 +50,10 @@ export class Supervisor {
   private readonly log: (line: string) => void;
   private readonly fds: Array<{ name: string; fd: number }> = [];
   private notifyFd = -1;
-  private notifyDirectory = '';
+  /** The abstract name of the notify socket, '@hotrestart-run-PID-RANDOM'. */
+  private notifyName = '';
+  /** Pids of other users whose datagrams were ignored (each logged once). */
+  private readonly strangers = new Set<number>();
   private first: ChildProcess | null = null;
   private firstExited = false;
   /** The process that said MAINPID= last (generation 1 until someone says otherwise). */
@@ -77,12 +85,15 @@ export class Supervisor {
     for (const signal of this.options.upgradeSignals ?? ['SIGUSR2', 'SIGHUP']) process.on(signal, this.forward);
     for (const signal of this.options.stopSignals ?? ['SIGTERM', 'SIGINT']) process.on(signal, this.forward);
     const { file, args } = this.options.command;
-    const env: NodeJS.ProcessEnv = { ...process.env, [ENV_NOTIFY_SOCKET]: this.notifyPath() };
+    const env: NodeJS.ProcessEnv = { ...process.env, [ENV_NOTIFY_SOCKET]: this.notifyName };
     for (const key of Object.values(ENV)) delete env[key];
     env[ENV.listenFds] = String(this.fds.length);
     env[ENV.listenFdNames] = this.fds.map(({ name }) => name).join(':');
     this.first = spawn(SHELL, ['-c', EXEC_WITH_LISTEN_PID, file, ...args], { env, stdio: ['ignore', 'inherit', 'inherit', ...this.fds.map(({ fd }) => fd)] });
     this.first.once('exit', (code, signal) => {
+      // libuv reports this exit on its own, between two ticks: first read what is waiting, so that a
+      // successor's MAINPID= (sent before it let this generation go) is logged, and counted, before the exit.
+      this.readNotifications();
       this.firstExited = true;
       this.noteExit(this.first!.pid!, code, signal === null ? null : constants.signals[signal]);
     });
@@ -96,15 +107,20 @@ export class Supervisor {
     this.timer = setInterval(() => this.tick(), POLL_MS);
   }
 
-  private notifyPath(): string {
-    return join(this.notifyDirectory, 'notify.sock');
-  }
-
-  /** A unix datagram socket in a private 0700 directory: only this user's processes can reach it. */
+  /**
+   * A unix datagram socket with an abstract name: nothing on the filesystem, so nothing to remove, however
+   * this process ends. SO_PASSCRED before bind(): every datagram that can arrive carries its sender's credentials.
+   */
   private openNotifySocket(): void {
-    this.notifyDirectory = mkdtempSync(join(tmpdir(), 'hotrestart-run-'));
     this.notifyFd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC);
-    bind(this.notifyFd, { family: 'unix', path: this.notifyPath() });
+    try {
+      setsockoptInt(this.notifyFd, SOL_SOCKET, SO_PASSCRED, 1);
+      this.notifyName = bindAbstract(this.notifyFd, 'hotrestart-run');
+    } catch (error) {
+      close(this.notifyFd);
+      this.notifyFd = -1;
+      throw error;
+    }
   }
 
   private readonly forward = (signal: NodeJS.Signals) => {
@@ -123,20 +139,33 @@ export class Supervisor {
   }
 
   private readNotifications(): void {
-    const buffer = Buffer.alloc(4096);
-    while (pollOne(this.notifyFd, POLLIN, 0) & POLLIN) {
-      let length: number;
+    while (this.notifyFd !== -1 && pollOne(this.notifyFd, POLLIN, 0) & POLLIN) {
+      let message: ReturnType<typeof recvWithCredentials>;
       try {
-        length = recv(this.notifyFd, buffer);
+        message = recvWithCredentials(this.notifyFd);
       } catch {
         return;
       }
-      const fields = new Map(buffer.subarray(0, length).toString().split('\n').filter(Boolean).map((line) => line.split('=', 2) as [string, string]));
-      const pid = Number(fields.get('MAINPID'));
-      if (Number.isInteger(pid) && pid > 0 && pid !== this.mainPid) {
-        this.log(`main pid is now ${pid} (was ${this.mainPid})`);
-        this.mainPid = pid;
+      const sender = message.credentials;
+      if (!sender || !sameUser(sender.uid)) {
+        // One line per sender (and not past a few dozen): a stranger must not flood this log.
+        const who = sender?.pid ?? 0;
+        if (!this.strangers.has(who) && this.strangers.size < 32) {
+          this.strangers.add(who);
+          this.log(`ignored a notification from ${sender ? `pid ${sender.pid} (uid ${sender.uid})` : 'an unknown sender'}: not this user's`);
+        }
+        continue;
       }
+      const fields = new Map(message.data.toString().split('\n').filter(Boolean).map((line) => line.split('=', 2) as [string, string]));
+      const pid = Number(fields.get('MAINPID'));
+      if (!Number.isInteger(pid) || pid <= 0 || pid === this.mainPid) continue;
+      // Signals are forwarded to the main pid: it must be one of this service's processes.
+      if (!isDescendant(pid)) {
+        this.log(`ignored MAINPID=${pid} from pid ${sender.pid}: not a process of this service`);
+        continue;
+      }
+      this.log(`main pid is now ${pid} (was ${this.mainPid})`);
+      this.mainPid = pid;
     }
   }
 
@@ -169,7 +198,7 @@ export class Supervisor {
    * the next tick reaps it and looks again.
    */
   private serviceChildRunning(): boolean {
-    const marker = `${ENV_NOTIFY_SOCKET}=${this.notifyPath()}`;
+    const marker = `${ENV_NOTIFY_SOCKET}=${this.notifyName}`;
     for (const pid of childPids()) {
       if (pid === this.first?.pid && !this.firstExited) return true;
       let environ: string;
@@ -195,7 +224,6 @@ export class Supervisor {
     for (const { fd } of this.fds.splice(0)) close(fd);
     if (this.notifyFd !== -1) close(this.notifyFd);
     this.notifyFd = -1;
-    rmSync(this.notifyDirectory, { recursive: true, force: true });
     const { code, signal } = this.lastMainStatus ?? this.lastStatus;
     const exitCode = signal !== null ? 128 + signal : (code ?? 1);
     this.log(`no generation is left; exiting with ${exitCode}`);

@@ -367,7 +367,7 @@ export class Upgrader {
     this.log(`upgrade: started generation ${this.generation + 1} as pid ${child.pid}`);
     if (child.pid !== undefined) this.emit('upgrade-started', { generation: this.generation + 1, pid: child.pid });
     let cancelled = false;
-    const offered = offer?.serve(listeners, () => cancelled).catch((error: Error) => this.log(`listener handover failed: ${error.message}`));
+    const offered = offer?.serve(listeners, child.pid ?? -1, () => cancelled, this.log).catch((error: Error) => this.log(`listener handover failed: ${error.message}`));
     const result = await readiness.wait(child, this.options.startupTimeoutMs);
     cancelled = true;
     await offered;

@@ -40,6 +40,11 @@ export const SO_ACCEPTCONN = 30;
 export const SO_DOMAIN = 39;
 export const SO_REUSEPORT = 15;
 export const SCM_RIGHTS = 1;
+/** Each datagram received carries its sender's pid, uid and gid, as the kernel knows them (SCM_CREDENTIALS). */
+export const SO_PASSCRED = 16;
+/** The pid, uid and gid of a connected unix socket's peer, as they were at connect(). */
+export const SO_PEERCRED = 17;
+export const SCM_CREDENTIALS = 2;
 
 export const SHUT_RD = 0;
 export const SHUT_WR = 1;

@@ -78,6 +78,25 @@ export function childPids(): number[] {
   return pids;
 }
 
+/** The parent of `pid` from /proc/PID/stat, or null when it is gone. */
+export function parentOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `pid` is `ancestor` or one of its descendants now (following the parents in /proc). */
+export function isDescendant(pid: number, ancestor = process.pid): boolean {
+  for (let current: number | null = pid, steps = 0; current !== null && current > 0 && steps < 4096; steps++) {
+    if (current === ancestor) return true;
+    current = parentOf(current);
+  }
+  return false;
+}
+
 /** waitpid(pid, WNOHANG): reaps a child that has exited (its zombie goes away). */
 export function reapChild(pid: number): void {
   check(cfunc('int waitpid(int, void *, int)', 'waitpid')(pid, null, WNOHANG), `waitpid(${pid}, NULL, WNOHANG)`);

@@ -1,4 +1,5 @@
-// Passing open file descriptions between processes over a unix socket (SCM_RIGHTS).
+// Passing open file descriptions between processes over a unix socket (SCM_RIGHTS), and receiving a
+// datagram with its sender's credentials (SCM_CREDENTIALS).
 // struct msghdr, iovec and cmsghdr are laid out by hand in memory from koffi.alloc, because the
 // kernel follows the pointers inside msghdr. Offsets are those of 64-bit Linux (x86_64, arm64):
 //   msghdr  { void *name @0; u32 namelen @8; iovec *iov @16; size_t iovlen @24;
@@ -7,7 +8,7 @@
 //   cmsghdr { size_t len @0; int level @8; int type @12; data @16 }
 import { check } from './errno.js';
 import { cfunc, requireFfi } from './libc.js';
-import { SCM_RIGHTS, SOL_SOCKET } from './constants.js';
+import { SCM_CREDENTIALS, SCM_RIGHTS, SOL_SOCKET } from './constants.js';
 
 const MSGHDR_SIZE = 56;
 const IOVEC_SIZE = 16;
@@ -31,10 +32,10 @@ function ensureSupported(feature: string): void {
   }
 }
 
-/** Allocates C memory for one message and wires the pointers inside msghdr and iovec. */
-function scratch(dataLength: number, fdCount: number): Scratch {
+/** Allocates C memory for one message (room for `controlData` bytes of one control message) and wires the pointers inside msghdr and iovec. */
+function scratch(dataLength: number, controlData: number): Scratch {
   const { koffi } = requireFfi('SCM_RIGHTS');
-  const controlLength = CMSG_HEADER + align8(4 * fdCount);
+  const controlLength = CMSG_HEADER + align8(controlData);
   const pointers = [MSGHDR_SIZE, IOVEC_SIZE, Math.max(1, dataLength), controlLength].map((n) => koffi.alloc('uint8', n));
   const [msghdr, iov, data, control] = pointers.map((p, i) => Buffer.from(koffi.view(p, [MSGHDR_SIZE, IOVEC_SIZE, Math.max(1, dataLength), controlLength][i])));
   const address = (i: number) => koffi.address(pointers[i]);
@@ -55,7 +56,7 @@ export function sendFds(sock: number, fds: number[], payload: Buffer | string = 
   if (fds.length === 0 || fds.length > MAX_FDS_PER_MESSAGE) throw new RangeError(`can send 1 to ${MAX_FDS_PER_MESSAGE} fds in one message`);
   const bytes = typeof payload === 'string' ? Buffer.from(payload) : payload;
   if (bytes.length === 0) throw new RangeError('SCM_RIGHTS needs at least one byte of data to travel with');
-  const s = scratch(bytes.length, fds.length);
+  const s = scratch(bytes.length, 4 * fds.length);
   try {
     bytes.copy(s.data);
     s.control.writeBigUInt64LE(BigInt(CMSG_HEADER + 4 * fds.length), 0);
@@ -80,7 +81,7 @@ export interface ReceivedFds {
 /** recvmsg(sock) with room for up to maxFds descriptors; received fds are close-on-exec (MSG_CMSG_CLOEXEC). */
 export function recvFds(sock: number, maxFds = 16, maxData = 4096, cloexec = true): ReceivedFds {
   ensureSupported('recvmsg with SCM_RIGHTS');
-  const s = scratch(maxData, maxFds);
+  const s = scratch(maxData, 4 * maxFds);
   try {
     const recvmsg = cfunc('long recvmsg(int, void *, int)', 'recvmsg');
     const MSG_CMSG_CLOEXEC = 0x40000000;
@@ -102,6 +103,45 @@ export function recvFds(sock: number, maxFds = 16, maxData = 4096, cloexec = tru
     }
     const MSG_CTRUNC = 0x8;
     return { fds, data: Buffer.from(s.data.subarray(0, n)), truncated: (msgFlags & MSG_CTRUNC) !== 0 };
+  } finally {
+    s.free();
+  }
+}
+
+/** struct ucred { pid_t pid; uid_t uid; gid_t gid; }: who sent a datagram, or who is at the other end. */
+export interface Credentials {
+  pid: number;
+  uid: number;
+  gid: number;
+}
+const UCRED_SIZE = 12;
+
+export function readCredentials(buffer: Buffer, offset = 0): Credentials {
+  return { pid: buffer.readInt32LE(offset), uid: buffer.readUInt32LE(offset + 4), gid: buffer.readUInt32LE(offset + 8) };
+}
+
+/**
+ * recvmsg(sock) of one datagram on a socket with SO_PASSCRED set: its bytes and the sender's credentials,
+ * which the kernel fills in itself (a sender may state only its own, unless it holds CAP_SYS_ADMIN,
+ * CAP_SETUID or CAP_SETGID). null credentials: none came (SO_PASSCRED was not set in time).
+ */
+export function recvWithCredentials(sock: number, maxData = 4096): { data: Buffer; credentials: Credentials | null } {
+  ensureSupported('recvmsg with SCM_CREDENTIALS');
+  const s = scratch(maxData, UCRED_SIZE);
+  try {
+    const recvmsg = cfunc('long recvmsg(int, void *, int)', 'recvmsg');
+    const n = check(recvmsg(sock, s.msghdr, 0), `recvmsg(${sock}, …, 0)`);
+    const controlLength = Number(s.msghdr.readBigUInt64LE(40));
+    let credentials: Credentials | null = null;
+    for (let offset = 0; offset + CMSG_HEADER <= controlLength; ) {
+      const length = Number(s.control.readBigUInt64LE(offset));
+      if (length < CMSG_HEADER) break;
+      if (s.control.readInt32LE(offset + 8) === SOL_SOCKET && s.control.readInt32LE(offset + 12) === SCM_CREDENTIALS && length >= CMSG_HEADER + UCRED_SIZE) {
+        credentials = readCredentials(s.control, offset + CMSG_HEADER);
+      }
+      offset += align8(length);
+    }
+    return { data: Buffer.from(s.data.subarray(0, n)), credentials };
   } finally {
     s.free();
   }

@@ -3,7 +3,8 @@
 // accepted from one call at a time.
 import { check } from './errno.js';
 import { cfunc } from './libc.js';
-import { domainNames, SOCK_CLOEXEC, SOCK_NONBLOCK, SOL_SOCKET, SO_REUSEPORT, typeNames } from './constants.js';
+import { domainNames, SOCK_CLOEXEC, SOCK_NONBLOCK, SOL_SOCKET, SO_PEERCRED, SO_REUSEPORT, typeNames } from './constants.js';
+import { readCredentials, type Credentials } from './scm.js';
 import { decodeSockAddr, encodeSockAddr, formatSockAddr, SOCKADDR_STORAGE_SIZE, type SockAddr } from './sockaddr.js';
 
 function typeText(type: number): string {
@@ -17,7 +18,7 @@ export function socket(domain: number, type: number, protocol = 0): number {
   return check(cfunc('int socket(int, int, int)', 'socket')(domain, type, protocol), call);
 }
 
-const optionNames: Record<number, string> = { 2: 'SO_REUSEADDR', 3: 'SO_TYPE', 15: 'SO_REUSEPORT', 30: 'SO_ACCEPTCONN', 39: 'SO_DOMAIN' };
+const optionNames: Record<number, string> = { 2: 'SO_REUSEADDR', 3: 'SO_TYPE', 15: 'SO_REUSEPORT', 16: 'SO_PASSCRED', 30: 'SO_ACCEPTCONN', 39: 'SO_DOMAIN' };
 
 export function setsockoptInt(fd: number, level: number, option: number, value: number): void {
   const buffer = Buffer.alloc(4);
@@ -35,6 +36,15 @@ export function getsockoptInt(fd: number, level: number, option: number): number
   const call = `getsockopt(${fd}, ${levelName}, ${optionNames[option] ?? option})`;
   check(cfunc('int getsockopt(int, int, int, void *, void *)', 'getsockopt')(fd, level, option, buffer, length), call);
   return buffer.readInt32LE();
+}
+
+/** getsockopt(SO_PEERCRED): the pid, uid and gid of a connected unix socket's peer, recorded by the kernel at connect(). */
+export function peerCredentials(fd: number): Credentials {
+  const ucred = Buffer.alloc(12);
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(12);
+  check(cfunc('int getsockopt(int, int, int, void *, void *)', 'getsockopt')(fd, SOL_SOCKET, SO_PEERCRED, ucred, length), `getsockopt(${fd}, SOL_SOCKET, SO_PEERCRED)`);
+  return readCredentials(ucred);
 }
 
 /** SO_LINGER {on, 0}: close() resets the connection instead of leaving a TIME_WAIT entry behind. */
