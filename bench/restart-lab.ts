@@ -105,8 +105,13 @@ function killAll(): void {
   }
   groups.clear();
 }
+// `on`, not `once`: Ctrl-C reaches this process twice (from the terminal and relayed by tsx), and a second
+// SIGINT with no listener left would kill it in the middle of the cleanup.
+let cleaningUp = false;
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (cleaningUp) return;
+    cleaningUp = true;
     killAll();
     rmSync(directory, { recursive: true, force: true });
     process.exit(130);
