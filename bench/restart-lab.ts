@@ -152,9 +152,11 @@ function hotRestart(directory: string): Strategy {
   };
 }
 
-/** pm2 in cluster mode: `pm2 reload` starts a new worker, waits for it to listen, then stops the old one. */
-// pm2 commands run asynchronously: a synchronous one would stall the load generator, which shares this
-// event loop, and its stall would be counted against pm2.
+/**
+ * pm2 in cluster mode: `pm2 reload` starts a new worker, waits for it to listen, then stops the old one with
+ * SIGINT. pm2 commands run asynchronously: a synchronous one would stall the load generator, which shares
+ * this event loop, and the stall would be counted against pm2.
+ */
 function pm2Restart(pm2: string, directory: string): Strategy {
   const home = join(directory, 'pm2');
   const env = { ...(PLAIN_ENV as Record<string, string>), STRATEGY: 'naive' };
