@@ -5,8 +5,8 @@
 //           http.Server#close() (since Node 19 it also closes idle keep-alive connections), every later
 //           response says Connection: close, exit once the last connection has closed; the lab then
 //           starts a new process on the same port.
-//   (pm2 runs it with STRATEGY=naive and PM2=1: pm2 reload starts the new process before it stops the old,
-//   both in pm2's cluster mode.)
+//   (pm2 runs it with STRATEGY=naive in its cluster mode: pm2 reload starts a new worker and, once that one
+//   listens, stops the old one with SIGINT, which the naive server treats as SIGTERM.)
 // Answers `ok <pid>` with an x-pid header; prints `{"pid":..,"port":..}` on stdout once it serves, and
 // `{"drained":pid}` when a generation of the module has drained (LAB_LOG=1: the module's log lines on stderr). Plain JavaScript, run by plain node
 // against the built package: production start-up cost, no TypeScript compiled at each start.
@@ -33,9 +33,14 @@ if (process.env.STRATEGY === 'module') {
 } else {
   await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
   announce(server.address().port);
-  process.on('SIGTERM', () => {
+  // SIGINT too: it is the signal pm2 stops (and, on reload, replaces) a process with, and pm2's documented
+  // graceful shutdown is a SIGINT handler. Without it the old worker dies at once, mid-request.
+  const shutDown = () => {
+    if (closing) return;
     closing = true;
     server.close(() => process.exit(0));
     setTimeout(() => process.exit(0), 5000).unref();
-  });
+  };
+  process.on('SIGTERM', shutDown);
+  process.on('SIGINT', shutDown);
 }

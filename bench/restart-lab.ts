@@ -4,19 +4,26 @@
 //   (a) hot restart with @hotrestart-tutor/restart (SIGUSR2; listener inherited, keep-alive connections handed over);
 //   (b) naive stop-and-start (SIGTERM: http.Server#close(), Connection: close on the last responses, exit;
 //       then a new process binds the same port), as careful as a restart without a successor can be;
-//   (c) `pm2 reload` in cluster mode, when pm2 is installed;
+//   (c) `pm2 reload` in cluster mode, when pm2 is installed, or with --with-pm2 (see below);
 //   (d) cloudflare/tableflip (Go), when Go and Debian's golang-github-cloudflare-tableflip-dev are there.
 // Node servers run as plain JavaScript against the built package (as in production: no TypeScript
 // compiled at each start). Prints, side by side: requests ok and failed, the longest gap in which no
 // request completed, and the throughput while restarting against the steady state before.
 //
-//   npm run bench:restart [-- --restarts 20 --intervals 500,2000]
+//   npm run bench:restart [-- --restarts 20 --intervals 500,2000 --with-pm2]
+//
+// --with-pm2: pm2 is not a dependency of the project. Without an installed one, this flag installs pm2@7
+// once into a per-user 0700 cache under os.tmpdir() (npm install --prefix ... --no-save) and uses it;
+// without the flag the pm2 column is skipped, with one line saying so. Each pm2 daemon runs with a
+// PM2_HOME inside the run's private directory and is killed, its home removed, when the run ends
+// (also on Ctrl-C or an error). See bench/lib/pm2.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { findPm2, pm2Run, pm2Version, stopPm2 } from './lib/pm2.js';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startLoad, type LoadOptions, type LoadStats } from '../src/lesson/load.js';
@@ -58,6 +65,9 @@ interface Outcome {
   pids: number;
 }
 
+/** The run's private directory (mkdtemp: 0700): pid files, the pm2 home, the tableflip build. */
+const directory = mkdtempSync(join(tmpdir(), 'hotrestart-lab-'));
+
 // ---- processes: each server is started in its own process group, and every group is killed at the end.
 const groups = new Set<number>();
 function startServer(env: Record<string, string>, command: string[] = [process.execPath, SERVER_PATH]): Promise<{ child: ChildProcess; pid: number; port: number }> {
@@ -81,11 +91,11 @@ function startServer(env: Record<string, string>, command: string[] = [process.e
   });
 }
 
+/** pm2 homes whose daemon may be running, with their pm2 binary. */
+const pm2Homes = new Map<string, string>();
 function killAll(): void {
-  if (groups.delete(-1) && process.env.PM2_LAB_HOME) {
-    const pm2 = findPm2();
-    if (typeof pm2 === 'string') execFileSync(pm2, ['kill'], { env: { ...PLAIN_ENV, PM2_HOME: process.env.PM2_LAB_HOME }, stdio: 'ignore' });
-  }
+  for (const [home, pm2] of pm2Homes) stopPm2(pm2, home);
+  pm2Homes.clear();
   for (const pgid of groups) {
     try {
       process.kill(-pgid, 'SIGKILL');
@@ -95,10 +105,18 @@ function killAll(): void {
   }
   groups.clear();
 }
-process.once('SIGINT', () => {
-  killAll();
-  process.exit(130);
-});
+// `on`, not `once`: Ctrl-C reaches this process twice (from the terminal and relayed by tsx), and a second
+// SIGINT with no listener left would kill it in the middle of the cleanup.
+let cleaningUp = false;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    if (cleaningUp) return;
+    cleaningUp = true;
+    killAll();
+    rmSync(directory, { recursive: true, force: true });
+    process.exit(130);
+  });
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
@@ -134,22 +152,25 @@ function hotRestart(directory: string): Strategy {
   };
 }
 
-/** pm2 in cluster mode: `pm2 reload` starts a new worker, waits for it to listen, then stops the old one. */
+/**
+ * pm2 in cluster mode: `pm2 reload` starts a new worker, waits for it to listen, then stops the old one with
+ * SIGINT. pm2 commands run asynchronously: a synchronous one would stall the load generator, which shares
+ * this event loop, and the stall would be counted against pm2.
+ */
 function pm2Restart(pm2: string, directory: string): Strategy {
-  const env = { ...PLAIN_ENV, PM2_HOME: join(directory, 'pm2'), STRATEGY: 'naive' };
-  const run = (...args: string[]) => execFileSync(pm2, args, { env, stdio: 'ignore' });
+  const home = join(directory, 'pm2');
+  const env = { ...(PLAIN_ENV as Record<string, string>), STRATEGY: 'naive' };
   return {
     name: 'pm2 reload',
     async start() {
       const port = await freePort();
-      execFileSync(pm2, ['start', SERVER_PATH, '--name', 'lab', '-i', '1', '--kill-timeout', '5000'], { env: { ...env, PORT: String(port) }, stdio: 'ignore' });
-      groups.add(-1);
-      process.env.PM2_LAB_HOME = env.PM2_HOME;
+      pm2Homes.set(home, pm2);
+      await pm2Run(pm2, home, ['start', SERVER_PATH, '--name', 'lab', '-i', '1', '--kill-timeout', '5000'], { ...env, PORT: String(port) });
       await until(() => answers(port), 'pm2 to serve');
       return port;
     },
     async restart() {
-      run('reload', 'lab');
+      await pm2Run(pm2, home, ['reload', 'lab'], env);
     },
   };
 }
@@ -184,14 +205,6 @@ function answers(port: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** The pm2 binary, or null with the reason it is skipped. */
-function findPm2(): string | { skipped: string } {
-  for (const candidate of [join(process.cwd(), 'node_modules', '.bin', 'pm2'), ...(process.env.PATH ?? '').split(':').map((dir) => join(dir, 'pm2'))]) {
-    if (existsSync(candidate)) return candidate;
-  }
-  return { skipped: 'pm2 is not installed' };
 }
 
 /** Builds the tableflip server (GOPATH mode, the Debian package's sources), or says why not. */
@@ -305,10 +318,10 @@ function table(outcomes: Array<[string, Outcome]>): string {
   return [line(['', ...outcomes.map(([name]) => name)]), ...rows.map(([label, cell]) => line([label, ...outcomes.map(([, outcome]) => cell(outcome))]))].join('\n');
 }
 
-const directory = mkdtempSync(join(tmpdir(), 'hotrestart-lab-'));
 try {
   console.log(`restart lab: ${restarts} restarts at each interval (${intervals.map((ms) => `${ms} ms`).join(', ')}), under 32 keep-alive + 4 Connection: close workers, loopback, Node ${process.version}`);
-  const pm2 = findPm2();
+  const pm2 = findPm2(process.argv.includes('--with-pm2'));
+  if (typeof pm2 === 'string') console.log(`pm2 ${pm2Version(pm2)}: ${pm2}`);
   const tableflip = buildTableflip(directory);
   for (const [name, found] of [['pm2 reload', pm2], ['tableflip', tableflip]] as const) if (typeof found !== 'string') console.log(`skipped: ${name} (${found.skipped})`);
   for (const interval of intervals) {
