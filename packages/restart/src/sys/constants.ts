@@ -40,6 +40,9 @@ export const SO_ACCEPTCONN = 30;
 export const SO_DOMAIN = 39;
 export const SO_REUSEPORT = 15;
 export const SCM_RIGHTS = 1;
+/** SO_PASSCRED: the socket receives an SCM_CREDENTIALS message with each datagram (unix(7)). */
+export const SO_PASSCRED = 16;
+export const SCM_CREDENTIALS = 2;
 
 export const SHUT_RD = 0;
 export const SHUT_WR = 1;

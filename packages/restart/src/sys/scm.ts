@@ -1,4 +1,5 @@
-// Passing open file descriptions between processes over a unix socket (SCM_RIGHTS).
+// Passing open file descriptions between processes over a unix socket (SCM_RIGHTS), and reading who sent
+// a datagram (SCM_CREDENTIALS, with SO_PASSCRED set on the receiving socket).
 // struct msghdr, iovec and cmsghdr are laid out by hand in memory from koffi.alloc, because the
 // kernel follows the pointers inside msghdr. Offsets are those of 64-bit Linux (x86_64, arm64):
 //   msghdr  { void *name @0; u32 namelen @8; iovec *iov @16; size_t iovlen @24;
@@ -7,7 +8,7 @@
 //   cmsghdr { size_t len @0; int level @8; int type @12; data @16 }
 import { check } from './errno.js';
 import { cfunc, requireFfi } from './libc.js';
-import { SCM_RIGHTS, SOL_SOCKET } from './constants.js';
+import { SCM_CREDENTIALS, SCM_RIGHTS, SOL_SOCKET } from './constants.js';
 
 const MSGHDR_SIZE = 56;
 const IOVEC_SIZE = 16;
@@ -31,10 +32,11 @@ function ensureSupported(feature: string): void {
   }
 }
 
-/** Allocates C memory for one message and wires the pointers inside msghdr and iovec. */
-function scratch(dataLength: number, fdCount: number): Scratch {
-  const { koffi } = requireFfi('SCM_RIGHTS');
-  const controlLength = CMSG_HEADER + align8(4 * fdCount);
+/** Allocates C memory for one message and wires the pointers inside msghdr and iovec; controlData is the
+ *  room for the ancillary payload (4 bytes per fd, 12 for a struct ucred). */
+function scratch(dataLength: number, controlData: number): Scratch {
+  const { koffi } = requireFfi('sendmsg/recvmsg');
+  const controlLength = CMSG_HEADER + align8(controlData);
   const pointers = [MSGHDR_SIZE, IOVEC_SIZE, Math.max(1, dataLength), controlLength].map((n) => koffi.alloc('uint8', n));
   const [msghdr, iov, data, control] = pointers.map((p, i) => Buffer.from(koffi.view(p, [MSGHDR_SIZE, IOVEC_SIZE, Math.max(1, dataLength), controlLength][i])));
   const address = (i: number) => koffi.address(pointers[i]);
@@ -55,7 +57,7 @@ export function sendFds(sock: number, fds: number[], payload: Buffer | string = 
   if (fds.length === 0 || fds.length > MAX_FDS_PER_MESSAGE) throw new RangeError(`can send 1 to ${MAX_FDS_PER_MESSAGE} fds in one message`);
   const bytes = typeof payload === 'string' ? Buffer.from(payload) : payload;
   if (bytes.length === 0) throw new RangeError('SCM_RIGHTS needs at least one byte of data to travel with');
-  const s = scratch(bytes.length, fds.length);
+  const s = scratch(bytes.length, 4 * fds.length);
   try {
     bytes.copy(s.data);
     s.control.writeBigUInt64LE(BigInt(CMSG_HEADER + 4 * fds.length), 0);
@@ -80,7 +82,7 @@ export interface ReceivedFds {
 /** recvmsg(sock) with room for up to maxFds descriptors; received fds are close-on-exec (MSG_CMSG_CLOEXEC). */
 export function recvFds(sock: number, maxFds = 16, maxData = 4096, cloexec = true): ReceivedFds {
   ensureSupported('recvmsg with SCM_RIGHTS');
-  const s = scratch(maxData, maxFds);
+  const s = scratch(maxData, 4 * maxFds);
   try {
     const recvmsg = cfunc('long recvmsg(int, void *, int)', 'recvmsg');
     const MSG_CMSG_CLOEXEC = 0x40000000;
@@ -102,6 +104,54 @@ export function recvFds(sock: number, maxFds = 16, maxData = 4096, cloexec = tru
     }
     const MSG_CTRUNC = 0x8;
     return { fds, data: Buffer.from(s.data.subarray(0, n)), truncated: (msgFlags & MSG_CTRUNC) !== 0 };
+  } finally {
+    s.free();
+  }
+}
+
+/** struct ucred, as the kernel wrote it: the sending process (its pid in the receiver's pid namespace). */
+export interface Credentials {
+  pid: number;
+  uid: number;
+  gid: number;
+}
+
+export interface ReceivedDatagram {
+  data: Buffer;
+  /** null when the message came without SCM_CREDENTIALS (SO_PASSCRED was not set when it was sent). */
+  credentials: Credentials | null;
+  /** MSG_TRUNC: the datagram was longer than maxData; the rest is lost. */
+  truncated: boolean;
+}
+
+/**
+ * recvmsg(sock) for one datagram and the sender's credentials. With SO_PASSCRED set on `sock` the kernel
+ * attaches an SCM_CREDENTIALS message (struct ucred { pid_t pid; uid_t uid; gid_t gid; }, 12 bytes) to every
+ * datagram, filled in with the real sender unless the sender passed its own, which only CAP_SYS_ADMIN (pid)
+ * and CAP_SETUID/CAP_SETGID (uid, gid) may make differ from the truth (unix(7)). This is how systemd tells
+ * who wrote to its notification socket (src/core/manager.c, manager_dispatch_notify_fd()).
+ */
+export function recvWithCredentials(sock: number, maxData = 4096, flags = 0): ReceivedDatagram {
+  ensureSupported('recvmsg with SCM_CREDENTIALS');
+  const UCRED_SIZE = 12;
+  const s = scratch(maxData, UCRED_SIZE);
+  try {
+    const recvmsg = cfunc('long recvmsg(int, void *, int)', 'recvmsg');
+    const n = check(recvmsg(sock, s.msghdr, flags), `recvmsg(${sock}, …, ${flags})`);
+    const msgFlags = s.msghdr.readInt32LE(48);
+    const controlLength = Number(s.msghdr.readBigUInt64LE(40));
+    let credentials: Credentials | null = null;
+    for (let offset = 0; offset + CMSG_HEADER <= controlLength; ) {
+      const length = Number(s.control.readBigUInt64LE(offset));
+      if (length < CMSG_HEADER) break;
+      if (s.control.readInt32LE(offset + 8) === SOL_SOCKET && s.control.readInt32LE(offset + 12) === SCM_CREDENTIALS && length >= CMSG_HEADER + UCRED_SIZE) {
+        const at = offset + CMSG_HEADER;
+        credentials = { pid: s.control.readInt32LE(at), uid: s.control.readUInt32LE(at + 4), gid: s.control.readUInt32LE(at + 8) };
+      }
+      offset += align8(length);
+    }
+    const MSG_TRUNC = 0x20;
+    return { data: Buffer.from(s.data.subarray(0, Math.min(n, maxData))), credentials, truncated: (msgFlags & MSG_TRUNC) !== 0 };
   } finally {
     s.free();
   }
