@@ -201,7 +201,7 @@ export const lesson: Lesson<Vars> = {
         node: excerpt('node/notify.mjs', 'server'),
       },
       async run(ctx) {
-        const unit = await startUnit(ctx, 'notify', { type: 'notify' });
+        const unit = await startUnit(ctx, 'notify', { type: 'notify', notifyAccess: 'all' });
         await waitGeneration(unit, 1);
         unit.port = Number(serverEvents(unit, 'listening')[0]?.port);
         remember(ctx, unit);
@@ -317,7 +317,7 @@ export const lesson: Lesson<Vars> = {
           ctx.log({ en: `skipped: ${ctx.vars.noActivate}`, zh: `跳过：${ctx.vars.noActivate}` });
           return;
         }
-        const unit = await startUnit(ctx, 'sa', { type: 'notify', listen: '127.0.0.1:0', activate: true, env: { READY_GATE: gatePath(ctx, 'sa') } });
+        const unit = await startUnit(ctx, 'sa', { type: 'notify', notifyAccess: 'all', listen: '127.0.0.1:0', activate: true, env: { READY_GATE: gatePath(ctx, 'sa') } });
         remember(ctx, unit);
         const main = Number(unitEvents(unit, 'started')[0]?.subject);
         // The shell that set LISTEN_PID execs systemd-socket-activate in the same process.
