@@ -1,7 +1,9 @@
 // Lesson 16: supervisors. A hot restart ends the process a service manager started, so the manager must
 // know that the service moved into the successor. Under systemd's Type=simple it does not: the main pid
 // exits, the unit stops and the successor is killed with the rest of the control group. Type=notify with
-// MAINPID= and READY=1 moves the main pid along; socket activation (the real systemd-socket-activate)
+// MAINPID= and READY=1 moves the main pid along, given NotifyAccess=all: under the default, main, the
+// successor's message is dropped (the sender is read from SCM_CREDENTIALS) and it dies as under
+// Type=simple; socket activation (the real systemd-socket-activate)
 // hands generation 1 its listener at fd 3, which every generation then passes on; a pm2-like manager that
 // tracks one pid restarts the "dead" app into a port the successor holds. systemd cannot run here (it must
 // be PID 1) and pm2 is not installed: a stand-in that follows their documented rules plays them, and says
@@ -45,6 +47,7 @@ import {
   nothingLeft,
   reloadUntilStopped,
   remember,
+  startServing,
   unitOf,
   waitGeneration,
 } from './16-supervisors.units.js';
@@ -66,6 +69,10 @@ const STANDIN: Text = {
   zh: '这不是 systemd：而是一个按照 systemd.service(5) 和 sd_notify(3) 的规则行事的替身。systemd 只能作为 PID 1（或在它之下的用户管理器）运行，而本教程不是，所以由 lessons/servers/16-unit-manager.ts 扮演它：它恰好实现了本课所讲的规则，每条规则都在它的注释里注明了出处。',
 };
 
+/** The caption of a table after the unit stopped, and the check that reads it. */
+const LEFT_CAPTION: Text = { en: 'what is left of the service: no process, no listener', zh: '服务还剩下什么：没有进程，也没有监听 socket' };
+const NOTHING_LEFT: Text = { en: 'no process of the service is left, and nothing listens on the port', zh: '服务的进程一个都没剩下，端口上也没有监听者' };
+
 /** The notification socket a Type=notify stand-in holds (bound in its private notify-XXXXXX directory). */
 const isNotifySocket = (row: FdRow) => row.type === 'UNIX' && /\/notify-[^/]+\/notify\b/.test(row.name);
 
@@ -80,8 +87,8 @@ export const lesson: Lesson<Vars> = {
   chapter: { en: 'Chapter 3 · Operations', zh: '第三章 · 运维' },
   title: { en: 'Supervisors: systemd, socket activation, pm2', zh: '进程管理器：systemd、套接字激活、pm2' },
   summary: {
-    en: 'A hot restart ends the very process the service manager started. Under systemd\'s Type=simple that reads as the death of the service, and the successor is killed with it; Type=notify with MAINPID= and READY=1 moves the manager along to the successor; socket activation (the real systemd-socket-activate) hands generation 1 its listener at fd 3; a manager that tracks one pid, as pm2 does, restarts an app that is still running — unless the pid it tracks is a stable parent, hotrestart-run. Played live under a stand-in manager that follows the documented rules, with a loopback load counting what fails.',
-    zh: '热重启会结束服务管理器亲手启动的那个进程。在 systemd 的 Type=simple 下，这被当作服务的死亡，后继进程也跟着被杀；Type=notify 配合 MAINPID= 和 READY=1，让管理器跟到后继进程上；套接字激活（真实的 systemd-socket-activate）在 fd 3 上把监听 socket 交给第 1 代；像 pm2 那样只盯一个 pid 的管理器，会去「重启」一个其实还在运行的应用——除非它盯的是一个稳定的父进程 hotrestart-run。全部在一个按文档规则行事的替身管理器下实时演示，回环负载统计失败的请求。',
+    en: 'A hot restart ends the very process the service manager started. Under systemd\'s Type=simple that reads as the death of the service, and the successor is killed with it; Type=notify with MAINPID= and READY=1 moves the manager along to the successor, if NotifyAccess=all lets it speak; socket activation (the real systemd-socket-activate) hands generation 1 its listener at fd 3; a manager that tracks one pid, as pm2 does, restarts an app that is still running — unless the pid it tracks is a stable parent, hotrestart-run. Played live under a stand-in manager that follows the documented rules, with a loopback load counting what fails.',
+    zh: '热重启会结束服务管理器亲手启动的那个进程。在 systemd 的 Type=simple 下，这被当作服务的死亡，后继进程也跟着被杀；Type=notify 配合 MAINPID= 和 READY=1，让管理器跟到后继进程上，前提是 NotifyAccess=all 允许后继进程发通知；套接字激活（真实的 systemd-socket-activate）在 fd 3 上把监听 socket 交给第 1 代；像 pm2 那样只盯一个 pid 的管理器，会去「重启」一个其实还在运行的应用——除非它盯的是一个稳定的父进程 hotrestart-run。全部在一个按文档规则行事的替身管理器下实时演示，回环负载统计失败的请求。',
   },
   recap: [
     { en: 'Type=simple: when the main process exits, systemd stops the unit and kills every process left in its control group — the successor too.', zh: 'Type=simple：主进程一退出，systemd 就停止服务单元，并杀掉控制组里剩下的每个进程——后继进程也不例外。' },
@@ -103,10 +110,7 @@ export const lesson: Lesson<Vars> = {
       async run(ctx) {
         await ctx.start('launcher');
         ctx.vars.noActivate = activateMissing();
-        const unit = await startUnit(ctx, 'simple', { type: 'simple' });
-        await waitGeneration(unit, 1);
-        unit.port = Number(serverEvents(unit, 'listening')[0]?.port);
-        remember(ctx, unit);
+        await startServing(ctx, 'simple', { type: 'simple' });
       },
       show: { processes: [managerName('simple'), 'simple-1'], focus: isListener, only: isTcp },
       expect: [
@@ -141,7 +145,7 @@ export const lesson: Lesson<Vars> = {
       show: {
         processes: [managerName('simple'), 'simple-1', 'simple-2'],
         only: isTcp,
-        caption: { en: 'what is left of the service: no process, no listener', zh: '服务还剩下什么：没有进程，也没有监听 socket' },
+        caption: LEFT_CAPTION,
       },
       expect: [
         {
@@ -157,10 +161,7 @@ export const lesson: Lesson<Vars> = {
           text: { en: "the main process's exit stopped the unit: SIGTERM went to simple-2", zh: '主进程的退出让服务单元停止了：SIGTERM 发给了 simple-2' },
           check: mainExitStopped('simple'),
         },
-        {
-          text: { en: 'no process of the service is left, and nothing listens on the port', zh: '服务的进程一个都没剩下，端口上也没有监听者' },
-          check: (ctx) => nothingLeft(ctx, 'simple'),
-        },
+        { text: NOTHING_LEFT, check: (ctx) => nothingLeft(ctx, 'simple') },
         { text: LOAD_REFUSED, check: loadRefused('simple') },
       ],
       quiz: {
@@ -194,11 +195,7 @@ export const lesson: Lesson<Vars> = {
         node: excerpt('node/notify.mjs', 'server'),
       },
       async run(ctx) {
-        const unit = await startUnit(ctx, 'notify', { type: 'notify', notifyAccess: 'all' });
-        await waitGeneration(unit, 1);
-        unit.port = Number(serverEvents(unit, 'listening')[0]?.port);
-        remember(ctx, unit);
-        await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'state' && r.state === 'active', 10_000, 'READY=1');
+        await startServing(ctx, 'notify', { type: 'notify', notifyAccess: 'all' });
       },
       show: { processes: [managerName('notify'), 'notify-1'], focus: (row) => isListener(row) || isNotifySocket(row), only: (row) => isTcp(row) || isNotifySocket(row) },
       expect: [
@@ -293,17 +290,13 @@ export const lesson: Lesson<Vars> = {
         other: { label: 'nmain.service', code: '[Service]\nType=notify\n# NotifyAccess=main: the default\nExecStart=/usr/bin/node /srv/app/server.js\nExecReload=/bin/kill -USR2 $MAINPID' },
       },
       async run(ctx) {
-        const unit = await startUnit(ctx, 'nmain', { type: 'notify', notifyAccess: 'main' });
-        await waitGeneration(unit, 1);
-        unit.port = Number(serverEvents(unit, 'listening')[0]?.port);
-        remember(ctx, unit);
-        await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'state' && r.state === 'active', 10_000, 'READY=1');
+        await startServing(ctx, 'nmain', { type: 'notify', notifyAccess: 'main' });
         await reloadUntilStopped(ctx, 'nmain', { en: 'NotifyAccess=main', zh: 'NotifyAccess=main' });
       },
       show: {
         processes: [managerName('nmain'), 'nmain-1', 'nmain-2'],
         only: isTcp,
-        caption: { en: 'what is left of the service: no process, no listener', zh: '服务还剩下什么：没有进程，也没有监听 socket' },
+        caption: LEFT_CAPTION,
       },
       expect: [
         {
@@ -321,16 +314,13 @@ export const lesson: Lesson<Vars> = {
           text: { en: "nmain-1's exit was the main process's: the unit stopped, SIGTERM went to nmain-2", zh: 'nmain-1 的退出是主进程的退出：服务单元停止了，SIGTERM 发给了 nmain-2' },
           check: mainExitStopped('nmain'),
         },
-        {
-          text: { en: 'no process of the service is left, and nothing listens on the port', zh: '服务的进程一个都没剩下，端口上也没有监听者' },
-          check: (ctx) => nothingLeft(ctx, 'nmain'),
-        },
+        { text: NOTHING_LEFT, check: (ctx) => nothingLeft(ctx, 'nmain') },
         { text: LOAD_REFUSED, check: loadRefused('nmain') },
       ],
       quiz: {
         question: { en: 'nmain-2 was serving, and sent MAINPID= and READY=1. Why was it killed?', zh: 'nmain-2 正在提供服务，也发送了 MAINPID= 和 READY=1。它为什么被杀了？' },
         choices: [
-          { en: 'Its message came from a pid that was not the main process, so NotifyAccess=main dropped all of it; the main pid stayed nmain-1, whose exit ended the service', zh: '它的消息来自一个不是主进程的 pid，所以 NotifyAccess=main 把整条消息都丢弃了；主进程仍是 nmain-1，它一退出服务就结束了' },
+          { en: 'Not sent by the main process, its message was dropped whole (NotifyAccess=main); nmain-1 stayed main, and its exit ended the service', zh: '它的消息不是主进程发的，被整条丢弃（NotifyAccess=main）；主进程仍是 nmain-1，它一退出服务就结束了' },
           { en: 'MAINPID= may only name a direct child of the manager, and nmain-2 is a grandchild', zh: 'MAINPID= 只能指向管理器的直接子进程，而 nmain-2 是孙进程' },
           { en: 'A unit accepts READY=1 only once, and the second one stopped it', zh: '一个服务单元只接受一次 READY=1，第二次 READY=1 让它停止了' },
         ],

@@ -7,7 +7,7 @@ import { listenersOn } from '../src/lesson/kit.js';
 import type { MixedStats } from '../src/lesson/mixed-load.js';
 import { rowsOf } from '../src/lesson/procview.js';
 import { LessonActionError, type CheckResult, type LessonContext, type Text } from '../src/lesson/types.js';
-import { answeredBy, generation, liveServicePids, loadText, startUnitLoad, tellManager, unitEvents, waitReport, type Unit } from './16-supervisors.kit.js';
+import { answeredBy, generation, liveServicePids, loadText, serverEvents, startUnit, startUnitLoad, tellManager, unitEvents, waitReport, type Unit, type UnitOptions } from './16-supervisors.kit.js';
 
 /** What every step of lesson 16 may carry: the units by name (simple, notify, sa, pm2, pm2run), and the
  *  counters of each unit's load during its hot restart. The lesson's Vars extend it. */
@@ -27,6 +27,17 @@ export const keepStats = (ctx: LessonContext<UnitVars>, name: string, stats: Mix
 export const isTcp = (row: FdRow) => row.type === 'TCP';
 export const isListener = (row: FdRow) => row.socket?.state === 'LISTEN';
 export const listenerOf = (ctx: LessonContext, name: string) => rowsOf(ctx, name).find(isListener);
+
+/** Starts a unit whose service binds 127.0.0.1:0 itself, waits until generation 1 listens (and, under
+ *  Type=notify, until its READY=1 made the unit active), keeps the port and the unit in ctx.vars. */
+export async function startServing(ctx: LessonContext<UnitVars>, name: string, options: UnitOptions): Promise<Unit> {
+  const unit = await startUnit(ctx, name, options);
+  await waitGeneration(unit, 1);
+  unit.port = Number(serverEvents(unit, 'listening')[0]?.port);
+  remember(ctx, unit);
+  if (options.type === 'notify') await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'state' && r.state === 'active', 10_000, 'READY=1');
+  return unit;
+}
 
 /** Waits for generation n of the unit to listen (or to wait at its gate), names it, returns its pid. */
 export async function waitGeneration(unit: Unit, n: number, timeoutMs = 15_000): Promise<number> {
