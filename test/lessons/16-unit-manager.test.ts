@@ -4,7 +4,7 @@
 // one that ignores SIGTERM with SIGKILL after TimeoutStopSec=; under Type=notify READY=1 activates the unit,
 // a MAINPID= naming a process outside the service is refused, and the main process's exit stops the unit;
 // under NotifyAccess=main (the default) the kernel's SCM_CREDENTIALS tell the main process's datagram from
-// any other's, which is dropped whole and logged in systemd's words.
+// any other's, which is dropped whole and logged in systemd's words; under NotifyAccess=none nothing is heard.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -100,6 +100,17 @@ describe('the stand-in service manager of lesson 16', { timeout: 30_000 }, () =>
     expect(active).toMatchObject({ why: 'ready', mainPid: main });
     expect(report('notify', (r) => r.sender === main)?.text).toBe('READY=1');
     expect(report('notify-refused', (r) => r.subject === main)).toBeUndefined();
+    process.kill(main, 'SIGTERM');
+    await until(() => report('state', (r) => r.state === 'inactive'), 'the unit to stop');
+  });
+
+  it('NotifyAccess=none: every datagram is dropped, with the warning systemd gives', async () => {
+    const { report } = startManager('notify', ['/bin/sleep', '30'], { NOTIFY_ACCESS: 'none' });
+    const started = await until(() => report('started'), 'ExecStart=');
+    const main = Number(started.subject);
+    expect(sdNotify('READY=1', String(started.notifySocket))).toBeNull();
+    expect(await until(() => report('notify-refused'), 'the refusal')).toMatchObject({ subject: process.pid, text: `Got notification message from PID ${process.pid}, but reception is disabled` });
+    expect(report('state', (r) => r.state === 'active')).toBeUndefined();
     process.kill(main, 'SIGTERM');
     await until(() => report('state', (r) => r.state === 'inactive'), 'the unit to stop');
   });
