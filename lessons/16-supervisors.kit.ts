@@ -82,8 +82,8 @@ function describeUnit(report: ServerReport): Text | undefined {
   switch (report.kind) {
     case 'standin':
       return {
-        en: `not systemd: a stand-in that follows systemd.service(5)'s rules for Type=${String(report.type)}${report.type === 'notify' ? ' and sd_notify(3)' : ''}`,
-        zh: `这不是 systemd：而是一个按照 systemd.service(5) 对 Type=${String(report.type)} 的规则${report.type === 'notify' ? '和 sd_notify(3) ' : ''}行事的替身`,
+        en: `not systemd: a stand-in that follows systemd.service(5)'s rules for Type=${String(report.type)}${report.type === 'notify' ? `, NotifyAccess=${String(report.notifyAccess)} and sd_notify(3)` : ''}`,
+        zh: `这不是 systemd：而是一个按照 systemd.service(5) 对 Type=${String(report.type)}${report.type === 'notify' ? `、NotifyAccess=${String(report.notifyAccess)} 的规则和 sd_notify(3) ` : ' 的规则'}行事的替身`,
       };
     case 'socket':
       return { en: `socket unit: bound and listening on 127.0.0.1:${String(report.port)} (fd ${String(report.fd)}), kept open by the manager`, zh: `socket 单元：绑定并监听 127.0.0.1:${String(report.port)}（fd ${String(report.fd)}），由管理器一直持有` };
@@ -97,7 +97,10 @@ function describeUnit(report: ServerReport): Text | undefined {
       return { en: `unit ${state.en} (${why.en})`, zh: `服务单元${state.zh}（${why.zh}）` };
     }
     case 'notify':
-      return { en: `NOTIFY_SOCKET: ${String(report.text).replace(/\n/g, ' ')}`, zh: `NOTIFY_SOCKET：${String(report.text).replace(/\n/g, ' ')}` };
+      return { en: `NOTIFY_SOCKET, from pid ${String(report.sender)}: ${String(report.text).replace(/\n/g, ' ')}`, zh: `NOTIFY_SOCKET，来自 pid ${String(report.sender)}：${String(report.text).replace(/\n/g, ' ')}` };
+    case 'notify-refused':
+      // systemd's own log line, word for word (as in `journalctl -u app`); the Chinese one glosses it.
+      return { en: `NotifyAccess=${String(report.access)}: ${String(report.text)}`, zh: `NotifyAccess=${String(report.access)}：${String(report.text)}（消息整条被忽略）` };
     case 'main-pid':
       return { en: `main pid ${String(report.was)} → ${subject} (it belongs to the service)`, zh: `主进程 pid ${String(report.was)} → ${subject}（它属于这个服务）` };
     case 'main-pid-refused':
@@ -171,6 +174,8 @@ export interface UnitOptions {
   underRun?: boolean;
   /** The name of the process ExecStart= starts (default: NAME-1, generation 1). */
   mainName?: string;
+  /** NotifyAccess= of a Type=notify unit (the stand-in's default, as systemd's, is main). */
+  notifyAccess?: 'main' | 'all';
   /** Environment of the service (PORT, READY_GATE). */
   env?: Record<string, string>;
 }
@@ -200,6 +205,7 @@ export async function startUnit(ctx: LessonContext, name: string, options: UnitO
     TIMEOUT_STOP_MS: String(TIMEOUT_STOP_MS),
     REPORT_FILE: reports.name,
     ...(options.listen ? { LISTEN_STREAM: options.listen } : {}),
+    ...(options.notifyAccess ? { NOTIFY_ACCESS: options.notifyAccess } : {}),
     ...options.env,
   };
   const reply = await ctx.call('launcher', { op: 'spawn', name: `unit-${name}`, command: serverCommand(MANAGER), env });

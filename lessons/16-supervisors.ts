@@ -1,7 +1,9 @@
 // Lesson 16: supervisors. A hot restart ends the process a service manager started, so the manager must
 // know that the service moved into the successor. Under systemd's Type=simple it does not: the main pid
 // exits, the unit stops and the successor is killed with the rest of the control group. Type=notify with
-// MAINPID= and READY=1 moves the main pid along; socket activation (the real systemd-socket-activate)
+// MAINPID= and READY=1 moves the main pid along, given NotifyAccess=all: under the default, main, the
+// successor's message is dropped (the sender is read from SCM_CREDENTIALS) and it dies as under
+// Type=simple; socket activation (the real systemd-socket-activate)
 // hands generation 1 its listener at fd 3, which every generation then passes on; a pm2-like manager that
 // tracks one pid restarts the "dead" app into a port the successor holds. systemd cannot run here (it must
 // be PID 1) and pm2 is not installed: a stand-in that follows their documented rules plays them, and says
@@ -21,12 +23,10 @@ import {
   gatePath,
   generation,
   getOnce,
-  liveServicePids,
   loadText,
   managerName,
   serverEvents,
   startUnit,
-  startUnitLoad,
   tellManager,
   TIMEOUT_STOP_MS,
   unitEvents,
@@ -34,7 +34,23 @@ import {
   waitReport,
 } from './16-supervisors.kit.js';
 import { pm2Steps, type Pm2Vars } from './16-supervisors.pm2.js';
-import { followUnderLoad, isListener, isTcp, keepStats, listenerOf, NONE_FAILED, noneFailed, nothingLeft, remember, unitOf, waitGeneration } from './16-supervisors.units.js';
+import {
+  followUnderLoad,
+  isListener,
+  isTcp,
+  listenerOf,
+  LOAD_REFUSED,
+  loadRefused,
+  mainExitStopped,
+  NONE_FAILED,
+  noneFailed,
+  nothingLeft,
+  reloadUntilStopped,
+  remember,
+  startServing,
+  unitOf,
+  waitGeneration,
+} from './16-supervisors.units.js';
 
 /** What the steps carry (besides the units and their loads' counters, Pm2Vars' UnitVars). */
 interface Vars extends Pm2Vars {
@@ -53,6 +69,10 @@ const STANDIN: Text = {
   zh: '这不是 systemd：而是一个按照 systemd.service(5) 和 sd_notify(3) 的规则行事的替身。systemd 只能作为 PID 1（或在它之下的用户管理器）运行，而本教程不是，所以由 lessons/servers/16-unit-manager.ts 扮演它：它恰好实现了本课所讲的规则，每条规则都在它的注释里注明了出处。',
 };
 
+/** The caption of a table after the unit stopped, and the check that reads it. */
+const LEFT_CAPTION: Text = { en: 'what is left of the service: no process, no listener', zh: '服务还剩下什么：没有进程，也没有监听 socket' };
+const NOTHING_LEFT: Text = { en: 'no process of the service is left, and nothing listens on the port', zh: '服务的进程一个都没剩下，端口上也没有监听者' };
+
 /** The notification socket a Type=notify stand-in holds (bound in its private notify-XXXXXX directory). */
 const isNotifySocket = (row: FdRow) => row.type === 'UNIX' && /\/notify-[^/]+\/notify\b/.test(row.name);
 
@@ -67,12 +87,12 @@ export const lesson: Lesson<Vars> = {
   chapter: { en: 'Chapter 3 · Operations', zh: '第三章 · 运维' },
   title: { en: 'Supervisors: systemd, socket activation, pm2', zh: '进程管理器：systemd、套接字激活、pm2' },
   summary: {
-    en: 'A hot restart ends the very process the service manager started. Under systemd\'s Type=simple that reads as the death of the service, and the successor is killed with it; Type=notify with MAINPID= and READY=1 moves the manager along to the successor; socket activation (the real systemd-socket-activate) hands generation 1 its listener at fd 3; a manager that tracks one pid, as pm2 does, restarts an app that is still running — unless the pid it tracks is a stable parent, hotrestart-run. Played live under a stand-in manager that follows the documented rules, with a loopback load counting what fails.',
-    zh: '热重启会结束服务管理器亲手启动的那个进程。在 systemd 的 Type=simple 下，这被当作服务的死亡，后继进程也跟着被杀；Type=notify 配合 MAINPID= 和 READY=1，让管理器跟到后继进程上；套接字激活（真实的 systemd-socket-activate）在 fd 3 上把监听 socket 交给第 1 代；像 pm2 那样只盯一个 pid 的管理器，会去「重启」一个其实还在运行的应用——除非它盯的是一个稳定的父进程 hotrestart-run。全部在一个按文档规则行事的替身管理器下实时演示，回环负载统计失败的请求。',
+    en: 'A hot restart ends the very process the service manager started. Under systemd\'s Type=simple that reads as the death of the service, and the successor is killed with it; Type=notify with MAINPID= and READY=1 moves the manager along to the successor, if NotifyAccess=all lets it speak; socket activation (the real systemd-socket-activate) hands generation 1 its listener at fd 3; a manager that tracks one pid, as pm2 does, restarts an app that is still running — unless the pid it tracks is a stable parent, hotrestart-run. Played live under a stand-in manager that follows the documented rules, with a loopback load counting what fails.',
+    zh: '热重启会结束服务管理器亲手启动的那个进程。在 systemd 的 Type=simple 下，这被当作服务的死亡，后继进程也跟着被杀；Type=notify 配合 MAINPID= 和 READY=1，让管理器跟到后继进程上，前提是 NotifyAccess=all 允许后继进程发通知；套接字激活（真实的 systemd-socket-activate）在 fd 3 上把监听 socket 交给第 1 代；像 pm2 那样只盯一个 pid 的管理器，会去「重启」一个其实还在运行的应用——除非它盯的是一个稳定的父进程 hotrestart-run。全部在一个按文档规则行事的替身管理器下实时演示，回环负载统计失败的请求。',
   },
   recap: [
     { en: 'Type=simple: when the main process exits, systemd stops the unit and kills every process left in its control group — the successor too.', zh: 'Type=simple：主进程一退出，systemd 就停止服务单元，并杀掉控制组里剩下的每个进程——后继进程也不例外。' },
-    { en: 'Type=notify with NotifyAccess=all: each generation sends MAINPID=<its pid> and READY=1 once ready, so the old one\'s exit is just a process leaving.', zh: 'Type=notify 加 NotifyAccess=all：每一代就绪后都发送 MAINPID=<自己的 pid> 和 READY=1，旧进程的退出就只是一个进程离开而已。' },
+    { en: 'Type=notify with NotifyAccess=all: each generation sends MAINPID=<its pid> and READY=1 once ready, so the old one\'s exit is just a process leaving. Under the default, main, the successor is not heard and dies as under Type=simple.', zh: 'Type=notify 加 NotifyAccess=all：每一代就绪后都发送 MAINPID=<自己的 pid> 和 READY=1，旧进程的退出就只是一个进程离开而已。在默认的 main 下，后继进程的通知没人听，它会像 Type=simple 下一样被杀。' },
     { en: 'Socket activation puts the listener at fd 3 with LISTEN_FDS=1 and LISTEN_PID; every generation passes on that same open file description.', zh: '套接字激活把监听 socket 放在 fd 3，并设置 LISTEN_FDS=1 和 LISTEN_PID；之后每一代传下去的都是同一个打开文件描述。' },
     { en: 'A manager that tracks one pid (pm2) must track a stable process instead: hotrestart-run, or its own cluster reload.', zh: '只盯一个 pid 的管理器（pm2）应该去盯一个稳定不变的进程：hotrestart-run，或者它自己的 cluster reload。' },
   ],
@@ -90,10 +110,7 @@ export const lesson: Lesson<Vars> = {
       async run(ctx) {
         await ctx.start('launcher');
         ctx.vars.noActivate = activateMissing();
-        const unit = await startUnit(ctx, 'simple', { type: 'simple' });
-        await waitGeneration(unit, 1);
-        unit.port = Number(serverEvents(unit, 'listening')[0]?.port);
-        remember(ctx, unit);
+        await startServing(ctx, 'simple', { type: 'simple' });
       },
       show: { processes: [managerName('simple'), 'simple-1'], focus: isListener, only: isTcp },
       expect: [
@@ -123,21 +140,12 @@ export const lesson: Lesson<Vars> = {
         zh: `负载开始，教程执行 systemctl reload：管理器向主进程发送 SIGUSR2。simple-1 启动 simple-2，simple-2 继承监听 socket 并报告就绪，simple-1 完成交接后以退出码 0 退出——从服务自己的角度看，这是一次完美的热重启。\n\n可是 simple-1 是主进程。systemd.service(5)：在 RemainAfterExit=no（默认值）时，主进程结束，服务也就结束了；服务单元被停止，「剩下的进程按 KillMode= 的设置终止」。KillMode=control-group（默认值，见 systemd.kill(5)）向服务单元剩下的每个进程发送 SIGTERM，过了 TimeoutStopSec=（默认 90 秒；这里是 ${TIMEOUT_STOP_MS} 毫秒）还在的进程再收到 SIGKILL。剩下的进程正是 simple-2——那个好好在服务的后继进程。它排空连接后退出；端口上没有了监听者，负载统计到被拒绝的连接。`,
       },
       async run(ctx) {
-        const unit = unitOf(ctx, 'simple');
-        const load = startUnitLoad(ctx, unit.port);
-        await ctx.until(() => load.stats().ok >= 20, 3000);
-        await tellManager(ctx, unit, 'SIGHUP');
-        await waitGeneration(unit, 2);
-        await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'state' && r.state === 'inactive', 10_000, 'the unit stopping');
-        await ctx.until(() => liveServicePids(unit).length === 0, 3000);
-        await ctx.until(() => load.stats().refused >= 5, 3000);
-        keepStats(ctx, 'simple', await load.stop());
-        ctx.log({ en: `Type=simple: ${loadText(ctx, ctx.vars.stats.simple)}`, zh: `Type=simple：${loadText(ctx, ctx.vars.stats.simple)}` });
+        await reloadUntilStopped(ctx, 'simple', { en: 'Type=simple', zh: 'Type=simple' });
       },
       show: {
         processes: [managerName('simple'), 'simple-1', 'simple-2'],
         only: isTcp,
-        caption: { en: 'what is left of the service: no process, no listener', zh: '服务还剩下什么：没有进程，也没有监听 socket' },
+        caption: LEFT_CAPTION,
       },
       expect: [
         {
@@ -151,24 +159,10 @@ export const lesson: Lesson<Vars> = {
         },
         {
           text: { en: "the main process's exit stopped the unit: SIGTERM went to simple-2", zh: '主进程的退出让服务单元停止了：SIGTERM 发给了 simple-2' },
-          check: (ctx) => {
-            const unit = ctx.vars.units?.simple;
-            const first = generation(unit, 1);
-            const second = generation(unit, 2);
-            const mainExit = unitEvents(unit, 'exit').find((r) => r.subject === first && r.main === true);
-            const term = unitEvents(unit, 'kill').find((r) => r.signal === 'SIGTERM');
-            const ok = !!mainExit && mainExit.code === 0 && second !== undefined && (term?.pids as number[] | undefined)?.includes(second) === true;
-            return { ok, detail: `main ${first ?? '-'} exit ${String(mainExit?.code ?? '-')}; SIGTERM → ${(term?.pids as number[] | undefined)?.join(' ') ?? '-'}` };
-          },
+          check: mainExitStopped('simple'),
         },
-        {
-          text: { en: 'no process of the service is left, and nothing listens on the port', zh: '服务的进程一个都没剩下，端口上也没有监听者' },
-          check: (ctx) => nothingLeft(ctx, 'simple'),
-        },
-        {
-          text: { en: 'the load was refused once nothing listened', zh: '没有监听者之后，负载的连接被拒绝' },
-          check: (ctx) => ({ ok: (ctx.vars.stats?.simple?.refused ?? 0) > 0, detail: loadText(ctx, ctx.vars.stats?.simple) }),
-        },
+        { text: NOTHING_LEFT, check: (ctx) => nothingLeft(ctx, 'simple') },
+        { text: LOAD_REFUSED, check: loadRefused('simple') },
       ],
       quiz: {
         question: { en: 'simple-1 exited with code 0 after a successful handover. Why did systemd kill simple-2?', zh: 'simple-1 在成功交接后以退出码 0 退出。systemd 为什么杀掉了 simple-2？' },
@@ -192,8 +186,8 @@ export const lesson: Lesson<Vars> = {
       id: 'notify-start',
       title: { en: 'Type=notify: the service says when it is ready', zh: 'Type=notify：服务自己说何时就绪' },
       text: {
-        en: `${STANDIN.en}\n\nWith Type=notify the manager creates a unix datagram socket and names it in the service's environment: NOTIFY_SOCKET. The service sends it lines of KEY=VALUE (sd_notify(3)). The unit stays "activating" until READY=1 arrives; MAINPID=<pid> tells the manager which process is the main one. NotifyAccess=all lets any process of the service send — a successor is not the main process when it speaks, so this is required.\n\nThe restart module sends MAINPID=<its pid> and READY=1 from ready() in every generation. The stand-in's socket lives in a private 0700 directory. (systemd has one socket for every service, /run/systemd/notify, and tells the senders apart by the credentials the kernel attaches to each datagram, SO_PASSCRED; the stand-in does not read them, so it plays NotifyAccess=all only.)`,
-        zh: `${STANDIN.zh}\n\n在 Type=notify 下，管理器创建一个 unix 数据报 socket，并在服务的环境变量 NOTIFY_SOCKET 里写上它的地址。服务向它发送若干行 KEY=VALUE（sd_notify(3)）。在收到 READY=1 之前，服务单元一直处于「activating」；MAINPID=<pid> 告诉管理器哪个进程是主进程。NotifyAccess=all 允许服务的任何进程发送——后继进程发送通知时还不是主进程，所以这一项必不可少。\n\n重启模块在每一代的 ready() 里发送 MAINPID=<自己的 pid> 和 READY=1。替身的 socket 放在一个 0700 的私有目录里。（systemd 为所有服务只用一个 socket，/run/systemd/notify，靠内核附在每个数据报上的发送者凭据（SO_PASSCRED）区分发送者；替身不读这些凭据，所以它只扮演 NotifyAccess=all。）`,
+        en: `${STANDIN.en}\n\nWith Type=notify the manager creates a unix datagram socket and names it in the service's environment: NOTIFY_SOCKET. The service sends it lines of KEY=VALUE (sd_notify(3)). The unit stays "activating" until READY=1 arrives; MAINPID=<pid> tells the manager which process is the main one. NotifyAccess=all lets any process of the service send; the default, main, only the main process.\n\nThe restart module sends MAINPID=<its pid> and READY=1 from ready() in every generation. Who sent a datagram is what the kernel says: with SO_PASSCRED set on the socket, each datagram comes with SCM_CREDENTIALS, the sender's pid, uid and gid. systemd reads them on its one socket for every service, /run/systemd/notify; the stand-in reads them on its own, in a private 0700 directory.`,
+        zh: `${STANDIN.zh}\n\n在 Type=notify 下，管理器创建一个 unix 数据报 socket，并在服务的环境变量 NOTIFY_SOCKET 里写上它的地址。服务向它发送若干行 KEY=VALUE（sd_notify(3)）。在收到 READY=1 之前，服务单元一直处于「activating」；MAINPID=<pid> 告诉管理器哪个进程是主进程。NotifyAccess=all 允许服务的任何进程发送；默认值 main 只允许主进程发送。\n\n重启模块在每一代的 ready() 里发送 MAINPID=<自己的 pid> 和 READY=1。数据报是谁发的，由内核说了算：socket 设置了 SO_PASSCRED 后，每个数据报都附带 SCM_CREDENTIALS，即发送者的 pid、uid 和 gid。systemd 在它为所有服务共用的那个 socket（/run/systemd/notify）上读取它们；替身在它自己的 socket 上读取，这个 socket 放在一个 0700 的私有目录里。`,
       },
       code: {
         other: { label: 'app.service', code: '[Service]\nType=notify\nNotifyAccess=all\nExecStart=/usr/bin/node /srv/app/server.js\nExecReload=/bin/kill -USR2 $MAINPID' },
@@ -201,11 +195,7 @@ export const lesson: Lesson<Vars> = {
         node: excerpt('node/notify.mjs', 'server'),
       },
       async run(ctx) {
-        const unit = await startUnit(ctx, 'notify', { type: 'notify' });
-        await waitGeneration(unit, 1);
-        unit.port = Number(serverEvents(unit, 'listening')[0]?.port);
-        remember(ctx, unit);
-        await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'state' && r.state === 'active', 10_000, 'READY=1');
+        await startServing(ctx, 'notify', { type: 'notify', notifyAccess: 'all' });
       },
       show: { processes: [managerName('notify'), 'notify-1'], focus: (row) => isListener(row) || isNotifySocket(row), only: (row) => isTcp(row) || isNotifySocket(row) },
       expect: [
@@ -227,13 +217,14 @@ export const lesson: Lesson<Vars> = {
           },
         },
         {
-          text: { en: 'the unit became active on READY=1 from notify-1, whose MAINPID= named itself', zh: '服务单元在收到 notify-1 的 READY=1 时才变为 active，而它的 MAINPID= 写的是它自己' },
+          text: { en: "the unit became active on READY=1 from notify-1 (the kernel's SCM_CREDENTIALS say: its pid), whose MAINPID= named itself", zh: '服务单元在收到 notify-1 的 READY=1 时才变为 active（内核的 SCM_CREDENTIALS 表明：发自它的 pid），而它的 MAINPID= 写的是它自己' },
           check: (ctx) => {
             const unit = ctx.vars.units?.notify;
             const main = generation(unit, 1);
             const notes = unitEvents(unit, 'notify').map((r) => String(r.text));
+            const ready = unitEvents(unit, 'notify').find((r) => r.text === `MAINPID=${main}\nREADY=1`);
             const active = unitEvents(unit, 'state').find((r) => r.state === 'active');
-            const ok = main !== undefined && notes.includes(`MAINPID=${main}\nREADY=1`) && active?.why === 'ready' && active.mainPid === main;
+            const ok = main !== undefined && ready?.sender === main && active?.why === 'ready' && active.mainPid === main;
             return { ok, detail: `${notes.map((note) => note.replace('\n', ' ')).join(' | ') || 'no notification'}` };
           },
         },
@@ -283,22 +274,65 @@ export const lesson: Lesson<Vars> = {
           },
         },
       ],
-      quiz: {
-        question: { en: 'Without NotifyAccess=all (the default for Type=notify is main), what would happen to notify-2\'s MAINPID=?', zh: '如果没有 NotifyAccess=all（Type=notify 的默认值是 main），notify-2 的 MAINPID= 会怎样？' },
-        choices: [
-          { en: 'It would be ignored: only the main process — still notify-1 — may notify, so notify-1\'s exit would stop the unit as under Type=simple', zh: '会被忽略：只有主进程——那时仍是 notify-1——才能发通知，于是 notify-1 的退出会像 Type=simple 一样让服务单元停止' },
-          { en: 'It would be accepted, because notify-2 is a child of the main process', zh: '会被接受，因为 notify-2 是主进程的子进程' },
-          { en: 'systemd would start notify-2 again itself', zh: 'systemd 会自己再启动一次 notify-2' },
-        ],
-        answer: 0,
-        explanation: {
-          en: 'systemd.service(5): with NotifyAccess=main only updates sent from the main process are accepted, and NotifyAccess= defaults to main when Type=notify is used. The successor speaks before it is the main process; that is why the module\'s unit file says NotifyAccess=all.',
-          zh: 'systemd.service(5)：NotifyAccess=main 时只接受主进程发来的状态更新，而使用 Type=notify 时 NotifyAccess= 默认就是 main。后继进程发通知时还不是主进程；这就是模块的 unit 文件写上 NotifyAccess=all 的原因。',
-        },
-      },
       hint: {
         en: 'With systemd: `systemctl show -p MainPID app` before and after `systemctl reload app` shows the main pid move; the module\'s unit file is packages/restart/examples/app.service.',
         zh: '在 systemd 下：在 `systemctl reload app` 前后各执行一次 `systemctl show -p MainPID app`，就能看到主进程换了；模块的 unit 文件在 packages/restart/examples/app.service。',
+      },
+    },
+    {
+      id: 'notify-main',
+      title: { en: 'NotifyAccess=main: the successor is not heard', zh: 'NotifyAccess=main：后继进程的通知没人听' },
+      text: {
+        en: 'The same hot restart on a second unit, nmain, which leaves NotifyAccess= at its default for Type=notify: main. nmain-2 sends MAINPID=<nmain-2> and READY=1, but the kernel names the sender nmain-2, not the main process: the whole message is dropped, and the manager logs the line systemd logs (at debug level, src/core/service.c). The main pid stays nmain-1. When nmain-1 hands over and exits, the service is over, as under Type=simple: SIGTERM to nmain-2, and the load is refused.\n\nHence NotifyAccess=all in the module\'s unit file (packages/restart/examples/app.service): a successor always speaks before it is the main process.',
+        zh: '在第二个服务单元 nmain 上做同样的热重启，它的 NotifyAccess= 保持 Type=notify 下的默认值：main。nmain-2 发送 MAINPID=<nmain-2> 和 READY=1，但内核指明发送者是 nmain-2，不是主进程：整条消息被丢弃，管理器记下 systemd 会记的那行日志（debug 级别，见 src/core/service.c）。主进程仍是 nmain-1。nmain-1 完成交接退出时，服务就结束了，和 Type=simple 一样：SIGTERM 发给 nmain-2，负载的连接被拒绝。\n\n所以模块的 unit 文件（packages/restart/examples/app.service）写着 NotifyAccess=all：后继进程发通知时，总是还没成为主进程。',
+      },
+      code: {
+        other: { label: 'nmain.service', code: '[Service]\nType=notify\n# NotifyAccess=main: the default\nExecStart=/usr/bin/node /srv/app/server.js\nExecReload=/bin/kill -USR2 $MAINPID' },
+      },
+      async run(ctx) {
+        await startServing(ctx, 'nmain', { type: 'notify', notifyAccess: 'main' });
+        await reloadUntilStopped(ctx, 'nmain', { en: 'NotifyAccess=main', zh: 'NotifyAccess=main' });
+      },
+      show: {
+        processes: [managerName('nmain'), 'nmain-1', 'nmain-2'],
+        only: isTcp,
+        caption: LEFT_CAPTION,
+      },
+      expect: [
+        {
+          text: { en: "nmain-2's MAINPID= and READY=1 were dropped: reception only permitted for main PID nmain-1", zh: 'nmain-2 的 MAINPID= 和 READY=1 被丢弃：只接受主进程 nmain-1 的通知' },
+          check: (ctx) => {
+            const unit = ctx.vars.units?.nmain;
+            const [first, second] = [generation(unit, 1), generation(unit, 2)];
+            const sent = unitEvents(unit, 'notify').find((r) => r.sender === second && r.text === `MAINPID=${second}\nREADY=1`);
+            const refused = unitEvents(unit, 'notify-refused').find((r) => r.subject === second);
+            const ok = second !== undefined && !!sent && refused?.mainPid === first && unitEvents(unit, 'main-pid').length === 0;
+            return { ok, detail: String(refused?.text ?? 'no refusal logged') };
+          },
+        },
+        {
+          text: { en: "nmain-1's exit was the main process's: the unit stopped, SIGTERM went to nmain-2", zh: 'nmain-1 的退出是主进程的退出：服务单元停止了，SIGTERM 发给了 nmain-2' },
+          check: mainExitStopped('nmain'),
+        },
+        { text: NOTHING_LEFT, check: (ctx) => nothingLeft(ctx, 'nmain') },
+        { text: LOAD_REFUSED, check: loadRefused('nmain') },
+      ],
+      quiz: {
+        question: { en: 'nmain-2 was serving, and sent MAINPID= and READY=1. Why was it killed?', zh: 'nmain-2 正在提供服务，也发送了 MAINPID= 和 READY=1。它为什么被杀了？' },
+        choices: [
+          { en: 'Not sent by the main process, its message was dropped whole (NotifyAccess=main); nmain-1 stayed main, and its exit ended the service', zh: '它的消息不是主进程发的，被整条丢弃（NotifyAccess=main）；主进程仍是 nmain-1，它一退出服务就结束了' },
+          { en: 'MAINPID= may only name a direct child of the manager, and nmain-2 is a grandchild', zh: 'MAINPID= 只能指向管理器的直接子进程，而 nmain-2 是孙进程' },
+          { en: 'A unit accepts READY=1 only once, and the second one stopped it', zh: '一个服务单元只接受一次 READY=1，第二次 READY=1 让它停止了' },
+        ],
+        answer: 0,
+        explanation: {
+          en: 'systemd.service(5): with NotifyAccess=main only status updates sent from the main process are accepted, and main is the default for Type=notify. The sender is what SCM_CREDENTIALS says, and a successor speaks before it is the main process. In the step before, under NotifyAccess=all, notify-2\'s MAINPID= and its second READY=1 were accepted: neither its place in the process tree nor a second READY=1 is the reason.',
+          zh: 'systemd.service(5)：NotifyAccess=main 时只接受主进程发来的状态更新，而 Type=notify 下的默认值就是 main。发送者是谁，由 SCM_CREDENTIALS 说了算，而后继进程发通知时还不是主进程。上一步里，在 NotifyAccess=all 下，notify-2 的 MAINPID= 和第二次 READY=1 都被接受了：原因既不在它在进程树中的位置，也不在第二次 READY=1。',
+        },
+      },
+      hint: {
+        en: 'With systemd: `journalctl -u app` shows this line only with debug logging on (`systemctl log-level debug`); `systemctl show -p NotifyAccess app` shows the setting.',
+        zh: '在 systemd 下：只有打开 debug 日志（`systemctl log-level debug`）时，`journalctl -u app` 才会显示这一行；`systemctl show -p NotifyAccess app` 可以看到这项设置。',
       },
     },
     {
@@ -317,7 +351,7 @@ export const lesson: Lesson<Vars> = {
           ctx.log({ en: `skipped: ${ctx.vars.noActivate}`, zh: `跳过：${ctx.vars.noActivate}` });
           return;
         }
-        const unit = await startUnit(ctx, 'sa', { type: 'notify', listen: '127.0.0.1:0', activate: true, env: { READY_GATE: gatePath(ctx, 'sa') } });
+        const unit = await startUnit(ctx, 'sa', { type: 'notify', notifyAccess: 'all', listen: '127.0.0.1:0', activate: true, env: { READY_GATE: gatePath(ctx, 'sa') } });
         remember(ctx, unit);
         const main = Number(unitEvents(unit, 'started')[0]?.subject);
         // The shell that set LISTEN_PID execs systemd-socket-activate in the same process.

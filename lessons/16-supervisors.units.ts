@@ -7,7 +7,7 @@ import { listenersOn } from '../src/lesson/kit.js';
 import type { MixedStats } from '../src/lesson/mixed-load.js';
 import { rowsOf } from '../src/lesson/procview.js';
 import { LessonActionError, type CheckResult, type LessonContext, type Text } from '../src/lesson/types.js';
-import { answeredBy, generation, liveServicePids, loadText, startUnitLoad, waitReport, type Unit } from './16-supervisors.kit.js';
+import { answeredBy, generation, liveServicePids, loadText, serverEvents, startUnit, startUnitLoad, tellManager, unitEvents, waitReport, type Unit, type UnitOptions } from './16-supervisors.kit.js';
 
 /** What every step of lesson 16 may carry: the units by name (simple, notify, sa, pm2, pm2run), and the
  *  counters of each unit's load during its hot restart. The lesson's Vars extend it. */
@@ -27,6 +27,17 @@ export const keepStats = (ctx: LessonContext<UnitVars>, name: string, stats: Mix
 export const isTcp = (row: FdRow) => row.type === 'TCP';
 export const isListener = (row: FdRow) => row.socket?.state === 'LISTEN';
 export const listenerOf = (ctx: LessonContext, name: string) => rowsOf(ctx, name).find(isListener);
+
+/** Starts a unit whose service binds 127.0.0.1:0 itself, waits until generation 1 listens (and, under
+ *  Type=notify, until its READY=1 made the unit active), keeps the port and the unit in ctx.vars. */
+export async function startServing(ctx: LessonContext<UnitVars>, name: string, options: UnitOptions): Promise<Unit> {
+  const unit = await startUnit(ctx, name, options);
+  await waitGeneration(unit, 1);
+  unit.port = Number(serverEvents(unit, 'listening')[0]?.port);
+  remember(ctx, unit);
+  if (options.type === 'notify') await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'state' && r.state === 'active', 10_000, 'READY=1');
+  return unit;
+}
 
 /** Waits for generation n of the unit to listen (or to wait at its gate), names it, returns its pid. */
 export async function waitGeneration(unit: Unit, n: number, timeoutMs = 15_000): Promise<number> {
@@ -74,3 +85,36 @@ export function nothingLeft(ctx: LessonContext<UnitVars>, name: string): CheckRe
   const listening = unit ? listenersOn(unit.port).length : -1;
   return { ok: !!unit && live.length === 0 && listening === 0, detail: `live: ${live.join(' ') || '-'}; ${listening} LISTEN on 127.0.0.1:${unit?.port ?? '-'}` };
 }
+
+/**
+ * Under load, a reload of a unit whose manager will not follow the successor (Type=simple; Type=notify under
+ * NotifyAccess=main): generation 2 starts, generation 1 exits, and the manager stops the unit; waits until
+ * nothing of the service is left and the load has been refused a few times; keeps the load's counters.
+ */
+export async function reloadUntilStopped(ctx: LessonContext<UnitVars>, name: string, label: Text): Promise<void> {
+  const unit = unitOf(ctx, name);
+  const load = startUnitLoad(ctx, unit.port);
+  await ctx.until(() => load.stats().ok >= 20, 3000);
+  await tellManager(ctx, unit, 'SIGHUP');
+  await waitGeneration(unit, 2);
+  await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'state' && r.state === 'inactive', 10_000, 'the unit stopping');
+  await ctx.until(() => liveServicePids(unit).length === 0, 3000);
+  await ctx.until(() => load.stats().refused >= 5, 3000);
+  keepStats(ctx, name, await load.stop());
+  ctx.log({ en: `${label.en}: ${loadText(ctx, ctx.vars.stats[name])}`, zh: `${label.zh}：${loadText(ctx, ctx.vars.stats[name])}` });
+}
+
+/** Generation 1, still the main process, exited with code 0, and the stop that followed sent SIGTERM to generation 2. */
+export const mainExitStopped = (name: string) => (ctx: LessonContext<UnitVars>): CheckResult => {
+  const unit = ctx.vars.units?.[name];
+  const first = generation(unit, 1);
+  const second = generation(unit, 2);
+  const mainExit = unitEvents(unit, 'exit').find((r) => r.subject === first && r.main === true);
+  const term = unitEvents(unit, 'kill').find((r) => r.signal === 'SIGTERM');
+  const ok = !!mainExit && mainExit.code === 0 && second !== undefined && (term?.pids as number[] | undefined)?.includes(second) === true;
+  return { ok, detail: `main ${first ?? '-'} exit ${String(mainExit?.code ?? '-')}; SIGTERM → ${(term?.pids as number[] | undefined)?.join(' ') ?? '-'}` };
+};
+
+export const LOAD_REFUSED: Text = { en: 'the load was refused once nothing listened', zh: '没有监听者之后，负载的连接被拒绝' };
+/** The unit's load met a port nobody listened on. */
+export const loadRefused = (name: string) => (ctx: LessonContext<UnitVars>): CheckResult => ({ ok: (ctx.vars.stats?.[name]?.refused ?? 0) > 0, detail: loadText(ctx, ctx.vars.stats?.[name]) });

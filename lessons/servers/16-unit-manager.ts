@@ -11,16 +11,26 @@
 //   here portably, so this manager is a child subreaper (prctl(PR_SET_CHILD_SUBREAPER)): a process orphaned
 //   inside the service is re-parented to it instead of init, so "every descendant of the manager" is the
 //   same set the cgroup would hold — a double fork does not escape either.
-// UNIT_TYPE=notify (Type=notify, NotifyAccess=all): the unit is active once READY=1 arrives on the datagram
-//   socket named by NOTIFY_SOCKET (sd_notify(3)); MAINPID=<pid> makes that process the main process, and is
-//   accepted only when the pid belongs to the service (systemd's service_notify_message() refuses a foreign
-//   one unless the sender's uid is 0; this stand-in does not read the sender's credentials and simply
-//   refuses). STOPPING=1 says the service is beginning its shutdown (logged; the stand-in does not act on
-//   it). Notifications queued before a process's exit are read before its exit is handled, as systemd
-//   does (src/core/manager.c: "Process notification messages a bit earlier than SIGCHLD"): a successor's
-//   MAINPID= sent before its predecessor exits is never lost to that race. Only the MAIN process's exit
-//   stops the unit (service_enter_running(): main process gone, RemainAfterExit=no → service_enter_stop);
-//   any other process of the service may come and go.
+// UNIT_TYPE=notify (Type=notify): the unit is active once READY=1 arrives on the datagram socket named by
+//   NOTIFY_SOCKET (sd_notify(3)); MAINPID=<pid> makes that process the main process, and is accepted only
+//   when the pid belongs to the service (systemd's service_notify_message() refuses a foreign one unless the
+//   sender's uid is 0; this stand-in refuses it whoever sent it). STOPPING=1 says the service is beginning
+//   its shutdown (logged; the stand-in does not act on it). Notifications queued before a process's exit are
+//   read before its exit is handled, as systemd does (src/core/manager.c: "Process notification messages a
+//   bit earlier than SIGCHLD"): a successor's MAINPID= sent before its predecessor exits is never lost to
+//   that race. Only the MAIN process's exit stops the unit (service_enter_running(): main process gone,
+//   RemainAfterExit=no → service_enter_stop); any other process of the service may come and go.
+// NOTIFY_ACCESS=none|main|exec|all (NotifyAccess=; systemd's default for Type=notify is main, and so is this
+//   stand-in's). Who sent a datagram is what the kernel says: SO_PASSCRED on the socket, and with each
+//   datagram an SCM_CREDENTIALS message, struct ucred { pid, uid, gid }, as systemd's manager reads them.
+//   The rules are systemd's service_notify_message_authorized() (src/core/service.c, systemd/systemd at
+//   000d658296a8): all accepts every sender; main only the main pid, and a message from any other pid is
+//   dropped whole — its MAINPID= and READY=1 alike — and logged (at debug level) as "Got notification
+//   message from PID %d, but reception only permitted for main PID %d"; exec also admits the control
+//   process (ExecStartPre= and the like), which this stand-in never runs, so exec acts as main here; none
+//   drops everything with the warning "Got notification message from PID %d, but reception is disabled".
+//   (systemd first finds the sender's unit by its cgroup; this stand-in has one unit, and its socket sits in
+//   a 0700 directory.)
 // UNIT_TYPE=pid (pm2, fork mode, autorestart): the manager tracks the one pid it started. When that pid
 //   exits, the app is started again (after restart_delay); an app that exits again before min_uptime
 //   counts as unstable, and after max_restarts of those in a row it is marked errored (pm2's defaults are
@@ -35,7 +45,7 @@
 //
 // Control: SIGHUP = `systemctl reload` (ExecReload=/bin/kill -USR2 $MAINPID); SIGTERM = `systemctl stop`,
 // then this manager exits. What it does is appended as JSON lines to REPORT_FILE (the lesson logs them).
-// Environment: UNIT_TYPE, EXEC_START (a JSON argv), LISTEN_STREAM, TIMEOUT_STOP_MS, REPORT_FILE.
+// Environment: UNIT_TYPE, NOTIFY_ACCESS, EXEC_START (a JSON argv), LISTEN_STREAM, TIMEOUT_STOP_MS, REPORT_FILE.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { constants } from 'node:os';
@@ -47,6 +57,9 @@ import { report } from './13-common.js';
 type UnitType = 'simple' | 'notify' | 'pid';
 const type = process.env.UNIT_TYPE as UnitType;
 if (!['simple', 'notify', 'pid'].includes(type)) throw new Error(`UNIT_TYPE must be simple, notify or pid, not ${String(type)}`);
+type NotifyAccess = 'none' | 'main' | 'exec' | 'all';
+const notifyAccess = (process.env.NOTIFY_ACCESS || 'main') as NotifyAccess;
+if (!['none', 'main', 'exec', 'all'].includes(notifyAccess)) throw new Error(`NOTIFY_ACCESS must be none, main, exec or all, not ${notifyAccess}`);
 const execStart = JSON.parse(process.env.EXEC_START ?? '[]') as string[];
 const stopTimeoutMs = Number(process.env.TIMEOUT_STOP_MS || 1500);
 const TICK_MS = 20;
@@ -145,16 +158,38 @@ function openNotifySocket(): string {
   notifyDir = mkdtempSync(join(process.cwd(), 'notify-'));
   const path = join(notifyDir, 'notify');
   notifyFd = sys.socket(sys.AF_UNIX, sys.SOCK_DGRAM | sys.SOCK_NONBLOCK | sys.SOCK_CLOEXEC);
+  // Set before anyone can send: a datagram queued without SO_PASSCRED carries no credentials.
+  sys.setsockoptInt(notifyFd, sys.SOL_SOCKET, sys.SO_PASSCRED, 1);
   sys.bind(notifyFd, { family: 'unix', path });
   return path;
 }
 
+/** service_notify_message_authorized(): may `sender` notify? A refusal is reported in systemd's words. */
+function authorized(sender: number): boolean {
+  if (notifyAccess === 'all') return true;
+  if (notifyAccess === 'none') {
+    unit('notify-refused', { subject: sender, access: notifyAccess, text: `Got notification message from PID ${sender}, but reception is disabled` });
+    return false;
+  }
+  if (sender === mainPid) return true;
+  unit('notify-refused', { subject: sender, mainPid, access: notifyAccess, text: `Got notification message from PID ${sender}, but reception only permitted for main PID ${mainPid}` });
+  return false;
+}
+
 function readNotifications(): void {
   if (notifyFd === -1) return;
-  const buffer = Buffer.alloc(4096);
   while (sys.pollOne(notifyFd, sys.POLLIN, 0) & sys.POLLIN) {
-    const text = buffer.subarray(0, sys.recv(notifyFd, buffer)).toString();
-    unit('notify', { text });
+    const { data, credentials } = sys.recvWithCredentials(notifyFd, 4096);
+    const text = data.toString();
+    // systemd (src/core/manager.c, manager_dispatch_notify_fd()): "Received notify message without valid
+    // credentials. Ignoring." Not expected here (SO_PASSCRED is set before bind), but a message nobody can
+    // be held to is never acted upon.
+    if (!credentials || credentials.pid <= 0) {
+      unit('notify-refused', { subject: 0, text: 'Received notify message without valid credentials. Ignoring.' });
+      continue;
+    }
+    unit('notify', { text, sender: credentials.pid, uid: credentials.uid });
+    if (!authorized(credentials.pid)) continue;
     const fields = new Map(text.split('\n').filter(Boolean).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
     const pid = Number(fields.get('MAINPID'));
     if (fields.has('MAINPID') && pid !== mainPid) {
@@ -208,7 +243,7 @@ async function restartApp(code: number | null): Promise<void> {
 
 function startMain(): void {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of ['UNIT_TYPE', 'EXEC_START', 'LISTEN_STREAM', 'TIMEOUT_STOP_MS', 'NOTIFY_SOCKET', 'LISTEN_FDS', 'LISTEN_PID', 'LISTEN_FDNAMES']) delete env[key];
+  for (const key of ['UNIT_TYPE', 'NOTIFY_ACCESS', 'EXEC_START', 'LISTEN_STREAM', 'TIMEOUT_STOP_MS', 'NOTIFY_SOCKET', 'LISTEN_FDS', 'LISTEN_PID', 'LISTEN_FDNAMES']) delete env[key];
   if (type === 'notify') env.NOTIFY_SOCKET = join(notifyDir, 'notify');
   let [file, ...args] = execStart;
   const stdio: Array<'ignore' | number> = ['ignore', 'ignore', 'ignore'];
@@ -232,7 +267,7 @@ function startMain(): void {
 
 // ---- start
 
-unit('standin');
+unit('standin', type === 'notify' ? { notifyAccess } : {});
 if (type !== 'pid') sys.setChildSubreaper(true);
 if (type === 'notify') openNotifySocket();
 if (process.env.LISTEN_STREAM) {

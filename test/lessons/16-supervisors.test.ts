@@ -1,6 +1,7 @@
 // Lesson 16 end to end in plain mode, in both languages: every expectation must hold on this kernel. Then
 // what the learner saw is read back: under the Type=simple stand-in the successor got SIGTERM and the load
-// was refused; under Type=notify the main pid moved to the successor and nothing failed; with the real
+// was refused; under Type=notify the main pid moved to the successor and nothing failed, unless
+// NotifyAccess=main dropped the successor's message (then it was killed as under Type=simple); with the real
 // systemd-socket-activate, one DESC letter for the manager's copy, sa-1's fd 3 and sa-2's fd 3; the pm2
 // stand-in's restarts failed with EADDRINUSE, and under hotrestart-run nothing restarted and one description
 // served; and no process of any unit is left once the lesson ends.
@@ -13,7 +14,7 @@ import { isAlive } from '../helpers/process.js';
 import { collector, playChecked, stepText } from '../helpers/lesson-output.js';
 
 const noActivate = activateMissing();
-if (noActivate) console.log(`skipped: lesson 16's socket activation steps (5 to 8) are checked as ○ only (${noActivate})`);
+if (noActivate) console.log(`skipped: lesson 16's socket activation steps (6 to 9) are checked as ○ only (${noActivate})`);
 
 /** Every pid the stand-ins and the servers named in the log: "pid N" (ExecStart=, generations, exits), "kill -TERM N". */
 function mentionedPids(text: string): number[] {
@@ -33,7 +34,7 @@ function listeners(step: string): Array<{ name: string; fd: number; desc: string
 describe('lesson 16: supervisors', () => {
   for (const lang of ['en', 'zh'] as const) {
     it(`plays in ${lang} with every expectation holding`, async () => {
-      const { result, text } = await playChecked(lesson, lang, noActivate ? 17 : 27);
+      const { result, text } = await playChecked(lesson, lang, noActivate ? 21 : 31);
       expect(result.skipped).toBe(noActivate ? 10 : 0);
 
       // Labelled as what they are, on screen.
@@ -51,27 +52,34 @@ describe('lesson 16: supervisors', () => {
       expect(notify).toMatch(/MAINPID=\d+ READY=1[\s\S]*(main pid|主进程 pid) \d+ → \d+/);
       expect(notify).toMatch(/Type=notify[:：] ?ok \d+ · refused 0 · reset 0 · timeout 0/);
 
+      // NotifyAccess=main: the successor's message dropped in systemd's words, then SIGTERM to it; the load refused.
+      const strict = stepText(text, 5);
+      const dropped = /Got notification message from PID (\d+), but reception only permitted for main PID (\d+)/.exec(strict);
+      expect(dropped).not.toBeNull();
+      expect(strict).toMatch(new RegExp(`kill -TERM (\\d+ )*${dropped![1]}\\b`));
+      expect(Number(/NotifyAccess=main[:：] ?ok \d+ · refused (\d+)/.exec(strict)?.[1])).toBeGreaterThan(0);
+
       if (!noActivate) {
         // Before the first connection: systemd-socket-activate (sa-1) holds fd 3, the manager's copy has the same letter.
-        const waiting = listeners(stepText(text, 5));
+        const waiting = listeners(stepText(text, 6));
         expect(waiting.find((row) => row.name === 'sa-1')?.fd).toBe(3);
         expect(new Set(waiting.map((row) => row.desc)).size).toBe(1);
         // Three holders of one description while sa-2 warms up; afterwards sa-2 alone on the same inode.
-        const shared = listeners(stepText(text, 7));
+        const shared = listeners(stepText(text, 8));
         expect(shared.map((row) => row.name).sort()).toEqual(['sa-1', 'sa-2', 'unit-sa']);
         expect(new Set(shared.map((row) => row.desc)).size).toBe(1);
         expect(new Set(shared.map((row) => row.inode)).size).toBe(1);
-        const after = listeners(stepText(text, 8)).find((row) => row.name === 'sa-2');
+        const after = listeners(stepText(text, 9)).find((row) => row.name === 'sa-2');
         expect(after).toMatchObject({ fd: 3, inode: shared[0].inode });
       }
 
       // The pm2 stand-in: its restarts met the successor's port.
-      expect(stepText(text, 9)).toContain('EADDRINUSE');
+      expect(stepText(text, 10)).toContain('EADDRINUSE');
       // Under hotrestart-run the tracked pid stayed: hotrestart-run and pm2run-2 hold one description, nothing restarted.
-      const fixed = listeners(stepText(text, 11));
+      const fixed = listeners(stepText(text, 12));
       expect(fixed.map((row) => row.name).sort()).toEqual(['hotrestart-run', 'pm2run-2']);
       expect(new Set(fixed.map((row) => row.desc)).size).toBe(1);
-      expect(stepText(text, 11)).not.toMatch(/restart 1|第 1 次重启/);
+      expect(stepText(text, 12)).not.toMatch(/restart 1|第 1 次重启/);
 
       // Nothing of any unit survives the lesson: the stand-ins, every generation, systemd-socket-activate.
       const pids = mentionedPids(text);

@@ -2,12 +2,15 @@
 // on small real services: under Type=simple the main process's exit stops the unit and ends every process
 // left — an orphan the main process left behind (re-parented to the manager, its subreaper) with SIGTERM,
 // one that ignores SIGTERM with SIGKILL after TimeoutStopSec=; under Type=notify READY=1 activates the unit,
-// a MAINPID= naming a process outside the service is refused, and the main process's exit stops the unit.
+// a MAINPID= naming a process outside the service is refused, and the main process's exit stops the unit;
+// under NotifyAccess=main (the default) the kernel's SCM_CREDENTIALS tell the main process's datagram from
+// any other's, which is dropped whole and logged in systemd's words; under NotifyAccess=none nothing is heard.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
 import { MANAGER } from '../../lessons/16-supervisors.kit.js';
 import { sdNotify } from '../../packages/restart/src/notify.js';
 import { nodeCommand } from '../../src/demo/entry.js';
@@ -64,7 +67,7 @@ describe('the stand-in service manager of lesson 16', { timeout: 30_000 }, () =>
   });
 
   it('Type=notify: READY=1 activates, a MAINPID= outside the service is refused, the main exit stops the unit', async () => {
-    const { report } = startManager('notify', ['/bin/sleep', '30']);
+    const { report } = startManager('notify', ['/bin/sleep', '30'], { NOTIFY_ACCESS: 'all' });
     const started = await until(() => report('started'), 'ExecStart=');
     const main = Number(started.subject);
     // Sent from this test process, which is no process of the service.
@@ -75,5 +78,40 @@ describe('the stand-in service manager of lesson 16', { timeout: 30_000 }, () =>
     process.kill(main, 'SIGTERM');
     await until(() => report('state', (r) => r.state === 'inactive'), 'the unit to stop');
     expect(report('exit', (r) => r.subject === main)?.main).toBe(true);
+  });
+
+  it('NotifyAccess=main: a datagram from another pid is ignored whole (MAINPID=, READY=1), the main pid\'s is accepted', async () => {
+    const { file, args } = nodeCommand(new URL('./fixtures/notify-when-told.ts', import.meta.url).href);
+    const { dir, report } = startManager('notify', [file, ...args]);
+    const started = await until(() => report('started'), 'ExecStart=');
+    const main = Number(started.subject);
+    expect(report('standin')?.notifyAccess).toBe('main');
+    // From this test process: not the main pid. It names itself, as a successor would.
+    expect(sdNotify(`MAINPID=${process.pid}\nREADY=1`, String(started.notifySocket))).toBeNull();
+    const refused = await until(() => report('notify-refused'), 'the refusal');
+    expect(refused).toMatchObject({ subject: process.pid, mainPid: main, text: `Got notification message from PID ${process.pid}, but reception only permitted for main PID ${main}` });
+    expect(report('notify')).toMatchObject({ sender: process.pid, uid: process.getuid?.() });
+    expect(report('main-pid')).toBeUndefined();
+    expect(report('main-pid-refused')).toBeUndefined();
+    expect(report('state', (r) => r.state === 'active')).toBeUndefined();
+    // Now the main process itself says READY=1.
+    writeFileSync(join(dir, 'go'), '');
+    const active = await until(() => report('state', (r) => r.state === 'active'), 'READY=1 from the main pid');
+    expect(active).toMatchObject({ why: 'ready', mainPid: main });
+    expect(report('notify', (r) => r.sender === main)?.text).toBe('READY=1');
+    expect(report('notify-refused', (r) => r.subject === main)).toBeUndefined();
+    process.kill(main, 'SIGTERM');
+    await until(() => report('state', (r) => r.state === 'inactive'), 'the unit to stop');
+  });
+
+  it('NotifyAccess=none: every datagram is dropped, with the warning systemd gives', async () => {
+    const { report } = startManager('notify', ['/bin/sleep', '30'], { NOTIFY_ACCESS: 'none' });
+    const started = await until(() => report('started'), 'ExecStart=');
+    const main = Number(started.subject);
+    expect(sdNotify('READY=1', String(started.notifySocket))).toBeNull();
+    expect(await until(() => report('notify-refused'), 'the refusal')).toMatchObject({ subject: process.pid, text: `Got notification message from PID ${process.pid}, but reception is disabled` });
+    expect(report('state', (r) => r.state === 'active')).toBeUndefined();
+    process.kill(main, 'SIGTERM');
+    await until(() => report('state', (r) => r.state === 'inactive'), 'the unit to stop');
   });
 });

@@ -10,9 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sdNotify } from '../../packages/restart/src/notify.js';
-import { AF_UNIX, POLLIN, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK } from '../../packages/restart/src/sys/constants.js';
+import { AF_UNIX, POLLIN, SO_PASSCRED, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK, SOL_SOCKET } from '../../packages/restart/src/sys/constants.js';
 import { close } from '../../packages/restart/src/sys/fd.js';
-import { bind, pollOne, recv, socket } from '../../packages/restart/src/sys/socket.js';
+import { recvWithCredentials } from '../../packages/restart/src/sys/scm.js';
+import { bind, pollOne, recv, setsockoptInt, socket } from '../../packages/restart/src/sys/socket.js';
 import { get, killAllFixtures, poll, startFixture } from './harness.js';
 
 const cleanups: Array<() => void> = [];
@@ -73,6 +74,22 @@ describe('sd_notify', () => {
     expect(sdNotify('READY=1', undefined)).toBeNull();
     expect(sdNotify('READY=1', 'relative/path')).toMatch(/neither an absolute path nor an abstract '@' name/);
     expect(sdNotify('READY=1', '/nonexistent-dir/notify')).toMatch(/ENOENT/);
+  });
+
+  it("the receiver learns who sent it: SO_PASSCRED, then SCM_CREDENTIALS with each datagram (what systemd's NotifyAccess= reads)", () => {
+    const directory = mkdtempSync(join(tmpdir(), 'hotrestart-notify-'));
+    cleanups.push(() => rmSync(directory, { recursive: true, force: true }));
+    const fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC);
+    cleanups.push(() => close(fd));
+    bind(fd, { family: 'unix', path: join(directory, 'notify') });
+    // Without SO_PASSCRED the kernel attaches nothing; with it, the sender's pid, uid and gid.
+    expect(sdNotify('READY=1', join(directory, 'notify'))).toBeNull();
+    expect(recvWithCredentials(fd)).toMatchObject({ credentials: null, truncated: false });
+    setsockoptInt(fd, SOL_SOCKET, SO_PASSCRED, 1);
+    expect(sdNotify('MAINPID=42\nREADY=1', join(directory, 'notify'))).toBeNull();
+    const received = recvWithCredentials(fd);
+    expect(received.data.toString()).toBe('MAINPID=42\nREADY=1');
+    expect(received.credentials).toEqual({ pid: process.pid, uid: process.getuid!(), gid: process.getgid!() });
   });
 });
 

@@ -32,9 +32,10 @@ function ensureSupported(feature: string): void {
   }
 }
 
-/** Allocates C memory for one message (room for `controlData` bytes of one control message) and wires the pointers inside msghdr and iovec. */
+/** Allocates C memory for one message and wires the pointers inside msghdr and iovec; controlData is the
+ *  room for the ancillary payload (4 bytes per fd, 12 for a struct ucred). */
 function scratch(dataLength: number, controlData: number): Scratch {
-  const { koffi } = requireFfi('SCM_RIGHTS');
+  const { koffi } = requireFfi('sendmsg/recvmsg');
   const controlLength = CMSG_HEADER + align8(controlData);
   const pointers = [MSGHDR_SIZE, IOVEC_SIZE, Math.max(1, dataLength), controlLength].map((n) => koffi.alloc('uint8', n));
   const [msghdr, iov, data, control] = pointers.map((p, i) => Buffer.from(koffi.view(p, [MSGHDR_SIZE, IOVEC_SIZE, Math.max(1, dataLength), controlLength][i])));
@@ -120,17 +121,28 @@ export function readCredentials(buffer: Buffer, offset = 0): Credentials {
   return { pid: buffer.readInt32LE(offset), uid: buffer.readUInt32LE(offset + 4), gid: buffer.readUInt32LE(offset + 8) };
 }
 
+export interface ReceivedDatagram {
+  data: Buffer;
+  /** null when the message came without SCM_CREDENTIALS (SO_PASSCRED was not set when it was sent). */
+  credentials: Credentials | null;
+  /** MSG_TRUNC: the datagram was longer than maxData; the rest is lost. */
+  truncated: boolean;
+}
+
 /**
- * recvmsg(sock) of one datagram on a socket with SO_PASSCRED set: its bytes and the sender's credentials,
- * which the kernel fills in itself (a sender may state only its own, unless it holds CAP_SYS_ADMIN,
- * CAP_SETUID or CAP_SETGID). null credentials: none came (SO_PASSCRED was not set in time).
+ * recvmsg(sock) for one datagram and the sender's credentials. With SO_PASSCRED set on `sock` the kernel
+ * attaches an SCM_CREDENTIALS message (struct ucred, 12 bytes) to every datagram, filled in with the real
+ * sender unless the sender passed its own, which only CAP_SYS_ADMIN (pid) and CAP_SETUID/CAP_SETGID (uid,
+ * gid) may make differ from the truth (unix(7)). This is how systemd tells who wrote to its notification
+ * socket (src/core/manager.c, manager_dispatch_notify_fd()).
  */
-export function recvWithCredentials(sock: number, maxData = 4096): { data: Buffer; credentials: Credentials | null } {
+export function recvWithCredentials(sock: number, maxData = 4096, flags = 0): ReceivedDatagram {
   ensureSupported('recvmsg with SCM_CREDENTIALS');
   const s = scratch(maxData, UCRED_SIZE);
   try {
     const recvmsg = cfunc('long recvmsg(int, void *, int)', 'recvmsg');
-    const n = check(recvmsg(sock, s.msghdr, 0), `recvmsg(${sock}, …, 0)`);
+    const n = check(recvmsg(sock, s.msghdr, flags), `recvmsg(${sock}, …, ${flags})`);
+    const msgFlags = s.msghdr.readInt32LE(48);
     const controlLength = Number(s.msghdr.readBigUInt64LE(40));
     let credentials: Credentials | null = null;
     for (let offset = 0; offset + CMSG_HEADER <= controlLength; ) {
@@ -141,7 +153,8 @@ export function recvWithCredentials(sock: number, maxData = 4096): { data: Buffe
       }
       offset += align8(length);
     }
-    return { data: Buffer.from(s.data.subarray(0, n)), credentials };
+    const MSG_TRUNC = 0x20;
+    return { data: Buffer.from(s.data.subarray(0, Math.min(n, maxData))), credentials, truncated: (msgFlags & MSG_TRUNC) !== 0 };
   } finally {
     s.free();
   }
