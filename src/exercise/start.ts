@@ -9,7 +9,7 @@ import type { Code } from './types.js';
 import { createWorkspace } from './workspace.js';
 
 export type StartOutcome =
-  | { kind: 'created'; dir: string; code: Code; files: string[] }
+  | { kind: 'created'; dir: string; code: Code; files: readonly string[] }
   | { kind: 'exists'; dir: string }
   | { kind: 'no-go' };
 

@@ -44,6 +44,8 @@ export interface AppProps {
   onQuit?: () => void;
   /** The folder of exercise workspaces (default ./hotrestart-exercises, as for the CLI). */
   exerciseRoot?: string;
+  /** Where the exercise screen looks for go and what its verifies inherit (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** The app, under the one key subscription that every screen's keys go through (see useLatestInput). */
@@ -131,7 +133,7 @@ function Tutor(props: AppProps) {
     return (
       <ExerciseScreen
         key={brief.id} brief={brief} lang={state.lang} palette={palette} columns={columns} rows={rows} root={exerciseRoot}
-        progress={progress} changeProgress={changeProgress} onLeave={leave} onQuit={quit} onToggleLang={toggleLang}
+        progress={progress} changeProgress={changeProgress} onLeave={leave} onQuit={quit} onToggleLang={toggleLang} env={props.env}
       />
     );
   }

@@ -1,10 +1,14 @@
-// The exercise screen's keys. Esc first stops a running verify (as Ctrl-C does), and only then leaves;
-// q always leaves (leaving stops the verify too).
+// The exercise screen's keys: s or S creates the workspace (Node or Go), v verifies it. Esc first
+// stops a running verify (as Ctrl-C does), and only then leaves; q always leaves (leaving stops the
+// verify too).
 import type { Key } from 'ink';
+import type { Code } from '../../exercise/types.js';
 import { useLatestInput } from '../hooks/use-latest-input.js';
 
 export interface ExerciseKeyHandlers {
   verify(): void;
+  /** s (Node) or S (Go): creates the workspace. */
+  start(code: Code): void;
   hint(): void;
   /** Esc: stops a running verify; false when none ran. */
   stop(): boolean;
@@ -29,6 +33,8 @@ export function useExerciseKeys(handlers: ExerciseKeyHandlers, options: { helpVi
       return;
     }
     if (input === 'v') handlers.verify();
+    else if (input === 's') handlers.start('node');
+    else if (input === 'S') handlers.start('go');
     else if (input === 'h') handlers.hint();
     else if (key.escape) {
       if (!handlers.stop()) handlers.leave();
