@@ -10,10 +10,9 @@ import { plainPalette } from '../../src/fdtable/format.js';
 import { loadExercises } from '../../src/exercise/registry.js';
 import { findGo } from '../../src/exercise/build.js';
 import { createWorkspace, readWorkspaceMeta, WORKSPACE_META } from '../../src/exercise/workspace.js';
-import type { Lesson } from '../../src/lesson/types.js';
 import { recordRun, type Progress } from '../../src/progress/model.js';
 import { App, type AppProps } from '../../src/ui/app/App.js';
-import { quietLesson, secondLesson, someProgress } from './fixtures.js';
+import { secondLesson, someProgress, withExercise } from './fixtures.js';
 import { fakeSupervisor, frameWith, plain, press, renderAt, waitFor, type Screen } from './screen.js';
 import { cellWidth } from '../../src/text/wrap.js';
 
@@ -21,11 +20,6 @@ afterEach(() => cleanup());
 
 const root = mkdtempSync(join(tmpdir(), 'hrt-app-exercise-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-const withExercise: Lesson = {
-  ...quietLesson,
-  exercises: [{ id: 'close-dup', number: 1, title: { en: 'Close the dup', zh: '关掉 dup 出来的 fd' }, summary: { en: 'Fix the leaked dup.', zh: '修好泄漏的 dup。' } }],
-};
 
 function appAt(props: Partial<AppProps> = {}) {
   let progress: Progress = someProgress();

@@ -7,21 +7,31 @@ import { cleanup } from 'ink-testing-library';
 import { plainPalette } from '../../src/fdtable/format.js';
 import { recordRun, type Progress } from '../../src/progress/model.js';
 import { App } from '../../src/ui/app/App.js';
-import { quietLesson, secondLesson, someProgress } from './fixtures.js';
+import type { Lesson } from '../../src/lesson/types.js';
+import { quietLesson, secondLesson, someProgress, withExercise } from './fixtures.js';
 import { fakeSupervisor, frameWith, press, renderAt } from './screen.js';
 
 afterEach(() => cleanup());
 
-function appAt() {
+function appAt(lessons: Lesson[] = [quietLesson, secondLesson]) {
   let progress: Progress = someProgress();
   const record = vi.fn((run) => (progress = recordRun(progress, run, new Date(0))));
   return renderAt(
     <App
-      lessons={[quietLesson, secondLesson]} lang="en" palette={plainPalette} progress={progress} store={{ path: '/nowhere/progress.json', record }}
+      lessons={lessons} lang="en" palette={plainPalette} progress={progress} store={{ path: '/nowhere/progress.json', record }}
       startSupervisor={async () => fakeSupervisor()} intervalMs={20}
     />,
     80, 24,
   );
+}
+
+/** Lesson 5 open, its first step run. */
+async function lessonFive() {
+  const view = appAt();
+  await frameWith(view, 'A quiet lesson');
+  await press(view, '5');
+  await frameWith(view, '✔ the port is in LISTEN');
+  return view;
 }
 
 describe('keys typed fast', () => {
@@ -34,11 +44,15 @@ describe('keys typed fast', () => {
     expect(help).toMatch(/^ +Enter +next step, like →/m);
   });
 
-  it('z then q in one read: q closes the zoom z opened, and does not leave the lesson', async () => {
-    const view = appAt();
+  it('the first key after Enter opens an exercise reaches the exercise', async () => {
+    const view = appAt([withExercise, secondLesson]);
     await frameWith(view, 'A quiet lesson');
-    await press(view, '5');
-    await frameWith(view, '✔ the port is in LISTEN');
+    await press(view, '\x1b[B', '\r', '?');
+    await frameWith(view, 'verify the workspace now');
+  });
+
+  it('z then q in one read: q closes the zoom z opened, and does not leave the lesson', async () => {
+    const view = await lessonFive();
     // ? after them: its help shows once both were handled, the lesson's help if q did not leave.
     await press(view, 'zq?');
     const help = await frameWith(view, 'Keys (? or Esc closes this)');
@@ -49,10 +63,7 @@ describe('keys typed fast', () => {
   });
 
   it('n n n typed at once walk three steps: each n meets the step the one before opened', async () => {
-    const view = appAt();
-    await frameWith(view, 'A quiet lesson');
-    await press(view, '5');
-    await frameWith(view, '✔ the port is in LISTEN');
+    const view = await lessonFive();
     await press(view, 'nnn');
     await frameWith(view, 'Lesson complete');
   });
