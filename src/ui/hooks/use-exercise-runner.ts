@@ -1,6 +1,6 @@
 // The exercise screen's side effects: loading the exercise and its README, finding its workspace,
-// creating it as `exercise start` does (s, S), and running the same verifier as `hotrestart-tutor verify` (slot, real processes, deadline) with its
-// checks reported as they come. Esc/Ctrl-C (stop) or leaving the screen aborts the verify; the verifier
+// creating it as `exercise start` does (s, S), and running the same verifier as `hotrestart-tutor
+// verify` (slot, real processes, deadline) with its checks reported as they come. Esc/Ctrl-C (stop) or leaving the screen aborts the verify; the verifier
 // then ends every process it started before the screen says "stopped".
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -135,6 +135,8 @@ export function useExerciseRunner({ id, lang, root, progress, changeProgress, en
         .then(
           (outcome) => {
             if (outcome.kind === 'created') setWorkspace({ dir: outcome.dir, code: outcome.code });
+            // Made in another terminal meanwhile, perhaps: the screen names what is there now.
+            if (outcome.kind === 'exists') setWorkspace(findWorkspace(exercise, root));
             setStarted(outcome);
           },
           (failure: unknown) => setStarted({ kind: 'failed', reason: failure instanceof Error ? failure.message.split('\n')[0] : String(failure) }),
