@@ -1,7 +1,8 @@
 // The exercise screen's side effects: loading the exercise and its README, finding its workspace,
 // creating it as `exercise start` does (s, S), and running the same verifier as `hotrestart-tutor
-// verify` (slot, real processes, deadline) with its checks reported as they come. Esc/Ctrl-C (stop) or leaving the screen aborts the verify; the verifier
-// then ends every process it started before the screen says "stopped".
+// verify` (slot, real processes, deadline) with its checks reported as they come. Esc/Ctrl-C (stop) or
+// leaving the screen aborts the verify; the verifier then ends every process it started before the
+// screen says "stopped".
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useCallback, useEffect, useRef, useState } from 'react';
