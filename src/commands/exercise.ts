@@ -8,13 +8,12 @@ import { chooseLang, LANG_OPTION, LANG_USAGE, loadLessons, openProgress } from '
 import { DIR_USAGE, exerciseNamed, findTarget, say, workspaceRoot } from './exercise-common.js';
 import { pick } from '../lesson/i18n.js';
 import type { Lang } from '../lesson/types.js';
-import { findGo, noGoText } from '../exercise/build.js';
+import { noGoText } from '../exercise/build.js';
 import { eraseExercise, exerciseMark, markSymbol, saveExerciseProgress } from '../exercise/progress.js';
 import { loadExercises } from '../exercise/registry.js';
 import type { Code } from '../exercise/types.js';
-import { createWorkspace, writeProgramFiles } from '../exercise/workspace.js';
-import { join } from 'node:path';
-import { existsSync } from 'node:fs';
+import { startWorkspace } from '../exercise/start.js';
+import { writeProgramFiles } from '../exercise/workspace.js';
 
 const usage = `Usage: hotrestart-tutor exercise list
        hotrestart-tutor exercise start N|ID [--dir DIR] [--code node|go]
@@ -79,12 +78,11 @@ function parseCode(value: string | undefined, lang: Lang): Code {
 async function start(name: string, dir: string | undefined, codeFlag: string | undefined, lang: Lang, context: CommandContext): Promise<number> {
   const exercise = await exerciseNamed(name, lang);
   const code = parseCode(codeFlag, lang);
-  if (code === 'go' && !findGo(context.env)) throw new UserError(noGoText[lang]);
   const root = workspaceRoot(dir, process.cwd());
-  const workspace = join(root, exercise.folder);
-  if (existsSync(workspace)) throw new UserError(say('exists', lang, { dir: workspace, n: exercise.number }));
-  const files = await createWorkspace(exercise, code, 'starter', workspace);
-  const lines = [say('created', lang, { dir: workspace, code }), ...files.map((file) => `  ${file}`), say('nextSteps', lang, { n: exercise.number, root })];
+  const outcome = await startWorkspace(exercise, code, root, context.env);
+  if (outcome.kind === 'no-go') throw new UserError(noGoText[lang]);
+  if (outcome.kind === 'exists') throw new UserError(say('exists', lang, { dir: outcome.dir, n: exercise.number }));
+  const lines = [say('created', lang, { dir: outcome.dir, code }), ...outcome.files.map((file) => `  ${file}`), say('nextSteps', lang, { n: exercise.number, root })];
   context.stdout.write(`${lines.join('\n')}\n`);
   return EXIT_OK;
 }

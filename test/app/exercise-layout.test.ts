@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { plainPalette } from '../../src/fdtable/format.js';
 import type { CheckOutcome } from '../../src/exercise/types.js';
-import { layoutExercise, type ExerciseInput } from '../../src/ui/app/exercise-layout.js';
+import { layoutExercise, type ExerciseInput, type StartNotice } from '../../src/ui/app/exercise-layout.js';
 import { markdownLines } from '../../src/ui/app/markdown-lines.js';
 import { cellWidth } from '../../src/text/wrap.js';
 
@@ -22,6 +22,7 @@ function input(over: Partial<ExerciseInput> = {}): ExerciseInput {
     number: 1, title: t('Close the dup', '关掉 dup 出来的 fd'), readme, workspace: { dir: '/home/learner/hotrestart-exercises/01-close-dup', code: 'node' },
     defaultDir: '/home/learner/hotrestart-exercises/01-close-dup', checks, last: null,
     live: { phase: 'running', checks: [outcome(0, true), outcome(1, false)], result: null, message: null },
+    started: null,
     hint: { index: 0, total: 3, text: t('Run hotrestart-tutor fds PID while it runs.', '运行时执行 hotrestart-tutor fds PID。') },
     lang: 'en', scroll: 0, width: 80, height: 23, palette: plainPalette, ...over,
   };
@@ -39,6 +40,35 @@ describe('exercise layout', () => {
       expect(lines.join(lang === 'en' ? ' ' : '').replace(/ +/g, ' ')).toContain(lang === 'en' ? '(2 of 5 checks so far; Esc stops)' : '已完成 2/5 项检查');
       expect(lines.at(-1)).toContain(lang === 'en' ? 'Esc or Ctrl-C stops the verify' : 'Esc 或 Ctrl-C 停止验证');
       expect(maxScroll).toBeGreaterThan(0);
+    }
+  });
+
+  it('fits 80×24 in both languages with each outcome of s and S, and says how to start before there is a workspace', () => {
+    const dir = '/home/learner/hotrestart-exercises/01-close-dup';
+    const notices: StartNotice[] = [
+      { kind: 'created', dir, code: 'node', files: ['README.md', 'README.zh-CN.md', 'server.mjs', 'hotrestart-sys.mjs', '.hotrestart-exercise.json'] },
+      { kind: 'exists', dir },
+      { kind: 'no-go' },
+      { kind: 'failed', reason: "EACCES: permission denied, mkdir '/home/learner/hotrestart-exercises'" },
+    ];
+    for (const lang of ['en', 'zh'] as const) {
+      const before = layoutExercise(input({ lang, workspace: null, live: null, hint: null })).lines;
+      expect(before.join(lang === 'en' ? ' ' : '').replace(/ +/g, ' ')).toContain(lang === 'en' ? `No workspace yet at ${dir}: s creates it (Node), S in Go.` : '按 s 创建（Node），按 S 用 Go');
+      expect(before.at(-1)).toContain(lang === 'en' ? 's start · v verify' : 's 开始 · v 验证');
+      for (const started of notices) {
+        const { lines } = layoutExercise(input({ lang, started, workspace: started.kind === 'created' ? { dir, code: 'node' } : null, live: null }));
+        expect(lines.length).toBeLessThanOrEqual(23);
+        for (const line of lines) expect(cellWidth(line)).toBeLessThanOrEqual(80);
+        const text = lines.join(lang === 'en' ? ' ' : '').replace(/ +/g, ' ');
+        if (started.kind === 'created') {
+          expect(text).toContain(lang === 'en' ? 'Created with README.md, README.zh-CN.md, server.mjs, hotrestart-sys.mjs. Next:' : '已创建，包含 README.md、README.zh-CN.md、server.mjs、hotrestart-sys.mjs。');
+          expect(text).toContain(lang === 'en' ? 'then press v to verify' : '然后按 v 验证');
+          expect(lines.at(-1)).not.toContain(lang === 'en' ? 's start' : 's 开始');
+        }
+        if (started.kind === 'exists') expect(lines).toContain(lang === 'en' ? 'That folder already exists: it is left as it is.' : '该文件夹已经存在：保持原样不动。');
+        if (started.kind === 'no-go') expect(text).toContain(lang === 'en' ? 'Go exercises need the Go toolchain' : 'Go 练习需要 Go 工具链');
+        if (started.kind === 'failed') expect(text).toContain(lang === 'en' ? 'The workspace could not be created: EACCES' : '无法创建工作区：EACCES');
+      }
     }
   });
 

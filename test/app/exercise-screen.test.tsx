@@ -1,29 +1,25 @@
 // The exercise screen in the app at 80×24: the menu's cursor reaches the exercises, Enter opens one
 // (its README in English and Chinese), Esc goes back; v runs the real verifier on exercise 1's starter
 // (real processes: a starter must fail) and Esc stops a verify with every process it started ended.
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { plainPalette } from '../../src/fdtable/format.js';
 import { loadExercises } from '../../src/exercise/registry.js';
-import { createWorkspace } from '../../src/exercise/workspace.js';
-import type { Lesson } from '../../src/lesson/types.js';
+import { findGo } from '../../src/exercise/build.js';
+import { createWorkspace, readWorkspaceMeta, WORKSPACE_META } from '../../src/exercise/workspace.js';
 import { recordRun, type Progress } from '../../src/progress/model.js';
 import { App, type AppProps } from '../../src/ui/app/App.js';
-import { quietLesson, secondLesson, someProgress } from './fixtures.js';
+import { secondLesson, someProgress, withExercise } from './fixtures.js';
 import { fakeSupervisor, frameWith, plain, press, renderAt, waitFor, type Screen } from './screen.js';
+import { cellWidth } from '../../src/text/wrap.js';
 
 afterEach(() => cleanup());
 
 const root = mkdtempSync(join(tmpdir(), 'hrt-app-exercise-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-const withExercise: Lesson = {
-  ...quietLesson,
-  exercises: [{ id: 'close-dup', number: 1, title: { en: 'Close the dup', zh: '关掉 dup 出来的 fd' }, summary: { en: 'Fix the leaked dup.', zh: '修好泄漏的 dup。' } }],
-};
 
 function appAt(props: Partial<AppProps> = {}) {
   let progress: Progress = someProgress();
@@ -154,4 +150,87 @@ describe('exercise screen', () => {
     await waitFor(() => processesIn(workspace).length === 0, 'every process of the stopped verify to end', 10_000);
     expect(change).not.toHaveBeenCalled();
   }, 30_000);
+});
+
+/** A frame's text with its wrapped lines joined, as one reads a sentence that wraps. */
+const joined = (frame: string, lang: 'en' | 'zh' = 'en') => frame.split('\n').join(lang === 'en' ? ' ' : '').replace(/ +/g, ' ');
+
+function expectFits(frame: string): void {
+  expect(lineCount(frame)).toBeLessThanOrEqual(23);
+  for (const line of frame.split('\n')) expect(cellWidth(line)).toBeLessThanOrEqual(80);
+}
+
+describe('starting a workspace from the exercise screen', () => {
+  // Each test its own folder of workspaces, removed at its end.
+  const roots: string[] = [];
+  const freshRoot = () => roots[roots.push(mkdtempSync(join(tmpdir(), 'hrt-app-start-'))) - 1];
+  afterEach(() => {
+    for (const dir of roots.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('s creates the Node workspace exercise start would, says what to do next, and never writes over it again', async () => {
+    const exercise = (await loadExercises()).find((candidate) => candidate.id === 'close-dup')!;
+    const startRoot = freshRoot();
+    const dir = join(startRoot, exercise.folder);
+    const { view } = appAt({ exerciseRoot: startRoot });
+    await openExercise(view);
+    const before = await frameWithin(view, 'No workspace yet', 10_000);
+    expect(joined(before)).toContain(`No workspace yet at ${dir}: s creates it (Node), S in Go.`);
+    expect(before).toMatch(/s start · v verify · h hint · l 中文 · \? help · q back$/);
+    await press(view, 's');
+    const created = await frameWith(view, `Workspace (node): ${dir}`);
+    expectFits(created);
+    // The files `hotrestart-tutor exercise start 1` writes, byte for byte (but the creation time).
+    const reference = join(startRoot, 'reference');
+    await createWorkspace(exercise, 'node', 'starter', reference);
+    expect(readdirSync(dir).sort()).toEqual(readdirSync(reference).sort());
+    for (const file of readdirSync(reference).filter((name) => name !== WORKSPACE_META)) {
+      expect(readFileSync(join(dir, file), 'utf8'), file).toBe(readFileSync(join(reference, file), 'utf8'));
+    }
+    expect(readWorkspaceMeta(dir)).toMatchObject({ exercise: exercise.folder, code: 'node' });
+    const said = joined(created);
+    for (const file of readdirSync(reference).filter((name) => !name.startsWith('.'))) expect(said).toContain(file);
+    expect(said).toMatch(/Created with .*\. Next: do the TODO there \(README\.md says what\), then press v to verify\./);
+    expect(created).toMatch(/↑↓ scroll · v verify · h hint/);
+    expect(created).toContain('Not verified yet: v verifies the workspace.');
+    await press(view, '?');
+    const help = await frameWith(view, /^ {2}s {2}S +create the workspace, as hotrestart-tutor exercise start does/m, 'the help on s and S');
+    expectFits(help);
+    await press(view, '?');
+    await press(view, 'l');
+    const zh = await frameWith(view, '已创建');
+    expectFits(zh);
+    expect(joined(zh, 'zh')).toContain('然后按 v 验证');
+    await press(view, 'l');
+    await frameWith(view, 'Created with');
+    // The learner's work is never overwritten: a second s says so in one line.
+    writeFileSync(join(dir, 'server.mjs'), '// mine\n');
+    await press(view, 's');
+    const exists = await frameWith(view, /^That folder already exists: it is left as it is\.$/m, 'the one line saying it exists');
+    expectFits(exists);
+    expect(readFileSync(join(dir, 'server.mjs'), 'utf8')).toBe('// mine\n');
+  }, 20_000);
+
+  it('S creates a Go workspace when go is on PATH; without go it says what to install and creates nothing', async () => {
+    const exercise = (await loadExercises()).find((candidate) => candidate.id === 'close-dup')!;
+    const startRoot = freshRoot();
+    const dir = join(startRoot, exercise.folder);
+    const noGo = appAt({ exerciseRoot: startRoot, env: { ...process.env, PATH: startRoot } });
+    await openExercise(noGo.view);
+    await frameWithin(noGo.view, 'No workspace yet', 10_000);
+    await press(noGo.view, 'S');
+    const said = await frameWith(noGo.view, 'Go exercises need the Go toolchain');
+    expectFits(said);
+    expect(existsSync(dir)).toBe(false);
+    cleanup();
+    if (!findGo(process.env)) return void console.log('skipped: S making a Go workspace (no go command on PATH)');
+    const { view } = appAt({ exerciseRoot: startRoot });
+    await openExercise(view);
+    await frameWithin(view, 'No workspace yet', 10_000);
+    await press(view, 'S');
+    expectFits(await frameWith(view, `Workspace (go): ${dir}`));
+    expect(readWorkspaceMeta(dir)).toMatchObject({ exercise: exercise.folder, code: 'go' });
+    expect(readdirSync(dir)).toContain('go.mod');
+    expect(readdirSync(dir).some((name) => name.endsWith('.go'))).toBe(true);
+  }, 20_000);
 });

@@ -38,6 +38,12 @@ export const quietLesson: Lesson = {
 
 export const secondLesson: Lesson = { ...quietLesson, id: 'second', number: 6, title: t('Another lesson', '另一节课'), steps: [quietLesson.steps[2]] };
 
+/** Lesson 5 with exercise 1 after it (the real exercise close-dup: its README and starter load). */
+export const withExercise: Lesson = {
+  ...quietLesson,
+  exercises: [{ id: 'close-dup', number: 1, title: t('Close the dup', '关掉 dup 出来的 fd'), summary: t('Fix the leaked dup.', '修好泄漏的 dup。') }],
+};
+
 export const play = (state: LessonState, ...actions: LessonAction[]) => actions.reduce(lessonReducer, state);
 
 /** Lesson 5's step 2 as the screen would see it: a listener and its dup, both LISTEN. */

@@ -8,6 +8,7 @@ import type { SupervisorApi } from '../../demo/types.js';
 import { tr } from '../../lesson/i18n.js';
 import type { Lang, Lesson } from '../../lesson/types.js';
 import type { Progress, RunRecord } from '../../progress/model.js';
+import { KeyRouter } from '../hooks/use-latest-input.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import { resolve } from 'node:path';
 import { DEFAULT_ROOT } from '../../exercise/workspace.js';
@@ -43,9 +44,20 @@ export interface AppProps {
   onQuit?: () => void;
   /** The folder of exercise workspaces (default ./hotrestart-exercises, as for the CLI). */
   exerciseRoot?: string;
+  /** Where the exercise screen looks for go and what its verifies inherit (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
+/** The app, under the one key subscription that every screen's keys go through (see useLatestInput). */
 export function App(props: AppProps) {
+  return (
+    <KeyRouter>
+      <Tutor {...props} />
+    </KeyRouter>
+  );
+}
+
+function Tutor(props: AppProps) {
   const { lessons, lang, palette, progress: initialProgress, store, notice: initialNotice = null, openLesson, startSupervisor, intervalMs, onQuit } = props;
   const exerciseRoot = props.exerciseRoot ?? resolve(DEFAULT_ROOT);
   const { exit } = useApp();
@@ -121,7 +133,7 @@ export function App(props: AppProps) {
     return (
       <ExerciseScreen
         key={brief.id} brief={brief} lang={state.lang} palette={palette} columns={columns} rows={rows} root={exerciseRoot}
-        progress={progress} changeProgress={changeProgress} onLeave={leave} onQuit={quit} onToggleLang={toggleLang}
+        progress={progress} changeProgress={changeProgress} onLeave={leave} onQuit={quit} onToggleLang={toggleLang} env={props.env}
       />
     );
   }

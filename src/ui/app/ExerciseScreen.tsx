@@ -25,10 +25,11 @@ export interface ExerciseScreenProps {
   /** Ctrl-C with no verify running. */
   onQuit(): void;
   onToggleLang(): void;
+  env?: NodeJS.ProcessEnv;
 }
 
-export function ExerciseScreen({ brief, lang, palette, columns, rows, root, progress, changeProgress, onLeave, onQuit, onToggleLang }: ExerciseScreenProps) {
-  const runner = useExerciseRunner({ id: brief.id, lang, root, progress, changeProgress });
+export function ExerciseScreen({ brief, lang, palette, columns, rows, root, progress, changeProgress, onLeave, onQuit, onToggleLang, env }: ExerciseScreenProps) {
+  const runner = useExerciseRunner({ id: brief.id, lang, root, progress, changeProgress, env });
   const [scroll, setScroll] = useState(0);
   const [helpVisible, setHelpVisible] = useState(false);
   const height = rows - 1; // a full-height frame makes Ink clear the screen
@@ -39,13 +40,14 @@ export function ExerciseScreen({ brief, lang, palette, columns, rows, root, prog
         number: brief.number, title: brief.title, readme: runner.readme,
         workspace: runner.workspace, defaultDir: exercise ? join(root, exercise.folder) : null,
         checks: exercise?.checks ?? [], last: progress.exercises?.[brief.id]?.last ?? null,
-        live: runner.live, hint: runner.hint, lang, scroll, width: columns, height, palette,
+        live: runner.live, started: runner.started, hint: runner.hint, lang, scroll, width: columns, height, palette,
       }),
-    [brief, runner.readme, runner.workspace, root, exercise, progress, runner.live, runner.hint, lang, scroll, columns, height, palette],
+    [brief, runner.readme, runner.workspace, root, exercise, progress, runner.live, runner.started, runner.hint, lang, scroll, columns, height, palette],
   );
   useExerciseKeys(
     {
       verify: runner.verify,
+      start: runner.start,
       hint: runner.nextHint,
       stop: runner.stop,
       leave: onLeave,

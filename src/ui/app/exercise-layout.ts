@@ -5,7 +5,9 @@ import { fill, pick } from '../../lesson/i18n.js';
 import type { Lang, Text } from '../../lesson/types.js';
 import type { ExerciseProgress } from '../../exercise/progress.js';
 import { reportText } from '../../exercise/text.js';
+import type { StartOutcome } from '../../exercise/start.js';
 import type { CheckOutcome, Code, VerifyResult } from '../../exercise/types.js';
+import { noGoText } from '../../exercise/build.js';
 import { fit, wrapHanging, wrapLine } from '../../text/wrap.js';
 import { exerciseScreenText as T } from './exercise-text.js';
 import { fitBlocks, linesBlock, type Block } from './fit-blocks.js';
@@ -21,6 +23,9 @@ export interface LiveVerify {
   message: string | null;
 }
 
+/** What starting the workspace (s, S) did, as the runner reports it. */
+export type StartNotice = StartOutcome | { kind: 'failed'; reason: string };
+
 export interface ExerciseInput {
   number: number;
   title: Text;
@@ -32,6 +37,7 @@ export interface ExerciseInput {
   checks: ReadonlyArray<{ id: string; title: Text }>;
   last: ExerciseProgress['last'] | null;
   live: LiveVerify | null;
+  started: StartNotice | null;
   hint: { index: number; total: number; text: Text } | null;
   lang: Lang;
   scroll: number;
@@ -62,7 +68,7 @@ export function layoutExercise(input: ExerciseInput): ExerciseScreen {
     linesBlock('info', ['', ...workspaceLines(input)], 3),
     linesBlock('verify', verifyLines(input), 4, 'head', (hidden) => palette.muted(`  … +${hidden}`)),
     linesBlock('hint', input.hint ? ['', ...wrapLine(say(T.hint, lang, { i: input.hint.index + 1, total: input.hint.total, text: pick(input.hint.text, lang) }), width)] : [], 2),
-    linesBlock('keys', ['', palette.muted(fit(say(running ? T.keysRunning : T.keys, lang), width))], 2, 'tail'),
+    linesBlock('keys', ['', palette.muted(fit(say(running ? T.keysRunning : input.workspace ? T.keys : T.keysStart, lang), width))], 2, 'tail'),
   ];
   const fitted = fitBlocks(blocks, input.height, { mins: ['keys', 'title', 'verify', 'info', 'hint', 'readme'], grow: [['readme', 8], 'verify', 'hint', 'info', 'readme'] });
   return { lines: fitted.lines, maxScroll: Math.max(0, body.length - fitted.heights.readme) };
@@ -84,9 +90,21 @@ function readmeBlock(lines: readonly string[], scroll: number): Block {
   };
 }
 
-function workspaceLines({ number, workspace, defaultDir, lang, width }: ExerciseInput): string[] {
+function workspaceLines({ number, workspace, defaultDir, started, lang, width, palette }: ExerciseInput): string[] {
   const where = workspace ? say(T.workspace, lang, { code: workspace.code, dir: workspace.dir }) : defaultDir ? say(T.noWorkspace, lang, { dir: defaultDir }) : '';
-  return [...(where ? wrapLine(where, width) : []), ...wrapLine(say(T.languages, lang, { n: number }), width)];
+  // Once there is a workspace, how to start one is no longer news.
+  const how = workspace ? [] : wrapLine(say(T.languages, lang, { n: number }), width);
+  return [...(where ? wrapLine(where, width) : []), ...startedLines(started, lang, width, palette), ...how];
+}
+
+function startedLines(started: StartNotice | null, lang: Lang, width: number, palette: Palette): string[] {
+  if (!started) return [];
+  if (started.kind === 'created') {
+    const files = started.files.filter((file) => !file.startsWith('.')).join(lang === 'zh' ? '、' : ', ');
+    return wrapLine(say(T.created, lang, { files }), width).map(palette.added);
+  }
+  const text = started.kind === 'exists' ? say(T.exists, lang) : started.kind === 'no-go' ? pick(noGoText, lang) : say(T.notCreated, lang, { reason: started.reason });
+  return wrapLine(text, width).map(palette.warning);
 }
 
 function checkLines(checks: readonly CheckOutcome[], lang: Lang, width: number): string[] {
@@ -117,7 +135,7 @@ function verifyLines(input: ExerciseInput): string[] {
     if (live.message) lines.push(...wrapLine(say(T.notSaved, lang, { reason: live.message }), width).map(palette.warning));
     return lines;
   }
-  if (!last) return [...lines, ...wrapLine(say(T.neverVerified, lang), width)];
+  if (!last) return [...lines, ...wrapLine(say(input.workspace ? T.notVerifiedYet : T.neverVerified, lang), width)];
   const verdict = last.passed ? say(T.lastPassed, lang) : say(T.lastFailed, lang, { failed: last.failed.length, total: input.checks.length });
   lines.push(...wrapLine(say(T.lastVerify, lang, { at: last.at.slice(0, 16).replace('T', ' '), code: last.code, verdict }), width));
   if (last.fault) lines.push(`  ${say(T.lastFault, lang, { fault: last.fault })}`);

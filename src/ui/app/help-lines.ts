@@ -36,6 +36,7 @@ const MENU_KEYS: ReadonlyArray<readonly [string, UiKey]> = [
 
 const EXERCISE_KEYS: ReadonlyArray<readonly [string, UiKey | Text]> = [
   ['↑ ↓ PgUp PgDn', E.scroll],
+  ['s  S', E.start],
   ['v', E.verify],
   ['h', E.hint],
   ['Esc', E.stop],

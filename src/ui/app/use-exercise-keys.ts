@@ -1,11 +1,14 @@
-// The exercise screen's keys. Esc first stops a running verify (as Ctrl-C does), and only then leaves;
-// q always leaves (leaving stops the verify too).
-import { useRef } from 'react';
-import { useInput, type Key } from 'ink';
-import { splitKeys } from './keys.js';
+// The exercise screen's keys: s or S creates the workspace (Node or Go), v verifies it. Esc first
+// stops a running verify (as Ctrl-C does), and only then leaves; q always leaves (leaving stops the
+// verify too).
+import type { Key } from 'ink';
+import type { Code } from '../../exercise/types.js';
+import { useLatestInput } from '../hooks/use-latest-input.js';
 
 export interface ExerciseKeyHandlers {
   verify(): void;
+  /** s (Node) or S (Go): creates the workspace. */
+  start(code: Code): void;
   hint(): void;
   /** Esc: stops a running verify; false when none ran. */
   stop(): boolean;
@@ -20,22 +23,18 @@ export interface ExerciseKeyHandlers {
 
 const PAGE = 5;
 
-export function useExerciseKeys(current: ExerciseKeyHandlers, currentOptions: { helpVisible: boolean }): void {
-  // Keys typed in the moment between a render and Ink's re-subscription must reach the latest handlers.
-  const latest = useRef({ handlers: current, options: currentOptions });
-  latest.current = { handlers: current, options: currentOptions };
-  useInput((chunk, chunkKey) => {
-    for (const [input, key] of splitKeys(chunk, chunkKey)) handle(input, key);
-  });
+export function useExerciseKeys(handlers: ExerciseKeyHandlers, options: { helpVisible: boolean }): void {
+  useLatestInput(handle);
 
   function handle(input: string, key: Key): void {
-    const { handlers, options } = latest.current;
     if (key.ctrl && input === 'c') return void handlers.interrupt();
     if (options.helpVisible) {
       if (input === '?' || input === 'q' || key.escape) handlers.toggleHelp();
       return;
     }
     if (input === 'v') handlers.verify();
+    else if (input === 's') handlers.start('node');
+    else if (input === 'S') handlers.start('go');
     else if (input === 'h') handlers.hint();
     else if (key.escape) {
       if (!handlers.stop()) handlers.leave();

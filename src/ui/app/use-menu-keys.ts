@@ -1,8 +1,8 @@
 // The menu's keys: choose, open, language, help, quit (q, Esc or Ctrl-C: there is no demo to stop here).
 // Lesson numbers go past 9: a digit that begins a longer number waits a moment for the next one.
 import { useEffect, useRef } from 'react';
-import { useInput, type Key } from 'ink';
-import { splitKeys } from './keys.js';
+import type { Key } from 'ink';
+import { useLatestInput } from '../hooks/use-latest-input.js';
 
 export interface MenuKeyHandlers {
   move(by: number): void;
@@ -37,17 +37,9 @@ export function useMenuKeys(handlers: MenuKeyHandlers, options: { helpVisible: b
     if (!longer) return flush();
     timer.current = setTimeout(flush, DIGIT_WAIT_MS);
   };
-  // Always listening, and reading the latest render's handlers: Ink subscribes a hook's input handler in
-  // an effect that may run after the frame shows, so a key typed right after going back to the menu
-  // would otherwise be lost.
-  const latest = useRef({ handlers, options });
-  latest.current = { handlers, options };
-  useInput((chunk, chunkKey) => {
-    if (!latest.current.options.isActive) return;
-    for (const [input, key] of splitKeys(chunk, chunkKey)) handle(input, key, latest.current.handlers, latest.current.options);
-  });
+  useLatestInput(handle, options.isActive);
 
-  function handle(input: string, key: Key, handlers: MenuKeyHandlers, options: { helpVisible: boolean }): void {
+  function handle(input: string, key: Key): void {
     if (key.ctrl && input === 'c') return void handlers.quit();
     if (options.helpVisible) {
       if (input === '?' || input === 'q' || key.escape) handlers.toggleHelp();

@@ -1,7 +1,8 @@
-// The exercise screen's side effects: loading the exercise and its README, finding its workspace, and
-// running the same verifier as `hotrestart-tutor verify` (slot, real processes, deadline) with its
-// checks reported as they come. Esc/Ctrl-C (stop) or leaving the screen aborts the verify; the verifier
-// then ends every process it started before the screen says "stopped".
+// The exercise screen's side effects: loading the exercise and its README, finding its workspace,
+// creating it as `exercise start` does (s, S), and running the same verifier as `hotrestart-tutor
+// verify` (slot, real processes, deadline) with its checks reported as they come. Esc/Ctrl-C (stop) or
+// leaving the screen aborts the verify; the verifier then ends every process it started before the
+// screen says "stopped".
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -12,12 +13,13 @@ import { recordVerify } from '../../exercise/progress.js';
 import { loadExercises, type Exercise } from '../../exercise/registry.js';
 import { verifierVersion } from '../../exercise/report.js';
 import { runVerify } from '../../exercise/run-verify.js';
+import { startWorkspace } from '../../exercise/start.js';
 import type { CheckOutcome, Code } from '../../exercise/types.js';
 import { readWorkspaceMeta } from '../../exercise/workspace.js';
 import { fill, pick } from '../../lesson/i18n.js';
 import type { Lang, Text } from '../../lesson/types.js';
 import type { Progress } from '../../progress/model.js';
-import type { LiveVerify } from '../app/exercise-layout.js';
+import type { LiveVerify, StartNotice } from '../app/exercise-layout.js';
 
 export interface ExerciseRunnerOptions {
   id: string;
@@ -36,8 +38,12 @@ export interface ExerciseRunner {
   workspace: { dir: string; code: Code } | null;
   live: LiveVerify | null;
   hint: { index: number; total: number; text: Text } | null;
+  /** What the last s or S did; cleared by a verify. */
+  started: StartNotice | null;
   running: boolean;
   verify(): void;
+  /** Creates the workspace in that language, never over an existing folder. */
+  start(code: Code): void;
   /** Stops a running verify; false when none runs. */
   stop(): boolean;
   nextHint(): void;
@@ -59,7 +65,9 @@ export function useExerciseRunner({ id, lang, root, progress, changeProgress, en
   const [workspace, setWorkspace] = useState<{ dir: string; code: Code } | null>(null);
   const [live, setLive] = useState<LiveVerify | null>(null);
   const [hint, setHint] = useState<ExerciseRunner['hint']>(null);
+  const [started, setStarted] = useState<StartNotice | null>(null);
   const controller = useRef<AbortController | null>(null);
+  const starting = useRef(false);
 
   useEffect(() => {
     let current = true;
@@ -82,11 +90,13 @@ export function useExerciseRunner({ id, lang, root, progress, changeProgress, en
   const running = live !== null && ['waiting', 'running', 'stopping'].includes(live.phase);
 
   const verify = useCallback(() => {
-    if (!exercise || controller.current) return;
+    // Not while s is still writing the workspace: a verify would find it half made.
+    if (!exercise || controller.current || starting.current) return;
     const error = (message: string) => setLive({ phase: 'error', checks: [], result: null, message });
     // Looked up again: the learner may have created it in another terminal meanwhile.
     const found = findWorkspace(exercise, root);
     setWorkspace(found);
+    setStarted(null);
     if (!found) return error(fill(pick(cliText.noWorkspace, lang), { n: exercise.number, dir: join(root, exercise.folder) }));
     if (found.code === 'go' && !findGo(env)) return error(noGoText[lang]);
     const abort = new AbortController();
@@ -118,6 +128,27 @@ export function useExerciseRunner({ id, lang, root, progress, changeProgress, en
     });
   }, [exercise, root, lang, env, changeProgress]);
 
+  const start = useCallback(
+    (code: Code) => {
+      if (!exercise || controller.current || starting.current) return;
+      starting.current = true;
+      startWorkspace(exercise, code, root, env)
+        .then(
+          (outcome) => {
+            if (outcome.kind === 'created') setWorkspace({ dir: outcome.dir, code: outcome.code });
+            // Made in another terminal meanwhile, perhaps: the screen names what is there now.
+            if (outcome.kind === 'exists') setWorkspace(findWorkspace(exercise, root));
+            setStarted(outcome);
+          },
+          (failure: unknown) => setStarted({ kind: 'failed', reason: failure instanceof Error ? failure.message.split('\n')[0] : String(failure) }),
+        )
+        .finally(() => {
+          starting.current = false;
+        });
+    },
+    [exercise, root, env],
+  );
+
   const stop = useCallback(() => {
     if (!controller.current || controller.current.signal.aborted) return controller.current !== null;
     controller.current.abort();
@@ -132,5 +163,5 @@ export function useExerciseRunner({ id, lang, root, progress, changeProgress, en
     changeProgress((before) => recordHint(before, exercise.id, index)); // a hint shown but not counted is no loss
   }, [exercise, progress, changeProgress]);
 
-  return { exercise, readme, workspace, live, hint, running, verify, stop, nextHint };
+  return { exercise, readme, workspace, live, hint, started, running, verify, start, stop, nextHint };
 }

@@ -1,7 +1,7 @@
 // The lesson screen's keys. Ctrl-C arrives here as a key (ink's exitOnCtrlC is off, the terminal is in
 // raw mode): the screen decides whether it stops the demo or quits.
-import { useInput, type Key } from 'ink';
-import { splitKeys } from '../app/keys.js';
+import type { Key } from 'ink';
+import { useLatestInput } from './use-latest-input.js';
 
 export interface LessonKeyHandlers {
   next(): void;
@@ -30,12 +30,7 @@ export interface LessonKeyHandlers {
 const PAGE = 5;
 
 export function useLessonKeys(handlers: LessonKeyHandlers, options: { helpVisible: boolean; isActive?: boolean }): void {
-  useInput(
-    (chunk, chunkKey) => {
-      for (const [input, key] of splitKeys(chunk, chunkKey)) handle(input, key);
-    },
-    { isActive: options.isActive ?? true },
-  );
+  useLatestInput(handle, options.isActive ?? true);
 
   function handle(input: string, key: Key): void {
     if (key.ctrl && input === 'c') return void handlers.interrupt();
