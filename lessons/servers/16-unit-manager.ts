@@ -48,7 +48,7 @@
 //
 // Control: SIGHUP = `systemctl reload` (ExecReload=/bin/kill -USR2 $MAINPID); SIGTERM = `systemctl stop`,
 // then this manager exits. What it does is appended as JSON lines to REPORT_FILE (the lesson logs them).
-// Environment: UNIT_TYPE, NOTIFY_ACCESS, EXEC_START (a JSON argv), LISTEN_STREAM, TIMEOUT_STOP_MS, REPORT_FILE.
+// Environment: UNIT_TYPE, MIN_UPTIME_MS, MAX_RESTARTS (pm2's min_uptime, max_restarts), NOTIFY_ACCESS, EXEC_START (a JSON argv), LISTEN_STREAM, TIMEOUT_STOP_MS, REPORT_FILE.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { constants } from 'node:os';
@@ -66,7 +66,8 @@ if (!['none', 'main', 'exec', 'all'].includes(notifyAccess)) throw new Error(`NO
 const execStart = JSON.parse(process.env.EXEC_START ?? '[]') as string[];
 const stopTimeoutMs = Number(process.env.TIMEOUT_STOP_MS || 1500);
 const TICK_MS = 20;
-const PM2 = { restartDelayMs: 0, minUptimeMs: 1000, maxRestarts: 16, killTimeoutMs: 1600 };
+// pm2's defaults; min_uptime and max_restarts are options of an app in pm2 too (the stand-in's test sets them).
+const PM2 = { restartDelayMs: 0, minUptimeMs: Number(process.env.MIN_UPTIME_MS || 1000), maxRestarts: Number(process.env.MAX_RESTARTS || 16), killTimeoutMs: 1600 };
 
 const unit = (kind: string, fields: Record<string, unknown> = {}) => report('unit', { kind, type, ...fields });
 
@@ -252,7 +253,7 @@ async function restartApp(code: number | null): Promise<void> {
 
 function startMain(): void {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of ['UNIT_TYPE', 'NOTIFY_ACCESS', 'EXEC_START', 'LISTEN_STREAM', 'TIMEOUT_STOP_MS', 'NOTIFY_SOCKET', 'LISTEN_FDS', 'LISTEN_PID', 'LISTEN_FDNAMES']) delete env[key];
+  for (const key of ['UNIT_TYPE', 'MIN_UPTIME_MS', 'MAX_RESTARTS', 'NOTIFY_ACCESS', 'EXEC_START', 'LISTEN_STREAM', 'TIMEOUT_STOP_MS', 'NOTIFY_SOCKET', 'LISTEN_FDS', 'LISTEN_PID', 'LISTEN_FDNAMES']) delete env[key];
   if (type === 'notify') env.NOTIFY_SOCKET = join(notifyDir, 'notify');
   let [file, ...args] = execStart;
   const stdio: Array<'ignore' | 'ipc' | number> = ['ignore', 'ignore', 'ignore'];
