@@ -15,6 +15,12 @@
 //    stdio pipes and that channel, stops listening, and listens again 200 ms later if still alive: an idle
 //    process exits then, code 0. Here stdio is /dev/null, so "only the channel" is the test.
 //
+// Seen with the real pm2 7.0.4 and lesson 13's handover server (the lesson's app) behind a successor on
+// its port: every restarted copy logged EADDRINUSE and exited with code 0 some 3 s later, restart_time
+// climbed, unstable_restarts stayed 0, status online. With the app option `pmx: false` (no pm2-io, so
+// steps 2 and 3 are gone) the server's own handler ran instead: exit code 1 at once, and after 16 unstable
+// restarts pm2 logged "had too many unstable restarts (16). Stopped." and showed it errored.
+//
 // The app's path is in pm_exec_path, as pm2 passes it; arguments follow this file's, as pm2 passes them.
 // Its successors run this file again (the restart module re-runs process.argv), as they run
 // ProcessContainerFork.js under pm2; without an IPC channel (a successor has none) step 3 does nothing.
