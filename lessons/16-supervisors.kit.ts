@@ -14,6 +14,8 @@ import { LessonActionError, type LessonContext, type Text } from '../src/lesson/
 
 export const MANAGER = entryUrl('servers/16-unit-manager', import.meta.url);
 export const SERVER = entryUrl('servers/13-handover', import.meta.url);
+/** What pm2's ProcessContainerFork.js does around an app in fork mode (the pm2 stand-in starts its app in it). */
+export const PM2_CONTAINER = entryUrl('servers/16-pm2-container', import.meta.url);
 export const ACTIVATE = '/usr/bin/systemd-socket-activate';
 /** How long the stand-in waits after SIGTERM before SIGKILL (systemd's default TimeoutStopSec= is 90 s). */
 export const TIMEOUT_STOP_MS = 1500;
@@ -68,8 +70,8 @@ function whyText(report: ServerReport): Text {
       return { en: 'stop requested', zh: '收到停止请求' };
     case 'unstable':
       return {
-        en: `${String(report.restarts)} exits in a row before min_uptime (${String(report.minUptimeMs)} ms), max_restarts ${String(report.maxRestarts)}`,
-        zh: `连续 ${String(report.restarts)} 次在 min_uptime（${String(report.minUptimeMs)} 毫秒）之内退出，max_restarts 为 ${String(report.maxRestarts)}`,
+        en: `${String(report.unstableRestarts)} unstable restarts (exits before min_uptime, ${String(report.minUptimeMs)} ms), max_restarts ${String(report.maxRestarts)}`,
+        zh: `${String(report.unstableRestarts)} 次不稳定重启（在 min_uptime ${String(report.minUptimeMs)} 毫秒之内退出），max_restarts 为 ${String(report.maxRestarts)}`,
       };
     default:
       return { en: String(report.why), zh: String(report.why) };
@@ -122,23 +124,31 @@ function describeUnit(report: ServerReport): Text | undefined {
   }
 }
 
-/** The pm2 stand-in's reports, in pm2's words. */
+/** The pm2 stand-in's reports, in pm2's words (its daemon log, lib/God.js, and `pm2 list`'s status and ↺). */
 function describeTracker(report: ServerReport, subject: string): Text | undefined {
   switch (report.kind) {
     case 'standin':
-      return { en: "not pm2: a stand-in that follows pm2's rules for an app in fork mode (autorestart, min_uptime, max_restarts)", zh: '这不是 pm2：而是一个按照 pm2 对 fork 模式应用的规则（autorestart、min_uptime、max_restarts）行事的替身' };
+      return {
+        en: "not pm2: a stand-in that follows pm2 7's code for an app in fork mode (ProcessContainerFork.js, God.handleExit: autorestart, min_uptime, max_restarts)",
+        zh: '这不是 pm2：而是一个按照 pm2 7 对 fork 模式应用的代码（ProcessContainerFork.js、God.handleExit：autorestart、min_uptime、max_restarts）行事的替身',
+      };
     case 'started':
-      return { en: `started the app as pid ${subject}: the pid it tracks`, zh: `以 pid ${subject} 启动应用：这就是它跟踪的 pid` };
+      return { en: `App [app:0] starting in -fork mode-: pid ${subject}, the pid it tracks`, zh: `App [app:0] starting in -fork mode-：pid ${subject}，这就是它跟踪的 pid` };
     case 'reload':
       return { en: `kill -USR2 ${subject} (pm2 sendSignal SIGUSR2 app)`, zh: `kill -USR2 ${subject}（pm2 sendSignal SIGUSR2 app）` };
     case 'exit':
       return { en: `the tracked process ${subject} exited (${report.signal ? String(report.signal) : `code ${String(report.code)}`})`, zh: `被跟踪的进程 ${subject} 退出了（${report.signal ? String(report.signal) : `退出码 ${String(report.code)}`}）` };
-    case 'restart':
-      return { en: `starting the app again (restart ${String(report.count)})`, zh: `重新启动应用（第 ${String(report.count)} 次重启）` };
+    case 'restart': {
+      const lived = (Number(report.uptimeMs) / 1000).toFixed(1);
+      return {
+        en: `starting the app again: ↺ ${String(report.count)} (it lived ${lived} s; unstable restarts ${String(report.unstableRestarts)})`,
+        zh: `重新启动应用：↺ ${String(report.count)}（它活了 ${lived} 秒；不稳定重启 ${String(report.unstableRestarts)} 次）`,
+      };
+    }
     case 'state':
-      return report.state === 'errored' || report.state === 'inactive'
-        ? { en: `app ${String(report.state === 'errored' ? 'errored' : 'stopped')} (${whyText(report).en})`, zh: `应用${report.state === 'errored' ? '出错（errored）' : '已停止'}（${whyText(report).zh}）` }
-        : undefined;
+      return report.state === 'errored'
+        ? { en: `status errored (${whyText(report).en})`, zh: `状态 errored（${whyText(report).zh}）` }
+        : { en: `status ${String(report.state)}`, zh: `状态 ${String(report.state)}` };
     default:
       return describeUnit({ ...report, type: 'tracker' });
   }
@@ -180,10 +190,19 @@ export interface UnitOptions {
   env?: Record<string, string>;
 }
 
-/** The server's command line, wrapped in systemd-socket-activate when asked. */
-function execStart(options: UnitOptions): string[] {
+/** The server's command line, wrapped in systemd-socket-activate when asked; for the pm2 stand-in, the
+ *  container's, with the app's script in pm_exec_path and its arguments after, as pm2's ForkMode.js does. */
+function execStart(options: UnitOptions): { argv: string[]; env?: Record<string, string> } {
   const server = serverCommand(SERVER);
-  if (options.underRun) return [...hotrestartRunCommand(), '--listen', 'http=127.0.0.1:0', '--', ...server];
+  const command = options.underRun ? [...hotrestartRunCommand(), '--listen', 'http=127.0.0.1:0', '--', ...server] : server;
+  if (options.type === 'pid') {
+    const script = options.underRun ? hotrestartRunCommand().at(-1)! : server.at(-1)!;
+    return { argv: [...serverCommand(PM2_CONTAINER), ...command.slice(command.indexOf(script) + 1)], env: { pm_exec_path: script } };
+  }
+  return { argv: execStartArgv(options, command) };
+}
+
+function execStartArgv(options: UnitOptions, server: string[]): string[] {
   if (!options.activate) return server;
   // Not `-l 127.0.0.1:0`: systemd-socket-activate refuses port 0 ("Failed to parse socket address"), and a
   // port probed free and closed could be taken before it binds. It passes on the fds it was given
@@ -199,9 +218,11 @@ function execStart(options: UnitOptions): string[] {
 /** Starts the stand-in manager through the launcher and waits for its first ExecStart=. */
 export async function startUnit(ctx: LessonContext, name: string, options: UnitOptions): Promise<Unit> {
   const reports = new ReportFile(`${name}.jsonl`, ctx.supervisor.dir);
+  const exec = execStart(options);
   const env: Record<string, string> = {
     UNIT_TYPE: options.type,
-    EXEC_START: JSON.stringify(execStart(options)),
+    EXEC_START: JSON.stringify(exec.argv),
+    ...exec.env,
     TIMEOUT_STOP_MS: String(TIMEOUT_STOP_MS),
     REPORT_FILE: reports.name,
     ...(options.listen ? { LISTEN_STREAM: options.listen } : {}),

@@ -1,5 +1,7 @@
-// Lesson 16, the pid trackers: a pm2-like manager (the stand-in in its pm2 mode: pm2 is not installed here)
-// restarts an app whose tracked pid exited after a hot restart, into the port the successor holds, and its
+// Lesson 16, the pid trackers: a pm2-like manager (the stand-in in its pm2 mode: pm2 is not a dependency of
+// the tutor) restarts an app whose tracked pid exited after a hot restart, into the port the successor holds:
+// under pm2 7 each copy fails its bind, idles and exits with code 0, so the app shows online and is
+// restarted again and again (lessons/servers/16-pm2-container.ts says why, from pm2's sources); its
 // stop misses the successor; then the fix, live: the stand-in tracks hotrestart-run, the restart package's
 // stable parent, and a reload restarts nothing and loses nothing, a stop reaches every generation.
 import { isAlive } from '../src/demo/marker.js';
@@ -21,8 +23,8 @@ export const pm2Steps: Step<Pm2Vars>[] = [
       id: 'pid-tracker',
       title: { en: 'A manager that tracks one pid (pm2)', zh: '只盯一个 pid 的管理器（pm2）' },
       text: {
-        en: "pm2 is not installed here (and there is no network to fetch it), so a stand-in plays it — not pm2, but its documented rules for an app in fork mode: pm2 keeps the pid it started; when that process exits it starts the app again (autorestart, after restart_delay); an app that exits again before min_uptime (1 s; 5 s in the stand-in, whose Node starts from TypeScript sources) is unstable, and after max_restarts of those (16; 2 in the stand-in) it is marked errored. pm2's daemon is not a subreaper: an orphaned successor is not its child.\n\nThe app listens on a fixed port, as an app under pm2 does (chosen free a moment before: another program could take it first, and then the step fails with EADDRINUSE). A reload (SIGUSR2 to the tracked pid, as `pm2 sendSignal SIGUSR2 app` would) hands over to pm2-2; pm2-1 exits; the stand-in restarts the app, whose fresh bind meets pm2-2's socket.",
-        zh: '这里没有安装 pm2（也没有网络可以下载），所以由一个替身扮演——不是 pm2，而是按照 pm2 对 fork 模式应用的文档规则行事：pm2 记住它启动的 pid；这个进程一退出就重新启动应用（autorestart，等待 restart_delay 之后）；在 min_uptime（1 秒；替身里是 5 秒，因为它的 Node 要从 TypeScript 源码启动）之内又退出的应用算作不稳定，这样的重启达到 max_restarts 次（16 次；替身里是 2 次）后被标记为 errored。pm2 的守护进程不是 subreaper：成了孤儿的后继进程不是它的子进程。\n\n应用监听一个固定端口，就像 pm2 下的应用那样（端口是在片刻之前选出的空闲端口：其他程序可能抢先占用，那样这一步就会以 EADDRINUSE 失败）。一次 reload（向被跟踪的 pid 发送 SIGUSR2，就像 `pm2 sendSignal SIGUSR2 app` 那样）把服务交接给 pm2-2；pm2-1 退出；替身重新启动应用，而新进程的 bind 撞上了 pm2-2 的 socket。',
+        en: "pm2 is not a dependency of the tutor (`npm install -g pm2` installs it), so a stand-in plays it, labelled so: not pm2, but pm2 7's code for an app in fork mode. pm2 runs the app inside its container (ProcessContainerFork.js) and tracks that pid; when it exits, pm2 starts the app again and counts it (↺). A restart is unstable only if the process lived less than min_uptime (1 s) in the app's first min_uptime × max_restarts (16 s); 16 of those mark it errored. pm2's daemon is not a subreaper.\n\nThe app listens on a fixed port, as under pm2 (chosen free a moment before: if another program takes it first, the step fails with EADDRINUSE). `pm2 sendSignal SIGUSR2 app` hands over to pm2-2; pm2-1 exits; pm2 restarts the app, whose bind meets pm2-2's socket: EADDRINUSE. pm2's agent in the container (pm2-io) catches the failed top-level await and logs it without exiting, so the server's own exit(1) never runs: the copy idles until that agent, checking every 3 s, lets it exit (code 0). It lived past min_uptime: not unstable. pm2 shows the app online, restarting it again and again.",
+        zh: 'pm2 不是本教程的依赖（`npm install -g pm2` 即可安装），所以由一个替身扮演，并如实标明：它不是 pm2，而是照着 pm2 7 对 fork 模式应用的代码行事。pm2 在它的容器（ProcessContainerFork.js）里运行应用，并跟踪这个 pid；这个进程一退出，pm2 就重新启动应用并计数（↺）。只有在应用最初的 min_uptime × max_restarts（16 秒）之内、进程活得不到 min_uptime（1 秒）时，这次重启才算不稳定；这样的重启累计 16 次，应用被标记为 errored。pm2 的守护进程不是 subreaper。\n\n应用监听一个固定端口，就像 pm2 下的应用那样（端口是片刻之前选出的空闲端口：若被其他程序抢先占用，这一步就会以 EADDRINUSE 失败）。`pm2 sendSignal SIGUSR2 app` 把服务交接给 pm2-2；pm2-1 退出；pm2 重新启动应用，新进程的 bind 撞上 pm2-2 的 socket：EADDRINUSE。容器里 pm2 的代理（pm2-io）截住了失败的顶层 await，只记日志而不退出，所以服务自己的 exit(1) 从未执行：这个副本闲着，直到这个代理（每 3 秒检查一次）让它退出（退出码 0）。它活过了 min_uptime：不算不稳定。pm2 显示应用 online，一遍又一遍地重启它。',
       },
       async run(ctx) {
         const port = await probeFreePort();
@@ -34,9 +36,23 @@ export const pm2Steps: Step<Pm2Vars>[] = [
         await ctx.until(() => load.stats().ok >= 20, 3000);
         await tellManager(ctx, unit, 'SIGHUP');
         await waitGeneration(unit, 2);
-        await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'state' && r.state === 'errored', 30_000, 'the app marked errored');
+        // ↺ 1 follows pm2-1's exit; ↺ 2 follows the exit of the first restarted copy, pm2-r1.
+        await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'restart' && Number(r.count) >= 2, 20_000, 'a second restart');
         keepStats(ctx, 'pm2', await load.stop());
         ctx.log({ en: `pid tracker: ${loadText(ctx, ctx.vars.stats.pm2)}`, zh: `只盯 pid 的管理器：${loadText(ctx, ctx.vars.stats.pm2)}` });
+      },
+      quiz: {
+        question: { en: 'pm2 restarted the app again and again, and every copy failed its bind. Why is it still online, not errored?', zh: 'pm2 一再重启应用，每个副本的 bind 都失败了。为什么它仍是 online，而不是 errored？' },
+        choices: [
+          { en: 'pm2 restarts only after exit code 1, and these copies exited with 0', zh: 'pm2 只在退出码为 1 时重启，而这些副本以 0 退出' },
+          { en: 'Each copy lived longer than min_uptime, so no restart counted as unstable', zh: '每个副本都活得比 min_uptime 久，所以没有一次重启算作不稳定' },
+          { en: 'max_restarts counts only exits by a signal', zh: 'max_restarts 只计算被信号结束的退出' },
+        ],
+        answer: 1,
+        explanation: {
+          en: "pm2's agent in the container (pm2-io) caught the failed top-level await and did not exit; the copy idled until that agent let it go, seconds later. pm2 counts a restart as unstable only when the process lived less than min_uptime, and errored needs max_restarts of those. pm2 restarts after any exit code, unless stop_exit_codes lists it.",
+          zh: '容器里 pm2 的代理（pm2-io）截住了失败的顶层 await，没有退出；副本一直闲着，几秒后才被这个代理放走。只有进程活得不到 min_uptime，pm2 才把这次重启算作不稳定，而要达到 max_restarts 次这样的重启才会 errored。不论退出码是多少 pm2 都会重启，除非 stop_exit_codes 列出了它。',
+        },
       },
       show: { processes: [managerName('pm2'), 'pm2-2'], focus: isListener, only: isTcp },
       hint: {
@@ -45,22 +61,31 @@ export const pm2Steps: Step<Pm2Vars>[] = [
       },
       expect: [
         {
-          text: { en: 'when pm2-1 exited, the stand-in started the app again, and each new process failed with EADDRINUSE', zh: 'pm2-1 退出后，替身重新启动了应用，每个新进程都以 EADDRINUSE 失败' },
+          text: {
+            en: 'each restarted copy failed with EADDRINUSE, lived past min_uptime and exited with code 0: status online, no unstable restart',
+            zh: '每个重新启动的副本都以 EADDRINUSE 失败，活过了 min_uptime，以退出码 0 退出：状态 online，没有不稳定重启',
+          },
           check: (ctx) => {
             const unit = ctx.vars.units?.pm2;
-            const restarts = unitEvents(unit, 'restart').length;
-            const errors = serverEvents(unit, 'error').filter((r) => String(r.text).includes('EADDRINUSE')).length;
-            return { ok: restarts > 0 && errors >= 1 && unitState(unit) === 'errored', detail: `${restarts} restarts, ${errors} EADDRINUSE, ${unitState(unit) ?? '-'}` };
+            // Restart n follows the exit of the process started before it: from ↺ 2 on, a restarted copy.
+            const copies = unitEvents(unit, 'restart').slice(1);
+            const copyPids = unitEvents(unit, 'started').slice(1, 1 + copies.length).map((r) => Number(r.subject));
+            const failed = copyPids.filter((pid) => serverEvents(unit, 'error').some((r) => r.pid === pid && String(r.text).includes('EADDRINUSE'))).length;
+            const lived = copies.map((r) => Number(r.uptimeMs));
+            const ok = copies.length >= 1 && failed === copies.length && lived.every((ms) => ms >= 1000) && copies.every((r) => r.code === 0 && r.unstableRestarts === 0) && unitState(unit) === 'online';
+            const livedText = lived.map((ms) => (ms / 1000).toFixed(1)).join(', ');
+            return { ok, detail: `↺ ${unitEvents(unit, 'restart').length}; copies lived ${livedText || '-'} s, codes ${copies.map((r) => String(r.code)).join(', ') || '-'}; ${failed} EADDRINUSE; ${unitState(unit) ?? '-'}` };
           },
         },
         {
-          text: { en: "pm2-2 serves, but it is not the stand-in's child: no one tracks it", zh: 'pm2-2 在提供服务，但它不是替身的子进程：没有人在跟踪它' },
+          text: { en: "pm2-2 serves, not the stand-in's child; the pid the stand-in tracks answered nothing", zh: 'pm2-2 在提供服务，但不是替身的子进程；替身跟踪的 pid 一个请求也没应答' },
           check: (ctx) => {
             const unit = ctx.vars.units?.pm2;
             const second = generation(unit, 2);
             const parent = second === undefined ? undefined : parentOf(second);
-            const ok = !!unit && second !== undefined && isAlive(second) && parent !== unit.manager && answeredBy(ctx.vars.stats?.pm2, second) > 0;
-            return { ok, detail: `pm2-2 ${second ?? '-'}, PPid ${parent ?? '-'} (stand-in ${unit?.manager ?? '-'}); ${loadText(ctx, ctx.vars.stats?.pm2)}` };
+            const tracked = Number(unitEvents(unit, 'started').at(-1)?.subject);
+            const ok = !!unit && second !== undefined && isAlive(second) && parent !== unit.manager && answeredBy(ctx.vars.stats?.pm2, second) > 0 && tracked > 0 && answeredBy(ctx.vars.stats?.pm2, tracked) === 0;
+            return { ok, detail: `pm2-2 ${second ?? '-'}, PPid ${parent ?? '-'} (stand-in ${unit?.manager ?? '-'}); tracked ${tracked || '-'}; ${loadText(ctx, ctx.vars.stats?.pm2)}` };
           },
         },
       ],
@@ -69,8 +94,8 @@ export const pm2Steps: Step<Pm2Vars>[] = [
       id: 'pid-tracker-stop',
       title: { en: 'Stopping the app does not stop it', zh: '停止应用却停不掉它' },
       text: {
-        en: "`pm2 stop app`: the stand-in sends SIGINT to the process it tracks and its descendants (pm2's tree kill), SIGKILL after kill_timeout. The tracked process is long gone, and pm2-2 is no descendant of anything it knows: it serves on, unmanaged. (The tutor ends it when the lesson ends, by its run marker.)\n\nThe fix is to give such a manager a process that stays: run the server under hotrestart-run (lesson 17), a small stable parent that holds the listeners and follows the generations through MAINPID=; or use pm2's own cluster-mode reload, which keeps the master and replaces workers.",
-        zh: '`pm2 stop app`：替身向它跟踪的进程及其后代发送 SIGINT（pm2 的进程树终止），超过 kill_timeout 再发 SIGKILL。被跟踪的进程早就不在了，而 pm2-2 不是它所知道的任何进程的后代：它继续提供服务，无人管理。（课程结束时，教程会凭运行标记结束它。）\n\n解决办法是给这种管理器一个始终不变的进程：在 hotrestart-run（第 17 课）下运行服务，它是一个小而稳定的父进程，持有监听 socket，并通过 MAINPID= 跟随每一代；或者用 pm2 自己的 cluster 模式 reload，它保留主进程、替换 worker。',
+        en: "`pm2 stop app`: the stand-in sends SIGINT to the process it tracks and its descendants (pm2's tree kill), SIGKILL after kill_timeout. The tracked process is a restarted copy that serves nothing, and pm2-2 is no descendant of anything pm2 knows: it serves on, unmanaged. (The tutor ends it when the lesson ends, by its run marker.)\n\nThe fix is to give such a manager a process that stays: run the server under hotrestart-run (lesson 17), a small stable parent that holds the listeners and follows the generations through MAINPID=; or use pm2's own cluster-mode reload, which keeps the master and replaces workers.",
+        zh: '`pm2 stop app`：替身向它跟踪的进程及其后代发送 SIGINT（pm2 的进程树终止），超过 kill_timeout 再发 SIGKILL。被跟踪的进程是一个什么也不服务的重启副本，而 pm2-2 不是 pm2 所知道的任何进程的后代：它继续提供服务，无人管理。（课程结束时，教程会凭运行标记结束它。）\n\n解决办法是给这种管理器一个始终不变的进程：在 hotrestart-run（第 17 课）下运行服务，它是一个小而稳定的父进程，持有监听 socket，并通过 MAINPID= 跟随每一代；或者用 pm2 自己的 cluster 模式 reload，它保留主进程、替换 worker。',
       },
       async run(ctx) {
         const unit = unitOf(ctx, 'pm2');

@@ -6,7 +6,7 @@
 // Type=simple; socket activation (the real systemd-socket-activate)
 // hands generation 1 its listener at fd 3, which every generation then passes on; a pm2-like manager that
 // tracks one pid restarts the "dead" app into a port the successor holds. systemd cannot run here (it must
-// be PID 1) and pm2 is not installed: a stand-in that follows their documented rules plays them, and says
+// be PID 1) and pm2 is not a dependency of the tutor: a stand-in that follows their rules (pm2 7's code) plays them, and says
 // so on screen (lessons/servers/16-unit-manager.ts). The machinery is in 16-supervisors.kit.ts.
 import { statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';

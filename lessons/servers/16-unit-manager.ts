@@ -1,5 +1,5 @@
 // Lesson 16: NOT systemd, NOT pm2 — a small stand-in service manager that follows their documented rules,
-// because neither can run here (systemd needs to be PID 1; pm2 is not installed and there is no network).
+// because neither runs here: systemd needs to be PID 1; pm2 is not a dependency of the tutor.
 // It implements exactly what the lesson teaches, and nothing it does not:
 //
 // UNIT_TYPE=simple (systemd.service(5), Type=simple): the process ExecStart= forks off is the main process
@@ -31,21 +31,24 @@
 //   drops everything with the warning "Got notification message from PID %d, but reception is disabled".
 //   (systemd first finds the sender's unit by its cgroup; this stand-in has one unit, and its socket sits in
 //   a 0700 directory.)
-// UNIT_TYPE=pid (pm2, fork mode, autorestart): the manager tracks the one pid it started. When that pid
-//   exits, the app is started again (after restart_delay); an app that exits again before min_uptime
-//   counts as unstable, and after max_restarts of those in a row it is marked errored (pm2's defaults are
-//   16 and 1000 ms; this stand-in stops at 2 to keep the lesson short, and gives min_uptime 5 s, because a
-//   Node start from TypeScript sources on a loaded machine can itself take over a second, and an app that
-//   fails after its start-up would then count as stable, restarted forever). Not a subreaper: like pm2's daemon
-//   it sees only its own child. A stop sends SIGINT to the tracked process and its current descendants,
-//   then SIGKILL after kill_timeout (1600 ms).
+// UNIT_TYPE=pid (pm2 7, fork mode, autorestart; lib/God.js and lib/God/ForkMode.js of pm2 7.0.4): the manager
+//   tracks the one pid it started, with an IPC channel at fd 3 (ForkMode's stdio ['pipe','pipe','pipe','ipc']),
+//   running the app inside lessons/servers/16-pm2-container.ts, which plays pm2's ProcessContainerFork.js.
+//   States as `pm2 list` prints them: online once started, stopping, stopped, errored. When the tracked pid
+//   exits, God.handleExit() starts the app again after restart_delay (default 0) and counts the restart
+//   (↺). The restart is unstable only when the app was created less than min_uptime × max_restarts ago
+//   (1000 ms × 16: its first 16 s) and this process lived less than min_uptime; max_restarts unstable
+//   restarts mark it errored, and it is not started again. pm2's defaults are used as they are. Not a
+//   subreaper: like pm2's daemon it sees only its own child. A stop (God.stopProcessId → killProcess)
+//   sends SIGINT to the tracked process and its current descendants (lib/TreeKill.js), then SIGKILL after
+//   kill_timeout (1600 ms).
 //
 // LISTEN_STREAM=127.0.0.1:0 (a .socket unit, ListenStream=): the manager binds the socket itself, keeps its
 // own copy, and hands it to ExecStart= at fd 3 with LISTEN_FDS=1 and LISTEN_PID=<its pid> (sd_listen_fds(3)).
 //
 // Control: SIGHUP = `systemctl reload` (ExecReload=/bin/kill -USR2 $MAINPID); SIGTERM = `systemctl stop`,
 // then this manager exits. What it does is appended as JSON lines to REPORT_FILE (the lesson logs them).
-// Environment: UNIT_TYPE, NOTIFY_ACCESS, EXEC_START (a JSON argv), LISTEN_STREAM, TIMEOUT_STOP_MS, REPORT_FILE.
+// Environment: UNIT_TYPE, MIN_UPTIME_MS, MAX_RESTARTS (pm2's min_uptime, max_restarts), NOTIFY_ACCESS, EXEC_START (a JSON argv), LISTEN_STREAM, TIMEOUT_STOP_MS, REPORT_FILE.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { constants } from 'node:os';
@@ -63,7 +66,8 @@ if (!['none', 'main', 'exec', 'all'].includes(notifyAccess)) throw new Error(`NO
 const execStart = JSON.parse(process.env.EXEC_START ?? '[]') as string[];
 const stopTimeoutMs = Number(process.env.TIMEOUT_STOP_MS || 1500);
 const TICK_MS = 20;
-const PM2 = { restartDelayMs: 100, minUptimeMs: 5000, maxRestarts: 2, killTimeoutMs: 1600 };
+// pm2's defaults; min_uptime and max_restarts are options of an app in pm2 too (the stand-in's test sets them).
+const PM2 = { restartDelayMs: 0, minUptimeMs: Number(process.env.MIN_UPTIME_MS || 1000), maxRestarts: Number(process.env.MAX_RESTARTS || 16), killTimeoutMs: 1600 };
 
 const unit = (kind: string, fields: Record<string, unknown> = {}) => report('unit', { kind, type, ...fields });
 
@@ -106,11 +110,14 @@ function serviceProcesses(root = process.pid): number[] {
 
 // ---- state
 
-let state: 'activating' | 'active' | 'deactivating' | 'inactive' | 'errored' = 'activating';
+// systemd's states; for type pid, pm2's: online, stopping, stopped, errored.
+let state: 'activating' | 'active' | 'deactivating' | 'inactive' | 'online' | 'stopping' | 'stopped' | 'errored' = 'activating';
 let mainPid = 0;
 let main: ChildProcess | null = null;
 let stopping = false;
 let restarts = 0;
+let unstableRestarts = 0;
+let createdAt = 0;
 let notifyFd = -1;
 let notifyDir = '';
 let listenFd = -1;
@@ -119,7 +126,7 @@ let listenFd = -1;
 function setState(next: typeof state, why: string): void {
   if (next === state) return;
   state = next;
-  unit('state', { state, mainPid, why, restarts, minUptimeMs: PM2.minUptimeMs, maxRestarts: PM2.maxRestarts });
+  unit('state', { state, mainPid, why, restarts, unstableRestarts, minUptimeMs: PM2.minUptimeMs, maxRestarts: PM2.maxRestarts });
 }
 
 function signalAll(pids: number[], signal: NodeJS.Signals): void {
@@ -138,14 +145,14 @@ function signalAll(pids: number[], signal: NodeJS.Signals): void {
 async function stopUnit(why: string): Promise<void> {
   if (stopping) return;
   stopping = true;
-  setState('deactivating', why);
+  setState(type === 'pid' ? 'stopping' : 'deactivating', why);
   const members = () => (type === 'pid' ? (mainAlive() ? [mainPid, ...serviceProcesses(mainPid)] : []) : serviceProcesses());
   signalAll(members(), type === 'pid' ? 'SIGINT' : 'SIGTERM');
   const deadline = Date.now() + (type === 'pid' ? PM2.killTimeoutMs : stopTimeoutMs);
   while (members().length > 0 && Date.now() < deadline) await sleep(TICK_MS);
   signalAll(members(), 'SIGKILL');
   while (members().length > 0) await sleep(TICK_MS);
-  setState('inactive', why);
+  setState(type === 'pid' ? 'stopped' : 'inactive', why);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -227,14 +234,17 @@ function reapOrphans(): void {
 }
 
 let startedAt = 0;
+/** God.handleExit(): every restart counts (↺); an unstable one only in the app's first min_uptime × max_restarts. */
 async function restartApp(code: number | null): Promise<void> {
-  const unstable = Date.now() - startedAt < PM2.minUptimeMs;
-  restarts = unstable ? restarts + 1 : 0;
-  if (restarts > PM2.maxRestarts) {
+  const now = Date.now();
+  if (now - createdAt < PM2.minUptimeMs * PM2.maxRestarts && now - startedAt < PM2.minUptimeMs) unstableRestarts += 1;
+  if (unstableRestarts >= PM2.maxRestarts) {
     setState('errored', 'unstable');
     return;
   }
-  unit('restart', { count: restarts + 1, code });
+  state = 'stopped'; // handleExit sets it, and executeApp sets online again: pm2 logs no state line for it
+  restarts += 1;
+  unit('restart', { count: restarts, code, unstableRestarts, uptimeMs: now - startedAt });
   await sleep(PM2.restartDelayMs);
   if (!stopping) startMain();
 }
@@ -243,10 +253,11 @@ async function restartApp(code: number | null): Promise<void> {
 
 function startMain(): void {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of ['UNIT_TYPE', 'NOTIFY_ACCESS', 'EXEC_START', 'LISTEN_STREAM', 'TIMEOUT_STOP_MS', 'NOTIFY_SOCKET', 'LISTEN_FDS', 'LISTEN_PID', 'LISTEN_FDNAMES']) delete env[key];
+  for (const key of ['UNIT_TYPE', 'MIN_UPTIME_MS', 'MAX_RESTARTS', 'NOTIFY_ACCESS', 'EXEC_START', 'LISTEN_STREAM', 'TIMEOUT_STOP_MS', 'NOTIFY_SOCKET', 'LISTEN_FDS', 'LISTEN_PID', 'LISTEN_FDNAMES']) delete env[key];
   if (type === 'notify') env.NOTIFY_SOCKET = join(notifyDir, 'notify');
   let [file, ...args] = execStart;
-  const stdio: Array<'ignore' | number> = ['ignore', 'ignore', 'ignore'];
+  const stdio: Array<'ignore' | 'ipc' | number> = ['ignore', 'ignore', 'ignore'];
+  if (type === 'pid') stdio.push('ipc'); // pm2's channel to the daemon, at fd 3
   if (listenFd !== -1) {
     env.LISTEN_FDS = '1';
     // LISTEN_PID must be the pid of the process that runs ExecStart: known only in the child, so a shell
@@ -258,10 +269,12 @@ function startMain(): void {
   const child = main;
   mainPid = child.pid ?? 0;
   startedAt = Date.now();
+  createdAt ||= startedAt;
   child.once('exit', (code, signal) => onExit(child.pid!, code, signal));
   child.once('error', (error) => unit('error', { text: error.message }));
   unit('started', { subject: mainPid, notifySocket: env.NOTIFY_SOCKET ?? null, listenFd: listenFd === -1 ? null : 3 });
-  if (type !== 'notify') setState('active', 'forked');
+  if (type === 'pid') setState('online', 'forked');
+  else if (type !== 'notify') setState('active', 'forked');
   else unit('state', { state, mainPid, why: 'waiting' });
 }
 

@@ -5,13 +5,17 @@
 // a MAINPID= naming a process outside the service is refused, and the main process's exit stops the unit;
 // under NotifyAccess=main (the default) the kernel's SCM_CREDENTIALS tell the main process's datagram from
 // any other's, which is dropped whole and logged in systemd's words; under NotifyAccess=none nothing is heard.
+// In pm2 mode (type pid), as pm2 7: an ES module app whose top-level await fails with EADDRINUSE is held by
+// pm2's container (its own exit(1) never runs), idles and exits with code 0, past min_uptime, so the app
+// stays online; an app that exits at once is restarted, and max_restarts unstable restarts mark it errored.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
-import { MANAGER } from '../../lessons/16-supervisors.kit.js';
+import { MANAGER, PM2_CONTAINER } from '../../lessons/16-supervisors.kit.js';
 import { sdNotify } from '../../packages/restart/src/notify.js';
 import { nodeCommand } from '../../src/demo/entry.js';
 import { ReportFile, type ServerReport } from '../../src/lesson/demo-servers.js';
@@ -113,5 +117,45 @@ describe('the stand-in service manager of lesson 16', { timeout: 30_000 }, () =>
     expect(report('state', (r) => r.state === 'active')).toBeUndefined();
     process.kill(main, 'SIGTERM');
     await until(() => report('state', (r) => r.state === 'inactive'), 'the unit to stop');
+  });
+
+  /** The pm2 stand-in running `source` (an .mjs app) in the pm2 container, as ForkMode.js does. */
+  function startPm2App(source: string, env: Record<string, string> = {}) {
+    const appDir = mkdtempSync(join(tmpdir(), 'hotrestart-pm2-app-'));
+    cleanups.push(() => rmSync(appDir, { recursive: true, force: true }));
+    writeFileSync(join(appDir, 'app.mjs'), source);
+    const { file, args } = nodeCommand(PM2_CONTAINER);
+    return startManager('pid', [file, ...args], { pm_exec_path: join(appDir, 'app.mjs'), ...env });
+  }
+
+  it('pm2: an ES module app whose bind fails idles in the container, exits 0 past min_uptime, and stays online', async () => {
+    const held = net.createServer();
+    await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => held.close());
+    const app = [
+      "import net from 'node:net';",
+      "process.on('uncaughtException', () => process.exit(1));",
+      "await new Promise((resolve, reject) => net.createServer().once('error', reject).listen(Number(process.env.PORT), '127.0.0.1', resolve));",
+    ].join('\n');
+    const { dir, manager, report } = startPm2App(app, { PORT: String((held.address() as net.AddressInfo).port) });
+    const first = Number((await until(() => report('started'), 'the app')).subject);
+    const restart = await until(() => report('restart'), 'the first restart');
+    // Logged through the container's unhandledRejection listener, not the app's handler: exit code 0.
+    const reports = new ReportFile('unit.jsonl', dir);
+    expect(reports.find((r) => r.event === 'error' && r.pid === first)).toMatchObject({ via: 'unhandledRejection', text: expect.stringContaining('EADDRINUSE') });
+    expect(report('exit', (r) => r.subject === first)).toMatchObject({ code: 0, signal: null });
+    expect(restart).toMatchObject({ count: 1, code: 0, unstableRestarts: 0 });
+    expect(Number(restart.uptimeMs)).toBeGreaterThanOrEqual(1000);
+    expect(report('state', (r) => r.state === 'errored')).toBeUndefined();
+    // `pm2 stop`: SIGINT to the restarted copy, which leaves nothing behind.
+    manager.kill('SIGTERM');
+    await until(() => report('state', (r) => r.state === 'stopped'), 'the app to stop');
+  });
+
+  it('pm2: an app that exits at once is restarted, and max_restarts unstable restarts mark it errored', async () => {
+    const { report } = startPm2App('process.exit(1);', { MIN_UPTIME_MS: '5000', MAX_RESTARTS: '2' });
+    const errored = await until(() => report('state', (r) => r.state === 'errored'), 'errored');
+    expect(errored).toMatchObject({ why: 'unstable', unstableRestarts: 2, restarts: 1 });
+    expect(report('restart')).toMatchObject({ count: 1, code: 1, unstableRestarts: 1 });
   });
 });
