@@ -102,6 +102,7 @@ export default defineExercise({
     { dir: 'node-crashes-on-bad-config', code: 'node', fails: 'rejects-bad-config', mistake: 'JSON.parse throws uncaught in the SIGHUP handler' },
     { dir: 'go-restarts', code: 'go', fails: 'same-process', mistake: 'restarts (a successor inherits the listener, the old one drains)' },
     { dir: 'go-takes-bad-config', code: 'go', fails: 'rejects-bad-config', mistake: 'logs the parse error and serves an empty config' },
+    { dir: 'go-reexecs', code: 'go', fails: 'in-flight', mistake: 're-execs itself keeping the listener (same pid, same socket)' },
   ],
 
   async scenario(ctx) {
@@ -156,7 +157,7 @@ export default defineExercise({
       },
     }, ctx.rows(snapAfter, rows));
 
-    const status = await held.finish(2000);
+    const status = await held.finish(1500); // a reload answers it in milliseconds
     ctx.record('in-flight', status === 200, {
       pass: { en: 'The request in progress since before SIGHUP was answered 200.', zh: 'SIGHUP 之前就在进行的请求得到了 200。' },
       fail: { en: `The request in progress since before SIGHUP got ${status ?? 'no answer (its connection was closed)'}.`, zh: `SIGHUP 之前就在进行的请求得到的是 ${status ?? '没有响应（它的连接被关闭了）'}。` },
