@@ -79,8 +79,8 @@ export default defineExercise({
       id: 'in-flight',
       title: { en: 'a request in progress during the reload completes with 200', zh: '重新加载期间正在进行的请求以 200 完成' },
       hint: {
-        en: 'A reload touches no connection. A process that exec()s itself, even with the listener kept, closes every accepted connection (they are close-on-exec).',
-        zh: '重新加载不碰任何连接。一个 exec() 自身的进程，即使保留了监听 socket，也会关掉所有已接受的连接（它们都设置了 close-on-exec）。',
+        en: 'A reload touches no connection. A process that exec()s itself, even with the listener kept, loses every accepted connection: Go and Node open them close-on-exec.',
+        zh: '重新加载不碰任何连接。一个 exec() 自身的进程，即使保留了监听 socket，也会失去所有已接受的连接：Go 和 Node 打开它们时都设置了 close-on-exec。',
       },
     },
     {
@@ -145,7 +145,7 @@ export default defineExercise({
     // The kernel's word: who holds the listener now, in the program's tables and machine-wide.
     const snapAfter = run.snapshot();
     const rows = tcpListeners(snapAfter, port);
-    const machine = machineListeners(port);
+    const machine = machineListeners(port).filter((entry) => entry.local.startsWith('127.0.0.1:'));
     const pidsAfter = run.pids();
     const samePids = pidsAfter.length === pidsBefore.length && pidsAfter.every((p) => pidsBefore.includes(p));
     const sameSocket = rows.length > 0 && rows.every((row) => row.pid === pid && row.inode === inode) && machine.length === 1 && machine[0].inode === inode;
