@@ -63,8 +63,8 @@ export default defineExercise({
       id: 'reloads',
       title: { en: 'changing the file alone changes nothing; after SIGHUP GET / answers the new greeting', zh: '只改文件什么都不变；SIGHUP 之后 GET / 回答新的问候语' },
       hint: {
-        en: 'Read the file at start and on every SIGHUP, not per request. With no handler SIGHUP ends the process (Go: signal.Notify; Node: process.on). Not SIGUSR1: nobody sends it, and in Node it starts the inspector.',
-        zh: '在启动时和每次收到 SIGHUP 时读取文件，而不是每个请求都读。没有处理函数时，SIGHUP 会结束进程（Go：signal.Notify；Node：process.on）。不要用 SIGUSR1：没有人会发它，而且在 Node 里它会启动调试器（inspector）。',
+        en: 'Read the file at start and on every SIGHUP, not per request. With no handler SIGHUP ends the process (Go: signal.Notify; Node: process.on). Not SIGUSR1: the verifier sends SIGHUP (as kill -HUP and nginx -s reload do), and in Node SIGUSR1 starts the inspector.',
+        zh: '在启动时和每次收到 SIGHUP 时读取文件，而不是每个请求都读。没有处理函数时，SIGHUP 会结束进程（Go：signal.Notify；Node：process.on）。不要用 SIGUSR1：验证器发送的是 SIGHUP（和 kill -HUP、nginx -s reload 一样），而在 Node 里 SIGUSR1 会启动调试器（inspector）。',
       },
     },
     {
