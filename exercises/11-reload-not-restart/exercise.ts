@@ -99,6 +99,7 @@ export default defineExercise({
   ],
   wrong: [
     { dir: 'node-reloads-on-usr1', code: 'node', fails: 'reloads', mistake: 'reloads on SIGUSR1 (the Go habit); SIGHUP ends it' },
+    { dir: 'node-restarts', code: 'node', fails: 'same-process', mistake: 'restarts (a successor inherits the listener, the old one drains)' },
     { dir: 'node-crashes-on-bad-config', code: 'node', fails: 'rejects-bad-config', mistake: 'JSON.parse throws uncaught in the SIGHUP handler' },
     { dir: 'go-restarts', code: 'go', fails: 'same-process', mistake: 'restarts (a successor inherits the listener, the old one drains)' },
     { dir: 'go-takes-bad-config', code: 'go', fails: 'rejects-bad-config', mistake: 'logs the parse error and serves an empty config' },
