@@ -19,9 +19,9 @@ const said = (answer: Answer): string => (answer.status === null ? String(answer
 const answers = (answer: Answer, greeting: string): boolean => answer.status === 200 && answer.body.trim() === greeting;
 
 /** "pid 956 inode 12035282 (fd 3, 4)" per holder of the listener: language-neutral. */
-const holders = (rows: FdRow[]): string => pidsOf(rows).map((p) => {
-  const own = rows.filter((row) => row.pid === p);
-  return `pid ${p} inode ${[...new Set(own.map((row) => row.inode))].join('/')} (fd ${own.map((row) => row.fd).join(', ')})`;
+const holders = (rows: FdRow[]): string => pidsOf(rows).map((holder) => {
+  const own = rows.filter((row) => row.pid === holder);
+  return `pid ${holder} inode ${[...new Set(own.map((row) => row.inode))].join('/')} (fd ${own.map((row) => row.fd).join(', ')})`;
 }).join('; ');
 
 /** How the program's main process ended (waits a little for the keeper's word). */
