@@ -176,7 +176,12 @@ async function scenario(ctx: VerifyContext, manager: NotifyManager, probes: Map<
       : { en: `Process ${oldPid} still ran 6 s after SIGUSR2.`, zh: `SIGUSR2 之后 6 秒，进程 ${oldPid} 仍在运行。` },
   }, log().slice(signalledAt));
 
-  const naming = manager.log.find((message) => next !== undefined && message.mainAfter === next && message.mainBefore !== next);
+  // Who named the successor (a MAINPID= that may still come, when the old process did not wait for it).
+  const namedBy = () => manager.log.find((message) => next !== undefined && message.mainAfter === next && message.mainBefore !== next);
+  const naming = await ctx.waitFor(async () => {
+    await manager.pump();
+    return namedBy();
+  }, next === undefined ? 0 : 3000, 20);
   ctx.record('said-by-successor', naming !== undefined && naming.sender === next, {
     pass: { en: `MAINPID=${next} came from process ${next} itself, by the kernel's credentials.`, zh: `按内核给出的凭据，MAINPID=${next} 来自进程 ${next} 本身。` },
     fail: naming
