@@ -89,8 +89,8 @@ export default defineExercise({
       id: 'quiet-handover',
       title: { en: 'the old process leaves the restart without STOPPING=1', zh: '旧进程在重启中离开时不发送 STOPPING=1' },
       hint: {
-        en: 'STOPPING=1 tells the manager the service is shutting down: systemd takes it "as if we SIGTERM\'d it" and ends the whole unit, successor included. Send it on SIGTERM only, not when you leave after a handover.',
-        zh: 'STOPPING=1 告诉管理器服务正在关闭：systemd 会把它当作"如同我们发了 SIGTERM"，结束整个单元，后继进程也在内。只在收到 SIGTERM 时发送，交接后离开时不要发。',
+        en: 'STOPPING=1 tells the manager the service is shutting down: systemd takes it "as if we SIGTERM\'d it": the unit is stopping, and the successor is killed at TimeoutStopSec= at the latest. Send it on SIGTERM only, not when you leave after a handover.',
+        zh: 'STOPPING=1 告诉管理器服务正在关闭：systemd 会把它当作"如同我们发了 SIGTERM"：单元进入停止状态，后继进程最迟在 TimeoutStopSec= 到时被杀掉。只在收到 SIGTERM 时发送，交接后离开时不要发。',
       },
     },
     {
