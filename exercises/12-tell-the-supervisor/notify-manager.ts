@@ -29,6 +29,7 @@ export class NotifyManager {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private busy = 0;
+  private failure: unknown;
 
   constructor(
     dir: string,
@@ -56,8 +57,12 @@ export class NotifyManager {
   /** Reads and handles every datagram queued now; resolves when they are handled. */
   pump(): Promise<void> {
     this.busy++;
-    this.chain = this.chain.catch(() => {}).then(() => this.drain()).finally(() => this.busy--);
-    return this.chain;
+    this.chain = this.chain.then(() => this.drain()).catch((error: unknown) => {
+      this.failure ??= error;
+    }).finally(() => this.busy--);
+    return this.chain.then(() => {
+      if (this.failure !== undefined) throw this.failure;
+    });
   }
 
   private async drain(): Promise<void> {
