@@ -19,7 +19,7 @@ import (
 )
 
 // Stands in for what a server does before it can answer: configuration, caches, pools.
-const startup = 1000 * time.Millisecond
+const startup = 1200 * time.Millisecond
 
 // sdNotify is sd_notify(3) without libsystemd: one datagram of KEY=VALUE lines to $NOTIFY_SOCKET.
 func sdNotify(state string) {

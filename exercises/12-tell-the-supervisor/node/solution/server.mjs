@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, writeSync } from 'node:fs';
 import * as sys from './hotrestart-sys.mjs';
 
-const STARTUP_MS = 1000; // stands in for what a server does before it can answer: configuration, caches, pools
+const STARTUP_MS = 1200; // stands in for what a server does before it can answer: configuration, caches, pools
 
 /** sd_notify(3) without libsystemd: one datagram of KEY=VALUE lines to the unix socket $NOTIFY_SOCKET. */
 function sdNotify(state) {
