@@ -230,6 +230,6 @@ async function scenario(ctx: VerifyContext, manager: NotifyManager, probes: Map<
       fail: bad
         ? { en: `READY=1 from process ${bad.pid} arrived before it served: ${bad.en}.`, zh: `进程 ${bad.pid} 的 READY=1 在它开始服务之前就到了：${bad.zh}。` }
         : { en: `The successor${next ? ` ${next}` : ''} never sent READY=1.`, zh: `后继进程${next ? ` ${next}` : ''}从未发送 READY=1。` },
-    }, log());
+    }, readies.map(evidenceLine));
   }
 }

@@ -90,7 +90,7 @@ export class NotifyManager {
   }
 }
 
-/** A datagram's lines as evidence: `pid 1234 → MAINPID=1234 READY=1`. */
+/** A datagram as evidence: `+287 ms  pid 1234 (SCM_CREDENTIALS): MAINPID=1234 READY=1`. */
 export function evidenceLine(message: Notification): string {
-  return `+${message.at} ms  from pid ${message.sender} (SCM_CREDENTIALS): ${message.text.trim().split('\n').join(' ')}`;
+  return `+${message.at} ms  pid ${message.sender} (SCM_CREDENTIALS): ${message.text.trim().split('\n').join(' ')}`;
 }
