@@ -9,7 +9,7 @@ import type { Socket as DgramSocket } from 'node:dgram';
 export {
   dup, dup2, close, fcntl, setNonBlocking, isNonBlocking, setCloseOnExec, isCloseOnExec,
   sendFds, recvFds, socketpair, getsockname, socket, bind, listen, setReusePort,
-  getsockoptInt, getpeername, SOL_SOCKET, SO_TYPE, SO_DOMAIN, SO_ACCEPTCONN, AF_INET6, SOCK_DGRAM,
+  getsockoptInt, getpeername, sendTo, SOL_SOCKET, SO_TYPE, SO_DOMAIN, SO_ACCEPTCONN, AF_INET6, SOCK_DGRAM,
   F_GETFD, F_SETFD, F_GETFL, F_SETFL, FD_CLOEXEC, O_NONBLOCK, AF_INET, AF_UNIX, SOCK_STREAM, SOCK_CLOEXEC,
   SysError,
 } from '../sys/index.js';
