@@ -25,6 +25,8 @@ export function holdRequest(port: number, timeoutMs = 2000): Promise<HeldRequest
             done(match ? Number(match[1]) : null);
           };
           const timer = setTimeout(settle, finishMs);
+          // Closed before finish() (the server went away), or answered already: no event will come again.
+          if (socket.destroyed || socket.readyState === 'closed' || /^HTTP\/1\.[01] \d{3}/.test(received)) return settle();
           socket.on('data', () => {
             if (/^HTTP\/1\.[01] \d{3}/.test(received)) settle();
           });
