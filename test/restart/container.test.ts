@@ -73,7 +73,9 @@ describe.skipIf(missing !== null)('in a PID namespace', { timeout: 120_000 }, ()
     // Every old generation was reaped: PID 1 and the current one are all that is left in the namespace.
     const alone = () => childrenOf(init).length === 1 && childrenOf(childrenOf(init)[0]).length === 0;
     await poll(alone, 10_000, () => `only the current generation under PID 1: ${childrenOf(init).join(', ')}`);
-    // PID 1's log follows the events: each new main pid is logged before its predecessor's exit.
+    // PID 1's log follows the events: each new main pid is logged before its predecessor's exit. The last
+    // exit line may still be on its way through the pipe when the process is already reaped: wait for it.
+    await fixture.waitForLog(new RegExp(`hotrestart-run\\[\\d+\\] pid ${fixture.reports.at(-2)!.pid} (exited|was killed)`), 10_000);
     const log = fixture.log();
     for (const [previous, next] of fixture.reports.slice(0, -1).map((report, i) => [report, fixture.reports[i + 1]])) {
       const announced = log.indexOf(`main pid is now ${next.pid} `);
