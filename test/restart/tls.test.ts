@@ -1,6 +1,6 @@
 // HTTPS and HTTP/2: TLS state lives in the process's memory and cannot be handed over, so the old process
 // ends its connections well instead: `Connection: close` on the responses in flight, idle keep-alive
-// connections closed between requests, HTTP/2 sessions sent GOAWAY and then drained. Through 20 upgrades
+// connections closed between requests, HTTP/2 sessions sent GOAWAY and then drained. Through 10 upgrades
 // under load, node's own https (keep-alive) and http2 clients lose no request. The certificate is made at
 // test time with openssl (self-signed, for 127.0.0.1).
 import { execFileSync } from 'node:child_process';
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { killAllFixtures, startFixture, upgradeByPidFile } from './harness.js';
 
-const RESTARTS = 20;
+const RESTARTS = 10;
 const directory = mkdtempSync(join(tmpdir(), 'hotrestart-tls-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 afterEach(async () => {
