@@ -9,15 +9,15 @@ import http2 from 'node:http2';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import { killAllFixtures, startFixture, upgradeByPidFile } from './harness.js';
 
 const RESTARTS = 10;
 const directory = mkdtempSync(join(tmpdir(), 'hotrestart-tls-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
-afterEach(async () => {
-  await killAllFixtures();
-});
+// Each test kills its own fixture when it finishes (see onTestFinished below); this is for a test that
+// failed before it could register that.
+afterAll(() => killAllFixtures());
 
 function makeCertificate(): { key: string; cert: string } | null {
   const key = join(directory, 'key.pem');
@@ -147,11 +147,16 @@ function h2Load(port: number, ca: Buffer, workers: number): { stop: () => Promis
   };
 }
 
-describe.skipIf(certificate === null)('TLS: nothing to hand over, everything ended well', { timeout: 240_000 }, () => {
+// The two protocols run side by side (each its own fixture, port and PID file), which saves the suite
+// one test's time. In a concurrent test, onTestFinished and expect must be the test context's own: the
+// imported onTestFinished attaches to whichever test vitest last started, so the https fixture was
+// SIGKILLed when the h2 test ended, while its own test was still upgrading it (hundreds of ECONNRESET).
+describe.skipIf(certificate === null)('TLS: nothing to hand over, everything ended well', { timeout: 240_000, concurrent: true }, () => {
   for (const protocol of ['https', 'h2'] as const) {
-    it(`${protocol}: ${RESTARTS} upgrades under a keep-alive load lose no request`, async () => {
+    it(`${protocol}: ${RESTARTS} upgrades under a keep-alive load lose no request`, async ({ expect, onTestFinished }) => {
       const pidFile = join(directory, `${protocol}.pid`);
       const fixture = await startFixture({ PROTOCOL: protocol, TLS_KEY: certificate!.key, TLS_CERT: certificate!.cert, PID_FILE: pidFile });
+      onTestFinished(() => fixture.kill());
       const ca = readFileSync(certificate!.cert);
       const load = (protocol === 'https' ? httpsLoad : h2Load)(fixture.reports[0].port, ca, 8);
       let result: Tally;
