@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as sys from '../../src/sys/index.js';
 import { diff, snapshot, type FdRow } from '../../src/fdtable/index.js';
 
@@ -45,7 +45,7 @@ describe('description identity', () => {
     expect(rowOf(rows, copy).offset).toBe(6);
     expect(rowOf(rows, second).offset).toBe(0);
     expect(rowOf(rows, first).inode).toBe(rowOf(rows, second).inode);
-    rmSync(path);
+    rmSync(dirname(path), { recursive: true, force: true });
   });
 
   it('close-on-exec is per fd while O_NONBLOCK is per description', () => {
