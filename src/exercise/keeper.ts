@@ -9,6 +9,7 @@
 // It reports to the verifier as JSON lines on stdout (KeeperEvent) and takes commands on stdin.
 //   usage: keeper <json KeeperConfig>
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { setChildSubreaper } from '../sys/process.js';
 import { cfunc } from '../sys/libc.js';
@@ -21,6 +22,9 @@ export interface KeeperConfig {
   env: Record<string, string>;
   maxProcesses: number;
   maxOutputBytes: number;
+  /** The verify's private directory. The verifier removes it at its end; if the verifier died (SIGKILL),
+   *  nobody else would, so the keeper that sees its parent gone removes it after ending the tree. */
+  runDir?: string;
 }
 
 export type KeeperEvent =
@@ -66,6 +70,7 @@ function reapOrphans(mainPid: number): void {
 
 function main(): void {
   const config = JSON.parse(process.argv[2] ?? '{}') as KeeperConfig;
+  const verifier = process.ppid;
   setChildSubreaper(true);
   // A program may signal its parent (a successor telling its predecessor it is ready, after the
   // predecessor died): the keeper is then that parent, and must not die of it. Only the verifier
@@ -115,6 +120,9 @@ function main(): void {
   const finish = () => {
     clearInterval(poll);
     killTree();
+    // Re-parented: the verifier is dead. A living verifier closes our stdin too, but may still use the
+    // directory (another program of the same verify, its own sockets there), so only then.
+    if (config.runDir && process.ppid !== verifier) rmSync(config.runDir, { recursive: true, force: true });
     process.exit(0);
   };
   const commands = createInterface({ input: process.stdin });

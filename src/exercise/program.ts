@@ -21,6 +21,8 @@ export interface ProgramSpec {
   runId: string;
   maxProcesses?: number;
   maxOutputBytes?: number;
+  /** The verify's private directory: the keeper removes it if the verifier dies (SIGKILL included). */
+  runDir?: string;
 }
 
 export interface ExitRecord {
@@ -35,7 +37,7 @@ export class ProgramRun {
   static async start(spec: ProgramSpec): Promise<ProgramRun> {
     const config: KeeperConfig = {
       command: spec.command, args: spec.args, cwd: spec.cwd, env: spec.env,
-      maxProcesses: spec.maxProcesses ?? 32, maxOutputBytes: spec.maxOutputBytes ?? 1024 * 1024,
+      maxProcesses: spec.maxProcesses ?? 32, maxOutputBytes: spec.maxOutputBytes ?? 1024 * 1024, runDir: spec.runDir,
     };
     const keeperUrl = entryUrl('keeper', import.meta.url);
     const { file, args } = keeperUrl.endsWith('.ts') ? { file: process.execPath, args: [fileURLToPath(bundled(keeperUrl))] } : nodeCommand(keeperUrl);

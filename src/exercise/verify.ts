@@ -51,7 +51,7 @@ export async function verifyWorkspace(exercise: Exercise, options: VerifyOptions
       const programRun = await ProgramRun.start({
         command: command.command, args: [...command.args, ...(start.args ?? [])], cwd: options.workspace,
         env: programEnv(command, run.runId, dir, start.env), runId: run.runId,
-        maxProcesses: options.maxProcesses, maxOutputBytes: options.maxOutputBytes,
+        maxProcesses: options.maxProcesses, maxOutputBytes: options.maxOutputBytes, runDir: run.dir,
       });
       started.push(programRun);
       return programRun;

@@ -12,6 +12,7 @@ import { isAlive } from '../../src/demo/marker.js';
 import { findExercise, loadExercises, type Exercise } from '../../src/exercise/registry.js';
 import { verifyWorkspace } from '../../src/exercise/verify.js';
 import { createWorkspace } from '../../src/exercise/workspace.js';
+import { runDirsIn } from '../helpers/leftovers.js';
 import { waitFor } from '../helpers/wait.js';
 
 const base = mkdtempSync(join(tmpdir(), 'hrt-hostile-'));
@@ -129,11 +130,15 @@ if (process.argv[2] !== 'child') spawn(process.execPath, [process.argv[1], 'chil
 else setInterval(() => {}, 1000);
 if (process.argv[2] !== 'child') http.createServer(() => {}).listen(0, '127.0.0.1'); // never answers: the verify waits
 `);
+    const tmp = join(base, 'killed', 'tmp');
+    mkdirSync(tmp);
     const cli = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../../src/cli.ts'), 'verify', '--dir', workspace], {
-      stdio: 'ignore', env: { ...process.env, HOTRESTART_TUTOR_HOME: join(base, 'killed') },
+      stdio: 'ignore', env: { ...process.env, HOTRESTART_TUTOR_HOME: join(base, 'killed'), TMPDIR: tmp },
     });
     await waitFor(() => recorded(pids).length === 2, { timeout: 20_000, message: 'program and child started' });
     cli.kill('SIGKILL');
     await waitFor(() => survivors(pids).length === 0, { timeout: 5000, message: 'every program process gone after SIGKILL of the verifier' });
+    // Nor its private directory (EXERCISE_DIR): the keeper, re-parented, removes it.
+    await waitFor(() => runDirsIn(tmp).length === 0, { timeout: 5000, message: `no run directory left in ${tmp}: ${runDirsIn(tmp).join(', ')}` });
   });
 });
