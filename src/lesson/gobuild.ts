@@ -119,12 +119,18 @@ export async function buildCached(sources: GoSources, options: { timeoutMs?: num
 
 /** Builds lessons/assets/code/<file> (cached); the binary's path, or undefined when go is not installed.
  *  The build carries the run's marker, so a tutor killed mid-build leaves no go or compile process behind:
- *  the warden ends them with the rest of the run. */
-export async function buildGo(file: string, run: { signal?: AbortSignal; supervisor: { runId: string } }): Promise<string | undefined> {
+ *  the warden ends them with the rest of the run. Its work directory (go-build*, which a killed go leaves)
+ *  is made under the run's private directory, which the warden removes. */
+export async function buildGo(file: string, run: { signal?: AbortSignal; supervisor: { runId: string; dir: string } }): Promise<string | undefined> {
   const source = fileURLToPath(new URL(file, CODE_DIR));
   try {
     const sources = { dir: dirname(source), files: [basename(source)], target: basename(source), name: basename(source, '.go') };
-    const binary = await buildCached(sources, { timeoutMs: 120_000, signal: run.signal, env: { [RUN_MARKER]: run.supervisor.runId } });
+    // Not after a stop: the directory would be made again under a run that is being removed.
+    if (run.signal?.aborted) throw new GoBuildError('the build was not started: the demo was stopped');
+    const work = join(run.supervisor.dir, 'go-tmp');
+    mkdirSync(work, { recursive: true, mode: 0o700 });
+    const env = { [RUN_MARKER]: run.supervisor.runId, TMPDIR: work };
+    const binary = await buildCached(sources, { timeoutMs: 120_000, signal: run.signal, env });
     return binary ?? undefined;
   } catch (error) {
     const output = error instanceof GoBuildError ? error.output : (error as Error).message;

@@ -1,7 +1,7 @@
 // A plain lesson stopped by a signal: one line says so and nothing else is printed; whatever the moment,
 // nothing of the run is left (processes, listeners, run directory).
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -96,3 +96,19 @@ function describe_(pid: number): string {
     return `(${pid}, gone)`;
   }
 }
+
+/** go's work directories in the system's temporary directory (where go made them before it was given one). */
+const goWorkDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith('go-build'));
+
+describe.skipIf(!hasGo)('a lesson killed while go builds', () => {
+  it('leaves no go-build work directory behind (SIGKILL of the tutor mid-build)', async () => {
+    const before = new Set(goWorkDirs());
+    const baseline = takeBaseline();
+    const { child, tmp, tag } = startLesson(6);
+    // Its cache is cold (a fresh TMPDIR): the build of lesson 6's Go program runs for a second or so.
+    await waitFor(() => pidsNaming(tmp).some((pid) => /^(go|compile|link)\b/.test(describe_(pid))), { timeout: 60_000, interval: 10, message: 'a go build of the run' });
+    child.kill('SIGKILL');
+    await expectNothingLeft(baseline, tag, tmp);
+    expect(goWorkDirs().filter((name) => !before.has(name))).toEqual([]);
+  }, 120_000);
+});
