@@ -85,8 +85,6 @@ export interface GoSources {
 export async function buildCached(sources: GoSources, options: { timeoutMs?: number; signal?: AbortSignal; env?: Record<string, string> } = {}): Promise<string | null> {
   const go = findGo();
   if (!go) return null;
-  // A run stopped while the lesson was on its way here: go would outlive the sweep that ended the run.
-  if (options.signal?.aborted) throw new GoBuildError('the build was not started: the demo was stopped');
   const cache = userCacheDir();
   const hash = createHash('sha256').update(go).update(`\0${sources.target}\0`);
   for (const file of [...sources.files].sort()) hash.update(`\0${file}\0`).update(readFileSync(join(sources.dir, file)));
@@ -125,7 +123,8 @@ export async function buildGo(file: string, run: { signal?: AbortSignal; supervi
   const source = fileURLToPath(new URL(file, CODE_DIR));
   try {
     const sources = { dir: dirname(source), files: [basename(source)], target: basename(source), name: basename(source, '.go') };
-    // Not after a stop: the directory would be made again under a run that is being removed.
+    // Not after a stop: go would outlive the sweep that ended the run, and its work directory would be
+    // made again under a run that is being removed. (Nothing awaits between here and go's start.)
     if (run.signal?.aborted) throw new GoBuildError('the build was not started: the demo was stopped');
     const work = join(run.supervisor.dir, 'go-tmp');
     mkdirSync(work, { recursive: true, mode: 0o700 });
