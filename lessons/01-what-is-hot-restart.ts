@@ -6,7 +6,7 @@ import { isAlive } from '../src/demo/marker.js';
 import type { Lesson, LessonContext } from '../src/lesson/types.js';
 import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { listenersOn, queueText } from '../src/lesson/kit.js';
-import { formatLoadStats, startLoad, type Load, type LoadStats } from '../src/lesson/load.js';
+import { formatLoadStats, LOST_AFTER_MS, startLoad, type Load, type LoadStats } from '../src/lesson/load.js';
 import { tcpCounters, timeWaitOn } from '../src/lesson/proc.js';
 import { excerpt } from '../src/lesson/excerpt.js';
 
@@ -20,7 +20,7 @@ function startLessonLoad(ctx: LessonContext<Vars>, maxDurationMs: number): Load 
     port: ctx.vars.port,
     concurrency: CLIENTS,
     pauseMs: 10,
-    requestTimeoutMs: 2000,
+    requestTimeoutMs: LOST_AFTER_MS,
     maxRequests: 20_000,
     maxDurationMs,
     countHeader: 'x-puppet',

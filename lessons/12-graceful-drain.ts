@@ -7,7 +7,7 @@ import { entryUrl } from '../src/demo/entry.js';
 import { isAlive } from '../src/demo/marker.js';
 import type { FdRow } from '../src/fdtable/model.js';
 import { listenersOn } from '../src/lesson/kit.js';
-import { formatLoadStats, startLoad, type Load, type LoadStats } from '../src/lesson/load.js';
+import { formatLoadStats, LOST_AFTER_MS, startLoad, type Load, type LoadStats } from '../src/lesson/load.js';
 import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { rowsOf } from '../src/lesson/procview.js';
 import type { Lesson, LessonContext } from '../src/lesson/types.js';
@@ -39,7 +39,7 @@ function keepAliveLoad(ctx: LessonContext, port: number): Load {
     keepAlive: true,
     concurrency: KEEP_ALIVE_CLIENTS,
     pauseMs: 0,
-    requestTimeoutMs: 2000,
+    requestTimeoutMs: LOST_AFTER_MS,
     maxRequests: 50_000,
     maxDurationMs: 10_000,
     tickMs: 500,

@@ -9,6 +9,7 @@ import { cellWidth } from '../src/text/width.js';
 import type { FdRow } from '../src/fdtable/model.js';
 import { followReports, launchServer, ReportFile, type ServerReport } from '../src/lesson/demo-servers.js';
 import { listenersOn, queueText } from '../src/lesson/kit.js';
+import { LOST_AFTER_MS } from '../src/lesson/load.js';
 import { combineMixed, formatMixedStats, startMixedLoad, type MixedLoad, type MixedStats } from '../src/lesson/mixed-load.js';
 import { rowsOf, rowsTogether } from '../src/lesson/procview.js';
 import { readSysctl, withSysctl } from '../src/lesson/sysctl.js';
@@ -64,7 +65,7 @@ export function startLessonLoad(ctx: LessonContext<KitVars>, port: number, strat
     keepAlive: KEEP_ALIVE,
     close: CLOSE,
     pauseMs: 10,
-    requestTimeoutMs: 2000,
+    requestTimeoutMs: LOST_AFTER_MS,
     maxRequests: 20_000,
     maxDurationMs: LOAD_MAX_MS,
     countHeader: 'x-pid',

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { entryUrl } from '../src/demo/entry.js';
 import { isAlive } from '../src/demo/marker.js';
 import { followReports, hotrestartRunCommand, ReportFile, serverCommand, type ServerReport } from '../src/lesson/demo-servers.js';
+import { LOST_AFTER_MS } from '../src/lesson/load.js';
 import { formatMixedStats, startMixedLoad, type MixedLoad, type MixedStats } from '../src/lesson/mixed-load.js';
 import { LessonActionError, type LessonContext, type Text } from '../src/lesson/types.js';
 
@@ -302,7 +303,7 @@ export function startUnitLoad(ctx: LessonContext, port: number): MixedLoad {
     keepAlive: 2,
     close: 2,
     pauseMs: 10,
-    requestTimeoutMs: 2000,
+    requestTimeoutMs: LOST_AFTER_MS,
     maxRequests: 20_000,
     maxDurationMs: 20_000,
     countHeader: 'x-pid',

@@ -6,6 +6,7 @@ import { entryUrl } from '../src/demo/entry.js';
 import { isAlive } from '../src/demo/marker.js';
 import type { FdRow } from '../src/fdtable/model.js';
 import { ReportFile, type ServerReport } from '../src/lesson/demo-servers.js';
+import { LOST_AFTER_MS } from '../src/lesson/load.js';
 import { formatMixedStats, startMixedLoad, type MixedLoad, type MixedStats } from '../src/lesson/mixed-load.js';
 import { LessonActionError, type CheckResult, type LessonContext } from '../src/lesson/types.js';
 import type { Answer } from '../src/lesson/upgrade-demo.js';
@@ -97,8 +98,7 @@ export function lessonLoad(ctx: LessonContext, port: number): MixedLoad {
     keepAlive: 2,
     close: 2,
     pauseMs: 10,
-    // Long enough that a busy machine does not turn a slow answer into a failure: the checks count failures.
-    requestTimeoutMs: 5000,
+    requestTimeoutMs: LOST_AFTER_MS,
     maxRequests: 20_000,
     maxDurationMs: 20_000,
     countHeader: 'x-pid',

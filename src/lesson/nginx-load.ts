@@ -2,7 +2,7 @@
 // clients, bounded in count and time (src/lesson/load.ts). Answers are tallied by the x-pid header nginx
 // adds ($pid: the worker that answered), so a check can say which processes served, and that none failed.
 import type { Nginx } from './nginx.js';
-import { formatLoadStats, startLoad, type Load, type LoadStats } from './load.js';
+import { formatLoadStats, LOST_AFTER_MS, startLoad, type Load, type LoadStats } from './load.js';
 import type { LessonContext } from './types.js';
 
 export function startNginxLoad(ctx: LessonContext, port: number): Load {
@@ -10,9 +10,7 @@ export function startNginxLoad(ctx: LessonContext, port: number): Load {
     port,
     concurrency: 3,
     pauseMs: 5,
-    // A loopback answer slower than this counts as failed. 1 s was too short for a loaded 2-core CI box
-    // (one timeout at 44 requests/s while the old master quit, nginx itself answering every other one).
-    requestTimeoutMs: 3000,
+    requestTimeoutMs: LOST_AFTER_MS,
     maxRequests: 20_000,
     maxDurationMs: 20_000,
     tickMs: 500,

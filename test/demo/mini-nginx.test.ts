@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { killMarkedSync, markedPids } from '../../src/demo/marker.js';
 import { RUN_MARKER } from '../../src/demo/sweep.mjs';
-import { startLoad, type Load } from '../../src/lesson/load.js';
+import { LOST_AFTER_MS, startLoad, type Load } from '../../src/lesson/load.js';
 import * as sys from '../../src/sys/index.js';
 import { isAlive } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
@@ -78,7 +78,7 @@ describe('mini-nginx (lessons/servers/mini-nginx.ts)', () => {
     const started = await startInherited(runId, 'up');
     dirs.push(started.dir);
     const seen = new Set<number>();
-    const load = startLoad({ port: started.port, concurrency: 3, pauseMs: 5, requestTimeoutMs: 1000, maxRequests: 50_000, maxDurationMs: 60_000, countHeader: 'x-pid' });
+    const load = startLoad({ port: started.port, concurrency: 3, pauseMs: 5, requestTimeoutMs: LOST_AFTER_MS, maxRequests: 50_000, maxDurationMs: 60_000, countHeader: 'x-pid' });
     try {
       const { phases, generations } = await upgradeSequence(started, 2, () => moreAnswers(load), START_MS, seen);
       expect(phases).toEqual(expectedPhases(2));
@@ -114,7 +114,7 @@ describe('mini-nginx (lessons/servers/mini-nginx.ts)', () => {
     const started = await startInherited(runId, 'up', nginx);
     dirs.push(started.dir);
     const seen = new Set<number>();
-    const load = startLoad({ port: started.port, concurrency: 3, pauseMs: 5, requestTimeoutMs: 1000, maxRequests: 50_000, maxDurationMs: 60_000, countHeader: 'x-pid' });
+    const load = startLoad({ port: started.port, concurrency: 3, pauseMs: 5, requestTimeoutMs: LOST_AFTER_MS, maxRequests: 50_000, maxDurationMs: 60_000, countHeader: 'x-pid' });
     try {
       const { phases } = await upgradeSequence(started, 2, () => moreAnswers(load), START_MS, seen);
       expect(phases).toEqual(expectedPhases(2));
