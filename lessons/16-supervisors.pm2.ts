@@ -3,15 +3,17 @@
 // under pm2 7 each copy fails its bind, idles and exits with code 0, so the app shows online and is
 // restarted again and again (lessons/servers/16-pm2-container.ts says why, from pm2's sources); its
 // stop misses the successor; then the fix, live: the stand-in tracks hotrestart-run, the restart package's
-// stable parent, and a reload restarts nothing and loses nothing, a stop reaches every generation.
+// stable parent, and a reload restarts nothing and loses nothing, a stop reaches every generation. Between
+// the stand-in's restarts and its stop, the real pm2 where installed (16-supervisors.realpm2.ts).
 import { isAlive } from '../src/demo/marker.js';
 import { commOf, parentOf, sharing } from '../src/lesson/procview.js';
 import type { Step } from '../src/lesson/types.js';
 import { answeredBy, generation, getOnce, liveServicePids, loadText, managerName, probeFreePort, serverEvents, startUnit, startUnitLoad, tellManager, unitEvents, unitState, waitReport } from './16-supervisors.kit.js';
-import { followUnderLoad, isListener, isTcp, keepStats, listenerOf, NONE_FAILED, noneFailed, nothingLeft, remember, unitOf, waitGeneration, type UnitVars } from './16-supervisors.units.js';
+import { realPm2Step, type RealPm2Vars } from './16-supervisors.realpm2.js';
+import { followUnderLoad, isListener, isTcp, keepStats, listenerOf, NONE_FAILED, noneFailed, nothingLeft, remember, unitOf, waitGeneration } from './16-supervisors.units.js';
 
-/** What the pm2 steps carry; lesson 16's Vars extends it. */
-export interface Pm2Vars extends UnitVars {
+/** What the pm2 steps carry (the real pm2's step, RealPm2Vars, too); lesson 16's Vars extends it. */
+export interface Pm2Vars extends RealPm2Vars {
   /** What the pm2 stand-in's successor answered after the stand-in was stopped. */
   pm2After: { pid: number } | { error: string };
   /** Under hotrestart-run: the pid the pm2 stand-in tracks, and the listener's inode, before the reload. */
@@ -90,6 +92,8 @@ export const pm2Steps: Step<Pm2Vars>[] = [
         },
       ],
     },
+    // Where pm2 7 is installed, the same under the real pm2 (○ without it).
+    realPm2Step,
     {
       id: 'pid-tracker-stop',
       title: { en: 'Stopping the app does not stop it', zh: '停止应用却停不掉它' },
