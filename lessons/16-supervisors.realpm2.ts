@@ -153,7 +153,7 @@ export const realPm2Step: Step<RealPm2Vars> = {
       check: withPm2((seen) => ({ ok: seen?.app.status === 'online' && seen.app.unstableRestarts === 0, detail: seen ? `${seen.label}: status ${seen.app.status}, unstable_restarts ${seen.app.unstableRestarts}` : 'pm2 did not run' })),
     },
     {
-      text: { en: 'restart_time climbed to 2 or more: each copy failed its bind with EADDRINUSE and exited with code 0', zh: 'restart_time 升到了 2 或更多：每个副本的 bind 都以 EADDRINUSE 失败，并以退出码 0 退出' },
+      text: { en: 'restart_time ≥ 2: each copy failed with EADDRINUSE and exited 0', zh: 'restart_time ≥ 2：每个副本都以 EADDRINUSE 失败，退出码 0' },
       check: withPm2((seen) => {
         // Exit 1 is app-1's (after its handover); each later one is a copy's, which printed EADDRINUSE first.
         const copies = Math.max(0, (seen?.exits.length ?? 0) - 1);
@@ -169,7 +169,7 @@ export const realPm2Step: Step<RealPm2Vars> = {
       }),
     },
     {
-      text: { en: "app-2, the successor, holds the listener and answered the load; it is no child of pm2's daemon", zh: 'app-2（后继进程）持有监听 socket，并应答了负载；它不是 pm2 守护进程的子进程' },
+      text: { en: "app-2, not pm2's child, holds the listener and answered the load", zh: 'app-2 不是 pm2 的子进程，它持有监听 socket 并应答了负载' },
       check: withPm2((seen, ctx) => {
         const stats = ctx.vars.stats?.pm2real;
         const ok = !!seen && seen.holders.length === 1 && seen.holders[0] === seen.successor && seen.successorParent !== seen.daemon && answeredBy(stats, seen.successor) > 0 && answeredBy(stats, seen.app.pid) === 0;
@@ -177,7 +177,7 @@ export const realPm2Step: Step<RealPm2Vars> = {
       }),
     },
     {
-      text: { en: 'after pm2 delete and pm2 kill, pm2 is gone and app-2 still answers, unmanaged', zh: 'pm2 delete 和 pm2 kill 之后，pm2 不在了，而 app-2 仍在应答，无人管理' },
+      text: { en: 'after pm2 delete and kill: pm2 is gone, app-2 still answers', zh: 'pm2 delete 和 kill 之后：pm2 不在了，app-2 仍在应答' },
       check: withPm2((seen) => {
         const after = seen?.afterKill;
         const ok = !!seen && !isAlive(seen.daemon) && !isAlive(seen.app.pid) && !!after && 'pid' in after && after.pid === seen.successor;
