@@ -48,16 +48,17 @@ function holdersOf(ctx: LessonContext, port: number): number[] {
 }
 
 /** `app-2 (pid 1234)` for each pid, or `-`. */
-const named = (ctx: LessonContext, pids: number[]) => pids.map((pid) => `${ctx.names().get(pid) ?? 'pid'} (pid ${pid})`).join(', ') || '-';
+const named = (ctx: LessonContext, pids: number[]) => pids.map((pid) => ctx.t({ en: `${ctx.names().get(pid) ?? '?'} (pid ${pid})`, zh: `${ctx.names().get(pid) ?? '?'}（pid ${pid}）` })).join(', ') || '-';
 
-/** Logs the daemon's new log lines about the app, as pm2 wrote them (not its start-up banner). */
+/** Logs the daemon's new log lines about the app as pm2 wrote them, with their time of day (how long a
+ *  copy lived shows there), not its start-up banner. */
 function follow(ctx: LessonContext, pm2: Pm2Home): () => void {
   let logged = 0;
   return () => {
     const lines = pm2.daemonLog();
     for (const line of lines.slice(logged)) {
-      const text = line.replace(/^\S+ PM2 log: /, '');
-      if (/^(App \[|Stopping |pid=\d+ |PM2 successfully stopped)/.test(text)) ctx.log(text, 'event', 'pm2.log');
+      const match = /^\S*T(\d\d:\d\d:\d\d)\S* PM2 log: (.*)$/.exec(line);
+      if (match && /^(App \[|Stopping |pid=\d+ |PM2 successfully stopped)/.test(match[2])) ctx.log(`${match[1]} ${match[2]}`, 'event', 'pm2.log');
     }
     logged = lines.length;
   };
@@ -146,7 +147,7 @@ export const realPm2Step: Step<RealPm2Vars> = {
       await pm2.kill();
     }
   },
-  show: { processes: ['pm2-daemon', 'app-tracked', 'app-2'], focus: isListener, only: isTcp },
+  show: { processes: ['pm2-daemon', 'app-1', 'app-tracked', 'app-2'], focus: isListener, only: isTcp },
   expect: [
     {
       text: { en: 'pm2 jlist: the app is online, with unstable_restarts 0', zh: 'pm2 jlist：应用状态 online，unstable_restarts 为 0' },

@@ -84,7 +84,7 @@ describe.skipIf(!hasPm2)('lesson 16, the real pm2 7 (cached install)', () => {
     expect(text).toMatch(/This runs the real pm2 7\.\d+\.\d+ \(\/.*\/pm2\)\./);
     expect(text).toMatch(/PM2_HOME=\/.*\/hotrestart-tutor-[0-9a-f]{12}\/pm2-\w+\/home/);
     // pm2's own words: the copies' restarts and their exit code, the failed bind, jlist.
-    expect(text).toMatch(/pm2\.log: App \[app:0\] exited with code \[0\]/);
+    expect(text).toMatch(/pm2\.log: \d\d:\d\d:\d\d App \[app:0\] exited with code \[0\]/);
     expect(text).toContain('app-error.log: SysError: EADDRINUSE');
     expect(text).toMatch(/pm2 jlist: status online, pid \d+, restart_time [2-9], unstable_restarts 0/);
     // After pm2 kill: app-2 alone holds the listener, and it answered.
