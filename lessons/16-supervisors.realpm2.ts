@@ -128,7 +128,7 @@ export const realPm2Step: Step<RealPm2Vars> = {
   code: {
     other: {
       label: 'shell',
-      code: "export PM2_HOME=<a private directory>\npm2 start app.json   # { \"apps\": [{ \"name\": \"app\", \"script\": \"server.js\", \"env\": { \"PORT\": \"8080\" } }] }\npm2 sendSignal SIGUSR2 app\npm2 jlist            # status, pid, restart_time, unstable_restarts\npm2 delete app && pm2 kill",
+      code: "export PM2_HOME=\"$(mktemp -d)\"   # a home of its own, never ~/.pm2\npm2 start app.json   # { \"apps\": [{ \"name\": \"app\", \"script\": \"server.js\", \"env\": { \"PORT\": \"8080\" } }] }\npm2 sendSignal SIGUSR2 app\npm2 jlist            # status, pid, restart_time, unstable_restarts\npm2 delete app && pm2 kill",
     },
   },
   async run(ctx) {
@@ -173,7 +173,7 @@ export const realPm2Step: Step<RealPm2Vars> = {
       text: { en: "app-2, not pm2's child, holds the listener and answered the load", zh: 'app-2 不是 pm2 的子进程，它持有监听 socket 并应答了负载' },
       check: withPm2((seen, ctx) => {
         const stats = ctx.vars.stats?.pm2real;
-        const ok = !!seen && seen.holders.length === 1 && seen.holders[0] === seen.successor && seen.successorParent !== seen.daemon && answeredBy(stats, seen.successor) > 0 && answeredBy(stats, seen.app.pid) === 0;
+        const ok = !!seen && seen.holders.length === 1 && seen.holders[0] === seen.successor && seen.successorParent !== seen.daemon && seen.successorParent !== seen.first && answeredBy(stats, seen.successor) > 0 && answeredBy(stats, seen.app.pid) === 0;
         return { ok, detail: seen ? `LISTEN: pid ${seen.holders.join(' ') || '-'}; app-2 ${seen.successor}, PPid ${seen.successorParent ?? '-'} (pm2 daemon ${seen.daemon}); ${loadText(ctx, stats)}` : 'pm2 did not run' };
       }),
     },
