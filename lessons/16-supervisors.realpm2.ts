@@ -64,42 +64,58 @@ function follow(ctx: LessonContext, pm2: Pm2Home): () => void {
   };
 }
 
-async function play(ctx: LessonContext<RealPm2Vars>, pm2: Pm2Home, label: string): Promise<RealPm2Seen> {
-  const port = await probeFreePort();
-  const pump = follow(ctx, pm2);
+/** Starts the app under pm2 and waits until it listens; names pm2's daemon and the app. */
+async function startApp(ctx: LessonContext, pm2: Pm2Home, port: number): Promise<{ daemon: number; first: number }> {
   await pm2.start(port);
   const daemon = pm2.daemon;
   ctx.name(daemon, 'pm2-daemon');
   let first = 0;
   await waitUntil(ctx, async () => ((first = (await pm2.app(true))?.pid ?? 0), first > 0 && holdersOf(ctx, port).includes(first)), 10_000, 'the app listening');
   ctx.name(first, 'app-1');
-  pump();
+  return { daemon, first };
+}
+
+type Restarted = Pick<RealPm2Seen, 'successor' | 'app' | 'exits' | 'addrInUse' | 'trackedListeners' | 'holders' | 'successorParent'>;
+
+/** Under a load, `pm2 sendSignal SIGUSR2 app`; once pm2 has restarted the app twice, what pm2 and the
+ *  kernel say. The load's counters are kept however it ends. */
+async function restartUnderLoad(ctx: LessonContext<RealPm2Vars>, pm2: Pm2Home, port: number, first: number, pump: () => void): Promise<Restarted> {
   const load = startUnitLoad(ctx, port);
-  await ctx.until(() => load.stats().ok >= 20, 3000);
-  await pm2.run(['sendSignal', 'SIGUSR2', APP]);
-  let successor = 0;
-  await waitUntil(ctx, () => ((successor = holdersOf(ctx, port).find((pid) => pid !== first) ?? 0), successor > 0), 10_000, 'a successor listening');
-  ctx.name(successor, 'app-2');
-  // ↺ 1 follows app-1's exit, ↺ 2 the exit of the first copy pm2 started (pm2-io lets it go ~3 s later).
-  await waitUntil(ctx, () => (pump(), starts(pm2.daemonLog()) >= 3), 15_000, 'a second restart in pm2.log');
-  let app: Pm2App | undefined;
-  await waitUntil(ctx, async () => ((app = await pm2.app(true)), app?.status === 'online' && app.restartTime >= 2), 5000, 'restart_time 2 and status online in pm2 jlist');
-  const seen = app!;
-  ctx.name(seen.pid, 'app-tracked');
-  const trackedListeners = snapshot([seen.pid]).rows.filter(isListener).length;
-  const holders = holdersOf(ctx, port);
-  const successorParent = parentOf(successor);
-  const exits = exitCodes(pm2.daemonLog());
-  const errors = addrInUse(pm2.errorLog());
-  if (errors[0]) ctx.log(errors[0], 'error', `${APP}-error.log`);
-  ctx.log('pm2 jlist', 'syscall', 'pm2');
-  ctx.log(`pm2 jlist: status ${seen.status}, pid ${seen.pid}, restart_time ${seen.restartTime}, unstable_restarts ${seen.unstableRestarts}`, 'event', 'pm2');
-  ctx.log({
-    en: `kernel: 127.0.0.1:${port} LISTEN held by ${named(ctx, holders)}; pm2's pid ${seen.pid} (app-tracked) holds ${trackedListeners} listening socket${trackedListeners === 1 ? '' : 's'}`,
-    zh: `内核：127.0.0.1:${port} 的监听 socket 由 ${named(ctx, holders)} 持有；pm2 跟踪的 pid ${seen.pid}（app-tracked）持有 ${trackedListeners} 个监听 socket`,
-  });
-  keepStats(ctx, 'pm2real', await load.stop());
-  ctx.log({ en: `real pm2: ${loadText(ctx, ctx.vars.stats.pm2real)}`, zh: `真正的 pm2：${loadText(ctx, ctx.vars.stats.pm2real)}` });
+  try {
+    await ctx.until(() => load.stats().ok >= 20, 3000);
+    await pm2.run(['sendSignal', 'SIGUSR2', APP]);
+    let successor = 0;
+    await waitUntil(ctx, () => ((successor = holdersOf(ctx, port).find((pid) => pid !== first) ?? 0), successor > 0), 10_000, 'a successor listening');
+    ctx.name(successor, 'app-2');
+    // ↺ 1 follows app-1's exit, ↺ 2 the exit of the first copy pm2 started (pm2-io lets it go ~3 s later).
+    await waitUntil(ctx, () => (pump(), starts(pm2.daemonLog()) >= 3), 12_000, 'a second restart in pm2.log');
+    let app: Pm2App | undefined;
+    await waitUntil(ctx, async () => ((app = await pm2.app(true)), app?.status === 'online' && app.restartTime >= 2), 5000, 'restart_time 2 and status online in pm2 jlist');
+    const seen = app!;
+    ctx.name(seen.pid, 'app-tracked');
+    const trackedListeners = snapshot([seen.pid]).rows.filter(isListener).length;
+    const holders = holdersOf(ctx, port);
+    const errors = addrInUse(pm2.errorLog());
+    if (errors[0]) ctx.log(errors[0], 'error', `${APP}-error.log`);
+    ctx.log('pm2 jlist', 'syscall', 'pm2');
+    ctx.log(`pm2 jlist: status ${seen.status}, pid ${seen.pid}, restart_time ${seen.restartTime}, unstable_restarts ${seen.unstableRestarts}`, 'event', 'pm2');
+    ctx.log({
+      en: `kernel: 127.0.0.1:${port} LISTEN held by ${named(ctx, holders)}; pm2's pid ${seen.pid} (app-tracked) holds ${trackedListeners} listening socket${trackedListeners === 1 ? '' : 's'}`,
+      zh: `内核：127.0.0.1:${port} 的监听 socket 由 ${named(ctx, holders)} 持有；pm2 跟踪的 pid ${seen.pid}（app-tracked）持有 ${trackedListeners} 个监听 socket`,
+    });
+    return { successor, app: seen, exits: exitCodes(pm2.daemonLog()), addrInUse: errors.length, trackedListeners, holders, successorParent: parentOf(successor) };
+  } finally {
+    keepStats(ctx, 'pm2real', await load.stop());
+    ctx.log({ en: `real pm2: ${loadText(ctx, ctx.vars.stats.pm2real)}`, zh: `真正的 pm2：${loadText(ctx, ctx.vars.stats.pm2real)}` });
+  }
+}
+
+async function play(ctx: LessonContext<RealPm2Vars>, pm2: Pm2Home, label: string): Promise<RealPm2Seen> {
+  const port = await probeFreePort();
+  const pump = follow(ctx, pm2);
+  const { daemon, first } = await startApp(ctx, pm2, port);
+  pump();
+  const restarted = await restartUnderLoad(ctx, pm2, port, first, pump);
   await pm2.run(['delete', APP]);
   await pm2.kill();
   pump();
@@ -110,7 +126,7 @@ async function play(ctx: LessonContext<RealPm2Vars>, pm2: Pm2Home, label: string
     en: `after pm2 kill: GET / answered by ${'pid' in afterKill ? `pid ${afterKill.pid}` : afterKill.error}`,
     zh: `pm2 kill 之后：GET / 由 ${'pid' in afterKill ? `pid ${afterKill.pid}` : afterKill.error} 应答`,
   });
-  return { label, port, daemon, first, successor, app: seen, exits, addrInUse: errors.length, trackedListeners, holders, successorParent, afterKill };
+  return { label, port, daemon, first, ...restarted, afterKill };
 }
 
 /** A check on what the real pm2 showed: ○ with the reason where it did not run. */
