@@ -116,6 +116,8 @@ describe.skipIf(!hasPm2)('lesson 16, the real pm2 7 (cached install)', () => {
       await waitFor(() => (daemonLog().match(/starting in -fork mode-/g) ?? []).length >= 2, { timeout: 30_000, interval: 50, message: 'a restart by pm2' });
       const daemons = pidsOfRun('HRT_FAULT_TAG', tag, tmp).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'latin1').startsWith('PM2 v'));
       expect(daemons).toHaveLength(1);
+      // The run's marker, by which the warden finds it (its cwd in the run's directory is the second net).
+      expect(readFileSync(`/proc/${daemons[0]}/environ`, 'latin1').split('\0').some((entry) => entry.startsWith('HOTRESTART_TUTOR_RUN='))).toBe(true);
       child.kill('SIGKILL');
       const sentAt = Date.now();
       let left = countLeftovers(baseline, 'HRT_FAULT_TAG', tag, tmp);
