@@ -3,15 +3,17 @@
 // under pm2 7 each copy fails its bind, idles and exits with code 0, so the app shows online and is
 // restarted again and again (lessons/servers/16-pm2-container.ts says why, from pm2's sources); its
 // stop misses the successor; then the fix, live: the stand-in tracks hotrestart-run, the restart package's
-// stable parent, and a reload restarts nothing and loses nothing, a stop reaches every generation.
+// stable parent, and a reload restarts nothing and loses nothing, a stop reaches every generation. Between
+// the stand-in's restarts and its stop, the real pm2 where installed (16-supervisors.realpm2.ts).
 import { isAlive } from '../src/demo/marker.js';
 import { commOf, parentOf, sharing } from '../src/lesson/procview.js';
 import type { Step } from '../src/lesson/types.js';
 import { answeredBy, generation, getOnce, liveServicePids, loadText, managerName, probeFreePort, serverEvents, startUnit, startUnitLoad, tellManager, unitEvents, unitState, waitReport } from './16-supervisors.kit.js';
-import { followUnderLoad, isListener, isTcp, keepStats, listenerOf, NONE_FAILED, noneFailed, nothingLeft, remember, unitOf, waitGeneration, type UnitVars } from './16-supervisors.units.js';
+import { realPm2Step, type RealPm2Vars } from './16-supervisors.realpm2.js';
+import { followUnderLoad, isListener, isTcp, keepStats, listenerOf, NONE_FAILED, noneFailed, nothingLeft, remember, unitOf, waitGeneration } from './16-supervisors.units.js';
 
-/** What the pm2 steps carry; lesson 16's Vars extends it. */
-export interface Pm2Vars extends UnitVars {
+/** What the pm2 steps carry (the real pm2's step, RealPm2Vars, too); lesson 16's Vars extends it. */
+export interface Pm2Vars extends RealPm2Vars {
   /** What the pm2 stand-in's successor answered after the stand-in was stopped. */
   pm2After: { pid: number } | { error: string };
   /** Under hotrestart-run: the pid the pm2 stand-in tracks, and the listener's inode, before the reload. */
@@ -23,8 +25,8 @@ export const pm2Steps: Step<Pm2Vars>[] = [
       id: 'pid-tracker',
       title: { en: 'A manager that tracks one pid (pm2)', zh: '只盯一个 pid 的管理器（pm2）' },
       text: {
-        en: "pm2 is not a dependency of the tutor (`npm install -g pm2` installs it), so a stand-in plays it, labelled so: not pm2, but pm2 7's code for an app in fork mode. pm2 runs the app inside its container (ProcessContainerFork.js) and tracks that pid; when it exits, pm2 starts the app again and counts it (↺). A restart is unstable only if the process lived less than min_uptime (1 s) in the app's first min_uptime × max_restarts (16 s); 16 of those mark it errored. pm2's daemon is not a subreaper.\n\nThe app listens on a fixed port, as under pm2 (chosen free a moment before: if another program takes it first, the step fails with EADDRINUSE). `pm2 sendSignal SIGUSR2 app` hands over to pm2-2; pm2-1 exits; pm2 restarts the app, whose bind meets pm2-2's socket: EADDRINUSE. pm2's agent in the container (pm2-io) catches the failed top-level await and logs it without exiting, so the server's own exit(1) never runs: the copy idles until that agent, checking every 3 s, lets it exit (code 0). It lived past min_uptime: not unstable. pm2 shows the app online, restarting it again and again.",
-        zh: 'pm2 不是本教程的依赖（`npm install -g pm2` 即可安装），所以由一个替身扮演，并如实标明：它不是 pm2，而是照着 pm2 7 对 fork 模式应用的代码行事。pm2 在它的容器（ProcessContainerFork.js）里运行应用，并跟踪这个 pid；这个进程一退出，pm2 就重新启动应用并计数（↺）。只有在应用最初的 min_uptime × max_restarts（16 秒）之内、进程活得不到 min_uptime（1 秒）时，这次重启才算不稳定；这样的重启累计 16 次，应用被标记为 errored。pm2 的守护进程不是 subreaper。\n\n应用监听一个固定端口，就像 pm2 下的应用那样（端口是片刻之前选出的空闲端口：若被其他程序抢先占用，这一步就会以 EADDRINUSE 失败）。`pm2 sendSignal SIGUSR2 app` 把服务交接给 pm2-2；pm2-1 退出；pm2 重新启动应用，新进程的 bind 撞上 pm2-2 的 socket：EADDRINUSE。容器里 pm2 的代理（pm2-io）截住了失败的顶层 await，只记日志而不退出，所以服务自己的 exit(1) 从未执行：这个副本闲着，直到这个代理（每 3 秒检查一次）让它退出（退出码 0）。它活过了 min_uptime：不算不稳定。pm2 显示应用 online，一遍又一遍地重启它。',
+        en: "pm2 is not a dependency of the tutor (`npm install -g pm2` installs it), so a stand-in plays it, labelled so: not pm2, but pm2 7's code for an app in fork mode (the next step runs the real pm2 where one is installed). pm2 runs the app inside its container (ProcessContainerFork.js) and tracks that pid; when it exits, pm2 starts the app again and counts it (↺). A restart is unstable only if the process lived less than min_uptime (1 s) in the app's first min_uptime × max_restarts (16 s); 16 of those mark it errored. pm2's daemon is not a subreaper.\n\nThe app listens on a fixed port, as under pm2 (chosen free a moment before: if another program takes it first, the step fails with EADDRINUSE). `pm2 sendSignal SIGUSR2 app` hands over to pm2-2; pm2-1 exits; pm2 restarts the app, whose bind meets pm2-2's socket: EADDRINUSE. pm2's agent in the container (pm2-io) catches the failed top-level await and logs it without exiting, so the server's own exit(1) never runs: the copy idles until that agent, checking every 3 s, lets it exit (code 0). It lived past min_uptime: not unstable. pm2 shows the app online, restarting it again and again.",
+        zh: 'pm2 不是本教程的依赖（`npm install -g pm2` 即可安装），所以由一个替身扮演，并如实标明：它不是 pm2，而是照着 pm2 7 对 fork 模式应用的代码行事（装了 pm2 的话，下一步会运行真正的 pm2）。pm2 在它的容器（ProcessContainerFork.js）里运行应用，并跟踪这个 pid；这个进程一退出，pm2 就重新启动应用并计数（↺）。只有在应用最初的 min_uptime × max_restarts（16 秒）之内、进程活得不到 min_uptime（1 秒）时，这次重启才算不稳定；这样的重启累计 16 次，应用被标记为 errored。pm2 的守护进程不是 subreaper。\n\n应用监听一个固定端口，就像 pm2 下的应用那样（端口是片刻之前选出的空闲端口：若被其他程序抢先占用，这一步就会以 EADDRINUSE 失败）。`pm2 sendSignal SIGUSR2 app` 把服务交接给 pm2-2；pm2-1 退出；pm2 重新启动应用，新进程的 bind 撞上 pm2-2 的 socket：EADDRINUSE。容器里 pm2 的代理（pm2-io）截住了失败的顶层 await，只记日志而不退出，所以服务自己的 exit(1) 从未执行：这个副本闲着，直到这个代理（每 3 秒检查一次）让它退出（退出码 0）。它活过了 min_uptime：不算不稳定。pm2 显示应用 online，一遍又一遍地重启它。',
       },
       async run(ctx) {
         const port = await probeFreePort();
@@ -90,6 +92,8 @@ export const pm2Steps: Step<Pm2Vars>[] = [
         },
       ],
     },
+    // Where pm2 7 is installed, the same under the real pm2 (○ without it).
+    realPm2Step,
     {
       id: 'pid-tracker-stop',
       title: { en: 'Stopping the app does not stop it', zh: '停止应用却停不掉它' },

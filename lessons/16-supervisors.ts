@@ -7,7 +7,8 @@
 // hands generation 1 its listener at fd 3, which every generation then passes on; a pm2-like manager that
 // tracks one pid restarts the "dead" app into a port the successor holds. systemd cannot run here (it must
 // be PID 1) and pm2 is not a dependency of the tutor: a stand-in that follows their rules (pm2 7's code) plays them, and says
-// so on screen (lessons/servers/16-unit-manager.ts). The machinery is in 16-supervisors.kit.ts.
+// so on screen (lessons/servers/16-unit-manager.ts); where pm2 7 is installed, one step runs the real pm2
+// too (16-supervisors.realpm2.ts). The machinery is in 16-supervisors.kit.ts.
 import { statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isAlive } from '../src/demo/marker.js';
@@ -87,8 +88,8 @@ export const lesson: Lesson<Vars> = {
   chapter: { en: 'Chapter 3 · Operations', zh: '第三章 · 运维' },
   title: { en: 'Supervisors: systemd, socket activation, pm2', zh: '进程管理器：systemd、套接字激活、pm2' },
   summary: {
-    en: 'A hot restart ends the very process the service manager started. Under systemd\'s Type=simple that reads as the death of the service, and the successor is killed with it; Type=notify with MAINPID= and READY=1 moves the manager along to the successor, if NotifyAccess=all lets it speak; socket activation (the real systemd-socket-activate) hands generation 1 its listener at fd 3; a manager that tracks one pid, as pm2 does, restarts an app that is still running — unless the pid it tracks is a stable parent, hotrestart-run. Played live under a stand-in manager that follows the documented rules, with a loopback load counting what fails.',
-    zh: '热重启会结束服务管理器亲手启动的那个进程。在 systemd 的 Type=simple 下，这被当作服务的死亡，后继进程也跟着被杀；Type=notify 配合 MAINPID= 和 READY=1，让管理器跟到后继进程上，前提是 NotifyAccess=all 允许后继进程发通知；套接字激活（真实的 systemd-socket-activate）在 fd 3 上把监听 socket 交给第 1 代；像 pm2 那样只盯一个 pid 的管理器，会去「重启」一个其实还在运行的应用——除非它盯的是一个稳定的父进程 hotrestart-run。全部在一个按文档规则行事的替身管理器下实时演示，回环负载统计失败的请求。',
+    en: 'A hot restart ends the very process the service manager started. Under systemd\'s Type=simple that reads as the death of the service, and the successor is killed with it; Type=notify with MAINPID= and READY=1 moves the manager along to the successor, if NotifyAccess=all lets it speak; socket activation (the real systemd-socket-activate) hands generation 1 its listener at fd 3; a manager that tracks one pid, as pm2 does, restarts an app that is still running — unless the pid it tracks is a stable parent, hotrestart-run. Played live under a stand-in manager that follows the documented rules (and under the real pm2 too, where it is installed), with a loopback load counting what fails.',
+    zh: '热重启会结束服务管理器亲手启动的那个进程。在 systemd 的 Type=simple 下，这被当作服务的死亡，后继进程也跟着被杀；Type=notify 配合 MAINPID= 和 READY=1，让管理器跟到后继进程上，前提是 NotifyAccess=all 允许后继进程发通知；套接字激活（真实的 systemd-socket-activate）在 fd 3 上把监听 socket 交给第 1 代；像 pm2 那样只盯一个 pid 的管理器，会去「重启」一个其实还在运行的应用——除非它盯的是一个稳定的父进程 hotrestart-run。全部在一个按文档规则行事的替身管理器下实时演示（装了 pm2 的话，也在真正的 pm2 下演示），回环负载统计失败的请求。',
   },
   recap: [
     { en: 'Type=simple: when the main process exits, systemd stops the unit and kills every process left in its control group — the successor too.', zh: 'Type=simple：主进程一退出，systemd 就停止服务单元，并杀掉控制组里剩下的每个进程——后继进程也不例外。' },

@@ -1,13 +1,17 @@
-// pm2 for the restart lab, without making it a dependency of the project: an installed pm2
-// (node_modules/.bin or PATH) is used as it is; with --with-pm2 and none installed, pm2@7 is installed
-// once into a per-user 0700 cache under os.tmpdir() (npm's ordinary client, --no-save) and reused.
+// pm2 for the restart lab, without making it a dependency of the project: an installed pm2 (found as
+// lesson 16 finds it, src/lesson/pm2.ts) is used as it is; with --with-pm2 and none installed, pm2@7 is
+// installed once into a per-user 0700 cache under os.tmpdir() (npm's ordinary client, --no-save) and reused.
 // Every daemon the lab starts lives in a PM2_HOME of its own, inside the run's private directory, and is
 // ended by stopPm2: `pm2 kill`, then SIGKILL to the daemon's process group (its cluster workers are in
 // it) in case the daemon outlived that.
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { findPm2 as findInstalledPm2 } from '../../src/lesson/pm2.js';
+
+// Finding, running and stopping pm2 are shared with lesson 16.
+export { pm2Run, pm2Version, stopPm2 } from '../../src/lesson/pm2.js';
 
 /** The pm2 the lab installs: one major, so a new major cannot change the figures unnoticed. */
 export const PM2_SPEC = 'pm2@7';
@@ -15,9 +19,8 @@ const CACHE = join(tmpdir(), `hotrestart-lab-pm2-${process.getuid?.() ?? 'user'}
 
 /** The pm2 binary, or the one-line reason the pm2 column is skipped. */
 export function findPm2(install: boolean): string | { skipped: string } {
-  for (const candidate of [join(process.cwd(), 'node_modules', '.bin', 'pm2'), ...(process.env.PATH ?? '').split(':').filter(Boolean).map((dir) => join(dir, 'pm2'))]) {
-    if (existsSync(candidate)) return candidate;
-  }
+  const installed = findInstalledPm2();
+  if (installed) return installed;
   if (!install) return { skipped: `pm2 is not installed; --with-pm2 installs ${PM2_SPEC} into ${CACHE}, outside the project` };
   return installPm2();
 }
@@ -48,63 +51,5 @@ function installedMajor(): string | undefined {
     return (JSON.parse(readFileSync(join(CACHE, 'node_modules', 'pm2', 'package.json'), 'utf8')) as { version: string }).version.split('.')[0];
   } catch {
     return undefined;
-  }
-}
-
-/** pm2's version, for the header line: from the package.json next to its bin/pm2 (running it would need a home). */
-export function pm2Version(pm2: string): string {
-  try {
-    return (JSON.parse(readFileSync(join(dirname(realpathSync(pm2)), '..', 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return '?';
-  }
-}
-
-/** The environment of every pm2 command: its own home, no banner, no version check over the network. */
-export function pm2Env(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { ...process.env, ...extra, PM2_HOME: home, PM2_DISCRETE_MODE: 'true', PM2_DISABLE_VERSION_CHECK: 'true' };
-}
-
-/** Runs one pm2 command without blocking the event loop (the load generator shares it). */
-export function pm2Run(pm2: string, home: string, args: string[], extra: Record<string, string> = {}): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(pm2, args, { env: pm2Env(home, extra), timeout: 30_000 }, (error, _stdout, stderr) => {
-      if (error) reject(new Error(`pm2 ${args[0]} failed: ${String(stderr).trim().split('\n').pop() || error.message}`));
-      else resolve();
-    });
-  });
-}
-
-/** Ends the daemon of `home` and everything it started, then removes `home`. Synchronous: it runs on exit paths. */
-export function stopPm2(pm2: string, home: string): void {
-  // Looked at before `pm2 kill`, while the daemon is alive: its group is the one to end if anything survives.
-  const daemon = Number(readFileOr(join(home, 'pm2.pid')));
-  const group = daemon > 0 && groupOf(daemon) === daemon ? daemon : 0;
-  try {
-    execFileSync(pm2, ['kill'], { env: pm2Env(home), stdio: 'ignore', timeout: 15_000 });
-  } catch {
-    // The group kill below ends it anyway.
-  }
-  if (group) {
-    try {
-      process.kill(-group, 'SIGKILL');
-    } catch {
-      // Already gone, as it should be after `pm2 kill`.
-    }
-  }
-  rmSync(home, { recursive: true, force: true });
-}
-
-/** The process group of `pid` (field 5 of /proc/PID/stat), or 0 if it is gone. */
-function groupOf(pid: number): number {
-  const stat = readFileOr(`/proc/${pid}/stat`);
-  return stat ? Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) : 0;
-}
-
-function readFileOr(path: string): string {
-  try {
-    return readFileSync(path, 'utf8').trim();
-  } catch {
-    return '';
   }
 }

@@ -20,6 +20,7 @@
 // climbed, unstable_restarts stayed 0, status online. With the app option `pmx: false` (no pm2-io, so
 // steps 2 and 3 are gone) the server's own handler ran instead: exit code 1 at once, and after 16 unstable
 // restarts pm2 logged "had too many unstable restarts (16). Stopped." and showed it errored.
+// Lesson 16's real-pm2 step shows the first of these live where pm2 7 is installed (16-supervisors.realpm2.ts).
 //
 // The app's path is in pm_exec_path, as pm2 passes it; arguments follow this file's, as pm2 passes them.
 // Its successors run this file again (the restart module re-runs process.argv), as they run

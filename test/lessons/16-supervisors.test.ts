@@ -3,10 +3,12 @@
 // was refused; under Type=notify the main pid moved to the successor and nothing failed, unless
 // NotifyAccess=main dropped the successor's message (then it was killed as under Type=simple); with the real
 // systemd-socket-activate, one DESC letter for the manager's copy, sa-1's fd 3 and sa-2's fd 3; the pm2
-// stand-in's restarts failed with EADDRINUSE while the app stayed online, and under hotrestart-run nothing restarted and one description
+// stand-in's restarts failed with EADDRINUSE while the app stayed online (and the real pm2 where installed
+// ran, or its step said how to get it), and under hotrestart-run nothing restarted and one description
 // served; and no process of any unit is left once the lesson ends.
 import { describe, expect, it } from 'vitest';
 import { activateMissing } from '../../lessons/16-supervisors.kit.js';
+import { realPm2 } from '../../lessons/16-supervisors.realpm2.kit.js';
 import { lesson } from '../../lessons/16-supervisors.js';
 import { playPlain } from '../../src/lesson/plain.js';
 import type { Lesson } from '../../src/lesson/types.js';
@@ -15,6 +17,9 @@ import { collector, playChecked, stepText } from '../helpers/lesson-output.js';
 
 const noActivate = activateMissing();
 if (noActivate) console.log(`skipped: lesson 16's socket activation steps (6 to 9) are checked as ○ only (${noActivate})`);
+// The real pm2 (step 11) where installed; its own test, 16-real-pm2.test.ts, runs it on a cached install.
+const pm2 = realPm2();
+const noPm2 = 'skipped' in pm2;
 
 /** Every pid the stand-ins and the servers named in the log: "pid N" (ExecStart=, generations, exits), "kill -TERM N". */
 function mentionedPids(text: string): number[] {
@@ -34,8 +39,8 @@ function listeners(step: string): Array<{ name: string; fd: number; desc: string
 describe('lesson 16: supervisors', () => {
   for (const lang of ['en', 'zh'] as const) {
     it(`plays in ${lang} with every expectation holding`, async () => {
-      const { result, text } = await playChecked(lesson, lang, noActivate ? 21 : 31);
-      expect(result.skipped).toBe(noActivate ? 10 : 0);
+      const { result, text } = await playChecked(lesson, lang, (noActivate ? 21 : 31) + (noPm2 ? 0 : 5));
+      expect(result.skipped).toBe((noActivate ? 10 : 0) + (noPm2 ? 5 : 0));
 
       // Labelled as what they are, on screen.
       expect(text).toMatch(lang === 'en' ? /not systemd: a stand-in that follows systemd\.service\(5\)'s rules for Type=simple/ : /这不是 systemd：而是一个按照 systemd\.service\(5\) 对 Type=simple 的规则/);
@@ -80,11 +85,14 @@ describe('lesson 16: supervisors', () => {
       expect(tracker).toMatch(/↺ 2 ?[(（](it lived|它活了)/);
       expect(tracker).toMatch(/status online|状态 online/);
       expect(tracker).not.toMatch(/status errored|状态 errored/);
+      // The real pm2 where installed, labelled so; otherwise one line saying how to get it.
+      if ('skipped' in pm2) expect(stepText(text, 11)).toContain(lang === 'en' ? `skipped: ${pm2.skipped.en}` : `跳过：${pm2.skipped.zh}`);
+      else expect(stepText(text, 11)).toContain(lang === 'en' ? `This runs the real pm2 ${pm2.version} (${pm2.pm2}).` : `这里运行的是真正的 pm2 ${pm2.version}（${pm2.pm2}）。`);
       // Under hotrestart-run the tracked pid stayed: hotrestart-run and pm2run-2 hold one description, nothing restarted.
-      const fixed = listeners(stepText(text, 12));
+      const fixed = listeners(stepText(text, 13));
       expect(fixed.map((row) => row.name).sort()).toEqual(['hotrestart-run', 'pm2run-2']);
       expect(new Set(fixed.map((row) => row.desc)).size).toBe(1);
-      expect(stepText(text, 12)).not.toMatch(/restart 1|第 1 次重启/);
+      expect(stepText(text, 13)).not.toMatch(/restart 1|第 1 次重启/);
 
       // Nothing of any unit survives the lesson: the stand-ins, every generation, systemd-socket-activate.
       const pids = mentionedPids(text);
