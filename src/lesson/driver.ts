@@ -9,7 +9,7 @@ import { onCleanup } from '../demo/cleanup.js';
 import type { SupervisorApi } from '../demo/types.js';
 import { createLessonContext } from './context.js';
 import { nextToRun, type PlayerAction } from './player.js';
-import { errorSentence, runStep, type StepRunResult } from './runner.js';
+import { errorText, runStep, type StepRunResult } from './runner.js';
 import type { Lang, Lesson, LessonContext } from './types.js';
 import { initialLessonState, lessonReducer, type LessonAction, type LessonState, type ViewAction } from './lesson-state.js';
 import { observationAt, observedChanges, observeSafely } from './observation.js';
@@ -139,7 +139,7 @@ export class LessonDriver {
     try {
       result = await runStep(lesson.steps[index], await demo.ready);
     } catch (error) {
-      result = { status: 'failed', error: errorSentence(error) }; // the demo could not start
+      result = { status: 'failed', error: errorText(error) }; // the demo could not start
     }
     dispatch({ type: 'replaying', index: null });
     // A check that raced the stop may have failed for that reason alone: count it as cancelled.

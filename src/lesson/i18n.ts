@@ -38,6 +38,7 @@ export const ui = {
   running: { en: 'running…', zh: '运行中…' },
   cancelled: { en: 'Demo stopped. Press r to run this step again.', zh: '演示已停止。按 r 重新运行这一步。' },
   failed: { en: 'This step failed: {error}', zh: '这一步失败了：{error}' },
+  stepCancelled: { en: 'cancelled', zh: '已取消' },
   lessonDone: { en: 'Lesson complete: {ok} of {total} checks held.', zh: '本课完成：{total} 项检验中 {ok} 项成立。' },
   skippedChecks: { en: '{n} check(s) could not run on this machine and were skipped.', zh: '有 {n} 项检验无法在本机运行，已跳过。' },
   allHeld: { en: 'Every expectation held on this machine.', zh: '所有预期都在本机上得到验证。' },

@@ -82,7 +82,7 @@ export async function playPlain(given: Lesson, options: PlainOptions): Promise<P
       const outcome = await runStep(step, ctx);
       if (outcome.status !== 'done') {
         result.failedSteps++;
-        write(palette.warning(tr('failed', lang, { error: outcome.status === 'failed' ? outcome.error : 'cancelled' })));
+        write(palette.warning(tr('failed', lang, { error: outcome.status === 'failed' ? pick(outcome.error, lang) : tr('stepCancelled', lang) })));
         result.checks += step.expect?.length ?? 0;
         write();
         continue;

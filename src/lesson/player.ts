@@ -1,6 +1,6 @@
 // The step player: a pure reducer over which step is current and what each step's run produced.
 // Effects (running actions, checking expectations) live in runner.ts and report back as actions.
-import type { Lang, Lesson } from './types.js';
+import type { Lang, Lesson, Text } from './types.js';
 
 export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
 
@@ -13,7 +13,8 @@ export interface ExpectationOutcome {
 export interface StepState {
   status: StepStatus;
   expectations: ExpectationOutcome[];
-  error: string | null;
+  /** Why the step's action failed, in both languages: the view picks the learner's. */
+  error: Text | null;
   /** The learner's quiz choice, or null. */
   choice: number | null;
 }
@@ -35,7 +36,7 @@ export type PlayerAction =
   | { type: 'back' }
   | { type: 'run-started'; index: number }
   | { type: 'run-finished'; index: number; expectations: ExpectationOutcome[] }
-  | { type: 'run-failed'; index: number; error: string }
+  | { type: 'run-failed'; index: number; error: Text }
   | { type: 'run-cancelled'; index: number }
   /** Re-run: every step goes back to pending (the demo restarts from scratch; steps up to the current one run again). */
   | { type: 'rerun' }

@@ -1,11 +1,11 @@
 // Runs one step: its action on real processes, then each expectation against what the kernel shows.
 // Failures become outcomes (a failed step, a ✘ expectation), never exceptions past this point.
-import { forLesson, LessonActionError, type CheckResult, type LessonContext, type Step } from './types.js';
+import { forLesson, LessonActionError, type CheckResult, type LessonContext, type Step, type Text } from './types.js';
 import type { ExpectationOutcome } from './player.js';
 
 export type StepRunResult =
   | { status: 'done'; expectations: ExpectationOutcome[] }
-  | { status: 'failed'; error: string }
+  | { status: 'failed'; error: Text }
   | { status: 'cancelled' };
 
 function normalise(result: CheckResult | boolean): ExpectationOutcome {
@@ -17,6 +17,13 @@ export function errorSentence(error: unknown): string {
   if (error instanceof LessonActionError) return error.message;
   if (error instanceof Error) return error.message.split('\n')[0];
   return String(error);
+}
+
+/** The sentence in both languages: a LessonActionError's Text, else the error's own (English) sentence. */
+export function errorText(error: unknown): Text {
+  if (error instanceof LessonActionError) return error.text;
+  const sentence = errorSentence(error);
+  return { en: sentence, zh: sentence };
 }
 
 /** Runs only the action (used to replay earlier steps when a step is re-run from scratch). */
@@ -37,8 +44,8 @@ export async function runStep(step: Step, ctx: LessonContext, options: StepRunOp
       await runAction(step, ctx);
     } catch (error) {
       if (ctx.signal.aborted) return { status: 'cancelled' };
-      ctx.log(errorSentence(error), 'error');
-      return { status: 'failed', error: errorSentence(error) };
+      ctx.log(errorText(error), 'error');
+      return { status: 'failed', error: errorText(error) };
     }
   }
   const expectations: ExpectationOutcome[] = [];
@@ -47,7 +54,7 @@ export async function runStep(step: Step, ctx: LessonContext, options: StepRunOp
       expectations.push(normalise(await expectation.check(forLesson(ctx))));
     } catch (error) {
       if (ctx.signal.aborted) return { status: 'cancelled' };
-      expectations.push({ ok: false, detail: errorSentence(error) });
+      expectations.push({ ok: false, detail: ctx.t(errorText(error)) });
     }
   }
   return { status: 'done', expectations };

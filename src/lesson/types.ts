@@ -163,10 +163,16 @@ export function forLesson(ctx: LessonContext): LessonContext<never> {
   return ctx as LessonContext<never>;
 }
 
-/** Thrown by ctx.call when a puppet reports a failed call the lesson did not expect. */
+/** Thrown by a step's action (and by ctx.call when a puppet reports a failed call the lesson did not
+ *  expect). The learner reads it as "This step failed: …", so a sentence of ours comes as a Text; a plain
+ *  string is a program's own output (a compiler's stderr, a puppet's system error), the same in both
+ *  languages. `message` is the English, for logs and tests. */
 export class LessonActionError extends Error {
-  constructor(message: string) {
-    super(message);
+  readonly text: Text;
+  constructor(message: string | Text) {
+    const text = typeof message === 'string' ? { en: message, zh: message } : message;
+    super(text.en);
     this.name = 'LessonActionError';
+    this.text = text;
   }
 }

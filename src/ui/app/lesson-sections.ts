@@ -34,7 +34,7 @@ export function statusLines(state: LessonState, width: number, palette: Palette)
   let warn = false;
   if (state.demo === 'stopped') [text, warn] = [tr('stopped', lang), true];
   else if (current.status === 'cancelled') [text, warn] = [tr('cancelled', lang), true];
-  else if (current.status === 'failed') [text, warn] = [tr('failed', lang, { error: current.error ?? '?' }), true];
+  else if (current.status === 'failed') [text, warn] = [tr('failed', lang, { error: current.error ? pick(current.error, lang) : '?' }), true];
   else if (state.replaying !== null) text = tr('replaying', lang, { n: state.replaying + 1 });
   else if (state.demo === 'starting') text = tr('starting', lang);
   else if (state.ranThrough > player.index + 1) text = tr('ahead', lang, { n: state.ranThrough });
