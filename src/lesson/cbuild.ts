@@ -6,14 +6,14 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { RUN_MARKER } from '../demo/sweep.mjs';
-import { LessonActionError, type LessonContext } from './types.js';
+import { DEMO_STOPPED, LessonActionError, type LessonContext } from './types.js';
 
 /** Compiles `source` (a path) into the run's directory; the binary's path, or undefined when there is no cc. */
 export async function buildC(ctx: LessonContext, source: string, flags: string[] = []): Promise<string | undefined> {
   const name = basename(source, '.c');
   const binary = join(ctx.supervisor.dir, name);
-  if (!existsSync(source)) throw new LessonActionError(`${name}.c should be at ${source}, beside this lesson, but is not`);
-  if (ctx.signal.aborted) throw new LessonActionError('the demo was stopped');
+  if (!existsSync(source)) throw new LessonActionError({ en: `${name}.c should be at ${source}, beside this lesson, but is not`, zh: `${name}.c 应该在 ${source}（这一课旁边），但不在那里` });
+  if (ctx.signal.aborted) throw new LessonActionError(DEMO_STOPPED);
   try {
     // The run's marker: a tutor killed mid-build leaves no cc behind (the warden ends it with the run).
     const env = { ...process.env, [RUN_MARKER]: ctx.supervisor.runId };
@@ -22,6 +22,6 @@ export async function buildC(ctx: LessonContext, source: string, flags: string[]
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     const stderr = String((error as { stderr?: string }).stderr ?? '').trim().split('\n')[0];
-    throw new LessonActionError(`cc could not build ${name}.c${stderr ? `: ${stderr}` : ''}`);
+    throw new LessonActionError({ en: `cc could not build ${name}.c${stderr ? `: ${stderr}` : ''}`, zh: `cc 无法编译 ${name}.c${stderr ? `：${stderr}` : ''}` });
   }
 }

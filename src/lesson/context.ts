@@ -10,7 +10,7 @@ import type { PuppetHandle, SupervisorApi } from '../demo/types.js';
 import { createDisplayLetters } from './display-letters.js';
 import { pick } from './i18n.js';
 import { isNodePlumbing } from './observe.js';
-import { LessonActionError, type Lang, type LessonContext, type LogEntry, type Text } from './types.js';
+import { DEMO_STOPPED, LessonActionError, type Lang, type LessonContext, type LogEntry, type Text } from './types.js';
 
 export interface ContextOptions {
   supervisor: SupervisorApi;
@@ -38,7 +38,7 @@ export function createLessonContext({ supervisor, lang, signal: playerSignal, on
   };
 
   const checkAborted = () => {
-    if (signal.aborted) throw new LessonActionError('the demo was stopped');
+    if (signal.aborted) throw new LessonActionError(DEMO_STOPPED);
   };
 
   // What each process had open when it joined the lesson: Node's own plumbing, hidden by default.
@@ -56,20 +56,20 @@ export function createLessonContext({ supervisor, lang, signal: playerSignal, on
 
   const handleOf = (name: string): PuppetHandle => {
     const handle = supervisor.puppet(name);
-    if (!handle) throw new LessonActionError(`no demo process named ${name} is running`);
+    if (!handle) throw new LessonActionError({ en: `no demo process named ${name} is running`, zh: `没有名为 ${name} 的演示进程在运行` });
     return handle;
   };
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve, reject) => {
-      if (signal.aborted) return reject(new LessonActionError('the demo was stopped'));
+      if (signal.aborted) return reject(new LessonActionError(DEMO_STOPPED));
       const timer = setTimeout(() => {
         signal.removeEventListener('abort', onAbort);
         resolve();
       }, ms);
       const onAbort = () => {
         clearTimeout(timer);
-        reject(new LessonActionError('the demo was stopped'));
+        reject(new LessonActionError(DEMO_STOPPED));
       };
       signal.addEventListener('abort', onAbort, { once: true });
     });
@@ -98,7 +98,7 @@ export function createLessonContext({ supervisor, lang, signal: playerSignal, on
       for (const line of reply.lines) log(line, 'syscall', name);
       if (!reply.ok) {
         if (reply.error && reply.lines.length === 0) log(reply.error, 'error', name);
-        if (!options.allowFail) throw new LessonActionError(reply.error ?? `${request.op} failed in ${name}`);
+        if (!options.allowFail) throw new LessonActionError(reply.error ?? { en: `${request.op} failed in ${name}`, zh: `${request.op} 在 ${name} 中失败了` });
       }
       // One body for both overloads: without allowFail only a success gets here; with it the overload
       // declares the whole PuppetReply<K>, failures included.
@@ -115,7 +115,7 @@ export function createLessonContext({ supervisor, lang, signal: playerSignal, on
     },
     pid(name) {
       const entry = [...namesByPid].find(([, n]) => n === name);
-      if (!entry) throw new LessonActionError(`no demo process named ${name}`);
+      if (!entry) throw new LessonActionError({ en: `no demo process named ${name}`, zh: `没有名为 ${name} 的演示进程` });
       return entry[0];
     },
     names: () => new Map(namesByPid),

@@ -131,7 +131,7 @@ export async function launchServer(ctx: LessonContext, options: LaunchOptions): 
   const pid = reply.result.pid as number;
   ctx.name(pid, name);
   const report = await ctx.until(() => reports.find((r) => r.pid === pid && (r.event === 'listening' || r.event === 'error')), timeoutMs);
-  if (!report) throw new LessonActionError(`${name} (pid ${pid}) did not start listening within ${timeoutMs} ms`);
-  if (report.event === 'error') throw new LessonActionError(`${name} (pid ${pid}) failed: ${String(report.text)}`);
+  if (!report) throw new LessonActionError({ en: `${name} (pid ${pid}) did not start listening within ${timeoutMs} ms`, zh: `${name}（pid ${pid}）在 ${timeoutMs} 毫秒内没有开始监听` });
+  if (report.event === 'error') throw new LessonActionError({ en: `${name} (pid ${pid}) failed: ${String(report.text)}`, zh: `${name}（pid ${pid}）失败了：${String(report.text)}` });
   return report;
 }

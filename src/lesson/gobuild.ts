@@ -133,6 +133,6 @@ export async function buildGo(file: string, run: { signal?: AbortSignal; supervi
     return binary ?? undefined;
   } catch (error) {
     const output = error instanceof GoBuildError ? error.output : (error as Error).message;
-    throw new LessonActionError(`go build ${file} failed${output ? `: ${output}` : ''}`);
+    throw new LessonActionError({ en: `go build ${file} failed${output ? `: ${output}` : ''}`, zh: `go build ${file} 失败了${output ? `：${output}` : ''}` });
   }
 }

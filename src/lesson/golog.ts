@@ -30,7 +30,7 @@ export async function waitLogLine<V extends GoRunVars>(ctx: LessonContext<V>, fi
   const lines = logText(ctx, file).trim().split('\n').filter(Boolean);
   for (const line of lines.slice(ctx.vars.goLogged ?? 0)) ctx.log(line, 'event', file);
   ctx.vars.goLogged = lines.length;
-  if (!found) throw new LessonActionError(`the Go program did not log ${pattern} in ${file} within ${timeoutMs} ms`);
+  if (!found) throw new LessonActionError({ en: `the Go program did not log ${pattern} in ${file} within ${timeoutMs} ms`, zh: `Go 程序在 ${timeoutMs} 毫秒内没有在 ${file} 中记下 ${pattern}` });
   return found;
 }
 

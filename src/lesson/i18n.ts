@@ -16,6 +16,11 @@ export function pick(text: Text, lang: Lang): string {
   return text[lang];
 }
 
+/** A value that is either one string for both languages (a name, a program's output) or a Text. */
+export function asText(value: string | Text): Text {
+  return typeof value === 'string' ? { en: value, zh: value } : value;
+}
+
 /** A code excerpt: inline code is the same in both languages; a file excerpt has its comments translated. */
 export function codeText(code: string | Text, lang: Lang): string {
   return typeof code === 'string' ? code : pick(code, lang);

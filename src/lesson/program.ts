@@ -61,7 +61,7 @@ export class ProgramLog {
     const entries = this.entries();
     for (const [, text] of entries.slice(this.logged)) this.ctx.log(text, 'event', this.source);
     this.logged = entries.length;
-    if (!found) throw new LessonActionError(`${this.source} did not log ${pattern} within ${timeoutMs} ms`);
+    if (!found) throw new LessonActionError({ en: `${this.source} did not log ${pattern} within ${timeoutMs} ms`, zh: `${this.source} 在 ${timeoutMs} 毫秒内没有输出 ${pattern}` });
     return found;
   }
 }

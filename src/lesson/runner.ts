@@ -1,6 +1,7 @@
 // Runs one step: its action on real processes, then each expectation against what the kernel shows.
 // Failures become outcomes (a failed step, a ✘ expectation), never exceptions past this point.
 import { forLesson, LessonActionError, type CheckResult, type LessonContext, type Step, type Text } from './types.js';
+import { asText } from './i18n.js';
 import type { ExpectationOutcome } from './player.js';
 
 export type StepRunResult =
@@ -21,9 +22,7 @@ export function errorSentence(error: unknown): string {
 
 /** The sentence in both languages: a LessonActionError's Text, else the error's own (English) sentence. */
 export function errorText(error: unknown): Text {
-  if (error instanceof LessonActionError) return error.text;
-  const sentence = errorSentence(error);
-  return { en: sentence, zh: sentence };
+  return error instanceof LessonActionError ? error.text : asText(errorSentence(error));
 }
 
 /** Runs only the action (used to replay earlier steps when a step is re-run from scratch). */

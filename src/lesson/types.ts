@@ -5,6 +5,7 @@ import type { ColumnId } from '../fdtable/format.js';
 import type { FdRow, Snapshot } from '../fdtable/model.js';
 import type { OkReply, PuppetOp, PuppetReply, PuppetRequest } from '../demo/protocol.js';
 import type { PuppetHandle, SupervisorApi } from '../demo/types.js';
+import { asText } from './i18n.js';
 
 export type Lang = 'en' | 'zh';
 export const LANGS: readonly Lang[] = ['en', 'zh'];
@@ -170,9 +171,12 @@ export function forLesson(ctx: LessonContext): LessonContext<never> {
 export class LessonActionError extends Error {
   readonly text: Text;
   constructor(message: string | Text) {
-    const text = typeof message === 'string' ? { en: message, zh: message } : message;
+    const text = asText(message);
     super(text.en);
     this.name = 'LessonActionError';
     this.text = text;
   }
 }
+
+/** Why an action ends early when the learner (or a signal) stops the demo. */
+export const DEMO_STOPPED: Text = { en: 'the demo was stopped', zh: '演示已停止' };

@@ -102,7 +102,7 @@ export class UpgradeDemo {
   /** Like pidOf, for a process that must exist. */
   pid(name: string): number {
     const pid = this.pidOf(name);
-    if (pid === undefined) throw new LessonActionError(`${name} has not started`);
+    if (pid === undefined) throw new LessonActionError({ en: `${name} has not started`, zh: `${name} 还没有启动` });
     return pid;
   }
 
@@ -165,7 +165,7 @@ export class UpgradeDemo {
 
   /** Waits until the process has exited (a zombie counts as gone). */
   async waitGone(pid: number, timeoutMs = 15_000): Promise<void> {
-    if (!(await this.ctx.until(() => !isAlive(pid), timeoutMs))) throw new LessonActionError(`pid ${pid} is still running after ${timeoutMs} ms`);
+    if (!(await this.ctx.until(() => !isAlive(pid), timeoutMs))) throw new LessonActionError({ en: `pid ${pid} is still running after ${timeoutMs} ms`, zh: `${timeoutMs} 毫秒后 pid ${pid} 仍在运行` });
     this.pump();
   }
 }
