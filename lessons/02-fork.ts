@@ -121,9 +121,9 @@ export const lesson: Lesson<Vars> = {
         const parent = spawned.result.pid as number;
         ctx.name(parent, 'parent');
         const log = await ctx.until(() => readForkLog(ctx.supervisor.dir), 5000);
-        if (!log) throw new LessonActionError('fork-demo did not write both of its lines within 5 s');
+        if (!log) throw new LessonActionError({ en: 'fork-demo did not write both of its lines within 5 s', zh: 'fork-demo 在 5 秒内没有写完它的两行' });
         const child = [...log.returned].find(([, value]) => value === 0)?.[0];
-        if (child === undefined) throw new LessonActionError('no process of fork-demo says fork() returned 0');
+        if (child === undefined) throw new LessonActionError({ en: 'no process of fork-demo says fork() returned 0', zh: 'fork-demo 的进程中没有一个说 fork() 返回了 0' });
         ctx.name(child, 'child');
         Object.assign(ctx.vars, { parent, child, port: log.port, log } satisfies Partial<Vars>);
         for (const line of log.text.trim().split('\n')) ctx.log(line, 'event', LOG);

@@ -90,7 +90,7 @@ export const tstpStep: Step<StopVars> = {
     const holder = (await ctx.call('shell', { op: 'spawn', name: 'job-shell', command: ['bash', '-c', 'set -m; sleep 30 & exec sleep 60'] })).result.pid;
     ctx.name(holder, 'jobshell');
     const job = await ctx.until(() => ctx.supervisor.pids().find((pid) => pid !== holder && parentPid(pid) === holder && idsOf(pid)?.pgrp === pid), 3000, 5);
-    if (job === undefined) throw new LessonActionError('bash started no job in a process group of its own within 3 s');
+    if (job === undefined) throw new LessonActionError({ en: 'bash started no job in a process group of its own within 3 s', zh: 'bash 在 3 秒内没有在自己的进程组里启动作业' });
     ctx.name(job, 'job');
     ctx.vars.sleeperCaught = signalSet(sleeper, 'SigCgt');
     for (const pid of [sleeper, job]) ctx.log(`${ctx.names().get(pid)}: ${idsText(pid)}`);
@@ -156,7 +156,7 @@ export const dStateStep: Step<StopVars> = {
     const parent = spawned.result.pid;
     ctx.name(parent, 'vparent');
     const child = await ctx.until(() => ctx.supervisor.pids().find((pid) => pid !== parent && parentPid(pid) === parent), 2000, 5);
-    if (child === undefined) throw new LessonActionError('vfork-demo made no child within 2 s');
+    if (child === undefined) throw new LessonActionError({ en: 'vfork-demo made no child within 2 s', zh: 'vfork-demo 在 2 秒内没有创建子进程' });
     ctx.name(child, 'vchild');
     ctx.vars.vforkState = (await ctx.until(() => stateIs(parent, 'D'), 2000, 5)) ?? processState(parent);
     ctx.log(`/proc/${parent}/status State: ${ctx.vars.vforkState ?? '-'}, wchan ${wchanOf(parent)} · /proc/${child}/status State: ${processState(child) ?? '-'}, wchan ${wchanOf(child)}`);

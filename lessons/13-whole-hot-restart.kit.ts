@@ -123,7 +123,7 @@ export const reportsOf = (ctx: LessonContext<KitVars>): ReportFile => ctx.vars.r
 export const pidOf = (ctx: LessonContext<KitVars>, name: string): number => {
   // Not undefined: two unknown pids would compare equal, and isAlive(undefined) is false.
   const pid = ctx.vars.pid?.[name];
-  if (pid === undefined) throw new LessonActionError(`${name} has not started`);
+  if (pid === undefined) throw new LessonActionError({ en: `${name} has not started`, zh: `${name} 还没有启动` });
   return pid;
 };
 /** Logs the servers' reports that have arrived, so the log reads in order at the moments that matter. */
@@ -196,7 +196,7 @@ export async function signal(ctx: LessonContext<KitVars>, name: string, signalNa
 // for 30 answers failed lesson 13 there, with every answer given and none failed).
 export async function waitGone(ctx: LessonContext<KitVars>, name: string, timeoutMs = 15_000): Promise<void> {
   const gone = await ctx.until(() => !isAlive(pidOf(ctx, name)), timeoutMs);
-  if (!gone) throw new LessonActionError(`${name} (pid ${pidOf(ctx, name)}) did not exit within ${timeoutMs} ms`);
+  if (!gone) throw new LessonActionError({ en: `${name} (pid ${pidOf(ctx, name)}) did not exit within ${timeoutMs} ms`, zh: `${name}（pid ${pidOf(ctx, name)}）在 ${timeoutMs} 毫秒内没有退出` });
   pumpReports(ctx);
 }
 
@@ -209,7 +209,7 @@ export async function waitAnswers(ctx: LessonContext<KitVars>, strategy: Strateg
     ensureLoad(ctx, strategy, ctx.vars.port[strategy]);
     return answered() >= target;
   }, timeoutMs);
-  if (!enough) throw new LessonActionError(`${name} answered fewer than ${more} more requests within ${timeoutMs} ms`);
+  if (!enough) throw new LessonActionError({ en: `${name} answered fewer than ${more} more requests within ${timeoutMs} ms`, zh: `${name} 在 ${timeoutMs} 毫秒内新回答的请求少于 ${more} 个` });
 }
 
 /** The listening row of a named process, found by the socket's inode (its fd number may have changed). */
@@ -274,7 +274,7 @@ export async function leaveWhileBusy(ctx: LessonContext<KitVars>): Promise<void>
     await ctx.until(() => load.stats().ok >= 40, 3000);
     await signal(ctx, 'reuse-1', 'SIGTERM');
     const busy = await ctx.until(() => reportsOf(ctx).find((r) => r.pid === oldPid && r.event === 'busy'), 3000);
-    if (!busy) throw new LessonActionError('reuse-1 did not react to SIGTERM');
+    if (!busy) throw new LessonActionError({ en: 'reuse-1 did not react to SIGTERM', zh: 'reuse-1 对 SIGTERM 没有反应' });
     pumpReports(ctx);
     const busySince = Date.now();
     // While reuse-1 is busy nobody accepts from its socket: the queue can only grow, so what the

@@ -302,7 +302,7 @@ export const lesson: Lesson<Vars> = {
         await ctx.until(() => load.stats().ok >= 40, 3000);
         await signal(ctx, 'hot-1', 'SIGUSR2');
         const warming = await ctx.until(() => reportsOf(ctx).find((r) => r.event === 'warming-up' && r.generation === 2), 15_000);
-        if (!warming) throw new LessonActionError('hot-2 did not start within 15 s');
+        if (!warming) throw new LessonActionError({ en: 'hot-2 did not start within 15 s', zh: 'hot-2 在 15 秒内没有启动' });
         pumpReports(ctx);
         // hot-2 has not called listen yet: the module placed the listener at fd 3 (LISTEN_FDS starts there).
         remember(ctx, 'hot-2', { ...warming, port: first.port, fd: 3 });

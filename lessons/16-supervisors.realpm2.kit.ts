@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { RUN_MARKER } from '../src/demo/sweep.mjs';
 import { serverCommand } from '../src/lesson/demo-servers.js';
 import { findPm2, killPm2, PM2_CHOICE_ENV, pm2Daemon, pm2Run, pm2Version } from '../src/lesson/pm2.js';
-import { LessonActionError, type LessonContext, type Text } from '../src/lesson/types.js';
+import { DEMO_STOPPED, LessonActionError, type LessonContext, type Text } from '../src/lesson/types.js';
 import { SERVER } from './16-supervisors.kit.js';
 
 /** The major version the step was written against (the stand-in follows pm2 7.0.4's code). */
@@ -73,7 +73,7 @@ export class Pm2Home {
   /** One pm2 command, logged as typed unless quiet (a poll); its stdout. */
   async run(args: string[], quiet = false): Promise<string> {
     // A command after the stop began would make PM2_HOME again in a directory being removed.
-    if (this.ctx.signal.aborted || this.killed) throw new LessonActionError(`pm2 ${args[0]}: the demo was stopped`);
+    if (this.ctx.signal.aborted || this.killed) throw new LessonActionError({ en: `pm2 ${args[0]}: ${DEMO_STOPPED.en}`, zh: `pm2 ${args[0]}：${DEMO_STOPPED.zh}` });
     if (!quiet) this.ctx.log(`pm2 ${args.join(' ')}`, 'syscall', 'pm2');
     return pm2Run(this.pm2, this.home, args, { [RUN_MARKER]: this.ctx.supervisor.runId }, { cwd: this.work, signal: this.ctx.signal });
   }

@@ -18,7 +18,7 @@ export interface UnitVars {
 
 export const unitOf = (ctx: LessonContext<UnitVars>, name: string): Unit => {
   const unit = ctx.vars.units?.[name];
-  if (!unit) throw new LessonActionError(`unit ${name} has not started`);
+  if (!unit) throw new LessonActionError({ en: `unit ${name} has not started`, zh: `服务单元 ${name} 还没有启动` });
   return unit;
 };
 export const remember = (ctx: LessonContext<UnitVars>, unit: Unit) => (ctx.vars.units = { ...ctx.vars.units, [unit.name]: unit });
@@ -60,7 +60,7 @@ export async function followUnderLoad(ctx: LessonContext<UnitVars>, name: string
   const first = generation(unit, 1);
   if (name === 'pm2run') {
     // The pm2 stand-in reads no notifications: hotrestart-run follows the generations, and reaps generation 1.
-    if (!(await ctx.until(() => first !== undefined && !isAlive(first), 10_000))) throw new LessonActionError(`${name}-1 did not leave`);
+    if (!(await ctx.until(() => first !== undefined && !isAlive(first), 10_000))) throw new LessonActionError({ en: `${name}-1 did not leave`, zh: `${name}-1 没有退出` });
   } else {
     await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'main-pid' && r.subject === second, 10_000, `MAINPID= from ${name}-2`);
     await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'exit' && r.subject === first, 10_000, `${name}-1 leaving`);

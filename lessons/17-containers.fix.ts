@@ -117,7 +117,7 @@ export const fixSteps: Step<Vars>[] = [
             ctx.vars.runLogPump();
             return ctx.vars.runLines.some((line) => line.includes(`main pid is now ${ready.pid} `));
           }, 10_000);
-          if (!followed) throw new LessonActionError(`hotrestart-run did not follow generation ${generation}`);
+          if (!followed) throw new LessonActionError({ en: `hotrestart-run did not follow generation ${generation}`, zh: `hotrestart-run 没有跟上第 ${generation} 代` });
           await report(ctx, ctx.vars.runReports, ctx.vars.runPump, (r) => r.generation === generation && /has finished handing over/.test(String(r.text ?? '')), `generation ${generation - 1} to hand over`);
         }
         // Gone from /proc: reaped by PID 1, not merely a zombie.

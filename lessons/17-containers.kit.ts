@@ -106,7 +106,7 @@ export async function childOf(ctx: LessonContext, parent: number, timeoutMs = 10
       return undefined;
     }
   }, timeoutMs);
-  if (!child) throw new LessonActionError(`unshare (pid ${parent}) did not fork PID 1 of its namespace within ${timeoutMs} ms`);
+  if (!child) throw new LessonActionError({ en: `unshare (pid ${parent}) did not fork PID 1 of its namespace within ${timeoutMs} ms`, zh: `unshare（pid ${parent}）在 ${timeoutMs} 毫秒内没有 fork 出其命名空间的 PID 1` });
   return child;
 }
 

@@ -96,7 +96,7 @@ export const pid1Steps: Step<Vars>[] = [
       await ctx.call('shell', { op: 'kill', pid: ctx.vars.solo.init, signal: 'SIGUSR2' });
       const holding = await report(ctx, ctx.vars.soloReports, ctx.vars.soloPump, (r) => r.generation === 2 && r.event === 'holding', 'the successor to start');
       const successor = ctx.vars.soloOuter.get(holding.pid);
-      if (successor === undefined) throw new LessonActionError(`the successor (pid ${holding.pid} in the namespace) was not found here`);
+      if (successor === undefined) throw new LessonActionError({ en: `the successor (pid ${holding.pid} in the namespace) was not found here`, zh: `在这里找不到后继进程（它在命名空间里是 pid ${holding.pid}）` });
       ctx.vars.successor = successor;
       ctx.log({ en: `successor: pid ${successor} here, ${nsPidText(successor)}`, zh: `后继进程：在这里是 pid ${successor}，${nsPidText(successor)}` });
     },
@@ -224,7 +224,7 @@ export const pid1Steps: Step<Vars>[] = [
       }
       ctx.vars.plain = plain.result.pid;
       ctx.name(ctx.vars.plain, 'plain-node');
-      if (!(await ctx.until(() => ['bare', 'obeys', 'plain', ...(goRun ? ['go'] : [])].every((name) => existsSync(readyFile(name))), 20_000))) throw new LessonActionError('pid1.mjs did not start within 20 s');
+      if (!(await ctx.until(() => ['bare', 'obeys', 'plain', ...(goRun ? ['go'] : [])].every((name) => existsSync(readyFile(name))), 20_000))) throw new LessonActionError({ en: 'pid1.mjs did not start within 20 s', zh: 'pid1.mjs 在 20 秒内没有启动' });
       ctx.vars.caughtBefore = signalSet(ctx.vars.bare.init, 'SigCgt') ?? [];
       ctx.log(`bare-pid1 SigCgt: ${ctx.vars.caughtBefore.join(' ')}`);
       for (const pid of [ctx.vars.bare.init, ctx.vars.plain, ctx.vars.obeys.init, ...(goRun ? [ctx.vars.goPid1] : [])]) await ctx.call('shell', { op: 'kill', pid, signal: 'SIGTERM' });

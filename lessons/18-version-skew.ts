@@ -144,7 +144,7 @@ function startVersionLoad(ctx: LessonContext<Vars>): void {
 async function answersFrom(ctx: LessonContext<Vars>, version: Version, more: number): Promise<void> {
   const target = (ctx.vars.load.stats().byHeader[version] ?? 0) + more;
   if (!(await ctx.until(() => (ctx.vars.load.stats().byHeader[version] ?? 0) >= target, 10_000, 10))) {
-    throw new LessonActionError(`the load saw fewer than ${more} answers from ${version}`);
+    throw new LessonActionError({ en: `the load saw fewer than ${more} answers from ${version}`, zh: `负载从 ${version} 收到的回答少于 ${more} 个` });
   }
 }
 
@@ -302,7 +302,7 @@ export const lesson: Lesson<Vars> = {
         deploy(ctx, 'v1');
         const ready = await startFirst(ctx);
         const http = reported(ready, 'http');
-        if (!http) throw new LessonActionError('gen1 reported no http listener');
+        if (!http) throw new LessonActionError({ en: 'gen1 reported no http listener', zh: 'gen1 没有报告 http 监听 socket' });
         ctx.vars.port = Number(http.address.split(':').pop());
         ctx.vars.httpFd = http.fd;
         ctx.vars.httpInode = ctx.row('gen1', http.fd)?.inode;
