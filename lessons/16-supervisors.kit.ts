@@ -11,6 +11,7 @@ import { isAlive } from '../src/demo/marker.js';
 import { followReports, hotrestartRunCommand, ReportFile, serverCommand, type ServerReport } from '../src/lesson/demo-servers.js';
 import { LOST_AFTER_MS } from '../src/lesson/load.js';
 import { formatMixedStats, startMixedLoad, type MixedLoad, type MixedStats } from '../src/lesson/mixed-load.js';
+import { asText } from '../src/lesson/i18n.js';
 import { LessonActionError, type LessonContext, type Text } from '../src/lesson/types.js';
 
 export const MANAGER = entryUrl('servers/16-unit-manager', import.meta.url);
@@ -243,7 +244,7 @@ export async function startUnit(ctx: LessonContext, name: string, options: UnitO
     },
   });
   const unit: Unit = { name, manager, reports, pump, port: 0 };
-  const started = await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'started', 15_000, 'its ExecStart= process');
+  const started = await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'started', 15_000, { en: 'its ExecStart= process', zh: '它的 ExecStart= 进程' });
   ctx.name(Number(started.subject), options.mainName ?? `${name}-1`);
   const socket = reports.find((r) => r.event === 'unit' && r.kind === 'socket');
   if (socket) unit.port = Number(socket.port);
@@ -255,7 +256,7 @@ export async function startUnit(ctx: LessonContext, name: string, options: UnitO
 export const managerName = (name: string) => (name.startsWith('pm2') ? `${name}-standin` : `unit-${name}`);
 
 /** The first report matching `predicate`, waiting up to timeoutMs; throws with `what` when none came. */
-export async function waitReport(unit: Unit, predicate: (report: ServerReport) => boolean, timeoutMs: number, what: string): Promise<ServerReport> {
+export async function waitReport(unit: Unit, predicate: (report: ServerReport) => boolean, timeoutMs: number, what: string | Text): Promise<ServerReport> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const found = unit.reports.find(predicate);
@@ -263,7 +264,10 @@ export async function waitReport(unit: Unit, predicate: (report: ServerReport) =
       unit.pump();
       return found;
     }
-    if (Date.now() > deadline) throw new LessonActionError(`${managerName(unit.name)}: no sign of ${what} within ${timeoutMs} ms`);
+    if (Date.now() > deadline) {
+      const { en, zh } = asText(what);
+      throw new LessonActionError({ en: `${managerName(unit.name)}: no sign of ${en} within ${timeoutMs} ms`, zh: `${managerName(unit.name)}：${timeoutMs} 毫秒内没有等到：${zh}` });
+    }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

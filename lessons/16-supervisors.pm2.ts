@@ -39,7 +39,7 @@ export const pm2Steps: Step<Pm2Vars>[] = [
         await tellManager(ctx, unit, 'SIGHUP');
         await waitGeneration(unit, 2);
         // ↺ 1 follows pm2-1's exit; ↺ 2 follows the exit of the first restarted copy, pm2-r1.
-        await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'restart' && Number(r.count) >= 2, 20_000, 'a second restart');
+        await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'restart' && Number(r.count) >= 2, 20_000, { en: 'a second restart', zh: '第二次重启' });
         keepStats(ctx, 'pm2', await load.stop());
         ctx.log({ en: `pid tracker: ${loadText(ctx, ctx.vars.stats.pm2)}`, zh: `只盯 pid 的管理器：${loadText(ctx, ctx.vars.stats.pm2)}` });
       },

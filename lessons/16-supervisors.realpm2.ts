@@ -5,7 +5,7 @@
 import { isAlive } from '../src/demo/marker.js';
 import { snapshot } from '../src/fdtable/index.js';
 import { parentOf } from '../src/lesson/procview.js';
-import { LessonActionError, type CheckResult, type LessonContext, type Step } from '../src/lesson/types.js';
+import { LessonActionError, type CheckResult, type LessonContext, type Step, type Text } from '../src/lesson/types.js';
 import { answeredBy, getOnce, loadText, probeFreePort, startUnitLoad } from './16-supervisors.kit.js';
 import { addrInUse, APP, exitCodes, Pm2Home, realPm2, starts, type Pm2App } from './16-supervisors.realpm2.kit.js';
 import { isListener, isTcp, keepStats, type UnitVars } from './16-supervisors.units.js';
@@ -38,8 +38,8 @@ export interface RealPm2Vars extends UnitVars {
 }
 
 /** Polls `probe` every 100 ms until it holds, or throws with `what` after timeoutMs. */
-async function waitUntil(ctx: LessonContext, probe: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  if (!(await ctx.until(probe, timeoutMs, 100))) throw new LessonActionError(`real pm2: no sign of ${what} within ${timeoutMs / 1000} s`);
+async function waitUntil(ctx: LessonContext, probe: () => boolean | Promise<boolean>, timeoutMs: number, what: Text): Promise<void> {
+  if (!(await ctx.until(probe, timeoutMs, 100))) throw new LessonActionError({ en: `real pm2: no sign of ${what.en} within ${timeoutMs / 1000} s`, zh: `真正的 pm2：${timeoutMs / 1000} 秒内没有等到：${what.zh}` });
 }
 
 /** Pids whose LISTEN socket is 127.0.0.1:port, from the fd tables of every process of the run. */
@@ -70,7 +70,7 @@ async function startApp(ctx: LessonContext, pm2: Pm2Home, port: number): Promise
   const daemon = pm2.daemon;
   ctx.name(daemon, 'pm2-daemon');
   let first = 0;
-  await waitUntil(ctx, async () => ((first = (await pm2.app(true))?.pid ?? 0), first > 0 && holdersOf(ctx, port).includes(first)), 10_000, 'the app listening');
+  await waitUntil(ctx, async () => ((first = (await pm2.app(true))?.pid ?? 0), first > 0 && holdersOf(ctx, port).includes(first)), 10_000, { en: 'the app listening', zh: '应用在监听' });
   ctx.name(first, 'app-1');
   return { daemon, first };
 }
@@ -85,12 +85,12 @@ async function restartUnderLoad(ctx: LessonContext<RealPm2Vars>, pm2: Pm2Home, p
     await ctx.until(() => load.stats().ok >= 20, 3000);
     await pm2.run(['sendSignal', 'SIGUSR2', APP]);
     let successor = 0;
-    await waitUntil(ctx, () => ((successor = holdersOf(ctx, port).find((pid) => pid !== first) ?? 0), successor > 0), 10_000, 'a successor listening');
+    await waitUntil(ctx, () => ((successor = holdersOf(ctx, port).find((pid) => pid !== first) ?? 0), successor > 0), 10_000, { en: 'a successor listening', zh: '后继进程在监听' });
     ctx.name(successor, 'app-2');
     // ↺ 1 follows app-1's exit, ↺ 2 the exit of the first copy pm2 started (pm2-io lets it go ~3 s later).
-    await waitUntil(ctx, () => (pump(), starts(pm2.daemonLog()) >= 3), 12_000, 'a second restart in pm2.log');
+    await waitUntil(ctx, () => (pump(), starts(pm2.daemonLog()) >= 3), 12_000, { en: 'a second restart in pm2.log', zh: 'pm2.log 中的第二次重启' });
     let app: Pm2App | undefined;
-    await waitUntil(ctx, async () => ((app = await pm2.app(true)), app?.status === 'online' && app.restartTime >= 2), 5000, 'restart_time 2 and status online in pm2 jlist');
+    await waitUntil(ctx, async () => ((app = await pm2.app(true)), app?.status === 'online' && app.restartTime >= 2), 5000, { en: 'restart_time 2 and status online in pm2 jlist', zh: 'pm2 jlist 中的 restart_time 2 和 status online' });
     const seen = app!;
     ctx.name(seen.pid, 'app-tracked');
     const trackedListeners = snapshot([seen.pid]).rows.filter(isListener).length;

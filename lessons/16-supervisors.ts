@@ -397,7 +397,7 @@ export const lesson: Lesson<Vars> = {
         if (ctx.vars.noActivate) return;
         const unit = unitOf(ctx, 'sa');
         ctx.vars.saFirst = await getOnce(unit.port);
-        await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'state' && r.state === 'active', 10_000, 'READY=1 from sa-1');
+        await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'state' && r.state === 'active', 10_000, { en: 'READY=1 from sa-1', zh: '来自 sa-1 的 READY=1' });
       },
       show: { processes: [managerName('sa'), 'sa-1'], focus: isListener, only: isTcp },
       expect: [

@@ -41,7 +41,7 @@ export async function startServing(ctx: LessonContext<UnitVars>, name: string, o
 
 /** Waits for generation n of the unit to listen (or to wait at its gate), names it, returns its pid. */
 export async function waitGeneration(unit: Unit, n: number, timeoutMs = 15_000): Promise<number> {
-  const report = await waitReport(unit, (r) => r.pid !== unit.manager && r.generation === n && (r.event === 'listening' || r.event === 'warming-up'), timeoutMs, `generation ${n}`);
+  const report = await waitReport(unit, (r) => r.pid !== unit.manager && r.generation === n && (r.event === 'listening' || r.event === 'warming-up'), timeoutMs, { en: `generation ${n}`, zh: `第 ${n} 代` });
   return report.pid;
 }
 
@@ -62,8 +62,8 @@ export async function followUnderLoad(ctx: LessonContext<UnitVars>, name: string
     // The pm2 stand-in reads no notifications: hotrestart-run follows the generations, and reaps generation 1.
     if (!(await ctx.until(() => first !== undefined && !isAlive(first), 10_000))) throw new LessonActionError({ en: `${name}-1 did not leave`, zh: `${name}-1 没有退出` });
   } else {
-    await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'main-pid' && r.subject === second, 10_000, `MAINPID= from ${name}-2`);
-    await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'exit' && r.subject === first, 10_000, `${name}-1 leaving`);
+    await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'main-pid' && r.subject === second, 10_000, { en: `MAINPID= from ${name}-2`, zh: `来自 ${name}-2 的 MAINPID=` });
+    await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'exit' && r.subject === first, 10_000, { en: `${name}-1 leaving`, zh: `${name}-1 退出` });
   }
   const before = answeredBy(load.stats(), second);
   await ctx.until(() => answeredBy(load.stats(), second) >= before + 20, 3000);
@@ -97,7 +97,7 @@ export async function reloadUntilStopped(ctx: LessonContext<UnitVars>, name: str
   await ctx.until(() => load.stats().ok >= 20, 3000);
   await tellManager(ctx, unit, 'SIGHUP');
   await waitGeneration(unit, 2);
-  await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'state' && r.state === 'inactive', 10_000, 'the unit stopping');
+  await waitReport(unit, (r) => r.event === 'unit' && r.kind === 'state' && r.state === 'inactive', 10_000, { en: 'the unit stopping', zh: '服务单元停止' });
   await ctx.until(() => liveServicePids(unit).length === 0, 3000);
   await ctx.until(() => load.stats().refused >= 5, 3000);
   keepStats(ctx, name, await load.stop());

@@ -50,8 +50,8 @@ export const fixSteps: Step<Vars>[] = [
       const follow = followNamespace(ctx, ctx.vars.runReports, () => ctx.vars.boxed.init, (r) => `gen${String(r.generation)}`);
       ctx.vars.runPump = follow.pump;
       ctx.vars.runOuter = follow.outer;
-      const ready = await report(ctx, ctx.vars.runReports, follow.pump, (r) => r.generation === 1 && r.event === 'ready', 'generation 1 to be ready');
-      const listening = await report(ctx, ctx.vars.runReports, follow.pump, (r) => r.generation === 1 && r.event === 'listening', 'generation 1 to listen');
+      const ready = await report(ctx, ctx.vars.runReports, follow.pump, (r) => r.generation === 1 && r.event === 'ready', { en: 'generation 1 to be ready', zh: '第 1 代就绪' });
+      const listening = await report(ctx, ctx.vars.runReports, follow.pump, (r) => r.generation === 1 && r.event === 'listening', { en: 'generation 1 to listen', zh: '第 1 代开始监听' });
       ctx.vars.runPort = Number(listening.port);
       ctx.vars.gens = { gen1: follow.outer.get(ready.pid) ?? 0 };
       ctx.vars.innerGens = { gen1: ready.pid };
@@ -108,7 +108,7 @@ export const fixSteps: Step<Vars>[] = [
         await answersGrow(ctx, load, SETTLE_ANSWERS);
         for (const generation of [2, 3]) {
           await ctx.call('shell', { op: 'kill', pid: ctx.vars.boxed.init, signal: 'SIGUSR2' });
-          const ready = await report(ctx, ctx.vars.runReports, ctx.vars.runPump, (r) => r.generation === generation && r.event === 'ready', `generation ${generation} to be ready`);
+          const ready = await report(ctx, ctx.vars.runReports, ctx.vars.runPump, (r) => r.generation === generation && r.event === 'ready', { en: `generation ${generation} to be ready`, zh: `第 ${generation} 代就绪` });
           const name = `gen${generation}`;
           ctx.vars.gens = { ...ctx.vars.gens, [name]: ctx.vars.runOuter.get(ready.pid) ?? 0 };
           ctx.vars.innerGens = { ...ctx.vars.innerGens, [name]: ready.pid };
@@ -118,7 +118,7 @@ export const fixSteps: Step<Vars>[] = [
             return ctx.vars.runLines.some((line) => line.includes(`main pid is now ${ready.pid} `));
           }, 10_000);
           if (!followed) throw new LessonActionError({ en: `hotrestart-run did not follow generation ${generation}`, zh: `hotrestart-run 没有跟上第 ${generation} 代` });
-          await report(ctx, ctx.vars.runReports, ctx.vars.runPump, (r) => r.generation === generation && /has finished handing over/.test(String(r.text ?? '')), `generation ${generation - 1} to hand over`);
+          await report(ctx, ctx.vars.runReports, ctx.vars.runPump, (r) => r.generation === generation && /has finished handing over/.test(String(r.text ?? '')), { en: `generation ${generation - 1} to hand over`, zh: `第 ${generation - 1} 代完成交接` });
         }
         // Gone from /proc: reaped by PID 1, not merely a zombie.
         await ctx.until(() => !existsSync(`/proc/${ctx.vars.gens.gen2}`), 10_000);

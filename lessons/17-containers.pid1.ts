@@ -53,8 +53,8 @@ export const pid1Steps: Step<Vars>[] = [
       const follow = followNamespace(ctx, ctx.vars.soloReports, () => ctx.vars.solo.init, (r) => (r.generation === 1 ? 'server' : 'successor'));
       ctx.vars.soloPump = follow.pump;
       ctx.vars.soloOuter = follow.outer;
-      const listening = await report(ctx, ctx.vars.soloReports, follow.pump, (r) => r.event === 'listening', 'the server to listen');
-      await report(ctx, ctx.vars.soloReports, follow.pump, (r) => r.event === 'ready', 'the server to be ready');
+      const listening = await report(ctx, ctx.vars.soloReports, follow.pump, (r) => r.event === 'listening', { en: 'the server to listen', zh: '服务器开始监听' });
+      await report(ctx, ctx.vars.soloReports, follow.pump, (r) => r.event === 'ready', { en: 'the server to be ready', zh: '服务器就绪' });
       ctx.vars.port = Number(listening.port);
       ctx.vars.serverFd = Number(listening.fd);
       ctx.vars.answer = await askOnce(ctx.vars.port);
@@ -94,7 +94,7 @@ export const pid1Steps: Step<Vars>[] = [
       if (!available(ctx)) return;
       writeFileSync(join(ctx.supervisor.dir, FILES.knobs), JSON.stringify({ holdUntil: join(ctx.supervisor.dir, FILES.gate) }));
       await ctx.call('shell', { op: 'kill', pid: ctx.vars.solo.init, signal: 'SIGUSR2' });
-      const holding = await report(ctx, ctx.vars.soloReports, ctx.vars.soloPump, (r) => r.generation === 2 && r.event === 'holding', 'the successor to start');
+      const holding = await report(ctx, ctx.vars.soloReports, ctx.vars.soloPump, (r) => r.generation === 2 && r.event === 'holding', { en: 'the successor to start', zh: '后继进程启动' });
       const successor = ctx.vars.soloOuter.get(holding.pid);
       if (successor === undefined) throw new LessonActionError({ en: `the successor (pid ${holding.pid} in the namespace) was not found here`, zh: `在这里找不到后继进程（它在命名空间里是 pid ${holding.pid}）` });
       ctx.vars.successor = successor;
@@ -135,9 +135,9 @@ export const pid1Steps: Step<Vars>[] = [
       try {
         await answersGrow(ctx, load, SETTLE_ANSWERS);
         writeFileSync(join(ctx.supervisor.dir, FILES.gate), '');
-        await report(ctx, ctx.vars.soloReports, ctx.vars.soloPump, (r) => r.generation === 2 && r.event === 'ready', 'the successor to be ready');
-        await gone(ctx, ctx.vars.solo.init, 'the server');
-        ctx.vars.killedAfterMs = await gone(ctx, ctx.vars.successor, 'the successor', 10_000);
+        await report(ctx, ctx.vars.soloReports, ctx.vars.soloPump, (r) => r.generation === 2 && r.event === 'ready', { en: 'the successor to be ready', zh: '后继进程就绪' });
+        await gone(ctx, ctx.vars.solo.init, { en: 'the server', zh: '服务器' });
+        ctx.vars.killedAfterMs = await gone(ctx, ctx.vars.successor, { en: 'the successor', zh: '后继进程' }, 10_000);
         ctx.log({ en: `PID 1 exited; ${ctx.vars.killedAfterMs} ms later the successor (pid ${ctx.vars.successor}) was gone`, zh: `1 号进程退出；${ctx.vars.killedAfterMs} 毫秒后后继进程（pid ${ctx.vars.successor}）也没了` });
         await ctx.until(() => load.stats().refused >= 5, 5000, 10);
       } finally {
@@ -330,8 +330,8 @@ export const pid1Steps: Step<Vars>[] = [
       const follow = followNamespace(ctx, ctx.vars.tiniReports, () => ctx.vars.tini.init, (r) => (r.generation === 1 ? 'tini-server' : 'tini-successor'));
       ctx.vars.tiniPump = follow.pump;
       ctx.vars.tiniOuter = follow.outer;
-      const listening = await report(ctx, ctx.vars.tiniReports, follow.pump, (r) => r.generation === 1 && r.event === 'listening', 'the server under tini to listen');
-      await report(ctx, ctx.vars.tiniReports, follow.pump, (r) => r.generation === 1 && r.event === 'ready', 'the server under tini to be ready');
+      const listening = await report(ctx, ctx.vars.tiniReports, follow.pump, (r) => r.generation === 1 && r.event === 'listening', { en: 'the server under tini to listen', zh: 'tini 下的服务器开始监听' });
+      await report(ctx, ctx.vars.tiniReports, follow.pump, (r) => r.generation === 1 && r.event === 'ready', { en: 'the server under tini to be ready', zh: 'tini 下的服务器就绪' });
       ctx.vars.tiniPort = Number(listening.port);
       ctx.vars.tiniServer = follow.outer.get(listening.pid) ?? 0;
       ctx.vars.tiniServerParent = parentOf(ctx.vars.tiniServer);
@@ -340,7 +340,7 @@ export const pid1Steps: Step<Vars>[] = [
       try {
         await answersGrow(ctx, load, SETTLE_ANSWERS);
         await ctx.call('shell', { op: 'kill', pid: ctx.vars.tini.init, signal: 'SIGUSR2' });
-        const holding = await report(ctx, ctx.vars.tiniReports, follow.pump, (r) => r.generation === 2 && r.event === 'holding', 'the successor under tini to start');
+        const holding = await report(ctx, ctx.vars.tiniReports, follow.pump, (r) => r.generation === 2 && r.event === 'holding', { en: 'the successor under tini to start', zh: 'tini 下的后继进程启动' });
         ctx.vars.tiniSuccessor = follow.outer.get(holding.pid) ?? 0;
         ctx.vars.tiniTable = ctx.snapshot(['tini', 'tini-server', 'tini-successor']).rows.filter(isListener).map((row) => `${ctx.names().get(row.pid) ?? row.pid} fd ${row.fd} DESC ${row.description}`).join(' · ');
         ctx.log({ en: `while the successor warms up: ${ctx.vars.tiniTable}`, zh: `后继进程预热期间：${ctx.vars.tiniTable}` });

@@ -8,7 +8,8 @@ import type { FdRow } from '../src/fdtable/model.js';
 import { ReportFile, type ServerReport } from '../src/lesson/demo-servers.js';
 import { LOST_AFTER_MS } from '../src/lesson/load.js';
 import { formatMixedStats, startMixedLoad, type MixedLoad, type MixedStats } from '../src/lesson/mixed-load.js';
-import { LessonActionError, type CheckResult, type LessonContext } from '../src/lesson/types.js';
+import { asText, waitedInVain } from '../src/lesson/i18n.js';
+import { LessonActionError, type CheckResult, type LessonContext, type Text } from '../src/lesson/types.js';
 import type { Answer } from '../src/lesson/upgrade-demo.js';
 import { type NamespaceMode, needsNamespace } from './17-containers.kit.js';
 
@@ -114,18 +115,18 @@ export async function answersGrow(ctx: LessonContext, load: MixedLoad, more: num
 }
 
 /** Waits for a report; throws with `what` when none comes in time. */
-export async function report(ctx: LessonContext, file: ReportFile, pump: () => void, predicate: (r: ServerReport) => boolean, what: string, timeoutMs = 20_000): Promise<ServerReport> {
+export async function report(ctx: LessonContext, file: ReportFile, pump: () => void, predicate: (r: ServerReport) => boolean, what: string | Text, timeoutMs = 20_000): Promise<ServerReport> {
   const found = await ctx.until(() => {
     pump();
     return file.find(predicate);
   }, timeoutMs);
-  if (!found) throw new LessonActionError(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  if (!found) throw new LessonActionError(waitedInVain(what, timeoutMs));
   return found;
 }
 
-export async function gone(ctx: LessonContext, pid: number, what: string, timeoutMs = 15_000): Promise<number> {
+export async function gone(ctx: LessonContext, pid: number, what: string | Text, timeoutMs = 15_000): Promise<number> {
   const startedAt = Date.now();
-  if (!(await ctx.until(() => !isAlive(pid), timeoutMs, 5))) throw new LessonActionError(`${what} (pid ${pid}) is still running after ${timeoutMs} ms`);
+  if (!(await ctx.until(() => !isAlive(pid), timeoutMs, 5))) throw new LessonActionError({ en: `${asText(what).en} (pid ${pid}) is still running after ${timeoutMs} ms`, zh: `${asText(what).zh}（pid ${pid}）在 ${timeoutMs} 毫秒后仍在运行` });
   return Date.now() - startedAt;
 }
 

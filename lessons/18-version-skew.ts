@@ -182,7 +182,7 @@ async function refusedUpgrade(ctx: LessonContext<Vars>, from: string, label: str
   const mark = demo.mark();
   await demo.signal(from, 'SIGUSR2');
   await demo.waitForLog(from, /upgrade failed/, mark);
-  const refusal = await demo.waitFor((r) => r.label === label && /cannot (start|listen)/.test(String(r.text ?? '')), `${label}'s refusal`, mark);
+  const refusal = await demo.waitFor((r) => r.label === label && /cannot (start|listen)/.test(String(r.text ?? '')), { en: `${label}'s refusal`, zh: `${label} 的拒绝` }, mark);
   (ctx.vars.refusedPids ??= []).push(refusal.pid);
   await demo.waitGone(refusal.pid);
   return refusal;
@@ -340,7 +340,7 @@ export const lesson: Lesson<Vars> = {
       async run(ctx) {
         const demo = demoOf(ctx);
         await heldRelease(ctx, ['gen1', 'gen2'], ['v1', 'v2']);
-        const admin = await demo.waitFor((r) => demo.nameOf(r) === 'gen2' && r.event === 'listening' && r.name === 'admin', 'gen2 listening on admin', ctx.vars.mark);
+        const admin = await demo.waitFor((r) => demo.nameOf(r) === 'gen2' && r.event === 'listening' && r.name === 'admin', { en: 'gen2 listening on admin', zh: 'gen2 在 admin 上监听' }, ctx.vars.mark);
         ctx.vars.adminFd = Number(admin.fd);
         ctx.vars.adminPort = Number(admin.port);
       },

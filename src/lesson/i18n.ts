@@ -21,6 +21,12 @@ export function asText(value: string | Text): Text {
   return typeof value === 'string' ? { en: value, zh: value } : value;
 }
 
+/** A wait for `what` (a name, or a phrase in both languages) that ended without it. */
+export function waitedInVain(what: string | Text, timeoutMs: number): Text {
+  const { en, zh } = asText(what);
+  return { en: `timed out after ${timeoutMs} ms waiting for ${en}`, zh: `等待超时（${timeoutMs} 毫秒）：${zh}` };
+}
+
 /** A code excerpt: inline code is the same in both languages; a file excerpt has its comments translated. */
 export function codeText(code: string | Text, lang: Lang): string {
   return typeof code === 'string' ? code : pick(code, lang);

@@ -9,6 +9,7 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { isAlive } from '../demo/marker.js';
 import { followReports, launchServer, ReportFile, type ServerReport } from './demo-servers.js';
+import { waitedInVain } from './i18n.js';
 import { LessonActionError, type LessonContext, type Text } from './types.js';
 
 export interface UpgradeDemoOptions {
@@ -123,12 +124,12 @@ export class UpgradeDemo {
   }
 
   /** Waits for a report (logging everything up to it); throws with `what` when none comes in time. */
-  async waitFor(predicate: (report: ServerReport) => boolean, what: string, from = 0, timeoutMs = 15_000): Promise<ServerReport> {
+  async waitFor(predicate: (report: ServerReport) => boolean, what: string | Text, from = 0, timeoutMs = 15_000): Promise<ServerReport> {
     const report = await this.ctx.until(() => {
       this.pump();
       return this.find(predicate, from);
     }, timeoutMs);
-    if (!report) throw new LessonActionError(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (!report) throw new LessonActionError(waitedInVain(what, timeoutMs));
     return report;
   }
 
