@@ -6,7 +6,7 @@ import type { FdRow } from '../src/fdtable/model.js';
 import { isMain, playLessonMain } from '../src/lesson/main.js';
 import { isNodePlumbing } from '../src/lesson/observe.js';
 import { commOf, environOf, openFds, parentOf, rowsOf, rowsTogether, sharing } from '../src/lesson/procview.js';
-import type { Lesson } from '../src/lesson/types.js';
+import { LessonActionError, type Lesson } from '../src/lesson/types.js';
 import { excerpt, GO_EXEC_KEEPS_NONBLOCK, joinText } from '../src/lesson/excerpt.js';
 
 /** The programs the code excerpts come from (lessons/assets/code). */
@@ -327,7 +327,7 @@ export const lesson: Lesson<Vars> = {
           if (commOf(activated) !== 'sleep') return undefined;
           return ctx.supervisor.pids().find((pid) => parentOf(pid) === activated && commOf(pid) === 'sleep');
         }, 5000);
-        if (!sidecar) throw new Error('the wrapper did not exec sleep and start its sidecar within 5 s');
+        if (!sidecar) throw new LessonActionError({ en: 'the wrapper did not exec sleep and start its sidecar within 5 s', zh: '包装脚本在 5 秒内没有 exec sleep 并启动它的 sidecar' });
         ctx.name(sidecar, 'sidecar');
       },
       show: {

@@ -15,7 +15,7 @@ import { findNginx, Nginx, programLine, type NginxAnswer } from '../src/lesson/n
 import { answeredBy, answersFrom, underLoad } from '../src/lesson/nginx-load.js';
 import { nginxOf, sharedListener, withNginx } from '../src/lesson/nginx-view.js';
 import { fetchText, readText, showReload, type Reload } from '../src/lesson/reload-programs.js';
-import type { CheckResult, Lesson, LessonContext } from '../src/lesson/types.js';
+import { LessonActionError, type CheckResult, type Lesson, type LessonContext } from '../src/lesson/types.js';
 
 const isTcp = (row: FdRow) => row.type === 'TCP';
 const isListener = (row: FdRow) => row.socket?.state === 'LISTEN';
@@ -104,7 +104,7 @@ export const lesson: Lesson<Vars> = {
             const now = nginx.workersOf(master).filter((pid) => !old.includes(pid));
             return now.length >= 2 ? now : undefined;
           }, 10_000);
-          if (!fresh) throw new Error('nginx started no new workers after HUP');
+          if (!fresh) throw new LessonActionError({ en: 'nginx started no new workers after HUP', zh: 'HUP 之后 nginx 没有启动新的 worker' });
           nginx.nameWorkers(master);
           ctx.vars.newWorkers = fresh;
           await ctx.until(() => old.every((pid) => !isAlive(pid)), 10_000);

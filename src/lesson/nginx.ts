@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { nodeCommand } from '../demo/entry.js';
 import { isAlive } from '../demo/marker.js';
 import { parentOf } from './procview.js';
-import type { CheckResult, LessonContext, Text } from './types.js';
+import { LessonActionError, type CheckResult, type LessonContext, type Text } from './types.js';
 
 /** Set to `stand-in` to run the stand-in even where nginx is installed. */
 export const NGINX_CHOICE_ENV = 'HOTRESTART_TUTOR_NGINX';
@@ -161,7 +161,7 @@ export class Nginx {
     const script = `cd ${quote(this.dir)} && ${args.map(quote).join(' ')} >/dev/null 2>&1 & i=0; while [ ! -s ${quote(this.pidPath)} ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done`;
     const shell = await ctx.call(options.launcher, { op: 'spawn', name: 'sh', command: ['/bin/sh', '-c', script], fds: { 3: listening.result.fd }, env: { NGINX: '3;' } });
     const master = await ctx.until(() => this.pidIn('nginx.pid'), 15_000, 25);
-    if (!master) throw new Error(`nginx did not write ${this.pidPath}${this.errorTail()}`);
+    if (!master) throw this.failure({ en: `nginx did not write ${this.pidPath}`, zh: `nginx 没有写出 ${this.pidPath}` });
     // Until its starter has exited, nginx would take a USR2 for a mistake (see above).
     await ctx.until(() => parentOf(master) !== shell.result.pid, 5000, 10);
     // From now on only nginx holds the socket, as when systemd hands one over and steps aside.
@@ -192,10 +192,11 @@ export class Nginx {
     return `${one('nginx.pid')} · ${one('nginx.pid.oldbin')}`;
   }
 
-  /** The last lines of error.log, for a failure's message. */
-  private errorTail(): string {
+  /** A step's failure, with the last line of error.log (nginx's own words) after it. */
+  private failure(text: Text): LessonActionError {
     const lines = (this.fileText('error.log') ?? '').trim().split('\n').filter(Boolean);
-    return lines.length ? `: ${lines[lines.length - 1]}` : '';
+    const tail = lines[lines.length - 1];
+    return new LessonActionError(tail ? { en: `${text.en}: ${tail}`, zh: `${text.zh}：${tail}` } : text);
   }
 
   /** error.log lines containing `text`. */
@@ -211,7 +212,7 @@ export class Nginx {
       const now = this.workersOf(master);
       return now.length >= workers ? now : undefined;
     }, 10_000, 25);
-    if (!found) throw new Error(`nginx master ${master} did not start ${workers} workers${this.errorTail()}`);
+    if (!found) throw this.failure({ en: `nginx master ${master} did not start ${workers} workers`, zh: `nginx master ${master} 没有启动 ${workers} 个 worker` });
     this.nameWorkers(master);
     return found;
   }
@@ -255,7 +256,7 @@ export class Nginx {
       const now = this.pidIn('nginx.pid');
       return now !== master && this.pidIn('nginx.pid.oldbin') === master ? now : undefined;
     }, 10_000);
-    if (!next) throw new Error(`no new master after USR2 (${this.pidFilesText()})${this.errorTail()}`);
+    if (!next) throw this.failure({ en: `no new master after USR2 (${this.pidFilesText()})`, zh: `USR2 之后没有新的 master（${this.pidFilesText()}）` });
     const started = await this.settle(next, workers);
     this.ctx.log(this.pidFilesText(), 'event', this.options.launcher);
     return { master: next, workers: started };
