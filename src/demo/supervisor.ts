@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { onCleanup } from './cleanup.js';
+import { PuppetStartError, type PuppetEnding } from './puppet-start-error.js';
 import { entryUrl, nodeCommand } from './entry.js';
 import { killMarkedSync, markedPids, signalAll } from './marker.js';
 import { acceptControlConnection, PuppetClient } from './puppet-client.js';
@@ -112,8 +113,8 @@ export class Supervisor implements SupervisorApi {
     let stderrTail = '';
     subprocess.stderr?.on('data', (chunk: Buffer) => (stderrTail = (stderrTail + chunk.toString()).slice(-2000)));
     const ended = subprocess.then((result) => {
-      const why = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
-      throw new Error(`puppet ${name} ${why} before it was ready${stderrTail ? `: ${lastLine(stderrTail)}` : ''}`);
+      const ending: PuppetEnding = result.signal ? { signal: result.signal } : { code: result.exitCode ?? null };
+      throw new PuppetStartError(name, ending, stderrTail ? lastLine(stderrTail) : undefined);
     });
     try {
       return await Promise.race([this.waitForRegistration(name, subprocess.pid, this.helloTimeoutMs), ended]);
@@ -141,7 +142,7 @@ export class Supervisor implements SupervisorApi {
       const timer = setTimeout(() => {
         done();
         const why = this.rejections.get(name);
-        reject(new Error(`puppet ${name} did not check in within ${timeoutMs} ms${why ? ` (${why})` : ''}`));
+        reject(new PuppetStartError(name, { timeoutMs }, why));
       }, timeoutMs);
       timer.unref(); // the wait itself must not keep the tutor alive
       const done = () => {

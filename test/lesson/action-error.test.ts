@@ -2,6 +2,7 @@
 // failed: …" in plain mode and on the Ink screen's status line, and a check that throws one shows its
 // detail in that language too. `message` stays the English, for logs and tests.
 import { describe, expect, it } from 'vitest';
+import { PuppetStartError } from '../../src/demo/puppet-start-error.js';
 import { plainPalette } from '../../src/fdtable/format.js';
 import { initialLessonState, lessonReducer } from '../../src/lesson/lesson-state.js';
 import { playPlain } from '../../src/lesson/plain.js';
@@ -44,6 +45,14 @@ const lesson: Lesson = {
         throw new LessonActionError('cc: error: no such file');
       },
     },
+    {
+      id: 'no-puppet',
+      title: t('No puppet', '没有演示进程'),
+      text: t('Waits for a puppet that never comes.', '等一个永远不来的演示进程。'),
+      run: async (ctx) => {
+        await ctx.waitFor('nobody', 50);
+      },
+    },
   ],
 };
 
@@ -54,6 +63,10 @@ describe('a failed step in the learner language', () => {
     expect(error.text).toEqual(failure);
     expect(errorText(new LessonActionError('stderr line'))).toEqual({ en: 'stderr line', zh: 'stderr line' });
     expect(errorText(new Error('first\nsecond'))).toEqual({ en: 'first', zh: 'first' });
+    const late = new PuppetStartError('nobody', { timeoutMs: 50 }, 'refused');
+    expect(late.message).toBe('puppet nobody did not check in within 50 ms (refused)');
+    expect(late.text.zh).toBe('演示进程 nobody 在 50 毫秒内没有报到（refused）');
+    expect(new PuppetStartError('p', { code: 1 }, 'boom').message).toBe('puppet p exited with code 1 before it was ready: boom');
   });
 
   for (const lang of ['en', 'zh'] as const) {
@@ -62,11 +75,12 @@ describe('a failed step in the learner language', () => {
       const out = collector();
       const result = await playPlain(lesson, { lang, out: out.stream, width: 200 });
       const text = out.text();
-      expect(result.failedSteps).toBe(2);
+      expect(result.failedSteps).toBe(3);
       const prefix = lang === 'en' ? 'This step failed: ' : '这一步失败了：';
       expect(text).toContain(`${prefix}${failure[lang]}`);
       expect(text).toContain(`${prefix}cc: error: no such file`);
       expect(text).toContain(`(${thrown[lang]})`);
+      expect(text).toContain(`${prefix}${new PuppetStartError('nobody', { timeoutMs: 50 }).text[lang]}`);
       expect(text).not.toContain(failure[other]);
       expect(text).not.toContain(thrown[other]);
     }, 30_000);
