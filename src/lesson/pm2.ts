@@ -6,6 +6,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { accessSync, constants, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
+import { LessonActionError } from './types.js';
 
 /** A path to the pm2 to run; `none` runs none, as on a machine without pm2. */
 export const PM2_CHOICE_ENV = 'HOTRESTART_TUTOR_PM2';
@@ -54,7 +55,8 @@ export interface Pm2RunOptions {
 export function pm2Run(pm2: string, home: string, args: string[], extra: Record<string, string> = {}, options: Pm2RunOptions = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(pm2, args, { env: pm2Env(home, extra), timeout: 30_000, maxBuffer: 16 << 20, ...options }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`pm2 ${args[0]} failed: ${String(stderr).trim().split('\n').pop() || error.message}`));
+      const why = String(stderr).trim().split('\n').pop() || error?.message;
+      if (error) reject(new LessonActionError({ en: `pm2 ${args[0]} failed: ${why}`, zh: `pm2 ${args[0]} 失败了：${why}` }));
       else resolve(String(stdout));
     });
   });
