@@ -55,9 +55,9 @@ export interface Pm2RunOptions {
 export function pm2Run(pm2: string, home: string, args: string[], extra: Record<string, string> = {}, options: Pm2RunOptions = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(pm2, args, { env: pm2Env(home, extra), timeout: 30_000, maxBuffer: 16 << 20, ...options }, (error, stdout, stderr) => {
-      const why = String(stderr).trim().split('\n').pop() || error?.message;
-      if (error) reject(new LessonActionError({ en: `pm2 ${args[0]} failed: ${why}`, zh: `pm2 ${args[0]} 失败了：${why}` }));
-      else resolve(String(stdout));
+      if (!error) return resolve(String(stdout));
+      const why = String(stderr).trim().split('\n').pop() || error.message;
+      reject(new LessonActionError({ en: `pm2 ${args[0]} failed: ${why}`, zh: `pm2 ${args[0]} 失败了：${why}` }));
     });
   });
 }
