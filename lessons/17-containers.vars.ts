@@ -126,7 +126,10 @@ export async function report(ctx: LessonContext, file: ReportFile, pump: () => v
 
 export async function gone(ctx: LessonContext, pid: number, what: string | Text, timeoutMs = 15_000): Promise<number> {
   const startedAt = Date.now();
-  if (!(await ctx.until(() => !isAlive(pid), timeoutMs, 5))) throw new LessonActionError({ en: `${asText(what).en} (pid ${pid}) is still running after ${timeoutMs} ms`, zh: `${asText(what).zh}（pid ${pid}）在 ${timeoutMs} 毫秒后仍在运行` });
+  if (!(await ctx.until(() => !isAlive(pid), timeoutMs, 5))) {
+    const { en, zh } = asText(what);
+    throw new LessonActionError({ en: `${en} (pid ${pid}) is still running after ${timeoutMs} ms`, zh: `${zh}（pid ${pid}）在 ${timeoutMs} 毫秒后仍在运行` });
+  }
   return Date.now() - startedAt;
 }
 
