@@ -5,12 +5,13 @@
 // Without `go` on PATH a lesson says in one line what it shows instead and how to get Go.
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, delimiter, dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RUN_MARKER } from '../demo/sweep.mjs';
 import { CODE_DIR } from './excerpt.js';
+import { isExecutable, onPath } from './executable.js';
 import { LessonActionError, type Text } from './types.js';
 
 /** The one line a step shows when there is no Go toolchain. */
@@ -21,17 +22,7 @@ export const NO_GO: Text = {
 
 /** The go binary on PATH, or null. */
 export function findGo(env: NodeJS.ProcessEnv = process.env): string | null {
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, 'go');
-    try {
-      accessSync(candidate, constants.X_OK);
-      if (statSync(candidate).isFile()) return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return null;
+  return onPath('go', env).find(isExecutable) ?? null;
 }
 
 /** Per-user cache directory, mode 0700, owned by us (a directory planted by someone else is refused). */

@@ -9,12 +9,13 @@
 //    upgrade execve()s argv[0] as given.
 //  - nginx overwrites its environment with its process title, so the run marker is gone: its processes
 //    are found by their cwd, the prefix directory inside the run's private directory (sweep.mjs).
-import { existsSync, mkdirSync, readFileSync, writeFileSync, accessSync, constants } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nodeCommand } from '../demo/entry.js';
 import { isAlive } from '../demo/marker.js';
+import { isExecutable, onPath } from './executable.js';
 import { parentOf } from './procview.js';
 import { LessonActionError, type CheckResult, type LessonContext, type Text } from './types.js';
 
@@ -30,7 +31,7 @@ export interface NginxProgram {
 /** The program lessons 14 and 15 run, or undefined when neither nginx nor the stand-in is there. */
 export function findNginx(env: NodeJS.ProcessEnv = process.env): NginxProgram | undefined {
   if (env[NGINX_CHOICE_ENV] !== 'stand-in') {
-    const binary = ['/usr/sbin/nginx', ...(env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'nginx'))].find(isExecutable);
+    const binary = ['/usr/sbin/nginx', ...onPath('nginx', env)].find(isExecutable);
     if (binary) return { kind: 'nginx', command: [binary] };
   }
   // The stand-in's source beside the lessons: .ts from the sources, .js in the built tree.
@@ -39,15 +40,6 @@ export function findNginx(env: NodeJS.ProcessEnv = process.env): NginxProgram | 
   if (!existsSync(fileURLToPath(url))) return undefined;
   const { file, args } = nodeCommand(url.href);
   return { kind: 'stand-in', command: [file, ...args] };
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return path.startsWith('/');
-  } catch {
-    return false;
-  }
 }
 
 /** What a step says about the program it runs: one line, in both languages. */

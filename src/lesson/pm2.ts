@@ -4,8 +4,9 @@
 // set by the caller to a private directory: a learner's own pm2 (~/.pm2, or their PM2_HOME) is never
 // reached, and stopping ends only the daemon of that home.
 import { execFile, execFileSync } from 'node:child_process';
-import { accessSync, constants, readFileSync, realpathSync, rmSync } from 'node:fs';
-import { delimiter, dirname, join } from 'node:path';
+import { readFileSync, realpathSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { isExecutable, onPath } from './executable.js';
 import { LessonActionError } from './types.js';
 
 /** A path to the pm2 to run; `none` runs none, as on a machine without pm2. */
@@ -17,17 +18,7 @@ export function findPm2(env: NodeJS.ProcessEnv = process.env): string | undefine
   const chosen = env[PM2_CHOICE_ENV];
   if (chosen === 'none') return undefined;
   if (chosen) return isExecutable(chosen) ? chosen : undefined;
-  const onPath = (env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'pm2'));
-  return [join(process.cwd(), 'node_modules', '.bin', 'pm2'), ...onPath].find(isExecutable);
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return path.startsWith('/');
-  } catch {
-    return false;
-  }
+  return [join(process.cwd(), 'node_modules', '.bin', 'pm2'), ...onPath('pm2', env)].find(isExecutable);
 }
 
 /** pm2's version, from the package.json next to its bin/pm2 (running `pm2 --version` would need a home);
