@@ -30,7 +30,12 @@ export function userCacheDir(): string {
   const dir = join(tmpdir(), `hotrestart-tutor-cache-${process.getuid?.() ?? 'u'}`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const info = statSync(dir);
-  if (info.uid !== process.getuid?.() || (info.mode & 0o077) !== 0) throw new Error(`the cache directory ${dir} is not private to this user`);
+  if (info.uid !== process.getuid?.() || (info.mode & 0o077) !== 0) {
+    throw new LessonActionError({
+      en: `the cache directory ${dir} is not private to this user (owner ${info.uid}, mode ${(info.mode & 0o777).toString(8)}): remove it and try again`,
+      zh: `缓存目录 ${dir} 不是当前用户私有的（属主 ${info.uid}，权限 ${(info.mode & 0o777).toString(8)}）：删除它后再试`,
+    });
+  }
   return dir;
 }
 
