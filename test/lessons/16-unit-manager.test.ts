@@ -26,12 +26,22 @@ afterEach(() => {
   for (const cleanup of cleanups.splice(0).reverse()) cleanup();
 });
 
+/** What the manager of the running test last reported, and whether it lives: said when a wait times out. */
+let lastManager: { pid: number; reports: ReportFile } | undefined;
+function managerStory(): string {
+  if (!lastManager) return 'no manager started';
+  const { pid, reports } = lastManager;
+  reports.read();
+  const lines = reports.reports.slice(-12).map((r) => JSON.stringify(r));
+  return `manager pid ${pid} ${isAlive(pid) ? 'alive' : 'gone'}; its last reports:\n${lines.join('\n')}`;
+}
+
 async function until<T>(probe: () => T, what: string, timeoutMs = 15_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = probe();
     if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; ${managerStory()}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
@@ -44,6 +54,7 @@ function startManager(type: string, execStart: string[], env: Record<string, str
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   cleanups.push(() => manager.kill('SIGKILL'));
   const reports = new ReportFile('unit.jsonl', dir);
+  lastManager = { pid: manager.pid ?? 0, reports };
   const report = (kind: string, match: (r: ServerReport) => boolean = () => true) => reports.find((r) => r.event === 'unit' && r.kind === kind && match(r));
   return { dir, manager, report };
 }
@@ -142,6 +153,7 @@ describe('the stand-in service manager of lesson 16', { timeout: 30_000 }, () =>
     const restart = await until(() => report('restart'), 'the first restart');
     // Logged through the container's unhandledRejection listener, not the app's handler: exit code 0.
     const reports = new ReportFile('unit.jsonl', dir);
+  lastManager = { pid: manager.pid ?? 0, reports };
     expect(reports.find((r) => r.event === 'error' && r.pid === first)).toMatchObject({ via: 'unhandledRejection', text: expect.stringContaining('EADDRINUSE') });
     expect(report('exit', (r) => r.subject === first)).toMatchObject({ code: 0, signal: null });
     expect(restart).toMatchObject({ count: 1, code: 0, unstableRestarts: 0 });
