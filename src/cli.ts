@@ -113,5 +113,7 @@ if (isEntryPoint()) {
   });
   // Whatever started us (npm start, a shell) dying ends us too.
   (await import('./sys/parent.js')).endWithParent();
+  // Fds leaked to us by whatever started us must not reach the demos and programs we start.
+  await (await import('./sys/inherited-fds.js')).sealInheritedFds();
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -4,6 +4,7 @@ import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { sealInheritedFds } from '../sys/inherited-fds.js';
 import { onCleanup } from './cleanup.js';
 import { PuppetStartError, type PuppetEnding } from './puppet-start-error.js';
 import { entryUrl, nodeCommand } from './entry.js';
@@ -27,6 +28,8 @@ const TERM_GRACE_MS = 300;
 
 export class Supervisor implements SupervisorApi {
   static async start(options: SupervisorOptions = {}): Promise<Supervisor> {
+    // Fds leaked to this process by whatever started it would reach the warden and every demo process.
+    await sealInheritedFds();
     const run = planRun(options.tmpRoot);
     let warden: Warden | undefined;
     try {

@@ -10,6 +10,7 @@ import { ProgramRun } from './program.js';
 import type { Exercise } from './registry.js';
 import { faultText } from './text.js';
 import type { CheckOutcome, Code, Fault, Lang, VerifyResult } from './types.js';
+import { sealInheritedFds } from '../sys/inherited-fds.js';
 
 export interface VerifyOptions {
   workspace: string;
@@ -35,6 +36,8 @@ function programEnv(command: ProgramCommand, runId: string, dir: string, extra: 
 }
 
 export async function verifyWorkspace(exercise: Exercise, options: VerifyOptions): Promise<VerifyResult> {
+  // Fds leaked to this process would reach the learner's program, and its leak checks would count them.
+  await sealInheritedFds();
   const startedAt = new Date();
   const run = planRun(options.tmpRoot);
   makeRunDir(run);
