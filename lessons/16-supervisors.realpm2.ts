@@ -51,8 +51,8 @@ function holdersOf(ctx: LessonContext, port: number): number[] {
 const named = (ctx: LessonContext, pids: number[]) => pids.map((pid) => ctx.t({ en: `${ctx.names().get(pid) ?? '?'} (pid ${pid})`, zh: `${ctx.names().get(pid) ?? '?'}（pid ${pid}）` })).join(', ') || '-';
 
 /** Logs the daemon's new log lines about the app as pm2 wrote them, with their time of day (how long a
- *  copy lived shows there), not its start-up banner. */
-function follow(ctx: LessonContext, pm2: Pm2Home): () => void {
+ *  copy lived shows there), not its start-up banner; returns the whole log as read. */
+function follow(ctx: LessonContext, pm2: Pm2Home): () => string[] {
   let logged = 0;
   return () => {
     const lines = pm2.daemonLog();
@@ -61,6 +61,7 @@ function follow(ctx: LessonContext, pm2: Pm2Home): () => void {
       if (match && /^(App \[|Stopping |pid=\d+ |PM2 successfully stopped)/.test(match[2])) ctx.log(`${match[1]} ${match[2]}`, 'event', 'pm2.log');
     }
     logged = lines.length;
+    return lines;
   };
 }
 
@@ -79,7 +80,7 @@ type Restarted = Pick<RealPm2Seen, 'successor' | 'app' | 'exits' | 'addrInUse' |
 
 /** Under a load, `pm2 sendSignal SIGUSR2 app`; once pm2 has restarted the app twice, what pm2 and the
  *  kernel say. The load's counters are kept however it ends. */
-async function restartUnderLoad(ctx: LessonContext<RealPm2Vars>, pm2: Pm2Home, port: number, first: number, pump: () => void): Promise<Restarted> {
+async function restartUnderLoad(ctx: LessonContext<RealPm2Vars>, pm2: Pm2Home, port: number, first: number, pump: () => string[]): Promise<Restarted> {
   const load = startUnitLoad(ctx, port);
   try {
     await ctx.until(() => load.stats().ok >= 20, 3000);
@@ -88,7 +89,7 @@ async function restartUnderLoad(ctx: LessonContext<RealPm2Vars>, pm2: Pm2Home, p
     await waitUntil(ctx, () => ((successor = holdersOf(ctx, port).find((pid) => pid !== first) ?? 0), successor > 0), 10_000, { en: 'a successor listening', zh: '后继进程在监听' });
     ctx.name(successor, 'app-2');
     // ↺ 1 follows app-1's exit, ↺ 2 the exit of the first copy pm2 started (pm2-io lets it go ~3 s later).
-    await waitUntil(ctx, () => (pump(), starts(pm2.daemonLog()) >= 3), 12_000, { en: 'a second restart in pm2.log', zh: 'pm2.log 中的第二次重启' });
+    await waitUntil(ctx, () => starts(pump()) >= 3, 12_000, { en: 'a second restart in pm2.log', zh: 'pm2.log 中的第二次重启' });
     let app: Pm2App | undefined;
     await waitUntil(ctx, async () => ((app = await pm2.app(true)), app?.status === 'online' && app.restartTime >= 2), 5000, { en: 'restart_time 2 and status online in pm2 jlist', zh: 'pm2 jlist 中的 restart_time 2 和 status online' });
     const seen = app!;

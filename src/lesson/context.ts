@@ -4,7 +4,6 @@
 import { readFileSync } from 'node:fs';
 import { snapshot as takeSnapshot } from '../fdtable/index.js';
 import { ENV } from '../demo/run.js';
-import { PuppetStartError } from '../demo/puppet-start-error.js';
 import type { Snapshot } from '../fdtable/model.js';
 import type { OkReply, PuppetOp, PuppetReply, PuppetRequest } from '../demo/protocol.js';
 import type { PuppetHandle, SupervisorApi } from '../demo/types.js';
@@ -24,15 +23,6 @@ export interface ContextOptions {
   /** The longest any ctx.until may wait now, asked at each call (negative controls, src/lesson/control.ts:
    *  a check waiting for what a skipped action would have done need not wait its full time to fail). */
   waitCapMs?: () => number;
-}
-
-/** A demo process that did not come up fails the step in the learner's language. */
-async function inLearnerWords<T>(started: Promise<T>): Promise<T> {
-  try {
-    return await started;
-  } catch (error) {
-    throw error instanceof PuppetStartError ? new LessonActionError(error.text) : error;
-  }
 }
 
 export function createLessonContext({ supervisor, lang, signal: playerSignal, onLog, waitCapMs }: ContextOptions): LessonContext {
@@ -98,7 +88,7 @@ export function createLessonContext({ supervisor, lang, signal: playerSignal, on
     vars,
     async start(name, env) {
       checkAborted();
-      const handle = remember(await inLearnerWords(supervisor.spawnPuppet(name, { env })));
+      const handle = remember(await supervisor.spawnPuppet(name, { env }));
       log({ en: `started ${name} (pid ${handle.pid})`, zh: `已启动 ${name}（pid ${handle.pid}）` }, 'event', name);
       return handle;
     },
@@ -116,7 +106,7 @@ export function createLessonContext({ supervisor, lang, signal: playerSignal, on
     },
     async waitFor(name, timeoutMs) {
       checkAborted();
-      const handle = remember(await inLearnerWords(supervisor.waitForPuppet(name, timeoutMs)));
+      const handle = remember(await supervisor.waitForPuppet(name, timeoutMs));
       log({ en: `${name} is up (pid ${handle.pid})`, zh: `${name} 已就绪（pid ${handle.pid}）` }, 'event', name);
       return handle;
     },

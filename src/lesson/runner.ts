@@ -3,6 +3,7 @@
 import { forLesson, LessonActionError, type CheckResult, type LessonContext, type Step, type Text } from './types.js';
 import { asText } from './i18n.js';
 import type { ExpectationOutcome } from './player.js';
+import { PuppetStartError } from '../demo/puppet-start-error.js';
 
 export type StepRunResult =
   | { status: 'done'; expectations: ExpectationOutcome[] }
@@ -20,9 +21,10 @@ export function errorSentence(error: unknown): string {
   return String(error);
 }
 
-/** The sentence in both languages: a LessonActionError's Text, else the error's own (English) sentence. */
+/** The sentence in both languages: the Text of a LessonActionError or of a demo process that did not come
+ *  up (PuppetStartError), else the error's own (English) sentence. */
 export function errorText(error: unknown): Text {
-  return error instanceof LessonActionError ? error.text : asText(errorSentence(error));
+  return error instanceof LessonActionError || error instanceof PuppetStartError ? error.text : asText(errorSentence(error));
 }
 
 /** Runs only the action (used to replay earlier steps when a step is re-run from scratch). */

@@ -23,9 +23,17 @@ function closesOnExec(fd: number): boolean {
   }
 }
 
-/** Marks every fd this process inherited without close-on-exec as close-on-exec; returns them. Call it
- *  first thing, before the process opens an fd of its own that a child is meant to inherit. */
-export async function sealInheritedFds(): Promise<number[]> {
+let sealing: Promise<number[]> | undefined;
+
+/** Marks every fd this process inherited without close-on-exec as close-on-exec, once per process (the fds
+ *  it was started with do not change; later calls cost nothing); resolves to them. Call it before the
+ *  process opens an fd of its own that a child is meant to inherit. */
+export function sealInheritedFds(): Promise<number[]> {
+  sealing ??= seal();
+  return sealing;
+}
+
+async function seal(): Promise<number[]> {
   const open = fdsWithoutCloseOnExec();
   if (open.length === 0) return open;
   const { setCloseOnExec } = await import('./fd.js');
